@@ -1,0 +1,101 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Warnings are defects here; Swift 6 language mode turns on strict concurrency.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "tollgate",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tollgate", targets: ["tollgate"]),
+        .library(name: "TollgateCore", targets: ["TollgateCore"]),
+        .library(name: "TollgateEngine", targets: ["TollgateEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        .target(
+            name: "TollgateGit",
+            dependencies: ["CLibGit2"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TollgateCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TollgateStore",
+            dependencies: [
+                "TollgateCore",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TollgateEngine",
+            dependencies: ["TollgateCore", "TollgateGit", "TollgateStore"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "tollgate",
+            dependencies: [
+                "TollgateEngine",
+                "TollgateCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TollgateTestSupport",
+            dependencies: ["TollgateCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TollgateGitTests",
+            dependencies: ["TollgateGit", "TollgateTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TollgateCoreTests",
+            dependencies: ["TollgateCore", "TollgateTestSupport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TollgateStoreTests",
+            dependencies: ["TollgateStore", "TollgateTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TollgateEngineTests",
+            dependencies: ["TollgateEngine", "TollgateGit", "TollgateTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TollgateCLITests",
+            dependencies: ["TollgateTestSupport"],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,2 @@
+import TollgateCore
+import TollgateGit
