@@ -4,6 +4,12 @@ import ArgumentParser
 struct Tollgate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tollgate",
-        abstract: "Git-backed change management for CloudFormation stacks."
+        abstract: "Git-backed change management for CloudFormation stacks.",
+        discussion: """
+        Tollgate reads the stacks under Stacks/ of a git repository, computes a change set for \
+        every stack that a commit on main changed, and applies nothing until the reviewers named \
+        in Policies/ have approved that exact change set.
+        """,
+        subcommands: [History.self]
     )
 }

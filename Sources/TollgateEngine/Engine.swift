@@ -1,2 +1,0 @@
-import TollgateCore
-import TollgateGit

@@ -1,0 +1,84 @@
+public import TollgateCore
+public import TollgateGit
+
+/// Finds, for each commit on a branch's first-parent history, which stacks it changed.
+///
+/// A merge is compared with its first parent, the state of the branch before the merge. The walk
+/// goes newest-first without sorting, which libgit2 streams without reading the whole history
+/// first, and each step reuses the previous step's trees.
+public struct HistoryScanner {
+    private let repository: Repository
+    private let layout: StackLayout
+
+    /// A scanner of `repository` that finds stacks with `layout`.
+    public init(repository: Repository, layout: StackLayout) {
+        self.repository = repository
+        self.layout = layout
+    }
+
+    /// Calls `body` for each commit from `tip` back along first parents, newest first, stopping
+    /// after the first commit or before `stop`.
+    ///
+    /// - Throws: ``HistoryError/notOnFirstParentHistory(revision:branch:)`` when `stop` is given
+    ///   and the walk never meets it; ``GitError`` for a missing or damaged object; ``LayoutError``
+    ///   when two files claim one stack.
+    public func scan(
+        from tip: ObjectID,
+        stoppingBefore stop: (id: ObjectID, revision: String, branch: String)? = nil,
+        _ body: (ScannedCommit) throws -> Void
+    ) throws {
+        let comparer = TreeComparer(repository: repository, scope: PathScope(paths: layout.watchedPaths))
+        var commit = try repository.commit(tip)
+        var tree = try commit.tree()
+        while true {
+            let parentID = commit.firstParentID
+            let parent = try parentID.map { id throws(GitError) in try repository.commit(id, neededBy: "commit \(commit.id.short)") }
+            let parentTree = try parent?.tree()
+            let delta = try comparer.compare(old: parentTree, new: tree, commit: commit.id)
+            try body(classify(delta, commit: commit.id, parent: parentID))
+            guard let parent, let parentTree else {
+                if let stop { throw HistoryError.notOnFirstParentHistory(revision: stop.revision, branch: stop.branch) }
+                return
+            }
+            if parent.id == stop?.id { return }
+            commit = parent
+            tree = parentTree
+        }
+    }
+
+    /// Sorts the changed files of one commit into stacks, policies and settings.
+    private func classify(_ delta: TreeDelta, commit: ObjectID, parent: ObjectID?) throws -> ScannedCommit {
+        var policyFiles: [String] = []
+        var changedSettings = false
+        var stackFiles: [String: [String]] = [:]
+        for change in delta.changes {
+            if change.path == StackLayout.settingsFile {
+                changedSettings = true
+            } else if change.path.hasPrefix(StackLayout.policiesFolder) {
+                policyFiles.append(change.path)
+            } else {
+                for match in layout.matches(for: change.path) {
+                    stackFiles[match.stack, default: []].append(change.path)
+                }
+            }
+        }
+        var stacks: [StackChange] = []
+        for (name, files) in stackFiles.sorted(by: { $0.key < $1.key }) {
+            let candidates = layout.templatePaths(for: name)
+            let before = try candidates.filter { path throws(GitError) in try delta.fileExists(atPath: path, on: .old) }
+            let after = try candidates.filter { path throws(GitError) in try delta.fileExists(atPath: path, on: .new) }
+            if after.count > 1 {
+                throw LayoutError.duplicateStack(name: name, firstPath: after[0], secondPath: after[1], commit: commit.short)
+            }
+            let kind: StackChangeKind
+            switch (before.isEmpty, after.isEmpty) {
+            case (true, true): continue
+            case (true, false): kind = .added
+            case (false, true): kind = .deleted
+            case (false, false): kind = .modified
+            }
+            stacks.append(StackChange(name: name, change: kind, files: Array(Set(files)).sorted()))
+        }
+        return ScannedCommit(id: commit, parent: parent, stacks: stacks, policyFiles: policyFiles, changedSettings: changedSettings)
+    }
+}

@@ -1,0 +1,21 @@
+public import TollgateCore
+public import TollgateGit
+
+/// What one commit on the branch changed, as far as Tollgate is concerned.
+public struct ScannedCommit: Sendable {
+    /// The commit.
+    public let id: ObjectID
+    /// Its first parent, the state of the branch before it; `nil` for the first commit.
+    public let parent: ObjectID?
+    /// The stacks it added, modified or deleted, sorted by name.
+    public let stacks: [StackChange]
+    /// The files under `Policies/` it changed, sorted.
+    public let policyFiles: [String]
+    /// Whether it changed `tollgate.yaml`.
+    public let changedSettings: Bool
+
+    /// Whether the commit matters to Tollgate at all.
+    public var isRelevant: Bool {
+        !stacks.isEmpty || !policyFiles.isEmpty || changedSettings
+    }
+}

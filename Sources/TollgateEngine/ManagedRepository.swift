@@ -1,0 +1,109 @@
+import Foundation
+public import TollgateCore
+public import TollgateGit
+
+/// A repository that Tollgate manages, with the settings in force for it.
+///
+/// The settings come from `--config FILE` when given, otherwise from the `tollgate.yaml` at the tip
+/// of the branch, and they apply to the whole history.
+public final class ManagedRepository {
+    /// The open repository.
+    public let repository: Repository
+    /// The settings in force.
+    public let settings: RepositorySettings
+    /// The branch followed.
+    public let branch: String
+    /// The commit at the tip of the branch.
+    public let tip: ObjectID
+
+    /// Opens the repository at `path`.
+    ///
+    /// - Parameters:
+    ///   - settingsFile: a `tollgate.yaml` to use instead of the repository's own.
+    ///   - branch: the branch to follow instead of the settings' branch.
+    /// - Throws: ``GitError`` when the repository or branch cannot be read, ``LayoutError`` for a
+    ///   malformed settings file, ``HistoryError/unreadableSettings(path:reason:)`` when the given
+    ///   file cannot be read.
+    public init(path: String, settingsFile: String? = nil, branch: String? = nil) throws {
+        let repository = try Repository(at: path)
+        self.repository = repository
+        if let settingsFile {
+            let text = try Self.readSettingsFile(settingsFile)
+            let settings = try RepositorySettings.parse(text, file: settingsFile)
+            self.settings = settings
+            self.branch = branch ?? settings.branch
+            tip = try repository.branchTip(named: self.branch)
+            return
+        }
+        // The branch named in the settings decides where the settings in force are read, so read
+        // them first at HEAD (or the branch given), then again at the tip if that differs.
+        let start = try branch.map { name throws(GitError) in try repository.branchTip(named: name) }
+            ?? (try? repository.resolveCommit("HEAD"))
+        let first = try start.map { try Self.settings(in: repository, at: $0) } ?? .standard
+        let chosen = branch ?? first.branch
+        let tip = try repository.branchTip(named: chosen)
+        self.tip = tip
+        self.branch = chosen
+        settings = tip == start ? first : try Self.settings(in: repository, at: tip)
+    }
+
+    /// The settings in the `tollgate.yaml` of commit `id`, or the standard ones when it has none.
+    private static func settings(in repository: Repository, at id: ObjectID) throws -> RepositorySettings {
+        let tree = try repository.commit(id).tree()
+        guard let blob = try tree.blobID(atPath: StackLayout.settingsFile) else { return .standard }
+        let bytes = try repository.blobContents(blob, neededBy: "\(StackLayout.settingsFile) at commit \(id.short)")
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw LayoutError.malformedSettings(file: "\(StackLayout.settingsFile) at commit \(id.short)", line: 1, column: 1, problem: "the file is not UTF-8")
+        }
+        return try RepositorySettings.parse(text, file: "\(StackLayout.settingsFile) at commit \(id.short)")
+    }
+
+    private static func readSettingsFile(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw HistoryError.unreadableSettings(path: path, reason: exists ? "it cannot be read" : "no such file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw HistoryError.unreadableSettings(path: path, reason: "it is not UTF-8")
+        }
+        return text
+    }
+
+    /// The commits on the branch after `since` (or from the first commit), oldest first; without
+    /// `includeAll`, only those that changed a stack, a policy or the settings.
+    ///
+    /// - Throws: ``HistoryError`` when `since` is not on the branch, and whatever the scan throws.
+    public func history(since: String? = nil, includeAll: Bool = false) throws -> [ScannedCommit] {
+        var stop: (id: ObjectID, revision: String, branch: String)?
+        if let since {
+            let id = try repository.resolveCommit(since)
+            if id == tip { return [] }
+            guard try repository.isAncestor(id, of: tip) else {
+                throw HistoryError.notAnAncestor(revision: since, branch: branch)
+            }
+            stop = (id, since, branch)
+        }
+        var commits: [ScannedCommit] = []
+        try HistoryScanner(repository: repository, layout: settings.layout).scan(from: tip, stoppingBefore: stop) { commit in
+            if includeAll || commit.isRelevant { commits.append(commit) }
+        }
+        return commits.reversed()
+    }
+
+    /// The `tollgate history` entry of a scanned commit, with its author, committer and summary.
+    public func entry(for scanned: ScannedCommit) throws -> HistoryEntry {
+        let commit = try repository.commit(scanned.id)
+        let author = commit.author
+        let committer = commit.committer
+        return HistoryEntry(
+            commit: scanned.id.hex,
+            parent: scanned.parent?.hex,
+            author: .init(name: author.name, email: author.email, seconds: author.time, offsetMinutes: author.offsetMinutes),
+            committer: .init(name: committer.name, email: committer.email, seconds: committer.time, offsetMinutes: committer.offsetMinutes),
+            summary: commit.summary,
+            stacks: scanned.stacks,
+            policies: !scanned.policyFiles.isEmpty,
+            settings: scanned.changedSettings
+        )
+    }
+}

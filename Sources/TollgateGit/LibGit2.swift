@@ -1,0 +1,42 @@
+internal import CLibGit2
+
+/// libgit2 must be initialised once per process before any call; a lazily initialised global
+/// gives exactly that, thread-safely, without a start-up hook.
+private let libgit2Initialised: Bool = {
+    git_libgit2_init()
+    // History walks read each commit once, so a large cache only costs memory.
+    _ = tollgate_git_set_cache_max_size(16 * 1024 * 1024)
+    _ = tollgate_git_set_strict_hash_verification(0)
+    _ = tollgate_git_set_caching(0)
+    _ = tollgate_git_set_pack_windows(2 * 1024 * 1024, 16 * 1024 * 1024)
+    return true
+}()
+
+/// Makes sure libgit2 is initialised; every entry point into this module calls it first.
+func ensureLibGit2() {
+    _ = libgit2Initialised
+}
+
+/// Checks a libgit2 return code, turning a failure into a ``GitError`` that says what Tollgate was
+/// doing. The error message is per thread and overwritten by the next call, so it is read at once.
+@inline(__always)
+func check(_ code: Int32, _ context: @autoclosure () -> String) throws(GitError) {
+    guard code < 0 else { return }
+    throw lastError(code: code, context: context())
+}
+
+/// The ``GitError`` for a failed call, with libgit2's own message when it left one.
+func lastError(code: Int32, context: String) -> GitError {
+    let message: String
+    if let error = git_error_last(), let text = error.pointee.message {
+        message = String(cString: text)
+    } else {
+        message = "libgit2 error \(code)"
+    }
+    return .libgit2(code: code, message: message, context: context)
+}
+
+/// Whether `code` is libgit2's "not found".
+func isNotFound(_ code: Int32) -> Bool {
+    code == GIT_ENOTFOUND.rawValue
+}

@@ -1,0 +1,130 @@
+import Foundation
+
+/// A real git repository in a temporary folder, built with the `git` command line so that tests
+/// read exactly what a user's clone would hold.
+public final class GitFixture: Sendable {
+    /// The folder that holds the work tree and `.git`.
+    public let directory: TemporaryDirectory
+
+    /// The work tree's path.
+    public var path: String { directory.path }
+
+    /// An empty repository whose first branch is `branch`.
+    public init(branch: String = "main") throws {
+        directory = try TemporaryDirectory(prefix: "tollgate-repo")
+        try git("init", "-q", "-b", branch)
+        try git("config", "user.name", "Alice Example")
+        try git("config", "user.email", "alice@example.com")
+        try git("config", "commit.gpgsign", "false")
+    }
+
+    /// Writes `contents` to `relativePath`, creating folders as needed.
+    public func write(_ relativePath: String, _ contents: String) throws {
+        let url = URL(fileURLWithPath: directory.appending(relativePath))
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(contents.utf8).write(to: url)
+    }
+
+    /// Removes a file or folder from the work tree.
+    public func remove(_ relativePath: String) throws {
+        try FileManager.default.removeItem(atPath: directory.appending(relativePath))
+    }
+
+    /// Stages everything and commits it; returns the new commit's id.
+    @discardableResult
+    public func commit(_ message: String, author: String = "Alice Example <alice@example.com>", date: Int = 1_700_000_000) throws -> String {
+        try git("add", "-A")
+        try git(["commit", "-q", "--allow-empty", "-m", message, "--author", author],
+                environment: ["GIT_AUTHOR_DATE": "\(date) +0100", "GIT_COMMITTER_DATE": "\(date) +0100"])
+        return try git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Runs `git` with `arguments` in the repository and returns its standard output.
+    ///
+    /// - Throws: ``GitFixtureError`` with git's standard error when it exits non-zero.
+    @discardableResult
+    public func git(_ arguments: String...) throws -> String {
+        try git(arguments, environment: [:])
+    }
+
+    /// Runs `git` with `arguments` and extra environment variables.
+    @discardableResult
+    public func git(_ arguments: [String], environment: [String: String]) throws -> String {
+        try Self.run(["git", "-C", path] + arguments, environment: environment)
+    }
+
+    /// Runs a command and returns its standard output; throws with its standard error on failure.
+    @discardableResult
+    public static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> String {
+        let result = try CommandResult.run(arguments, environment: environment, input: input)
+        guard result.status == 0 else {
+            throw GitFixtureError(command: arguments.joined(separator: " "), status: result.status, standardError: result.standardError)
+        }
+        return result.standardOutput
+    }
+}
+
+/// A command that failed while building a fixture.
+public struct GitFixtureError: Error, CustomStringConvertible {
+    public let command: String
+    public let status: Int32
+    public let standardError: String
+
+    public var description: String {
+        "'\(command)' exited with \(status): \(standardError)"
+    }
+}
+
+/// What a finished command printed and how it exited.
+public struct CommandResult: Sendable {
+    public let status: Int32
+    public let standardOutput: String
+    public let standardError: String
+
+    /// Runs `arguments[0]` (looked up on PATH) with the rest as arguments, and waits for it.
+    public static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil, directory: String? = nil) throws -> CommandResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let output = Pipe()
+        let error = Pipe()
+        let standardInput = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = standardInput
+        try process.run()
+        if let input { standardInput.fileHandleForWriting.write(Data(input.utf8)) }
+        try standardInput.fileHandleForWriting.close()
+        // Read both pipes before waiting, so a chatty command cannot fill a pipe and stall.
+        let errorData = ErrorCollector(error.fileHandleForReading)
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CommandResult(
+            status: process.terminationStatus,
+            standardOutput: String(decoding: outputData, as: UTF8.self),
+            standardError: String(decoding: errorData.finish(), as: UTF8.self)
+        )
+    }
+}
+
+/// Drains a pipe on another thread while the caller drains the other one.
+private final class ErrorCollector: @unchecked Sendable {
+    // Safe: `data` is written only by the reading thread and read only after `group.wait()`.
+    private var data = Data()
+    private let group = DispatchGroup()
+
+    init(_ handle: FileHandle) {
+        group.enter()
+        DispatchQueue.global().async {
+            self.data = handle.readDataToEndOfFile()
+            self.group.leave()
+        }
+    }
+
+    func finish() -> Data {
+        group.wait()
+        return data
+    }
+}

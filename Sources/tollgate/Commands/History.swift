@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import TollgateCore
+import TollgateEngine
+
+/// `tollgate history`: which stacks each commit on the branch changed, oldest first.
+struct History: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the commits on the branch and the stacks each one added, modified or deleted.",
+        discussion: """
+        Follows the branch's first-parent history, oldest commit first; a merge is compared with \
+        the branch before it. Without --all, commits that changed no stack, no policy and no \
+        settings are left out. With --json, one JSON object per line.
+        """
+    )
+
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: ArgumentHelp("Start after this commit, which must be on the branch.", valueName: "rev"))
+    var since: String?
+
+    @Flag(help: "Include commits that changed no stack, policy or settings.")
+    var all = false
+
+    func run() throws {
+        let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
+        let commits = try managed.history(since: since, includeAll: all)
+        var out = StandardOutput()
+        if output.json {
+            for commit in commits {
+                out.write(try managed.entry(for: commit).jsonLine)
+            }
+        } else {
+            let renderer = HistoryText(style: TextStyle(enabled: output.usesColor))
+            for commit in commits {
+                out.write(renderer.render(try managed.entry(for: commit)))
+            }
+            if commits.isEmpty {
+                FileHandle.standardError.write(Data("No commit on '\(managed.branch)' changed a stack, a policy or the settings.\n".utf8))
+            }
+        }
+        out.flush()
+    }
+}
