@@ -33,10 +33,6 @@ public final class Repository {
         git_repository_is_shallow(pointer) == 1
     }
 
-    /// Whether the repository has no commits yet.
-    public var isEmpty: Bool {
-        git_repository_is_empty(pointer) == 1
-    }
 
     /// The commit at the tip of the local branch `name`.
     ///
@@ -46,8 +42,11 @@ public final class Repository {
         var oid = git_oid()
         let code = git_reference_name_to_id(&oid, pointer, "refs/heads/\(name)")
         if isNotFound(code) || code == GIT_EINVALIDSPEC.rawValue {
-            if isEmpty { throw .emptyRepository(path: path) }
-            throw .branchNotFound(name: name, known: try localBranches())
+            // git_repository_is_empty only knows an unborn "master"; no branch at all is the test
+            // that holds whatever the first branch is called.
+            let known = try localBranches()
+            if known.isEmpty { throw .emptyRepository(path: path) }
+            throw .branchNotFound(name: name, known: known)
         }
         try check(code, "Reading branch '\(name)'")
         return ObjectID(oid)

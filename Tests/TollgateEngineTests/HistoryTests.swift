@@ -1,0 +1,258 @@
+import Foundation
+import Testing
+import TollgateCore
+import TollgateEngine
+import TollgateGit
+import TollgateTestSupport
+
+/// One commit of a history as the tests state it: its summary and what Tollgate should report.
+private struct Expected: Equatable, CustomStringConvertible {
+    let summary: String
+    let stacks: [StackChange]
+    var policies = false
+    var settings = false
+
+    var description: String { "\(summary): \(stacks.map { "\($0.change) \($0.name) \($0.files)" }) policies=\(policies) settings=\(settings)" }
+}
+
+private func entries(_ managed: ManagedRepository, since: String? = nil, all: Bool = false) throws -> [Expected] {
+    try managed.history(since: since, includeAll: all).map { scanned in
+        let entry = try managed.entry(for: scanned)
+        return Expected(summary: entry.summary, stacks: entry.stacks, policies: entry.policies, settings: entry.settings)
+    }
+}
+
+/// A repository with every kind of change: stacks added, changed, configured, moved and deleted,
+/// commits that touch only other files, policy changes and a merge.
+private func busyRepository() throws -> GitFixture {
+    let fixture = try GitFixture()
+    try fixture.write("Stacks/network/template.yaml", "Resources: {}\n")
+    try fixture.write("Stacks/network/config.json", "{}\n")
+    try fixture.write("Stacks/database/template.json", "{}\n")
+    try fixture.write("README.md", "hello\n")
+    try fixture.commit("initial")
+    try fixture.write("Stacks/network/template.yaml", "Resources: {A: 1}\n")
+    try fixture.commit("change network")
+    try fixture.write("Stacks/database/config.json", "{\"Parameters\": {}}\n")
+    try fixture.commit("configure database")
+    try fixture.write("README.md", "hello again\n")
+    try fixture.write("Stacks/network/notes.md", "not a stack file\n")
+    try fixture.commit("docs only")
+    try fixture.write("Policies/reviewers.yaml", "people: []\n")
+    try fixture.commit("policies")
+    try fixture.git("checkout", "-q", "-b", "feature")
+    try fixture.write("Stacks/service/template.yaml", "Resources: {}\n")
+    try fixture.commit("add service on a branch")
+    try fixture.write("Stacks/service/config.json", "{}\n")
+    try fixture.commit("configure service on a branch")
+    try fixture.git("checkout", "-q", "main")
+    try fixture.write("Stacks/network/config.json", "{\"Tags\": {}}\n")
+    try fixture.commit("tag network")
+    try fixture.git("merge", "-q", "--no-ff", "-m", "merge feature", "feature")
+    try fixture.git("mv", "Stacks/database", "Stacks/db")
+    try fixture.commit("move database")
+    try fixture.remove("Stacks/network")
+    try fixture.commit("delete network")
+    return fixture
+}
+
+@Suite("History")
+struct HistoryTests {
+    @Test("each commit on main reports the stacks it added, modified or deleted, oldest first")
+    func busyHistory() throws {
+        let fixture = try busyRepository()
+        let managed = try ManagedRepository(path: fixture.path)
+        #expect(try entries(managed) == [
+            Expected(summary: "initial", stacks: [
+                StackChange(name: "database", change: .added, files: ["Stacks/database/template.json"]),
+                StackChange(name: "network", change: .added, files: ["Stacks/network/config.json", "Stacks/network/template.yaml"]),
+            ]),
+            Expected(summary: "change network", stacks: [StackChange(name: "network", change: .modified, files: ["Stacks/network/template.yaml"])]),
+            Expected(summary: "configure database", stacks: [StackChange(name: "database", change: .modified, files: ["Stacks/database/config.json"])]),
+            Expected(summary: "policies", stacks: [], policies: true),
+            Expected(summary: "tag network", stacks: [StackChange(name: "network", change: .modified, files: ["Stacks/network/config.json"])]),
+            Expected(summary: "merge feature", stacks: [
+                StackChange(name: "service", change: .added, files: ["Stacks/service/config.json", "Stacks/service/template.yaml"]),
+            ]),
+            Expected(summary: "move database", stacks: [
+                StackChange(name: "database", change: .deleted, files: ["Stacks/database/config.json", "Stacks/database/template.json"]),
+                StackChange(name: "db", change: .added, files: ["Stacks/db/config.json", "Stacks/db/template.json"]),
+            ]),
+            Expected(summary: "delete network", stacks: [
+                StackChange(name: "network", change: .deleted, files: ["Stacks/network/config.json", "Stacks/network/template.yaml"]),
+            ]),
+        ])
+        let all = try entries(managed, all: true)
+        #expect(all.map(\.summary) == ["initial", "change network", "configure database", "docs only", "policies",
+                                       "tag network", "merge feature", "move database", "delete network"])
+        #expect(all[3].stacks.isEmpty)
+    }
+
+    @Test("the stack files of each commit are exactly the ones git log --first-parent --name-status shows")
+    func agreesWithGitLog() throws {
+        let fixture = try busyRepository()
+        let managed = try ManagedRepository(path: fixture.path)
+        let log = try fixture.git("log", "--first-parent", "--no-renames", "--reverse", "--format=@%H", "--name-status")
+        var gitFiles: [String: Set<String>] = [:]
+        var current = ""
+        for line in log.split(separator: "\n") {
+            if line.hasPrefix("@") {
+                current = String(line.dropFirst())
+                gitFiles[current] = []
+            } else if let path = line.split(separator: "\t").last {
+                gitFiles[current, default: []].insert(String(path))
+            }
+        }
+        let scanned = try managed.history(includeAll: true)
+        #expect(scanned.count == gitFiles.count)
+        for commit in scanned {
+            let git = try #require(gitFiles[commit.id.hex])
+            let stackFiles = git.filter { !StackLayout.standard.matches(for: $0).isEmpty }
+            #expect(Set(commit.stacks.flatMap(\.files)) == stackFiles, "commit \(commit.id.short)")
+            #expect(commit.policyFiles == git.filter { $0.hasPrefix("Policies/") }.sorted(), "commit \(commit.id.short)")
+        }
+    }
+
+    @Test("--since starts after the given commit")
+    func since() throws {
+        let fixture = try busyRepository()
+        let managed = try ManagedRepository(path: fixture.path)
+        #expect(try entries(managed, since: "HEAD~2").map(\.summary) == ["move database", "delete network"])
+        #expect(try entries(managed, since: "HEAD").isEmpty)
+    }
+
+    @Test("--since that is not an ancestor, or only reached through a merge, is refused")
+    func sinceNotOnBranch() throws {
+        let fixture = try busyRepository()
+        try fixture.git("checkout", "-q", "-b", "elsewhere", "HEAD~3")
+        try fixture.write("x", "1\n")
+        try fixture.commit("unmerged work")
+        try fixture.git("checkout", "-q", "main")
+        let managed = try ManagedRepository(path: fixture.path)
+        #expect(throws: HistoryError.notAnAncestor(revision: "elsewhere", branch: "main")) {
+            try managed.history(since: "elsewhere")
+        }
+        #expect(throws: HistoryError.notOnFirstParentHistory(revision: "feature", branch: "main")) {
+            try managed.history(since: "feature")
+        }
+    }
+
+    @Test("a tollgate.yaml layout names stacks by what {name} matched, across folders")
+    func customLayout() throws {
+        let fixture = try GitFixture()
+        try fixture.write("tollgate.yaml", "stacks:\n  - template: \"{name}.yaml\"\n    config: \"{name}.config.json\"\n")
+        try fixture.write("infra/network.yaml", "Resources: {}\n")
+        try fixture.write("teams/payments/api.yaml", "Resources: {}\n")
+        try fixture.write("Policies/approvals.yaml", "rules: []\n")
+        try fixture.commit("initial")
+        try fixture.write("teams/payments/api.config.json", "{}\n")
+        try fixture.commit("configure api")
+        try fixture.write("tollgate.yaml", "branch: main\nstacks:\n  - template: \"{name}.yaml\"\n    config: \"{name}.config.json\"\n")
+        try fixture.commit("settings")
+        let managed = try ManagedRepository(path: fixture.path)
+        #expect(try entries(managed) == [
+            Expected(summary: "initial", stacks: [
+                StackChange(name: "infra/network", change: .added, files: ["infra/network.yaml"]),
+                StackChange(name: "teams/payments/api", change: .added, files: ["teams/payments/api.yaml"]),
+            ], policies: true, settings: true),
+            Expected(summary: "configure api", stacks: [
+                StackChange(name: "teams/payments/api", change: .modified, files: ["teams/payments/api.config.json"]),
+            ]),
+            Expected(summary: "settings", stacks: [], settings: true),
+        ])
+    }
+
+    @Test("--config replaces the repository's own settings, and the branch can be chosen")
+    func settingsFileAndBranch() throws {
+        let fixture = try GitFixture(branch: "trunk")
+        try fixture.write("cfn/network.template", "Resources: {}\n")
+        try fixture.write("Stacks/ignored/template.yaml", "Resources: {}\n")
+        try fixture.commit("initial")
+        let folder = try TemporaryDirectory()
+        let settings = folder.appending("tollgate.yaml")
+        try Data("branch: trunk\nstacks:\n  - template: \"cfn/{name}.template\"\n".utf8).write(to: URL(fileURLWithPath: settings))
+        let managed = try ManagedRepository(path: fixture.path, settingsFile: settings)
+        #expect(managed.branch == "trunk")
+        #expect(try entries(managed).first?.stacks == [StackChange(name: "network", change: .added, files: ["cfn/network.template"])])
+        let standard = try ManagedRepository(path: fixture.path, branch: "trunk")
+        #expect(try entries(standard).first?.stacks.map(\.name) == ["ignored"])
+    }
+
+    @Test("two templates that claim one stack are refused, naming both paths and the commit")
+    func duplicateStack() throws {
+        let fixture = try GitFixture()
+        try fixture.write("Stacks/network/template.yaml", "Resources: {}\n")
+        try fixture.write("Stacks/network/template.json", "{}\n")
+        let id = try fixture.commit("two templates")
+        let managed = try ManagedRepository(path: fixture.path)
+        let error = try #require(throws: LayoutError.self) { try managed.history() }
+        #expect(error == .duplicateStack(name: "network", firstPath: "Stacks/network/template.yaml",
+                                         secondPath: "Stacks/network/template.json", commit: String(id.prefix(7))))
+    }
+
+    @Test("a malformed tollgate.yaml is named with its commit, line and field")
+    func malformedSettings() throws {
+        let fixture = try GitFixture()
+        try fixture.write("tollgate.yaml", "branch: main\nstacks:\n  - template: \"Stacks/template.yaml\"\n")
+        let id = try fixture.commit("bad settings")
+        let error = try #require(throws: LayoutError.self) { try ManagedRepository(path: fixture.path) }
+        #expect(error.description.hasPrefix("tollgate.yaml at commit \(id.prefix(7)):3:15: stacks[0].template"))
+        #expect(error.description.contains("no {name} placeholder"))
+    }
+
+    @Test("a shallow clone says where history stops and how to fetch the rest")
+    func shallowClone() throws {
+        let fixture = try busyRepository()
+        let folder = try TemporaryDirectory()
+        let clone = folder.appending("clone")
+        try GitFixture.run(["git", "clone", "-q", "--depth", "2", "--branch", "main", "file://\(fixture.path)", clone])
+        let managed = try ManagedRepository(path: clone)
+        let error = try #require(throws: GitError.self) { try managed.history() }
+        guard case .missingObject(_, _, let shallow) = error else {
+            Issue.record("expected a missing object, got \(error)")
+            return
+        }
+        #expect(shallow)
+        #expect(error.description.contains("git fetch --unshallow"))
+    }
+
+    @Test("a missing tree object is reported as damage, naming the commit")
+    func corruptRepository() throws {
+        let fixture = try GitFixture()
+        try fixture.write("Stacks/network/template.yaml", "Resources: {}\n")
+        try fixture.commit("first")
+        try fixture.write("Stacks/network/template.yaml", "Resources: {A: 1}\n")
+        let second = try fixture.commit("second")
+        let tree = try fixture.git("rev-parse", "HEAD~1:Stacks").trimmingCharacters(in: .whitespacesAndNewlines)
+        try FileManager.default.removeItem(atPath: fixture.appendingGit("objects/\(tree.prefix(2))/\(tree.dropFirst(2))"))
+        let managed = try ManagedRepository(path: fixture.path)
+        let error = try #require(throws: GitError.self) { try managed.history() }
+        #expect(error.description.contains(String(tree.prefix(7))))
+        #expect(error.description.contains(String(second.prefix(7))))
+        #expect(error.description.contains("git fsck"))
+    }
+
+    @Test("a stack path that is not UTF-8 is refused; such names elsewhere are ignored")
+    func nonUTF8Paths() throws {
+        let fixture = try GitFixture()
+        try fixture.write("Stacks/ok/template.yaml", "Resources: {}\n")
+        try GitFixture.run(["sh", "-c", "cd \"$0\" && mkdir -p src && printf x > \"src/$(printf '\\377')\"", fixture.path])
+        try fixture.commit("first")
+        #expect(try entries(ManagedRepository(path: fixture.path)).count == 1)
+        try GitFixture.run(["sh", "-c", "cd \"$0\" && mkdir -p \"Stacks/$(printf '\\377')\" && printf x > \"Stacks/$(printf '\\377')/template.yaml\"", fixture.path])
+        try fixture.commit("second")
+        let error = try #require(throws: GitError.self) { try ManagedRepository(path: fixture.path).history() }
+        guard case .pathNotUTF8 = error else {
+            Issue.record("expected a path error, got \(error)")
+            return
+        }
+        #expect(error.description.contains("Stacks/"))
+    }
+}
+
+extension GitFixture {
+    /// The path of `relative` inside the repository's `.git` folder.
+    func appendingGit(_ relative: String) -> String {
+        directory.appending(".git/" + relative)
+    }
+}

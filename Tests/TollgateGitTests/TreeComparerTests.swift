@@ -1,0 +1,73 @@
+import Testing
+import TollgateGit
+import TollgateTestSupport
+
+@Suite("TreeComparer")
+struct TreeComparerTests {
+    private func delta(_ fixture: GitFixture, scope: [String], from old: String?, to new: String) throws -> TreeDelta {
+        let repository = try Repository(at: fixture.path)
+        let comparer = TreeComparer(repository: repository, scope: PathScope(paths: scope))
+        let oldTree = try old.map { try repository.commit(#require(ObjectID(hex: $0))).tree() }
+        let newTree = try repository.commit(#require(ObjectID(hex: new))).tree()
+        return try comparer.compare(old: oldTree, new: newTree, commit: nil)
+    }
+
+    @Test("only changed files inside the scope are reported, in git's order")
+    func scoped() throws {
+        let fixture = try GitFixture()
+        try fixture.write("Stacks/a/template.yaml", "a\n")
+        try fixture.write("Stacks/b/template.yaml", "b\n")
+        try fixture.write("src/main.c", "int main;\n")
+        let first = try fixture.commit("first")
+        try fixture.write("Stacks/b/template.yaml", "b2\n")
+        try fixture.write("Stacks/b.txt", "a file named like the folder\n")
+        try fixture.write("Stacks/c/config.json", "{}\n")
+        try fixture.write("src/main.c", "int main2;\n")
+        try fixture.remove("Stacks/a")
+        let second = try fixture.commit("second")
+
+        let changes = try delta(fixture, scope: ["Stacks/"], from: first, to: second).changes
+        #expect(changes.map(\.path) == ["Stacks/a/template.yaml", "Stacks/b.txt", "Stacks/b/template.yaml", "Stacks/c/config.json"])
+        #expect(changes[0].newID == nil && changes[0].oldID != nil)
+        #expect(changes[1].oldID == nil && changes[1].newID != nil)
+        #expect(changes[2].oldID != nil && changes[2].newID != nil)
+    }
+
+    @Test("a file replaced by a folder of the same name is a deletion and additions")
+    func fileBecomesFolder() throws {
+        let fixture = try GitFixture()
+        try fixture.write("Stacks/x", "file\n")
+        let first = try fixture.commit("first")
+        try fixture.remove("Stacks/x")
+        try fixture.write("Stacks/x/template.yaml", "t\n")
+        let second = try fixture.commit("second")
+        let changes = try delta(fixture, scope: [""], from: first, to: second).changes
+        #expect(changes.map(\.path) == ["Stacks/x", "Stacks/x/template.yaml"])
+        #expect(changes[0].newID == nil)
+        #expect(changes[1].oldID == nil)
+    }
+
+    @Test("a first commit reports every file in scope as added, and existence answers on both sides")
+    func rootCommit() throws {
+        let fixture = try GitFixture()
+        try fixture.write("Stacks/a/template.yaml", "a\n")
+        try fixture.write("Stacks/a/config.json", "{}\n")
+        let first = try fixture.commit("first")
+        let result = try delta(fixture, scope: ["Stacks/"], from: nil, to: first)
+        #expect(result.changes.map(\.path) == ["Stacks/a/config.json", "Stacks/a/template.yaml"])
+        #expect(try result.fileExists(atPath: "Stacks/a/template.yaml", on: .new))
+        #expect(try !result.fileExists(atPath: "Stacks/a/template.yaml", on: .old))
+        #expect(try !result.fileExists(atPath: "Stacks/a/template.json", on: .new))
+    }
+
+    @Test("an executable bit flip is a change")
+    func modeChange() throws {
+        let fixture = try GitFixture()
+        try fixture.write("Stacks/a/template.yaml", "a\n")
+        let first = try fixture.commit("first")
+        try fixture.git("update-index", "--chmod=+x", "Stacks/a/template.yaml")
+        try fixture.git("commit", "-q", "-m", "chmod")
+        let second = try fixture.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try delta(fixture, scope: ["Stacks/"], from: first, to: second).changes.map(\.path) == ["Stacks/a/template.yaml"])
+    }
+}

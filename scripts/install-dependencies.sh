@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what Tollgate needs on a fresh Debian machine with Swift: libgit2 to build and run, and
+# for the tests git, OpenSSH's ssh-keygen and a PostgreSQL server (started by the tests themselves).
+# Usage: scripts/install-dependencies.sh [--for-tests]
+set -euo pipefail
+packages=(libgit2-dev pkg-config git)
+if [ "${1:-}" = "--for-tests" ]; then
+  packages+=(openssh-client postgresql sqlite3)
+fi
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
