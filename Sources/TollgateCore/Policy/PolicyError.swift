@@ -2,7 +2,7 @@
 ///
 /// A policy that cannot be read must never be read as a weaker one, so every problem, including
 /// an unknown key that may be a typo, is an error that names the file, line, column and field.
-public struct PolicyError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct PolicyError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The file's path in the repository, such as `Policies/approvals.yaml`.
     public let file: String
     /// 1-based line, when the problem has a position in the file.

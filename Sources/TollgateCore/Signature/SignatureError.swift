@@ -1,6 +1,6 @@
 /// Why an SSH key, private key or signature was refused: each case says what is wrong in words
 /// a reviewer can act on, because a refused approval is otherwise a silent dead end.
-public enum SignatureError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum SignatureError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The `-----BEGIN SSH SIGNATURE-----` armor is broken at the given 1-based line.
     case malformedArmor(line: Int, reason: String)
     /// The signature's binary content is cut short or holds an impossible value in `field`.
