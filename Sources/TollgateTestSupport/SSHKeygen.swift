@@ -88,6 +88,12 @@ public struct SSHKeygen: Sendable {
         public let publicKeyLine: String
         /// The text of the private key file.
         public let privateKeyText: String
+
+        public init(privateKeyPath: String, publicKeyLine: String, privateKeyText: String) {
+            self.privateKeyPath = privateKeyPath
+            self.publicKeyLine = publicKeyLine
+            self.privateKeyText = privateKeyText
+        }
     }
 
     /// Generates a key of `type` ("ed25519" or "ecdsa") in `directory` under `name`.
