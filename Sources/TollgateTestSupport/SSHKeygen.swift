@@ -5,16 +5,22 @@ import Foundation
 public struct SSHKeygen: Sendable {
     /// What one run printed and how it ended.
     public struct Result: Sendable {
+        /// The exit status.
         public let status: Int32
+        /// What it printed on standard output.
         public let standardOutput: String
+        /// What it printed on standard error.
         public let standardError: String
     }
 
     /// Why a run could not happen or did not succeed; the description is shown as the test failure.
     public enum Failure: Error, CustomStringConvertible {
+        /// ssh-keygen is not installed.
         case missingBinary(searched: [String])
+        /// ssh-keygen exited with a failure status.
         case failed(arguments: [String], status: Int32, standardError: String)
 
+        /// The failure and, for a missing binary, how to install it.
         public var description: String {
             switch self {
             case let .missingBinary(searched):
@@ -89,6 +95,7 @@ public struct SSHKeygen: Sendable {
         /// The text of the private key file.
         public let privateKeyText: String
 
+        /// Describes a key pair that already exists on disk.
         public init(privateKeyPath: String, publicKeyLine: String, privateKeyText: String) {
             self.privateKeyPath = privateKeyPath
             self.publicKeyLine = publicKeyLine

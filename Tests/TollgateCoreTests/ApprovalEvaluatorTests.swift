@@ -174,4 +174,27 @@ struct ApprovalEvaluatorTests {
         #expect(text.contains("alice approved at"))
         #expect(text.contains("Cannot be applied now: it is not approved yet."))
     }
+
+    @Test("The JSON report carries the same verdict")
+    func jsonReport() throws {
+        let subject = Self.subject("database", [GuardedChange(logicalID: "Primary", resourceType: "AWS::RDS::DBInstance", action: .replace)])
+        let verdict = evaluator.evaluate(subject, claims: [try fixture.claim("frank", on: subject)], at: Self.now)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        let json = String(decoding: try encoder.encode(verdict.report), as: UTF8.self)
+        #expect(json.contains(#""status":"PENDING""#))
+        #expect(json.contains(#""outcome":"denied""#))
+        #expect(json.contains(#""title":"stack-policy-override""#))
+        let decoded = try JSONDecoder.withISO8601().decode(ReviewReport.self, from: Data(json.utf8))
+        #expect(decoded.rules.map(\.title) == ["rule 'database'", "rule 'database', destructive changes", "stack-policy-override"])
+    }
+}
+
+private extension JSONDecoder {
+    static func withISO8601() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
 }

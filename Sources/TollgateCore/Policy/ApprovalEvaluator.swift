@@ -11,6 +11,7 @@ public struct ApprovalEvaluator: Sendable {
     /// The policy in force.
     public let policy: PolicySet
 
+    /// Creates an evaluator for the policy in force.
     public init(policy: PolicySet) {
         self.policy = policy
     }

@@ -9,6 +9,7 @@ public struct ApprovalRequirement: Sendable, Hashable, CustomStringConvertible {
     /// The person ids those names stand for in the policy in force.
     public let eligible: [String]
 
+    /// Creates a requirement; ``ApprovalPolicy/parse(_:file:directory:)`` resolves `eligible` from `from`.
     public init(count: Int, from: [String], eligible: [String]) {
         self.count = count
         self.from = from
@@ -40,6 +41,7 @@ public struct ApprovalRule: Sendable, Hashable {
     /// Extra windows for these stacks; when not empty, one of them must be open as well.
     public let windows: [ChangeWindow]
 
+    /// Creates a rule, as ``ApprovalPolicy/parse(_:file:directory:)`` does for each entry of `rules`.
     public init(name: String, stackPatterns: [String], require: [ApprovalRequirement], destructive: [ApprovalRequirement], automatic: Bool, windows: [ChangeWindow]) {
         self.name = name
         self.stackPatterns = stackPatterns
@@ -100,6 +102,7 @@ public struct ApprovalPolicy: Sendable, Hashable {
     /// The path the policy is read from, relative to the repository root.
     public static let path = "Policies/approvals.yaml"
 
+    /// Creates a policy from parts already validated.
     public init(rules: [ApprovalRule], policyChanges: [ApprovalRequirement], stackPolicyOverride: [ApprovalRequirement], windows: [ChangeWindow], freezes: [Freeze]) {
         self.rules = rules
         self.policyChanges = policyChanges

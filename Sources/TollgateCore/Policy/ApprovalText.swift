@@ -1,6 +1,8 @@
 /// What a reviewer says about a change set.
 public enum ApprovalVerdict: String, Sendable, Codable, CaseIterable {
+    /// The reviewer approves the change set.
     case approve
+    /// The reviewer rejects the change set; it will not be applied.
     case reject
 }
 
@@ -11,6 +13,7 @@ public enum ReviewTarget: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The policy files themselves; such a change set is reviewed under the policy in force.
     case policies
 
+    /// How messages name the target: `stack network` or `Policies/`.
     public var description: String {
         switch self {
         case let .stack(name): return "stack \(name)"

@@ -2,6 +2,7 @@ public import Foundation
 
 /// A day of the week, as written in approvals.yaml.
 public enum Weekday: String, Sendable, Hashable, CaseIterable, Codable {
+    /// The days, as written in approvals.yaml.
     case mon, tue, wed, thu, fri, sat, sun
 
     /// The day for Foundation's `weekday` component, where 1 is Sunday.
@@ -35,6 +36,7 @@ public struct ChangeWindow: Sendable, Hashable, CustomStringConvertible {
     /// The zone the hours are read in, so a window does not move with daylight saving.
     public let timeZone: TimeZone
 
+    /// Creates a window; an `endMinute` not after `startMinute` runs past midnight.
     public init(days: Set<Weekday>, startMinute: Int, endMinute: Int, timeZone: TimeZone) {
         self.days = days
         self.startMinute = startMinute
@@ -74,10 +76,14 @@ public struct ChangeWindow: Sendable, Hashable, CustomStringConvertible {
 
 /// A calendar day in a given zone, as written in freezes (`2026-12-24`).
 public struct CalendarDay: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The year, such as 2026.
     public let year: Int
+    /// The month, 1 to 12.
     public let month: Int
+    /// The day of the month, 1 to 31.
     public let day: Int
 
+    /// Creates a day from its parts without checking that it exists.
     public init(year: Int, month: Int, day: Int) {
         self.year = year
         self.month = month
@@ -113,10 +119,12 @@ public struct CalendarDay: Sendable, Hashable, Comparable, CustomStringConvertib
         self.init(year: year, month: month, day: day)
     }
 
+    /// Orders days by the calendar.
     public static func < (lhs: CalendarDay, rhs: CalendarDay) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }
 
+    /// The day as `YYYY-MM-DD`.
     public var description: String {
         let month = (self.month < 10 ? "0" : "") + "\(self.month)"
         let day = (self.day < 10 ? "0" : "") + "\(self.day)"
@@ -135,6 +143,7 @@ public struct Freeze: Sendable, Hashable, CustomStringConvertible {
     /// Why, shown by `explain` so people know whom to ask.
     public let reason: String
 
+    /// Creates a freeze from `first` to `last`, both included.
     public init(first: CalendarDay, last: CalendarDay, timeZone: TimeZone, reason: String) {
         self.first = first
         self.last = last

@@ -14,6 +14,7 @@ public struct PolicyError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What is wrong and, when known, what is expected.
     public let message: String
 
+    /// Creates an error; `line` and `column` are 1-based.
     public init(file: String, line: Int?, column: Int?, field: String, message: String) {
         self.file = file
         self.line = line

@@ -14,6 +14,7 @@ public struct PolicySet: Sendable, Hashable {
     /// The folder all policy files live in, relative to the repository root.
     public static let folder = "Policies/"
 
+    /// Creates a set from parts already parsed.
     public init(reviewers: ReviewerDirectory, approvals: ApprovalPolicy, stackPolicies: [String: StackPolicy]) {
         self.reviewers = reviewers
         self.approvals = approvals

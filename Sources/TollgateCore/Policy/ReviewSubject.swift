@@ -23,6 +23,7 @@ public struct ReviewSubject: Sendable, Hashable {
     /// (``PolicySet/problems(in:)``); any problem makes the change set unapprovable.
     public let proposedPolicyProblems: [PolicyError]
 
+    /// Creates a subject; e-mail addresses are compared without case.
     public init(
         changeSetID: String,
         target: ReviewTarget,
@@ -82,6 +83,7 @@ public struct ApprovalClaim: Sendable, Hashable {
     /// The reason given with a rejection, shown by `explain`.
     public let reason: String?
 
+    /// Creates a claim as recorded by `tollgate approve` or `tollgate reject`.
     public init(verdict: ApprovalVerdict, digest: String, proof: ApprovalProof, reviewerID: String? = nil, time: Date, reason: String? = nil) {
         self.verdict = verdict
         self.digest = digest

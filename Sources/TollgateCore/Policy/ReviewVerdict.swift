@@ -30,6 +30,7 @@ public enum ClaimProblem: Sendable, Hashable, CustomStringConvertible {
     /// No rule that applies names the reviewer.
     case notEligible(reviewer: String)
 
+    /// One sentence saying why the claim does not count.
     public var description: String {
         switch self {
         case let .invalidSignature(error):
@@ -56,7 +57,9 @@ public struct ClaimVerdict: Sendable, Hashable {
     public let index: Int
     /// The holder of the signing key, when the key is listed.
     public let reviewerID: String?
+    /// Approve or reject.
     public let verdict: ApprovalVerdict
+    /// When the claim was recorded.
     public let time: Date
     /// `nil` when the claim counts; otherwise why it does not.
     public let problem: ClaimProblem?
@@ -67,6 +70,7 @@ public struct ClaimVerdict: Sendable, Hashable {
 
 /// One requirement of a rule and how far it is met.
 public struct RequirementVerdict: Sendable, Hashable {
+    /// The requirement as in the policy in force.
     public let requirement: ApprovalRequirement
     /// People whose approvals fill this requirement.
     public let countedReviewers: [String]
@@ -75,6 +79,7 @@ public struct RequirementVerdict: Sendable, Hashable {
     /// Eligible people who have not approved yet and may still do so.
     public let canStillApprove: [String]
 
+    /// Whether enough people approved.
     public var isSatisfied: Bool { missing == 0 }
 }
 
@@ -82,15 +87,22 @@ public struct RequirementVerdict: Sendable, Hashable {
 public struct RuleVerdict: Sendable, Hashable {
     /// Which part of approvals.yaml the rule comes from.
     public enum Kind: Sendable, Hashable {
+        /// A rule's `require` list.
         case rule(name: String)
+        /// A rule's `destructive` list, for destructive change sets.
         case destructive(name: String)
+        /// `stack-policy-override`, when the stack policy denies part of the change set.
         case stackPolicyOverride
+        /// `policy-changes`, for a change to `Policies/`.
         case policyChanges
     }
 
+    /// Where the rule comes from.
     public let kind: Kind
+    /// Its requirements, each with the people assigned to it.
     public let requirements: [RequirementVerdict]
 
+    /// Whether every requirement is met.
     public var isSatisfied: Bool { requirements.allSatisfy(\.isSatisfied) }
 
     /// The rule as `explain` names it.
@@ -106,6 +118,7 @@ public struct RuleVerdict: Sendable, Hashable {
 
 /// Whether the change windows and freezes let a change be applied at a given time.
 public struct WindowVerdict: Sendable, Hashable {
+    /// Whether changes may be applied now.
     public let isOpen: Bool
     /// What decided it, for `explain`.
     public let reasons: [String]
@@ -114,7 +127,9 @@ public struct WindowVerdict: Sendable, Hashable {
 /// The outcome of reviewing one change set under the policy in force at one moment: both the
 /// decision (status, whether it can be applied now) and everything `tollgate explain` shows.
 public struct ReviewVerdict: Sendable, Hashable {
+    /// The change set reviewed.
     public let subject: ReviewSubject
+    /// Where the change set stands.
     public let status: ReviewStatus
     /// Why the change set is ``ReviewStatus/unapprovable``; empty otherwise.
     public let problems: [String]

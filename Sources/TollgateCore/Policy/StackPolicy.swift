@@ -26,6 +26,7 @@ public struct GuardedChange: Sendable, Hashable, Codable {
     /// What the change set does to it.
     public let action: ResourceAction
 
+    /// Creates a change as the engine maps it from the change set.
     public init(logicalID: String, resourceType: String, action: ResourceAction) {
         self.logicalID = logicalID
         self.resourceType = resourceType
@@ -35,8 +36,11 @@ public struct GuardedChange: Sendable, Hashable, Codable {
 
 /// A stack policy action, as named in the policy's `Action` and `NotAction`.
 public enum StackPolicyAction: String, Sendable, Hashable, Codable, CaseIterable {
+    /// An update in place, without interruption or with some.
     case modify = "Update:Modify"
+    /// An update that creates a new physical resource and deletes the old one.
     case replace = "Update:Replace"
+    /// The removal of the resource from the stack.
     case delete = "Update:Delete"
 }
 
@@ -58,20 +62,29 @@ public struct StackPolicy: Sendable, Hashable {
     public struct Statement: Sendable, Hashable {
         /// `Allow` or `Deny`.
         public enum Effect: String, Sendable, Hashable, Codable {
+            /// Lets matching updates through, unless a Deny matches too.
             case allow = "Allow"
+            /// Stops matching updates, whatever any Allow says.
             case deny = "Deny"
         }
 
         /// A `Condition` test on the resource type.
         public struct TypeCondition: Sendable, Hashable {
+            /// The condition operators CloudFormation stack policies use.
             public enum Operator: String, Sendable, Hashable, CaseIterable {
+                /// The type is one of the values.
                 case stringEquals = "StringEquals"
+                /// The type matches one of the wildcard values.
                 case stringLike = "StringLike"
+                /// The type is none of the values.
                 case stringNotEquals = "StringNotEquals"
+                /// The type matches none of the wildcard values.
                 case stringNotLike = "StringNotLike"
             }
 
+            /// How `values` are compared with the resource type.
             public let `operator`: Operator
+            /// Resource types or, for the Like operators, wildcard patterns.
             public let values: [String]
 
             func holds(for resourceType: String) -> Bool {
@@ -86,12 +99,15 @@ public struct StackPolicy: Sendable, Hashable {
 
         /// The statement's position in `Statement`, for messages.
         public let index: Int
+        /// Whether a match allows or denies.
         public let effect: Effect
         /// The actions named by `Action`, or by `NotAction` when ``actionsNegated``.
         public let actions: Set<StackPolicyAction>
+        /// True for `NotAction`.
         public let actionsNegated: Bool
         /// The patterns of `Resource`, or of `NotResource` when ``resourcesNegated``.
         public let resources: [String]
+        /// True for `NotResource`.
         public let resourcesNegated: Bool
         /// All must hold for the statement to match.
         public let conditions: [TypeCondition]
@@ -111,6 +127,7 @@ public struct StackPolicy: Sendable, Hashable {
 
     /// The stack the policy protects.
     public let stack: String
+    /// The statements in file order.
     public let statements: [Statement]
 
     /// The folder holding one policy per stack, relative to the repository root.
@@ -184,6 +201,7 @@ public struct StackPolicy: Sendable, Hashable {
         return StackPolicy(stack: stack, statements: statements)
     }
 
+    /// Creates a policy from statements already validated.
     public init(stack: String, statements: [Statement]) {
         self.stack = stack
         self.statements = statements
@@ -267,16 +285,22 @@ public struct StackPolicy: Sendable, Hashable {
 
 /// The stack policy's verdict on one resource change, as `explain` shows it.
 public struct StackPolicyDecision: Sendable, Hashable, Codable {
+    /// Allowed, denied with the reason, or outside what stack policies govern.
     public enum Outcome: Sendable, Hashable, Codable {
+        /// Every action the change needs is allowed.
         case allowed
+        /// An action is denied, by a Deny or because nothing allows it.
         case denied(reason: String)
         /// Added resources: stack policies protect only what exists.
         case notGoverned
     }
 
+    /// The change judged.
     public let change: GuardedChange
+    /// The policy's verdict.
     public let outcome: Outcome
 
+    /// Whether the change needs the stack-policy-override rule.
     public var isDenied: Bool {
         if case .denied = outcome {
             return true

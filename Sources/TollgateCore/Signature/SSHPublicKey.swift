@@ -9,7 +9,9 @@ import Foundation
 public struct SSHPublicKey: Sendable, Hashable, CustomStringConvertible {
     /// The key types Tollgate can verify with swift-crypto.
     public enum Algorithm: String, Sendable, CaseIterable, Codable {
+        /// Ed25519, the key type ssh-keygen makes by default.
         case ed25519 = "ssh-ed25519"
+        /// ECDSA on P-256, common on hardware tokens.
         case ecdsaP256 = "ecdsa-sha2-nistp256"
     }
 
@@ -107,12 +109,15 @@ public struct SSHPublicKey: Sendable, Hashable, CustomStringConvertible {
         return comment.isEmpty ? base : base + " " + comment
     }
 
+    /// The type and fingerprint, which is how people recognise a key.
     public var description: String { "\(algorithm.rawValue) \(fingerprint)" }
 
+    /// Keys are equal when their blobs are, whatever their comments.
     public static func == (lhs: SSHPublicKey, rhs: SSHPublicKey) -> Bool {
         lhs.blob == rhs.blob
     }
 
+    /// Hashes the blob only, matching ``==``.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(blob)
     }

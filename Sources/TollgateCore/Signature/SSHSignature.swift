@@ -14,7 +14,9 @@ public struct SSHSignature: Sendable, Hashable {
 
     /// The hash applied to the message before signing, as named inside the signature.
     public enum HashAlgorithm: String, Sendable, CaseIterable {
+        /// SHA-256, which some signers choose.
         case sha256
+        /// SHA-512, ssh-keygen's default and what Tollgate signs with.
         case sha512
     }
 

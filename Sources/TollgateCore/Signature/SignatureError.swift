@@ -25,6 +25,7 @@ public enum SignatureError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The private key file is protected by a passphrase, which Tollgate does not handle.
     case encryptedPrivateKey(cipher: String)
 
+    /// One sentence saying what is wrong and, where known, what to do.
     public var description: String {
         switch self {
         case let .malformedArmor(line, reason):
