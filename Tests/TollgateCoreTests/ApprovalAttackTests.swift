@@ -128,6 +128,16 @@ struct ApprovalAttackTests {
         #expect(problem(of: claim, on: subject, policy: newPolicy) == .keyNotListed(fingerprint: signature.publicKey.fingerprint))
     }
 
+    @Test("A key verified earlier counts only while the policy in force lists it")
+    func verifiedKey() throws {
+        let subject = Self.subject()
+        let alice = try #require(policyInForce.reviewers.person(id: "alice")?.keys.first)
+        let listed = ApprovalClaim(verdict: .approve, digest: Self.digest, proof: .verifiedKey(fingerprint: alice.fingerprint), time: Self.now)
+        #expect(problem(of: listed, on: subject) == nil)
+        let stranger = ApprovalClaim(verdict: .approve, digest: Self.digest, proof: .verifiedKey(fingerprint: "SHA256:unknown"), time: Self.now)
+        #expect(problem(of: stranger, on: subject) == .keyNotListed(fingerprint: "SHA256:unknown"))
+    }
+
     /// Mallory pushes one commit that adds herself to reviewers.yaml as an owner and changes a
     /// stack. Both change sets are reviewed under the old policy.
     @Test("A push that adds its author to reviewers.yaml and changes a stack gains nothing")
