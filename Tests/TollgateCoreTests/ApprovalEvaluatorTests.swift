@@ -148,6 +148,11 @@ struct ApprovalEvaluatorTests {
         #expect(byOwner.status == .rejected)
         #expect(byOwner.rejectedBy == ["bob"])
 
+        let reasoned = ApprovalClaim(verdict: .reject, digest: subject.digest, proof: try fixture.claim("bob", on: subject, verdict: .reject).proof, time: Self.now, reason: "drops the cache")
+        let explained = evaluator.evaluate(subject, claims: [reasoned], at: Self.now).explanation
+        #expect(explained.contains("bob rejected at 2027-01-15T08:00:00Z (\"drops the cache\"): counts"))
+        #expect(explained.contains("Cannot be applied now: it was rejected by bob."))
+
         let byOutsider = evaluator.evaluate(subject, claims: [try fixture.claim("frank", on: subject, verdict: .reject)], at: Self.now)
         #expect(byOutsider.status == .pending)
         #expect(byOutsider.claims.first?.problem == .notEligible(reviewer: "frank"))

@@ -80,7 +80,7 @@ public struct ApprovalEvaluator: Sendable {
                     rejectedBy.append(reviewer.id)
                 }
             }
-            verdicts.append(ClaimVerdict(index: index, reviewerID: reviewer?.id, verdict: claim.verdict, time: claim.time, problem: problem))
+            verdicts.append(ClaimVerdict(index: index, reviewerID: reviewer?.id, verdict: claim.verdict, time: claim.time, reason: claim.reason, problem: problem))
         }
         verdicts.sort { $0.index < $1.index }
 

@@ -37,6 +37,8 @@ public struct ReviewReport: Sendable, Hashable, Codable {
         public let time: Date
         /// Whether it takes effect.
         public let counts: Bool
+        /// The reason given with a rejection.
+        public let reason: String?
         /// Why it does not count, when it does not.
         public let problem: String?
     }
@@ -113,7 +115,7 @@ extension ReviewVerdict {
                 })
             },
             claims: claims.map {
-                ReviewReport.Claim(reviewer: $0.reviewerID, verdict: $0.verdict, time: $0.time, counts: $0.counts, problem: $0.problem?.description)
+                ReviewReport.Claim(reviewer: $0.reviewerID, verdict: $0.verdict, time: $0.time, counts: $0.counts, reason: $0.reason, problem: $0.problem?.description)
             },
             rejectedBy: rejectedBy,
             stackPolicy: hasStackPolicy ? stackPolicyDecisions.map { decision in

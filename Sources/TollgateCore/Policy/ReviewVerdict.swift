@@ -61,6 +61,8 @@ public struct ClaimVerdict: Sendable, Hashable {
     public let verdict: ApprovalVerdict
     /// When the claim was recorded.
     public let time: Date
+    /// The reason given with a rejection.
+    public let reason: String?
     /// `nil` when the claim counts; otherwise why it does not.
     public let problem: ClaimProblem?
 
@@ -203,7 +205,8 @@ public struct ReviewVerdict: Sendable, Hashable {
             let who = claim.reviewerID ?? "unknown key"
             let action = claim.verdict == .approve ? "approved" : "rejected"
             let outcome = claim.problem.map { "does not count: \($0)" } ?? "counts"
-            lines.append("  \(who) \(action) at \(claim.time.formatted(.iso8601)): \(outcome)")
+            let reason = claim.reason.map { " (\"\($0)\")" } ?? ""
+            lines.append("  \(who) \(action) at \(claim.time.formatted(.iso8601))\(reason): \(outcome)")
         }
         if hasStackPolicy {
             lines.append("Stack policy:")
