@@ -92,6 +92,7 @@ struct ApprovalAttackTests {
         #expect(verdict.status == .pending)
         #expect(verdict.claims.first?.problem == .authorOfChange(reviewer: "alice", email: "alice@example.com"))
         #expect(verdict.rules.first?.requirements.first?.canStillApprove == [])
+        #expect(verdict.explanation.contains("2 from owners: approved by bob; needs 1 more, but nobody left may approve"))
     }
 
     @Test("The same person approving twice counts once")

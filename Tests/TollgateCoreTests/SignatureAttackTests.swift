@@ -65,11 +65,13 @@ struct SignatureAttackTests {
         var lines = armored.components(separatedBy: "\n")
         switch variant {
         case 0:
-            // Flip one base64 character near the end, inside the signature bytes.
-            var body = Array(lines[lines.count - 3])
-            let position = body.count - 3
+            // Change one base64 character inside the signature bytes. It is taken before the
+            // last four characters, whose low bits a decoder may ignore, so the bytes do change.
+            var body = Array(lines[1..<(lines.count - 2)].joined())
+            let position = body.count - 12
             body[position] = body[position] == "A" ? "B" : "A"
-            lines[lines.count - 3] = String(body)
+            let rewrapped = stride(from: 0, to: body.count, by: 70).map { String(body[$0..<min($0 + 70, body.count)]) }
+            lines = [lines[0]] + rewrapped + Array(lines[(lines.count - 2)...])
         case 1:
             lines[1] = "!!" + lines[1].dropFirst(2)
         default:

@@ -192,8 +192,14 @@ public struct ReviewVerdict: Sendable, Hashable {
                     line += "approved by \(requirement.countedReviewers.joined(separator: ", "))"
                 }
                 if requirement.missing > 0 {
-                    let who = requirement.canStillApprove.isEmpty ? "nobody left who may approve" : "from \(requirement.canStillApprove.joined(separator: ", "))"
-                    line += "; needs \(requirement.missing) more, \(who)"
+                    let others = requirement.canStillApprove.joined(separator: ", ")
+                    if requirement.canStillApprove.isEmpty {
+                        line += "; needs \(requirement.missing) more, but nobody left may approve"
+                    } else if requirement.canStillApprove.count < requirement.missing {
+                        line += "; needs \(requirement.missing) more, but only \(others) may still approve"
+                    } else {
+                        line += "; needs \(requirement.missing) more, from \(others)"
+                    }
                 }
                 lines.append(line)
             }
