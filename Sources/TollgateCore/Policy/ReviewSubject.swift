@@ -1,0 +1,95 @@
+public import Foundation
+
+/// What the evaluator needs to know about one change set, and nothing more, so that approval
+/// logic stays independent of how the engine stores change sets.
+public struct ReviewSubject: Sendable, Hashable {
+    /// The change set's id, as named in the approval text.
+    public let changeSetID: String
+    /// The stack it changes, or `Policies/`.
+    public let target: ReviewTarget
+    /// The change set's content digest; an approval counts only for the digest it signed.
+    public let digest: String
+    /// Its resource changes, for the destructive rule and the stack policy.
+    public let resourceChanges: [GuardedChange]
+    /// Whether the change set deletes the whole stack.
+    public let isStackDeletion: Bool
+    /// Whether the stack has never been applied; a first apply is never automatic.
+    public let isNewStack: Bool
+    /// E-mail addresses of the authors of the commits in the change set.
+    public let authorEmails: Set<String>
+    /// E-mail addresses of the committers of the commits in the change set.
+    public let committerEmails: Set<String>
+    /// For a change to `Policies/`: the problems of the proposed files
+    /// (``PolicySet/problems(in:)``); any problem makes the change set unapprovable.
+    public let proposedPolicyProblems: [PolicyError]
+
+    /// Creates a subject; e-mail addresses are compared without case.
+    public init(
+        changeSetID: String,
+        target: ReviewTarget,
+        digest: String,
+        resourceChanges: [GuardedChange] = [],
+        isStackDeletion: Bool = false,
+        isNewStack: Bool = false,
+        authorEmails: Set<String> = [],
+        committerEmails: Set<String> = [],
+        proposedPolicyProblems: [PolicyError] = []
+    ) {
+        self.changeSetID = changeSetID
+        self.target = target
+        self.digest = digest
+        self.resourceChanges = resourceChanges
+        self.isStackDeletion = isStackDeletion
+        self.isNewStack = isNewStack
+        self.authorEmails = Set(authorEmails.map { $0.lowercased() })
+        self.committerEmails = Set(committerEmails.map { $0.lowercased() })
+        self.proposedPolicyProblems = proposedPolicyProblems
+    }
+
+    /// Whether a rule's `destructive` requirements apply: any replacement (true or
+    /// conditional), any removal, or the deletion of the stack.
+    public var isDestructive: Bool {
+        isStackDeletion || resourceChanges.contains { $0.action.isDestructive }
+    }
+
+    /// The exact text a reviewer signs to give `verdict` on this change set.
+    public func approvalText(for verdict: ApprovalVerdict) -> String {
+        ApprovalText.make(changeSetID: changeSetID, target: target, digest: digest, verdict: verdict)
+    }
+}
+
+/// How a claimed approval or rejection proves who gave it.
+public enum ApprovalProof: Sendable, Hashable {
+    /// An SSHSIG over ``ReviewSubject/approvalText(for:)``, checked again at every evaluation
+    /// against the keys of the policy in force.
+    case sshSignature(SSHSignature)
+    /// A key whose signature the caller has already checked (for example the server, against a
+    /// session bound to that key); it counts only while the policy in force lists the key.
+    case verifiedKey(fingerprint: String)
+}
+
+/// One approval or rejection as recorded, before the evaluator decides whether it counts.
+public struct ApprovalClaim: Sendable, Hashable {
+    /// Approve or reject.
+    public let verdict: ApprovalVerdict
+    /// The digest the reviewer acted on.
+    public let digest: String
+    /// The proof of identity.
+    public let proof: ApprovalProof
+    /// The reviewer id recorded with the claim, if any; it must be the key's holder.
+    public let reviewerID: String?
+    /// When the claim was recorded; earlier claims count first.
+    public let time: Date
+    /// The reason given with a rejection, shown by `explain`.
+    public let reason: String?
+
+    /// Creates a claim as recorded by `tollgate approve` or `tollgate reject`.
+    public init(verdict: ApprovalVerdict, digest: String, proof: ApprovalProof, reviewerID: String? = nil, time: Date, reason: String? = nil) {
+        self.verdict = verdict
+        self.digest = digest
+        self.proof = proof
+        self.reviewerID = reviewerID
+        self.time = time
+        self.reason = reason
+    }
+}
