@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+import TollgateCore
+
+@Suite("Change planner")
+struct ChangeSetPlannerTests {
+    private func snapshot(_ text: String, parameters: [String: String] = [:], tags: [String: String] = [:]) throws -> StackSnapshot {
+        let template = try TemplateParser.parse(text, fileName: "template.yaml")
+        return try StackSnapshot(
+            template: template, configuration: TemplateConfiguration(parameters: parameters, tags: tags, fileName: "config.json"))
+    }
+
+    private func plan(_ old: String?, _ new: String, oldParameters: [String: String] = [:], newParameters: [String: String] = [:],
+                      oldTags: [String: String] = [:], newTags: [String: String] = [:], commit: String = "c0ffee1") throws -> ChangeSet {
+        let base = try old.map { try snapshot($0, parameters: oldParameters, tags: oldTags) }
+        return try ChangePlanner().plan(
+            stackName: "orders", commit: commit, base: base, target: try snapshot(new, parameters: newParameters, tags: newTags))
+    }
+
+    @Test("A type change under the same logical id is refused, naming the resource")
+    func typeChangeRefused() throws {
+        let error = #expect(throws: ChangePlanError.self) {
+            try plan("Resources:\n  Store:\n    Type: AWS::S3::Bucket\n", "Resources:\n  Store:\n    Type: AWS::DynamoDB::Table\n")
+        }
+        let message = error.map { "\($0)" } ?? ""
+        #expect(message.contains("Update of resource type is not permitted"))
+        #expect(message.contains("'Store'") && message.contains("template.yaml:2:3") && message.contains("new logical id"))
+    }
+
+    @Test("A type missing from the table is Conditional with a note")
+    func unknownType() throws {
+        let changeSet = try plan(
+            "Resources:\n  Thing:\n    Type: Custom::Widget\n    Properties: {ServiceToken: arn, Size: 1}\n",
+            "Resources:\n  Thing:\n    Type: Custom::Widget\n    Properties: {ServiceToken: arn, Size: 2}\n")
+        let change = try #require(changeSet.resourceChanges.first)
+        #expect(change.replacement == .conditional)
+        #expect(change.details.first?.target.requiresRecreation == .conditionally)
+        #expect(change.note?.contains("Custom::Widget") == true)
+        #expect(changeSet.isDestructive)
+    }
+
+    @Test("Stack tag changes reach taggable resources with Scope Tags")
+    func stackTags() throws {
+        let template = "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n  Perm:\n    Type: AWS::Lambda::Permission\n    Properties: {Action: x, FunctionName: f, Principal: p}\n"
+        let changeSet = try plan(template, template, oldTags: ["team": "a"], newTags: ["team": "b"])
+        #expect(changeSet.resourceChanges.map(\.logicalResourceId) == ["Queue"])
+        #expect(changeSet.resourceChanges.first?.scope == [.tags])
+        #expect(changeSet.templateChanges.map(\.section) == ["Tags"])
+        #expect(!changeSet.isDestructive)
+    }
+
+    @Test("Summary line counts adds, modifications, replacements and removals")
+    func summary() throws {
+        let changeSet = try plan(
+            "Resources:\n  A: {Type: AWS::S3::Bucket, Properties: {BucketName: a}}\n  B: {Type: AWS::SQS::Queue, Properties: {DelaySeconds: 1}}\n  C: {Type: AWS::SNS::Topic}\n",
+            "Resources:\n  A: {Type: AWS::S3::Bucket, Properties: {BucketName: b}}\n  B: {Type: AWS::SQS::Queue, Properties: {DelaySeconds: 2}}\n  D: {Type: AWS::SNS::Topic}\n  E: {Type: AWS::SNS::Topic}\n")
+        #expect(changeSet.summary.line == "Plan: 2 to add, 2 to modify (1 replacement), 1 to remove")
+        #expect(changeSet.isDestructive)
+    }
+
+    @Test("The digest is stable, and binds the commit and the content")
+    func digest() throws {
+        let old = "Resources:\n  A: {Type: AWS::SQS::Queue, Properties: {DelaySeconds: 1}}\n"
+        let new = "Resources:\n  A: {Type: AWS::SQS::Queue, Properties: {DelaySeconds: 2}}\n"
+        let first = try plan(old, new)
+        let again = try plan(old, new)
+        let otherCommit = try plan(old, new, commit: "deadbee")
+        let otherContent = try plan(old, "Resources:\n  A: {Type: AWS::SQS::Queue, Properties: {DelaySeconds: 3}}\n")
+        #expect(first.digest == again.digest)
+        #expect(first.digest.count == 64)
+        #expect(first.digest != otherCommit.digest)
+        #expect(first.digest != otherContent.digest)
+    }
+
+    @Test("NoEcho values never appear in the change set or its JSON")
+    func noEchoMasked() throws {
+        let template = """
+            Parameters:
+              Password: {Type: String, NoEcho: true}
+            Resources:
+              Db:
+                Type: AWS::RDS::DBInstance
+                Properties: {DBInstanceClass: db.t3.micro, Engine: postgres, MasterUserPassword: !Ref Password}
+            """
+        let changeSet = try plan(template, template, oldParameters: ["Password": "old-secret"], newParameters: ["Password": "new-secret"])
+        let json = String(decoding: try JSONEncoder().encode(changeSet), as: UTF8.self)
+        #expect(!json.contains("old-secret") && !json.contains("new-secret"))
+        #expect(changeSet.parameters == [ParameterValue(parameterKey: "Password", parameterValue: "****")])
+        let detail = try #require(changeSet.resourceChanges.first?.details.first)
+        #expect(detail.changeSource == .parameterReference && detail.causingEntity == "Password")
+    }
+
+    @Test("JSON has CloudFormation's DescribeChangeSet shape and round-trips")
+    func jsonShape() throws {
+        let changeSet = try plan(
+            "Resources:\n  A: {Type: AWS::S3::Bucket, Properties: {BucketName: a}}\n",
+            "Resources:\n  A: {Type: AWS::S3::Bucket, Properties: {BucketName: b}}\n")
+        let data = try JSONEncoder().encode(changeSet)
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(object["ChangeSetType"] as? String == "UPDATE")
+        #expect(object["Stack"] as? String == "orders" && object["Commit"] as? String == "c0ffee1")
+        #expect((object["Digest"] as? String)?.count == 64)
+        let change = try #require((object["Changes"] as? [[String: Any]])?.first)
+        #expect(change["Type"] as? String == "Resource")
+        let resource = try #require(change["ResourceChange"] as? [String: Any])
+        #expect(resource["Action"] as? String == "Modify" && resource["Replacement"] as? String == "True")
+        let detail = try #require((resource["Details"] as? [[String: Any]])?.first)
+        let target = try #require(detail["Target"] as? [String: Any])
+        #expect(target["Name"] as? String == "BucketName" && target["RequiresRecreation"] as? String == "Always")
+        #expect(target["BeforeValue"] as? String == "a" && target["AfterValue"] as? String == "b")
+        #expect(try JSONDecoder().decode(ChangeSet.self, from: data) == changeSet)
+    }
+
+    @Test("Outputs and mappings changes are listed")
+    func sectionChanges() throws {
+        let changeSet = try plan(
+            "Mappings:\n  M: {a: {b: '1'}}\nResources:\n  A: {Type: AWS::SNS::Topic}\nOutputs:\n  O: {Value: !Ref A}\n",
+            "Mappings:\n  M: {a: {b: '2'}}\nResources:\n  A: {Type: AWS::SNS::Topic}\nOutputs:\n  P: {Value: !Ref A}\n")
+        let listed = changeSet.templateChanges.map { "\($0.section).\($0.name):\($0.action.rawValue)" }
+        #expect(listed == ["Outputs.O:Remove", "Outputs.P:Add", "Mappings.M:Modify"])
+        #expect(changeSet.changes.isEmpty && !changeSet.isEmpty)
+    }
+}
+
+@Suite("Replacement table")
+struct ReplacementTableTests {
+    @Test("The generated table knows common types and their create-only properties")
+    func generated() throws {
+        let table = ReplacementTable.shared
+        #expect(table.entries.count > 1000)
+        let bucket = try #require(table.entry(for: "AWS::S3::Bucket"))
+        #expect(bucket.createOnlyProperties.contains("BucketName") && bucket.taggable)
+        #expect(table.requiresRecreation(type: "AWS::EC2::Instance", property: "ImageId", before: .string("a"), after: .string("b")) == .always)
+        #expect(table.requiresRecreation(type: "AWS::EC2::Instance", property: "InstanceType", before: .string("a"), after: .string("b")) == .never)
+        #expect(table.requiresRecreation(type: "Custom::Thing", property: "X", before: nil, after: .string("b")) == .conditionally)
+    }
+
+    @Test("A nested create-only path only counts when the nested value changes")
+    func nestedPaths() {
+        let table = ReplacementTable(source: "AWS::Test::Thing\t0\tConfig/Name")
+        let before = TemplateValue.map(TemplateMap([("Name", .string("a")), ("Size", .number("1"))]))
+        let sizeChanged = TemplateValue.map(TemplateMap([("Name", .string("a")), ("Size", .number("2"))]))
+        let nameChanged = TemplateValue.map(TemplateMap([("Name", .string("b")), ("Size", .number("1"))]))
+        #expect(table.requiresRecreation(type: "AWS::Test::Thing", property: "Config", before: before, after: sizeChanged) == .never)
+        #expect(table.requiresRecreation(type: "AWS::Test::Thing", property: "Config", before: before, after: nameChanged) == .always)
+    }
+}
