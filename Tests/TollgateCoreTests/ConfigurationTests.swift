@@ -71,7 +71,7 @@ struct ConfigurationTests {
         (#"{"Parameters": {"Env": "prod", "Vpc": "vpc-xyz"}}"#, ["Vpc", "AWS::EC2::VPC::Id"]),
         (#"{"Parameters": {"Env": "prod", "Subnets": "subnet-0123abcd,sg-0123abcd"}}"#, ["Subnets", "AWS::EC2::Subnet::Id"]),
         (#"{"Parameters": {"Env": "prod", "Secret": "short"}}"#, ["Secret", "****", "MinLength"]),
-        (#"{"Parameters": {"Env": "prod",}"#, ["config.json:1:", "invalid JSON"]),
+        (#"{"Parameters": {"Env": "prod",}"#, ["config.json:2:1", "invalid JSON"]),
     ]
 
     @Test("Invalid values name the file and the parameter", arguments: invalid)

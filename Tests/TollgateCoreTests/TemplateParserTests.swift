@@ -19,6 +19,7 @@ struct TemplateParserTests {
         ("!Or [!Condition Cond, !Not [!Condition Cond]]", #"{"Fn::Or": [{"Condition": "Cond"}, {"Fn::Not": [{"Condition": "Cond"}]}]}"#),
         ("!FindInMap [Map, a, b]", #"{"Fn::FindInMap": ["Map", "a", "b"]}"#),
         ("!Base64 text", #"{"Fn::Base64": "text"}"#),
+        ("!Base64 {Fn::Sub: 'x-${Name}'}", #"{"Fn::Base64": {"Fn::Sub": "x-${Name}"}}"#),
         ("!Cidr [10.0.0.0/16, 4, 8]", #"{"Fn::Cidr": ["10.0.0.0/16", 4, 8]}"#),
         ("!ImportValue shared-vpc", #"{"Fn::ImportValue": "shared-vpc"}"#),
         ("!Transform {Name: AWS::Include, Parameters: {Location: s3://b/k}}",
@@ -94,7 +95,7 @@ struct TemplateParserTests {
         #expect(queue.deletionPolicy == "Retain")
         #expect(queue.updateReplacePolicy == "Snapshot")
         #expect(queue.metadata != nil && queue.creationPolicy != nil && queue.updatePolicy != nil)
-        #expect(queue.location.line == 7)
+        #expect(queue.location.line == 6)
         let size = try #require(template.parameter(named: "Size"))
         #expect(size.noEcho && size.minValue == 1 && size.maxValue == 9 && size.defaultValue == "3")
         #expect(template.transform == .string("AWS::Serverless-2016-10-31"))
@@ -120,7 +121,7 @@ struct TemplateParserTests {
     /// Bad input, and the place and name each error must mention.
     static let badInput: [(text: String, mentions: [String])] = [
         ("Resources:\n  A: [unclosed\n", ["t.yaml:", "invalid YAML"]),
-        ("{\"Resources\": {\"A\": }", ["t.yaml:1:", "invalid JSON"]),
+        ("{\"Resources\": {\"A\": }", ["t.yaml:2:1", "invalid JSON"]),
         ("Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n      X: !Bogus y\n", ["t.yaml:5:", "!Bogus"]),
         ("Resources:\n  A:\n    Type: AWS::SNS::Topic\n  A:\n    Type: AWS::SNS::Topic\n", ["t.yaml:", "'A'", "twice"]),
         ("Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n      X: !Ref Missing\n", ["t.yaml:5:", "'A'", "Missing"]),

@@ -152,15 +152,13 @@ struct NodeReader {
                 }
                 throw TemplateError.unknownTag(location: location(node), tag: tag)
             }
-            let argument: TemplateValue
-            switch node {
-            case .scalar(let scalar): argument = plainScalar(scalar)
-            case .sequence(let sequence): argument = .list(try sequence.map { try value($0) })
-            case .mapping(let mapping): argument = try map(mapping)
-            case .alias: argument = .null
-            }
-            return try makeFunction(function, argument: argument, at: location(node))
+            return try makeFunction(function, argument: try untagged(node), at: location(node))
         }
+        return try untagged(node)
+    }
+
+    /// The node read without its own tag: the argument of a short-form function, or a plain value.
+    private mutating func untagged(_ node: Node) throws -> TemplateValue {
         switch node {
         case .scalar(let scalar):
             return plainScalar(scalar)
