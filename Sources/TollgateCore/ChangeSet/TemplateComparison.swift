@@ -38,16 +38,18 @@ struct TemplateComparison {
     }
 
     private func conditionChanges() -> [TemplateChange] {
-        func values(_ template: Template, _ resolver: ValueResolver) -> [String: TemplateValue] {
-            var result: [String: TemplateValue] = [:]
-            for (name, expression) in template.conditions.pairs {
-                result[name] = .list([expression, .bool(resolver.conditions[name] ?? false)])
-            }
-            return result
+        func shown(_ name: String, _ template: Template, _ resolver: ValueResolver) -> String? {
+            guard let expression = template.conditions[name] else { return nil }
+            let outcome = resolver.conditions[name] ?? false
+            return "\(CanonicalEncoding.json(expression)) = \(outcome)"
         }
-        return Self.sectionChanges(
-            "Conditions", order: Self.names(base.template.conditions.keys, target.template.conditions.keys),
-            old: values(base.template, before), new: values(target.template, after))
+        return Self.names(base.template.conditions.keys, target.template.conditions.keys).compactMap { name in
+            let old = shown(name, base.template, before)
+            let new = shown(name, target.template, after)
+            guard old != new else { return nil }
+            let action: ChangeAction = old == nil ? .add : new == nil ? .remove : .modify
+            return TemplateChange(section: "Conditions", name: name, action: action, before: old, after: new)
+        }
     }
 
     private func mappingChanges() -> [TemplateChange] {

@@ -34,7 +34,8 @@ struct Diff: AsyncParsableCommand {
         let target = try snapshot(template: new, configuration: newConfig)
         let stackName = stack ?? URL(fileURLWithPath: new).deletingPathExtension().lastPathComponent
         let changeSet = try ChangePlanner().plan(stackName: stackName, commit: "", base: base, target: target)
-        for warning in changeSet.warnings {
+        let baseOnly = base.parameters.warnings.filter { !changeSet.warnings.contains($0) }
+        for warning in baseOnly + changeSet.warnings {
             FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
         }
         if output.json {
