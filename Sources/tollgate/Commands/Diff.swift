@@ -24,15 +24,15 @@ struct Diff: AsyncParsableCommand {
     @Option(name: .customLong("new-config"), help: "TemplateConfiguration (parameters and tags) for NEW.")
     var newConfig: String?
 
-    @Option(help: "Stack name to show and to bind the digest to (default: NEW's file name without extension).")
+    @Option(help: "Stack name to show and to bind the digest to (default: the folder of a NEW named template.*, else NEW's name).")
     var stack: String?
 
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let base = try snapshot(template: old, configuration: oldConfig)
-        let target = try snapshot(template: new, configuration: newConfig)
-        let stackName = stack ?? URL(fileURLWithPath: new).deletingPathExtension().lastPathComponent
+        let base = try snapshot(template: old, configuration: oldConfig, flag: "--old-config")
+        let target = try snapshot(template: new, configuration: newConfig, flag: "--new-config")
+        let stackName = stack ?? Self.stackName(forTemplateAt: new)
         let changeSet = try ChangePlanner().plan(stackName: stackName, commit: "", base: base, target: target)
         let baseOnly = base.parameters.warnings.filter { !changeSet.warnings.contains($0) }
         for warning in baseOnly + changeSet.warnings {
@@ -50,11 +50,19 @@ struct Diff: AsyncParsableCommand {
         }
     }
 
-    private func snapshot(template path: String, configuration configPath: String?) throws -> StackSnapshot {
+    private func snapshot(template path: String, configuration configPath: String?, flag: String) throws -> StackSnapshot {
         let template = try TemplateParser.parse(try Self.read(path), fileName: path)
         let configuration = try configPath.map { try TemplateConfiguration.parse(try Self.read($0), fileName: $0) }
-            ?? TemplateConfiguration(fileName: path)
+            ?? TemplateConfiguration(fileName: "(no \(flag) given)")
         return try StackSnapshot(template: template, configuration: configuration)
+    }
+
+    /// The path carries the stack's name: `Stacks/<stack>/template.yaml` is stack `<stack>`.
+    static func stackName(forTemplateAt path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        let stem = url.deletingPathExtension().lastPathComponent
+        guard stem == "template" else { return stem }
+        return url.deletingLastPathComponent().lastPathComponent
     }
 
     /// Reads a file as UTF-8, with an error that names it.
