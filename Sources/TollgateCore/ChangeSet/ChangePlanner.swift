@@ -50,7 +50,7 @@ public struct ChangePlanner: Sendable {
             stackTagsChanged: base != nil && baseSnapshot.tags != target.tags,
             targetResources: newList)
         var changesByID: [String: ResourceChange] = [:]
-        for logicalID in Self.dependencyOrder(newList, references: comparison.references(of:)) {
+        for logicalID in Self.dependencyOrder(newList.map(\.logicalID), references: comparison.references(of:)) {
             guard let resource = newResources[logicalID] else { continue }
             if let old = oldResources[logicalID] {
                 if let change = comparison.modification(from: old, to: resource, changes: changesByID) {
@@ -89,20 +89,17 @@ public struct ChangePlanner: Sendable {
     }
 
     /// Logical ids ordered so that every resource comes after the resources it refers to.
-    static func dependencyOrder(
-        _ resources: [TemplateResource], references: (TemplateResource) -> Set<String>
-    ) -> [String] {
-        let byID = Dictionary(resources.map { ($0.logicalID, $0) }, uniquingKeysWith: { first, _ in first })
+    static func dependencyOrder(_ logicalIDs: [String], references: (String) -> [String]) -> [String] {
+        let known = Set(logicalIDs)
         var visited: Set<String> = []
         var order: [String] = []
-        order.reserveCapacity(resources.count)
+        order.reserveCapacity(logicalIDs.count)
         func visit(_ id: String) {
-            guard !visited.contains(id), let resource = byID[id] else { return }
-            visited.insert(id)
-            for dependency in references(resource).sorted() { visit(dependency) }
+            guard known.contains(id), visited.insert(id).inserted else { return }
+            for dependency in references(id) { visit(dependency) }
             order.append(id)
         }
-        for resource in resources { visit(resource.logicalID) }
+        for id in logicalIDs { visit(id) }
         return order
     }
 

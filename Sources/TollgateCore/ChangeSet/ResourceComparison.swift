@@ -14,10 +14,13 @@ struct ResourceComparison {
     let after: ValueResolver
     let noEcho: Set<String>
     let stackTagsChanged: Bool
-    /// Target properties with everything known offline evaluated, by logical id.
-    private let resolvedTarget: [String: TemplateMap]
+    /// Whether both sides evaluate alike (same parameter values, conditions and mappings),
+    /// so that equal template text is known to mean equal values without evaluating it.
+    private let sidesEvaluateAlike: Bool
     /// The resources each target property refers to, by logical id and property name.
     private let targetReferences: [String: [(property: String, references: [ResourceReference])]]
+    /// The logical ids each target resource refers to, sorted, for the dependency order.
+    private let dependencies: [String: [String]]
 
     init(
         table: ReplacementTable, before: ValueResolver, after: ValueResolver, noEcho: Set<String>,
@@ -28,25 +31,26 @@ struct ResourceComparison {
         self.after = after
         self.noEcho = noEcho
         self.stackTagsChanged = stackTagsChanged
+        sidesEvaluateAlike = before.evaluatesLike(after)
         let ids = Set(targetResources.map(\.logicalID))
-        var resolved: [String: TemplateMap] = [:]
         var references: [String: [(property: String, references: [ResourceReference])]] = [:]
+        var dependencies: [String: [String]] = [:]
         for resource in targetResources {
-            let properties = after.resolve(.map(resource.properties))?.mapValue ?? TemplateMap()
-            resolved[resource.logicalID] = properties
-            references[resource.logicalID] = properties.pairs.compactMap { key, value in
+            let found = resource.properties.pairs.compactMap { key, value -> (property: String, references: [ResourceReference])? in
                 var found: [ResourceReference] = []
-                Self.collectReferences(value, resources: ids, into: &found)
+                Self.collectReferences(value, resources: ids, conditions: after.conditions, into: &found)
                 return found.isEmpty ? nil : (key, found)
             }
+            references[resource.logicalID] = found
+            dependencies[resource.logicalID] = Array(Set(found.flatMap { $0.references.map(\.resource) })).sorted()
         }
-        resolvedTarget = resolved
         targetReferences = references
+        self.dependencies = dependencies
     }
 
-    /// The logical ids a target resource's properties refer to.
-    func references(of resource: TemplateResource) -> Set<String> {
-        Set((targetReferences[resource.logicalID] ?? []).flatMap { $0.references.map(\.resource) })
+    /// The logical ids a target resource's properties refer to, sorted.
+    func references(of logicalID: String) -> [String] {
+        dependencies[logicalID] ?? []
     }
 
     /// The Modify change between two declarations of one resource, or nil when nothing changes.
@@ -84,13 +88,13 @@ struct ResourceComparison {
     private func propertyDetails(from old: TemplateResource, to new: TemplateResource) -> [ResourceChangeDetail] {
         var keys = new.properties.keys
         keys += old.properties.keys.filter { new.properties[$0] == nil }
-        let resolvedNew = resolvedTarget[new.logicalID] ?? TemplateMap()
         var details: [ResourceChangeDetail] = []
         for key in keys {
             let rawOld = old.properties[key]
             let rawNew = new.properties[key]
+            if sidesEvaluateAlike, Self.same(key, rawOld, rawNew) { continue }
             let valueOld = rawOld.flatMap(before.resolve)
-            let valueNew = resolvedNew[key]
+            let valueNew = rawNew.flatMap(after.resolve)
             if Self.same(key, valueOld, valueNew) { continue }
             let isTags = key == "Tags"
             let recreation = table.requiresRecreation(type: new.type, property: key, before: valueOld, after: valueNew)
@@ -137,6 +141,7 @@ struct ResourceComparison {
              new.updateReplacePolicy.map(TemplateValue.string)),
         ]
         for (scope, rawOld, rawNew) in pairs {
+            if sidesEvaluateAlike, rawOld == rawNew { continue }
             let valueOld = rawOld.flatMap(before.resolve)
             let valueNew = rawNew.flatMap(after.resolve)
             if valueOld == valueNew { continue }
@@ -200,14 +205,28 @@ struct ResourceComparison {
         return .map(byKey)
     }
 
-    static func collectReferences(_ value: TemplateValue, resources: Set<String>, into found: inout [ResourceReference]) {
+    /// The resource references in a value, following only the branch of each `Fn::If` that
+    /// the conditions choose, since the other branch is never sent to CloudFormation.
+    static func collectReferences(
+        _ value: TemplateValue, resources: Set<String>, conditions: [String: Bool], into found: inout [ResourceReference]
+    ) {
         switch value {
         case .string, .number, .bool, .null:
             return
         case .list(let items):
-            for item in items { collectReferences(item, resources: resources, into: &found) }
+            for item in items { collectReferences(item, resources: resources, conditions: conditions, into: &found) }
         case .map(let map):
-            for (_, item) in map.pairs { collectReferences(item, resources: resources, into: &found) }
+            for item in map.values.values {
+                collectReferences(item, resources: resources, conditions: conditions, into: &found)
+            }
+        case .function(.if, let argument):
+            guard let items = argument.listValue, items.count == 3, let name = items[0].stringValue,
+                let chosen = conditions[name]
+            else {
+                collectReferences(argument, resources: resources, conditions: conditions, into: &found)
+                return
+            }
+            collectReferences(chosen ? items[1] : items[2], resources: resources, conditions: conditions, into: &found)
         case .function(.ref, let argument):
             if let name = argument.stringValue, resources.contains(name) {
                 found.append(ResourceReference(resource: name, attribute: nil))
@@ -224,10 +243,10 @@ struct ResourceComparison {
                 found.append(ResourceReference(resource: name.target, attribute: name.attribute))
             }
             if let values = argument.listValue?.dropFirst().first {
-                collectReferences(values, resources: resources, into: &found)
+                collectReferences(values, resources: resources, conditions: conditions, into: &found)
             }
         case .function(_, let argument):
-            collectReferences(argument, resources: resources, into: &found)
+            collectReferences(argument, resources: resources, conditions: conditions, into: &found)
         }
     }
 }

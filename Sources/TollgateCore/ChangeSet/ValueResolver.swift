@@ -18,6 +18,13 @@ struct ValueResolver {
         conditions = ConditionEvaluator(resolver: self).evaluateAll()
     }
 
+    /// Whether the other side evaluates every value as this one does: same parameter values
+    /// and list parameters, same condition outcomes, same mappings.
+    func evaluatesLike(_ other: ValueResolver) -> Bool {
+        parameters == other.parameters && listParameters == other.listParameters && conditions == other.conditions
+            && template.mappings == other.template.mappings
+    }
+
     /// Whether a resource or output with this `Condition` exists; no condition means it does.
     func isActive(condition: String?) -> Bool {
         guard let condition else { return true }
@@ -105,7 +112,7 @@ struct ValueResolver {
         var output = ""
         var unresolved = false
         var rest = pattern[...]
-        while let start = rest.range(of: "${") {
+        while let start = rest.placeholderStart() {
             output += rest[..<start.lowerBound]
             let after = rest[start.upperBound...]
             guard let end = after.firstIndex(of: "}") else {
