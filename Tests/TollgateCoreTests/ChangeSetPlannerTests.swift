@@ -120,4 +120,55 @@ struct ChangeSetPlannerTests {
         #expect(listed == ["Outputs.O:Remove", "Outputs.P:Add", "Mappings.M:Modify"])
         #expect(changeSet.changes.isEmpty && !changeSet.isEmpty)
     }
+
+    @Test("A Ref to a resource modified in place is no change; an attribute read is Dynamic")
+    func inPlaceModification() throws {
+        let template = { (delay: Int) in
+            """
+            Resources:
+              Queue: {Type: AWS::SQS::Queue, Properties: {DelaySeconds: \(delay)}}
+              ByRef: {Type: AWS::SSM::Parameter, Properties: {Type: String, Value: !Ref Queue}}
+              ByAttribute: {Type: AWS::SSM::Parameter, Properties: {Type: String, Value: !GetAtt Queue.Arn}}
+            """
+        }
+        let changeSet = try plan(template(1), template(2))
+        #expect(changeSet.resourceChanges.map(\.logicalResourceId) == ["Queue", "ByAttribute"])
+        let detail = try #require(changeSet.resourceChanges.last?.details.first)
+        #expect(detail.evaluation == .dynamic && detail.changeSource == .resourceAttribute && detail.causingEntity == "Queue.Arn")
+    }
+
+    @Test("Replacement propagates along a chain of references, as Conditional")
+    func chain() throws {
+        let template = { (name: String) in
+            """
+            Resources:
+              Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: \(name)}}
+              Subnet: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.0.0/24}}
+              Host: {Type: AWS::EC2::Instance, Properties: {ImageId: ami-0abcdef1234567890, SubnetId: !Ref Subnet}}
+            """
+        }
+        let changeSet = try plan(template("10.0.0.0/16"), template("10.1.0.0/16"))
+        let replacements = changeSet.resourceChanges.map { "\($0.logicalResourceId):\($0.replacement?.rawValue ?? "")" }
+        #expect(replacements == ["Vpc:True", "Subnet:Conditional", "Host:Conditional"])
+    }
+
+    @Test("Fn::If with AWS::NoValue removes a property when its condition flips")
+    func noValue() throws {
+        let template = """
+            Parameters:
+              Encrypt: {Type: String, AllowedValues: ["yes", "no"]}
+            Conditions:
+              Encrypted: !Equals [!Ref Encrypt, "yes"]
+            Resources:
+              Topic:
+                Type: AWS::SNS::Topic
+                Properties:
+                  KmsMasterKeyId: !If [Encrypted, alias/aws/sns, !Ref "AWS::NoValue"]
+            """
+        let changeSet = try plan(template, template, oldParameters: ["Encrypt": "yes"], newParameters: ["Encrypt": "no"])
+        let detail = try #require(changeSet.resourceChanges.first?.details.first)
+        #expect(detail.target.name == "KmsMasterKeyId")
+        #expect(detail.target.beforeValue == "alias/aws/sns" && detail.target.afterValue == nil)
+        #expect(detail.changeSource == .parameterReference && detail.causingEntity == "Encrypt")
+    }
 }
