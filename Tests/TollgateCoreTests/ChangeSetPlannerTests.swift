@@ -171,4 +171,16 @@ struct ChangeSetPlannerTests {
         #expect(detail.target.beforeValue == "alias/aws/sns" && detail.target.afterValue == nil)
         #expect(detail.changeSource == .parameterReference && detail.causingEntity == "Encrypt")
     }
+
+    @Test("A recorded state's NoEcho values stay masked even when the record does not say NoEcho")
+    func recordedStateMasked() throws {
+        let text = "Parameters:\n  Token: {Type: String, NoEcho: true}\nResources:\n  A: {Type: AWS::SNS::Topic}\n"
+        let template = try TemplateParser.parse(Array(text.utf8), fileName: "template.yaml")
+        let base = StackSnapshot(template: template, parameters: ResolvedParameters(values: ["Token": "recorded-secret"]))
+        let target = StackSnapshot(template: template, parameters: ResolvedParameters(values: ["Token": "new-secret"]))
+        let changeSet = try ChangePlanner().plan(stackName: "s", commit: "c", base: base, target: target)
+        let json = String(decoding: try JSONEncoder().encode(changeSet), as: UTF8.self)
+        #expect(!json.contains("secret"))
+        #expect(changeSet.templateChanges.first?.before == "****")
+    }
 }

@@ -11,8 +11,13 @@ public struct StackSnapshot: Sendable {
     public var tags: [String: String]
 
     /// A snapshot from resolved values, such as a stack's recorded state.
+    ///
+    /// Parameters the template declares `NoEcho` are masked even when `parameters` does not
+    /// name them, so a recorded state can never leak a secret into a change set.
     public init(template: Template, parameters: ResolvedParameters, tags: [String: String] = [:]) {
         self.template = template
+        var parameters = parameters
+        parameters.noEcho.formUnion(template.parameters.filter(\.noEcho).map(\.name))
         self.parameters = parameters
         self.tags = tags
     }

@@ -24,6 +24,17 @@ public struct TemplateConfiguration: Sendable, Equatable {
         self.fileName = fileName
     }
 
+    /// Parses a configuration file's bytes, such as a blob read from git; they must be UTF-8.
+    ///
+    /// - Throws: ``ConfigurationError`` as ``parse(_:fileName:)`` does, and for bytes that are not UTF-8.
+    public static func parse(_ data: some Collection<UInt8>, fileName: String) throws -> TemplateConfiguration {
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw ConfigurationError.malformed(
+                location: SourceLocation(fileName: fileName, line: 1, column: 1), problem: "the file is not UTF-8 text")
+        }
+        return try parse(text, fileName: fileName)
+    }
+
     /// Parses a configuration file's text.
     ///
     /// - Throws: ``ConfigurationError`` when the text is not JSON or not one of the two shapes.

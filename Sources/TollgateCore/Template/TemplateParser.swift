@@ -42,6 +42,18 @@ public enum TemplateParser {
         return template
     }
 
+    /// Parses a template's bytes, such as a blob read from git; they must be UTF-8.
+    ///
+    /// - Throws: ``TemplateError`` as ``parse(_:fileName:)`` does, and for bytes that are not UTF-8.
+    public static func parse(_ data: some Collection<UInt8>, fileName: String) throws -> Template {
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw TemplateError.malformed(
+                location: SourceLocation(fileName: fileName, line: 1, column: 1), context: "template",
+                problem: "the file is not UTF-8 text")
+        }
+        return try parse(text, fileName: fileName)
+    }
+
     /// Whether the text is JSON: JSON documents start with `{` or `[`.
     static func looksLikeJSON(_ text: String) -> Bool {
         guard let first = text.unicodeScalars.first(where: { !$0.properties.isWhitespace && $0 != "\u{FEFF}" }) else {
