@@ -9,33 +9,33 @@ struct ChangeSetCaseTests {
     /// The parts of a CloudFormation change set the cases pin down; values are left out.
     struct Expected: Decodable, Equatable {
         struct Resource: Decodable, Equatable {
-            var LogicalResourceId: String
-            var ResourceType: String
-            var Action: String
-            var Replacement: String?
-            var Scope: [String]
-            var PolicyAction: String?
-            var Details: [Detail]
+            var logicalResourceId: String
+            var resourceType: String
+            var action: String
+            var replacement: String?
+            var scope: [String]
+            var policyAction: String?
+            var details: [Detail]
         }
 
         struct Detail: Decodable, Equatable {
-            var Attribute: String
-            var Name: String?
-            var RequiresRecreation: String?
-            var Evaluation: String
-            var ChangeSource: String
-            var CausingEntity: String?
+            var attribute: String
+            var name: String?
+            var requiresRecreation: String?
+            var evaluation: String
+            var changeSource: String
+            var causingEntity: String?
         }
 
         struct Section: Decodable, Equatable {
-            var Section: String
-            var Name: String
-            var Action: String
+            var section: String
+            var name: String
+            var action: String
         }
 
-        var ChangeSetType: String
-        var Changes: [Resource]
-        var TemplateChanges: [Section]?
+        var changeSetType: String
+        var changes: [Resource]
+        var templateChanges: [Section]?
     }
 
     static let cases = [
@@ -50,29 +50,49 @@ struct ChangeSetCaseTests {
         let base = try Fixtures.snapshot(in: folder, prefix: "old")
         let target = try #require(try Fixtures.snapshot(in: folder, prefix: "new"))
         let changeSet = try ChangePlanner().plan(stackName: name, commit: "abc1234", base: base, target: target)
-        let expected = try JSONDecoder().decode(Expected.self, from: Data(contentsOf: folder.appendingPathComponent("expected.json")))
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .custom { path in
+            // The fixtures use CloudFormation's PascalCase keys; the test types use Swift's camelCase.
+            let key = path.last?.stringValue ?? ""
+            return CamelCaseKey(stringValue: key.prefix(1).lowercased() + key.dropFirst())
+        }
+        let expected = try decoder.decode(Expected.self, from: Data(contentsOf: folder.appendingPathComponent("expected.json")))
 
-        #expect(changeSet.changeSetType.rawValue == expected.ChangeSetType)
+        #expect(changeSet.changeSetType.rawValue == expected.changeSetType)
         let actual = changeSet.resourceChanges.map { change in
             Expected.Resource(
-                LogicalResourceId: change.logicalResourceId, ResourceType: change.resourceType,
-                Action: change.action.rawValue, Replacement: change.replacement?.rawValue,
-                Scope: change.scope.map(\.rawValue), PolicyAction: change.policyAction?.rawValue,
-                Details: change.details.map { detail in
+                logicalResourceId: change.logicalResourceId, resourceType: change.resourceType,
+                action: change.action.rawValue, replacement: change.replacement?.rawValue,
+                scope: change.scope.map(\.rawValue), policyAction: change.policyAction?.rawValue,
+                details: change.details.map { detail in
                     Expected.Detail(
-                        Attribute: detail.target.attribute.rawValue, Name: detail.target.name,
-                        RequiresRecreation: detail.target.requiresRecreation?.rawValue,
-                        Evaluation: detail.evaluation.rawValue, ChangeSource: detail.changeSource.rawValue,
-                        CausingEntity: detail.causingEntity)
+                        attribute: detail.target.attribute.rawValue, name: detail.target.name,
+                        requiresRecreation: detail.target.requiresRecreation?.rawValue,
+                        evaluation: detail.evaluation.rawValue, changeSource: detail.changeSource.rawValue,
+                        causingEntity: detail.causingEntity)
                 })
         }
-        #expect(actual == expected.Changes)
-        if let sections = expected.TemplateChanges {
+        #expect(actual == expected.changes)
+        if let sections = expected.templateChanges {
             let actualSections = changeSet.templateChanges.map {
-                Expected.Section(Section: $0.section, Name: $0.name, Action: $0.action.rawValue)
+                Expected.Section(section: $0.section, name: $0.name, action: $0.action.rawValue)
             }
             #expect(actualSections == sections)
         }
+    }
+}
+
+/// A decoding key renamed from CloudFormation's spelling.
+struct CamelCaseKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+
+    init(stringValue: String) {
+        self.stringValue = stringValue
+    }
+
+    init?(intValue: Int) {
+        nil
     }
 }
 

@@ -133,6 +133,8 @@ struct TemplateParserTests {
         ("Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties: {X: !Ref B}\n  B:\n    Type: AWS::SNS::Topic\n    Properties: {Y: !GetAtt A.Arn}\n",
          ["t.yaml:", "loop"]),
         ("Resources:\n  A:\n    Type: AWS::SNS::Topic\n    DependsOn: Ghost\n", ["t.yaml:4:", "Ghost"]),
+        ("Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Condition: IsProd\n", ["t.yaml:4:", "'A'", "IsProd"]),
+        ("Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties: {X: !If [Nope, 1, 2]}\n", ["t.yaml:4:", "Nope"]),
     ]
 
     @Test("Bad input gives one clear error naming file, line and logical id", arguments: badInput)

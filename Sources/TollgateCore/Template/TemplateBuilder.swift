@@ -142,7 +142,11 @@ struct TemplateBuilder {
                 case "UpdatePolicy": resource.updatePolicy = value
                 case "DeletionPolicy": resource.deletionPolicy = value.scalarText
                 case "UpdateReplacePolicy": resource.updateReplacePolicy = value.scalarText
-                case "Condition": resource.condition = value.scalarText
+                case "Condition":
+                    resource.condition = value.scalarText
+                    reader.sites.append(
+                        ReferenceSite(function: "Condition", target: value.scalarText ?? "", location: fieldLocation,
+                                      context: reader.context, ownerResource: nil))
                 default:
                     let names = value.listValue.map { $0.compactMap(\.stringValue) } ?? value.stringValue.map { [$0] }
                     guard let names else {
@@ -199,6 +203,8 @@ struct TemplateValidator {
             switch site.function {
             case "Fn::GetAtt":
                 known = resourceIDs.contains(site.target)
+            case "Condition", "Fn::If":
+                known = template.conditions[site.target] != nil
             case "DependsOn":
                 guard resourceIDs.contains(site.target) else {
                     throw TemplateError.unknownDependency(

@@ -12,7 +12,7 @@ public enum TemplateError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformed(location: SourceLocation, context: String, problem: String)
     /// A resource has no `Type`.
     case missingType(location: SourceLocation, logicalID: String)
-    /// A `Ref`, `Fn::GetAtt` or `Fn::Sub` names something the template does not declare.
+    /// A `Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::If` or `Condition` names something the template does not declare.
     case unknownReference(location: SourceLocation, context: String, function: String, target: String)
     /// `DependsOn` names a resource that does not exist.
     case unknownDependency(location: SourceLocation, logicalID: String, target: String)

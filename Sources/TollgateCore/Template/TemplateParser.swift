@@ -271,6 +271,9 @@ struct NodeReader {
                 record("Fn::Sub", target: name.target, at: location)
             }
             return .function(.sub, argument)
+        case .if:
+            if let name = argument.listValue?.first?.stringValue { record("Fn::If", target: name, at: location) }
+            return .function(function, argument)
         default:
             return .function(function, argument)
         }
