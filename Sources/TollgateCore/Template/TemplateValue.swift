@@ -128,24 +128,43 @@ public struct TemplateMap: Sendable, Equatable {
 /// `Condition` is not here: `!Condition X` is parsed as the map `{"Condition": "X"}`,
 /// which is how JSON templates write it, so both spellings are one value.
 public enum IntrinsicFunction: String, Sendable, CaseIterable, Codable {
+    /// `Ref`.
     case ref = "Ref"
+    /// `Fn::GetAtt`.
     case getAtt = "Fn::GetAtt"
+    /// `Fn::Sub`.
     case sub = "Fn::Sub"
+    /// `Fn::Join`.
     case join = "Fn::Join"
+    /// `Fn::Select`.
     case select = "Fn::Select"
+    /// `Fn::Split`.
     case split = "Fn::Split"
+    /// `Fn::If`.
     case `if` = "Fn::If"
+    /// `Fn::Equals`.
     case equals = "Fn::Equals"
+    /// `Fn::And`.
     case and = "Fn::And"
+    /// `Fn::Or`.
     case or = "Fn::Or"
+    /// `Fn::Not`.
     case not = "Fn::Not"
+    /// `Fn::FindInMap`.
     case findInMap = "Fn::FindInMap"
+    /// `Fn::Base64`.
     case base64 = "Fn::Base64"
+    /// `Fn::Cidr`.
     case cidr = "Fn::Cidr"
+    /// `Fn::GetAZs`.
     case getAZs = "Fn::GetAZs"
+    /// `Fn::ImportValue`.
     case importValue = "Fn::ImportValue"
+    /// `Fn::Transform`.
     case transform = "Fn::Transform"
+    /// `Fn::Length`.
     case length = "Fn::Length"
+    /// `Fn::ToJsonString`.
     case toJsonString = "Fn::ToJsonString"
 
     /// The YAML short-form tag name (`Ref`, `GetAtt`, ...), without the `!`.
