@@ -60,9 +60,9 @@ struct ConfigurationTests {
 
     /// A configuration and words its error must contain.
     static let invalid: [(configuration: String, mentions: [String])] = [
-        (#"{"Parameters": {"Env": "prod", "Nope": "x"}}"#, ["config.json", "Nope", "not declared"]),
-        (#"{"Parameters": {}}"#, ["config.json", "Env", "no value"]),
-        (#"{"Parameters": {"Env": "staging"}}"#, ["Env", "AllowedValues"]),
+        (#"{"Parameters": {"Env": "prod", "Nope": "x"}}"#, ["config.json:1:32", "Nope", "not declared"]),
+        (#"{"Parameters": {}}"#, ["config.json", "Env", "template.yaml:2:3", "no value"]),
+        (#"{"Parameters": {"Env": "staging"}}"#, ["config.json:1:17", "Env", "AllowedValues"]),
         (#"{"Parameters": {"Env": "prod", "Name": "ABC"}}"#, ["Name", "AllowedPattern"]),
         (#"{"Parameters": {"Env": "prod", "Name": "a"}}"#, ["Name", "MinLength"]),
         (#"{"Parameters": {"Env": "prod", "Name": "abcdefghij"}}"#, ["Name", "MaxLength"]),

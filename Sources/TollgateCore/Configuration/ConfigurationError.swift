@@ -6,11 +6,12 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
     /// The JSON does not have the TemplateConfiguration shape.
     case malformed(location: SourceLocation, problem: String)
     /// The configuration sets a parameter the template does not declare.
-    case unknownParameter(fileName: String, name: String, templateFileName: String)
+    case unknownParameter(location: SourceLocation, name: String, templateFileName: String)
     /// A parameter has neither a value nor a default.
-    case missingParameter(fileName: String, name: String, templateFileName: String)
-    /// A value breaks one of the parameter's constraints (AllowedValues, pattern, length, range, type).
-    case invalidValue(fileName: String, name: String, value: String, problem: String)
+    case missingParameter(fileName: String, name: String, declaredAt: SourceLocation)
+    /// A value breaks one of the parameter's constraints (AllowedValues, pattern, length, range, type);
+    /// the location is the value's in the configuration, or the declaration's for a default.
+    case invalidValue(location: SourceLocation, name: String, value: String, problem: String)
 
     /// One sentence: what is wrong, where, and how to fix it.
     public var description: String {
@@ -19,12 +20,13 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
             return "\(location): invalid JSON: \(problem)."
         case .malformed(let location, let problem):
             return "\(location): \(problem)."
-        case .unknownParameter(let fileName, let name, let templateFileName):
-            return "\(fileName): parameter '\(name)' is not declared in \(templateFileName); remove it or declare it."
-        case .missingParameter(let fileName, let name, let templateFileName):
-            return "\(fileName): parameter '\(name)' of \(templateFileName) has no value and no Default; add it to Parameters."
-        case .invalidValue(let fileName, let name, let value, let problem):
-            return "\(fileName): parameter '\(name)' value '\(value)' \(problem)."
+        case .unknownParameter(let location, let name, let templateFileName):
+            return "\(location): parameter '\(name)' is not declared in \(templateFileName); remove it or declare it."
+        case .missingParameter(let fileName, let name, let declaredAt):
+            return "\(fileName): parameter '\(name)' (declared at \(declaredAt)) has no value and no Default; "
+                + "add it to Parameters."
+        case .invalidValue(let location, let name, let value, let problem):
+            return "\(location): parameter '\(name)' value '\(value)' \(problem)."
         }
     }
 }

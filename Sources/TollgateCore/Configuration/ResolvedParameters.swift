@@ -35,16 +35,17 @@ extension TemplateConfiguration {
     /// - Throws: ``ConfigurationError`` naming the configuration file and the parameter.
     public func resolveParameters(for template: Template) throws -> ResolvedParameters {
         for name in parameters.keys.sorted() where template.parameter(named: name) == nil {
-            throw ConfigurationError.unknownParameter(fileName: fileName, name: name, templateFileName: template.fileName)
+            throw ConfigurationError.unknownParameter(location: location(of: name), name: name, templateFileName: template.fileName)
         }
         var resolved = ResolvedParameters(values: [:], warnings: warnings + template.warnings)
         for parameter in template.parameters {
             guard let value = parameters[parameter.name] ?? parameter.defaultValue else {
                 throw ConfigurationError.missingParameter(
-                    fileName: fileName, name: parameter.name, templateFileName: template.fileName)
+                    fileName: fileName, name: parameter.name, declaredAt: parameter.location)
             }
             if parameter.noEcho { resolved.noEcho.insert(parameter.name) }
-            try ParameterCheck(parameter: parameter, fileName: fileName).check(value)
+            let valueLocation = parameters[parameter.name] == nil ? parameter.location : location(of: parameter.name)
+            try ParameterCheck(parameter: parameter, location: valueLocation).check(value)
             resolved.values[parameter.name] = value
         }
         return resolved
@@ -54,7 +55,8 @@ extension TemplateConfiguration {
 /// The checks CloudFormation makes on one parameter value before it plans anything.
 struct ParameterCheck {
     let parameter: TemplateParameter
-    let fileName: String
+    /// Where the value is written: in the configuration, or the declaration for a default.
+    let location: SourceLocation
 
     /// EC2 id types and the prefix their ids carry (`vpc-0abc...`).
     private static let idPrefixes: [String: String] = [
@@ -123,6 +125,6 @@ struct ParameterCheck {
 
     private func invalid(_ value: String, _ problem: String) -> ConfigurationError {
         let shown = parameter.noEcho ? ResolvedParameters.mask : value
-        return .invalidValue(fileName: fileName, name: parameter.name, value: shown, problem: problem)
+        return .invalidValue(location: location, name: parameter.name, value: shown, problem: problem)
     }
 }

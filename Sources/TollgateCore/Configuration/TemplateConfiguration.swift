@@ -15,6 +15,8 @@ public struct TemplateConfiguration: Sendable, Equatable {
     public var warnings: [String]
     /// The file name given to the parser, for messages.
     public var fileName: String
+    /// Where each parameter's value is written, for messages.
+    var parameterLocations: [String: SourceLocation] = [:]
 
     /// A configuration with the given values, such as an empty one for a stack without a file.
     public init(parameters: [String: String] = [:], tags: [String: String] = [:], fileName: String = "(no configuration)") {
@@ -60,6 +62,7 @@ public struct TemplateConfiguration: Sendable, Equatable {
         }
         let start = reader.location(root)
         var configuration = TemplateConfiguration(fileName: fileName)
+        configuration.parameterLocations = Self.parameterLocations(in: root, reader: reader)
         var unquoted: [String] = []
         switch value {
         case .list(let entries):
@@ -104,6 +107,42 @@ public struct TemplateConfiguration: Sendable, Equatable {
             )
         }
         return configuration
+    }
+
+    /// Where the file names each parameter: the key of the Parameters object, or the
+    /// `ParameterKey` value of a list entry.
+    private static func parameterLocations(in root: Node, reader: NodeReader) -> [String: SourceLocation] {
+        var locations: [String: SourceLocation] = [:]
+        func list(_ node: Node) {
+            guard case .sequence(let entries) = node else { return }
+            for case .mapping(let entry) in entries {
+                for (key, value) in entry where key.string == "ParameterKey" {
+                    if let name = value.string { locations[name] = reader.location(value) }
+                }
+            }
+        }
+        switch root {
+        case .sequence:
+            list(root)
+        case .mapping(let sections):
+            for (key, value) in sections where key.string == "Parameters" {
+                if case .mapping(let parameters) = value {
+                    for (name, _) in parameters {
+                        if let text = name.string { locations[text] = reader.location(name) }
+                    }
+                } else {
+                    list(value)
+                }
+            }
+        default:
+            break
+        }
+        return locations
+    }
+
+    /// Where the parameter's value is written, or the file's start when it is not written.
+    func location(of name: String) -> SourceLocation {
+        parameterLocations[name] ?? SourceLocation(fileName: fileName, line: 1, column: 1)
     }
 
     private mutating func readParameterList(
