@@ -183,4 +183,15 @@ struct ChangeSetPlannerTests {
         #expect(!json.contains("secret"))
         #expect(changeSet.templateChanges.first?.before == "****")
     }
+
+    /// Approvals are bound to digests across processes and releases, so the digest must not
+    /// depend on hashing seeds or dictionary order: this value was computed by another run.
+    @Test("The digest is the same in every process")
+    func goldenDigest() throws {
+        let folder = try Fixtures.changeSetFolder("replaced-referenced")
+        let changeSet = try ChangePlanner().plan(
+            stackName: "s", commit: "", base: try Fixtures.snapshot(in: folder, prefix: "old"),
+            target: try #require(try Fixtures.snapshot(in: folder, prefix: "new")))
+        #expect(changeSet.digest == "55cdd3a9ebb2e37e1ae98572b3128e7432b1ea39b9b67558f430e6c63dd8c6c5")
+    }
 }

@@ -216,8 +216,9 @@ struct ResourceComparison {
         case .list(let items):
             for item in items { collectReferences(item, resources: resources, conditions: conditions, into: &found) }
         case .map(let map):
-            for item in map.values.values {
-                collectReferences(item, resources: resources, conditions: conditions, into: &found)
+            // Written order, not dictionary order, so that details and the digest are the same in every run.
+            for key in map.keys {
+                if let item = map[key] { collectReferences(item, resources: resources, conditions: conditions, into: &found) }
             }
         case .function(.if, let argument):
             guard let items = argument.listValue, items.count == 3, let name = items[0].stringValue,
