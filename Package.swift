@@ -66,6 +66,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "TollgateBench",
+            dependencies: ["TollgateCore"],
+            path: "bench/TollgateBench",
+            swiftSettings: strict
+        ),
         .target(
             name: "TollgateTestSupport",
             dependencies: ["TollgateCore"],

@@ -39,7 +39,7 @@ public struct RepositorySettings: Sendable, Equatable {
         }
         var settings = RepositorySettings.standard
         guard let root else { return settings }
-        let reader = NodeReader(file: file)
+        let reader = SettingsReader(file: file)
         let fields = try reader.mapping(root, field: "the settings")
         for (key, value) in fields {
             switch key {
@@ -64,7 +64,7 @@ public struct RepositorySettings: Sendable, Equatable {
         return settings
     }
 
-    private static func rule(_ node: Node, field: String, reader: NodeReader) throws(LayoutError) -> StackLayout.Rule {
+    private static func rule(_ node: Node, field: String, reader: SettingsReader) throws(LayoutError) -> StackLayout.Rule {
         var template: StackPattern?
         var config: StackPattern?
         for (key, value) in try reader.mapping(node, field: field) {
@@ -90,7 +90,7 @@ public struct RepositorySettings: Sendable, Equatable {
 }
 
 /// Reads typed values out of composed YAML nodes, naming file, line, column and field on failure.
-private struct NodeReader {
+private struct SettingsReader {
     let file: String
 
     func invalid(_ node: Node, field: String, _ problem: String) -> LayoutError {
@@ -116,22 +116,5 @@ private struct NodeReader {
     func string(_ node: Node, field: String) throws(LayoutError) -> String {
         guard case .scalar(let scalar) = node else { throw invalid(node, field: field, "must be a string") }
         return scalar.string
-    }
-}
-
-extension YamlError {
-    /// Where the error lies (1-based line and column) and what it is, for messages that point into
-    /// the file.
-    var location: (line: Int, column: Int, problem: String) {
-        switch self {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return (mark.line, mark.column, problem)
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return (context.mark.line, context.mark.column, "duplicate keys \(duplicates.joined(separator: ", "))")
-        case .reader(let problem, _, _, _):
-            return (1, 1, problem)
-        default:
-            return (1, 1, "\(self)")
-        }
     }
 }

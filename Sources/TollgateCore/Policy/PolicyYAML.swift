@@ -26,12 +26,8 @@ struct PolicyYAMLNode {
     }
 
     private static func syntaxError(_ error: YamlError, file: String) -> PolicyError {
-        switch error {
-        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
-            return PolicyError(file: file, line: mark.line, column: mark.column, field: "", message: "is not valid YAML: \(problem)")
-        default:
-            return PolicyError(file: file, line: nil, column: nil, field: "", message: "is not valid YAML: \(error)")
-        }
+        let (line, column, problem) = error.location
+        return PolicyError(file: file, line: line, column: column, field: "", message: "is not valid YAML: \(problem)")
     }
 
     /// An error located at this node.

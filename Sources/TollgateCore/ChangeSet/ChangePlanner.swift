@@ -1,0 +1,141 @@
+import Foundation
+
+/// Predicts, offline, the change set CloudFormation would create for a stack update.
+///
+/// The planner compares the base snapshot (what was applied; nil for a new stack) with the
+/// target snapshot resource by resource, after evaluating what is known before deployment
+/// (parameters, conditions, `Fn::If`, `AWS::NoValue`). A property change requires
+/// recreation when the resource type's schema lists the property as create-only (see
+/// ``ReplacementTable``). Changes then flow along references in dependency order: a
+/// replaced resource changes every resource that refers to it through `Ref`, `Fn::GetAtt` or
+/// `Fn::Sub`, and a modified one every resource that reads its attributes, with Evaluation
+/// `Dynamic`, as CloudFormation reports them. The planner is a pure function of its inputs.
+public struct ChangePlanner: Sendable {
+    /// The create-only property data used to predict replacement.
+    public let replacementTable: ReplacementTable
+
+    /// A planner using the generated replacement data, or a given table in tests.
+    public init(replacementTable: ReplacementTable = .shared) {
+        self.replacementTable = replacementTable
+    }
+
+    /// Computes the change set that turns `base` into `target`.
+    ///
+    /// - Parameters:
+    ///   - stackName: the stack's name, part of the digest.
+    ///   - commit: the commit the target was read from, part of the digest.
+    ///   - base: the recorded state, or nil when the stack does not exist yet (`CREATE`).
+    ///   - target: the state under review.
+    /// - Throws: ``ChangePlanError/resourceTypeChanged(_:)`` when a logical id changes type.
+    public func plan(stackName: String, commit: String, base: StackSnapshot?, target: StackSnapshot) throws -> ChangeSet {
+        let baseSnapshot = base ?? StackSnapshot(
+            template: Template(fileName: "(new stack)"), parameters: ResolvedParameters(values: [:]))
+        let before = ValueResolver(template: baseSnapshot.template, parameters: baseSnapshot.parameters.values)
+        let after = ValueResolver(template: target.template, parameters: target.parameters.values)
+        let oldResources = Dictionary(
+            baseSnapshot.template.resources.filter { before.isActive(condition: $0.condition) }.map { ($0.logicalID, $0) },
+            uniquingKeysWith: { first, _ in first })
+        let newList = target.template.resources.filter { after.isActive(condition: $0.condition) }
+        let newResources = Dictionary(newList.map { ($0.logicalID, $0) }, uniquingKeysWith: { first, _ in first })
+
+        let typeChanges = newList.compactMap { resource -> ResourceTypeChange? in
+            guard let old = oldResources[resource.logicalID], old.type != resource.type else { return nil }
+            return ResourceTypeChange(logicalID: resource.logicalID, location: resource.location, before: old.type, after: resource.type)
+        }
+        guard typeChanges.isEmpty else { throw ChangePlanError.resourceTypeChanged(typeChanges) }
+
+        let comparison = ResourceComparison(
+            table: replacementTable, before: before, after: after,
+            noEcho: baseSnapshot.parameters.noEcho.union(target.parameters.noEcho),
+            stackTagsChanged: base != nil && baseSnapshot.tags != target.tags,
+            targetResources: newList)
+        var changesByID: [String: ResourceChange] = [:]
+        for logicalID in Self.dependencyOrder(newList.map(\.logicalID), references: comparison.references(of:)) {
+            guard let resource = newResources[logicalID] else { continue }
+            if let old = oldResources[logicalID] {
+                if let change = comparison.modification(from: old, to: resource, changes: changesByID) {
+                    changesByID[logicalID] = change
+                }
+            } else {
+                changesByID[logicalID] = ResourceChange(action: .add, logicalResourceId: logicalID, resourceType: resource.type)
+            }
+        }
+
+        var changes = newList.compactMap { changesByID[$0.logicalID] }.map(Change.init(resourceChange:))
+        for old in baseSnapshot.template.resources where oldResources[old.logicalID] != nil && newResources[old.logicalID] == nil {
+            var removal = ResourceChange(action: .remove, logicalResourceId: old.logicalID, resourceType: old.type)
+            removal.policyAction = .removal(deletionPolicy: old.deletionPolicy)
+            changes.append(Change(resourceChange: removal))
+        }
+
+        let templateChanges = TemplateComparison(
+            base: baseSnapshot, target: target, before: before, after: after
+        ).changes()
+        var warnings: [String] = []
+        for warning in target.parameters.warnings + target.template.warnings where !warnings.contains(warning) {
+            warnings.append(warning)
+        }
+        var changeSet = ChangeSet(
+            changeSetType: base == nil ? .create : .update, stackName: stackName, commit: commit, digest: "",
+            parameters: target.template.parameters.compactMap { parameter in
+                target.parameters.displayValue(of: parameter.name).map {
+                    ParameterValue(parameterKey: parameter.name, parameterValue: $0)
+                }
+            },
+            tags: target.tags.keys.sorted().map { StackTag(key: $0, value: target.tags[$0] ?? "") },
+            changes: changes, templateChanges: templateChanges, warnings: warnings)
+        changeSet.digest = try Self.digest(of: changeSet, base: base, target: target)
+        return changeSet
+    }
+
+    /// Logical ids ordered so that every resource comes after the resources it refers to.
+    static func dependencyOrder(_ logicalIDs: [String], references: (String) -> [String]) -> [String] {
+        let known = Set(logicalIDs)
+        var visited: Set<String> = []
+        var order: [String] = []
+        order.reserveCapacity(logicalIDs.count)
+        func visit(_ id: String) {
+            guard known.contains(id), visited.insert(id).inserted else { return }
+            for dependency in references(id) { visit(dependency) }
+            order.append(id)
+        }
+        for id in logicalIDs { visit(id) }
+        return order
+    }
+
+    /// What the digest covers: the stack, the commit, both states and every change.
+    private struct DigestInput: Encodable {
+        struct State: Encodable {
+            var template: String
+            var parameters: [String: String]
+            var tags: [String: String]
+        }
+
+        var stack: String
+        var commit: String
+        var changeSetType: ChangeSetType
+        var base: State?
+        var target: State
+        var changes: [Change]
+        var templateChanges: [TemplateChange]
+    }
+
+    /// Hex SHA-256 over the canonical JSON of ``DigestInput``. NoEcho values enter masked, so
+    /// the digest, which is stored and shown, reveals nothing about them.
+    private static func digest(of changeSet: ChangeSet, base: StackSnapshot?, target: StackSnapshot) throws -> String {
+        func state(_ snapshot: StackSnapshot) -> DigestInput.State {
+            var parameters: [String: String] = [:]
+            for name in snapshot.parameters.values.keys {
+                parameters[name] = snapshot.parameters.displayValue(of: name)
+            }
+            return DigestInput.State(template: snapshot.template.contentDigest, parameters: parameters, tags: snapshot.tags)
+        }
+        let input = DigestInput(
+            stack: changeSet.stackName, commit: changeSet.commit, changeSetType: changeSet.changeSetType,
+            base: base.map(state), target: state(target), changes: changeSet.changes,
+            templateChanges: changeSet.templateChanges)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return CanonicalEncoding.sha256Hex(try encoder.encode(input))
+    }
+}

@@ -1,0 +1,90 @@
+/// Lists the changes CloudFormation's change set leaves out but a reviewer needs:
+/// parameters (declarations and values), outputs, conditions, mappings and stack tags.
+struct TemplateComparison {
+    let base: StackSnapshot
+    let target: StackSnapshot
+    let before: ValueResolver
+    let after: ValueResolver
+
+    func changes() -> [TemplateChange] {
+        parameterChanges() + outputChanges() + conditionChanges() + mappingChanges() + tagChanges()
+    }
+
+    private func parameterChanges() -> [TemplateChange] {
+        let old = Dictionary(base.template.parameters.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let new = Dictionary(target.template.parameters.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        return Self.names(base.template.parameters.map(\.name), target.template.parameters.map(\.name)).compactMap { name in
+            let oldValue = base.parameters.displayValue(of: name)
+            let newValue = target.parameters.displayValue(of: name)
+            let declarationChanged = old[name]?.comparableFields != new[name]?.comparableFields
+            let valueChanged = base.parameters.values[name] != target.parameters.values[name]
+            guard declarationChanged || valueChanged else { return nil }
+            let action: ChangeAction = old[name] == nil ? .add : new[name] == nil ? .remove : .modify
+            let shownAfter = action == .modify && !valueChanged ? newValue.map { "\($0) (declaration changed)" } : newValue
+            return TemplateChange(section: "Parameters", name: name, action: action, before: oldValue, after: shownAfter)
+        }
+    }
+
+    private func outputChanges() -> [TemplateChange] {
+        let old = Dictionary(
+            base.template.outputs.filter { before.isActive(condition: $0.condition) }.map { ($0.name, $0.canonicalValue) },
+            uniquingKeysWith: { first, _ in first })
+        let new = Dictionary(
+            target.template.outputs.filter { after.isActive(condition: $0.condition) }.map { ($0.name, $0.canonicalValue) },
+            uniquingKeysWith: { first, _ in first })
+        return Self.sectionChanges(
+            "Outputs", order: Self.names(base.template.outputs.map(\.name), target.template.outputs.map(\.name)),
+            old: old, new: new)
+    }
+
+    private func conditionChanges() -> [TemplateChange] {
+        func shown(_ name: String, _ template: Template, _ resolver: ValueResolver) -> String? {
+            guard let expression = template.conditions[name] else { return nil }
+            let outcome = resolver.conditions[name] ?? false
+            return "\(CanonicalEncoding.json(expression)) = \(outcome)"
+        }
+        return Self.names(base.template.conditions.keys, target.template.conditions.keys).compactMap { name in
+            let old = shown(name, base.template, before)
+            let new = shown(name, target.template, after)
+            guard old != new else { return nil }
+            let action: ChangeAction = old == nil ? .add : new == nil ? .remove : .modify
+            return TemplateChange(section: "Conditions", name: name, action: action, before: old, after: new)
+        }
+    }
+
+    private func mappingChanges() -> [TemplateChange] {
+        Self.sectionChanges(
+            "Mappings", order: Self.names(base.template.mappings.keys, target.template.mappings.keys),
+            old: base.template.mappings.values, new: target.template.mappings.values)
+    }
+
+    private func tagChanges() -> [TemplateChange] {
+        Self.names(base.tags.keys.sorted(), target.tags.keys.sorted()).compactMap { key in
+            let old = base.tags[key]
+            let new = target.tags[key]
+            guard old != new else { return nil }
+            let action: ChangeAction = old == nil ? .add : new == nil ? .remove : .modify
+            return TemplateChange(section: "Tags", name: key, action: action, before: old, after: new)
+        }
+    }
+
+    /// Names from both sides, old order first, each once.
+    private static func names(_ old: [String], _ new: [String]) -> [String] {
+        var seen: Set<String> = []
+        return (old + new).filter { seen.insert($0).inserted }
+    }
+
+    private static func sectionChanges(
+        _ section: String, order: [String], old: [String: TemplateValue], new: [String: TemplateValue]
+    ) -> [TemplateChange] {
+        order.compactMap { name in
+            let oldValue = old[name]
+            let newValue = new[name]
+            guard oldValue != newValue else { return nil }
+            let action: ChangeAction = oldValue == nil ? .add : newValue == nil ? .remove : .modify
+            return TemplateChange(
+                section: section, name: name, action: action,
+                before: oldValue.map(CanonicalEncoding.json), after: newValue.map(CanonicalEncoding.json))
+        }
+    }
+}

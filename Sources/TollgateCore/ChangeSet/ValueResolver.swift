@@ -1,0 +1,234 @@
+/// Evaluates what can be evaluated before deployment: parameter references, conditions,
+/// `Fn::If`, `AWS::NoValue`, `Fn::FindInMap`, and `Fn::Sub`/`Fn::Join` over known values.
+///
+/// Two resolved values compare equal exactly when CloudFormation would send the same thing
+/// to the resource provider, as far as that is known offline; references to resources and
+/// other pseudo parameters stay as functions, and compare equal when written the same.
+struct ValueResolver {
+    let template: Template
+    let parameters: [String: String]
+    private(set) var conditions: [String: Bool] = [:]
+    private let listParameters: Set<String>
+
+    init(template: Template, parameters: [String: String]) {
+        self.template = template
+        self.parameters = parameters
+        listParameters = Set(
+            template.parameters.filter { $0.type == "CommaDelimitedList" || $0.type.hasPrefix("List<") }.map(\.name))
+        conditions = ConditionEvaluator(resolver: self).evaluateAll()
+    }
+
+    /// Whether the other side evaluates every value as this one does: same parameter values
+    /// and list parameters, same condition outcomes, same mappings.
+    func evaluatesLike(_ other: ValueResolver) -> Bool {
+        parameters == other.parameters && listParameters == other.listParameters && conditions == other.conditions
+            && template.mappings == other.template.mappings
+    }
+
+    /// Whether a resource or output with this `Condition` exists; no condition means it does.
+    func isActive(condition: String?) -> Bool {
+        guard let condition else { return true }
+        return conditions[condition] ?? false
+    }
+
+    /// The value with everything known offline evaluated; nil when it resolves to `AWS::NoValue`.
+    func resolve(_ value: TemplateValue) -> TemplateValue? {
+        switch value {
+        case .string, .number, .bool, .null:
+            return value
+        case .list(let items):
+            return .list(items.compactMap(resolve))
+        case .map(let map):
+            var result = TemplateMap()
+            for (key, item) in map.pairs {
+                if let resolved = resolve(item) { result[key] = resolved }
+            }
+            return .map(result)
+        case .function(let function, let argument):
+            return resolve(function, argument)
+        }
+    }
+
+    private func resolve(_ function: IntrinsicFunction, _ argument: TemplateValue) -> TemplateValue? {
+        switch function {
+        case .ref:
+            guard let name = argument.stringValue else { return .function(function, argument) }
+            if name == "AWS::NoValue" { return nil }
+            guard let value = parameters[name] else { return .function(function, argument) }
+            if listParameters.contains(name) {
+                return .list(value.split(separator: ",", omittingEmptySubsequences: false).map {
+                    .string(String(Substring($0).trimmingWhitespace()))
+                })
+            }
+            return .string(value)
+        case .if:
+            guard let items = argument.listValue, items.count == 3, let name = items[0].stringValue,
+                let chosen = conditions[name]
+            else { return .function(function, resolve(argument) ?? .null) }
+            return resolve(chosen ? items[1] : items[2])
+        case .sub:
+            return resolveSub(argument)
+        case .findInMap:
+            let resolved = resolve(argument)
+            guard let items = resolved?.listValue, items.count >= 3,
+                let map = items[0].scalarText, let first = items[1].scalarText, let second = items[2].scalarText,
+                let found = template.mappings[map]?.mapValue?[first]?.mapValue?[second]
+            else { return .function(function, resolved ?? .null) }
+            return found
+        case .join:
+            let resolved = resolve(argument)
+            guard let items = resolved?.listValue, items.count == 2, let separator = items[0].scalarText,
+                let parts = items[1].listValue
+            else { return .function(function, resolved ?? .null) }
+            let texts = parts.compactMap(\.scalarText)
+            guard texts.count == parts.count else { return .function(function, resolved ?? .null) }
+            return .string(texts.joined(separator: separator))
+        case .select:
+            let resolved = resolve(argument)
+            guard let items = resolved?.listValue, items.count == 2, let index = items[0].scalarText.flatMap({ Int($0) }),
+                let list = items[1].listValue, list.indices.contains(index)
+            else { return .function(function, resolved ?? .null) }
+            return list[index]
+        default:
+            return .function(function, resolve(argument) ?? .null)
+        }
+    }
+
+    /// Substitutes known parameters into an `Fn::Sub` string; a string with nothing left to
+    /// substitute becomes a plain string, as CloudFormation would pass it.
+    private func resolveSub(_ argument: TemplateValue) -> TemplateValue {
+        let pattern: String
+        var variables = TemplateMap()
+        if let text = argument.stringValue {
+            pattern = text
+        } else if let items = argument.listValue, items.count == 2, let text = items[0].stringValue,
+            let names = items[1].mapValue
+        {
+            pattern = text
+            for (key, value) in names.pairs { variables[key] = resolve(value) ?? .string("") }
+        } else {
+            return .function(.sub, resolve(argument) ?? .null)
+        }
+        var output = ""
+        var unresolved = false
+        var rest = pattern[...]
+        while let start = rest.placeholderStart() {
+            output += rest[..<start.lowerBound]
+            let after = rest[start.upperBound...]
+            guard let end = after.firstIndex(of: "}") else {
+                output += rest[start.lowerBound...]
+                rest = ""
+                break
+            }
+            let name = String(after[..<end].trimmingWhitespace())
+            let placeholder = rest[start.lowerBound...end]
+            rest = after[after.index(after: end)...]
+            if name.hasPrefix("!") {
+                output += placeholder
+                unresolved = true
+            } else if let value = variables[name]?.scalarText {
+                output += value
+            } else if variables[name] == nil, !name.contains("."), let value = parameters[name] {
+                output += value
+            } else {
+                output += placeholder
+                unresolved = true
+            }
+        }
+        output += rest
+        return unresolved ? .function(.sub, .string(output)) : .string(output)
+    }
+
+    /// The parameters a value depends on, directly or through the conditions of its `Fn::If`s.
+    func referencedParameters(in value: TemplateValue) -> Set<String> {
+        var found: Set<String> = []
+        collectParameters(value, into: &found, seenConditions: [])
+        return found
+    }
+
+    private func collectParameters(_ value: TemplateValue, into found: inout Set<String>, seenConditions: Set<String>) {
+        switch value {
+        case .string, .number, .bool, .null:
+            return
+        case .list(let items):
+            for item in items { collectParameters(item, into: &found, seenConditions: seenConditions) }
+        case .map(let map):
+            if map.keys == ["Condition"], let name = map["Condition"]?.stringValue {
+                collectConditionParameters(name, into: &found, seen: seenConditions)
+                return
+            }
+            for (_, item) in map.pairs { collectParameters(item, into: &found, seenConditions: seenConditions) }
+        case .function(.ref, let argument):
+            if let name = argument.stringValue, parameters[name] != nil { found.insert(name) }
+        case .function(.sub, let argument):
+            let text = argument.stringValue ?? argument.listValue?.first?.stringValue ?? ""
+            for name in SubstitutionPattern.names(in: text) where parameters[name.target] != nil && name.attribute == nil {
+                found.insert(name.target)
+            }
+            if let variables = argument.listValue?.dropFirst().first {
+                collectParameters(variables, into: &found, seenConditions: seenConditions)
+            }
+        case .function(.if, let argument):
+            if let items = argument.listValue, let name = items.first?.stringValue {
+                collectConditionParameters(name, into: &found, seen: seenConditions)
+                for item in items.dropFirst() { collectParameters(item, into: &found, seenConditions: seenConditions) }
+            }
+        case .function(_, let argument):
+            collectParameters(argument, into: &found, seenConditions: seenConditions)
+        }
+    }
+
+    private func collectConditionParameters(_ name: String, into found: inout Set<String>, seen: Set<String>) {
+        guard !seen.contains(name), let expression = template.conditions[name] else { return }
+        collectParameters(expression, into: &found, seenConditions: seen.union([name]))
+    }
+}
+
+/// Evaluates the template's `Conditions` section with the stack's parameter values.
+struct ConditionEvaluator {
+    let resolver: ValueResolver
+
+    func evaluateAll() -> [String: Bool] {
+        var results: [String: Bool] = [:]
+        for name in resolver.template.conditions.keys {
+            _ = evaluate(named: name, results: &results, visiting: [])
+        }
+        return results
+    }
+
+    private func evaluate(named name: String, results: inout [String: Bool], visiting: Set<String>) -> Bool {
+        if let known = results[name] { return known }
+        guard !visiting.contains(name), let expression = resolver.template.conditions[name] else { return false }
+        let value = evaluate(expression, results: &results, visiting: visiting.union([name]))
+        results[name] = value
+        return value
+    }
+
+    private func evaluate(_ expression: TemplateValue, results: inout [String: Bool], visiting: Set<String>) -> Bool {
+        switch expression {
+        case .bool(let flag):
+            return flag
+        case .string(let text):
+            return text == "true"
+        case .map(let map) where map.keys == ["Condition"]:
+            guard let name = map["Condition"]?.stringValue else { return false }
+            return evaluate(named: name, results: &results, visiting: visiting)
+        case .function(.equals, let argument):
+            guard let items = argument.listValue, items.count == 2 else { return false }
+            let left = resolver.resolve(items[0])
+            let right = resolver.resolve(items[1])
+            return left == right
+        case .function(.and, let argument):
+            let items = argument.listValue ?? []
+            return items.allSatisfy { evaluate($0, results: &results, visiting: visiting) }
+        case .function(.or, let argument):
+            let items = argument.listValue ?? []
+            return items.contains { evaluate($0, results: &results, visiting: visiting) }
+        case .function(.not, let argument):
+            guard let item = argument.listValue?.first else { return false }
+            return !evaluate(item, results: &results, visiting: visiting)
+        default:
+            return false
+        }
+    }
+}

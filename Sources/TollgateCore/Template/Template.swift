@@ -1,0 +1,171 @@
+/// Where something was written in a template or configuration file, for error messages.
+public struct SourceLocation: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The file name as the caller gave it to the parser.
+    public var fileName: String
+    /// Line number, from 1.
+    public var line: Int
+    /// Column number, from 1.
+    public var column: Int
+
+    /// A location in a file.
+    public init(fileName: String, line: Int, column: Int) {
+        self.fileName = fileName
+        self.line = line
+        self.column = column
+    }
+
+    /// `file:line:column`, the form editors and terminals turn into links.
+    public var description: String { "\(fileName):\(line):\(column)" }
+}
+
+/// A parsed CloudFormation template: the sections a change set compares.
+///
+/// JSON and YAML templates parse to the same model (see ``TemplateParser``), so a template
+/// converted from one format to the other compares as unchanged.
+public struct Template: Sendable {
+    /// The file name given to the parser, used in every later message.
+    public var fileName: String
+    /// `AWSTemplateFormatVersion`, if written.
+    public var formatVersion: String?
+    /// `Description`, if written.
+    public var description: String?
+    /// The `Transform` section (a name or a list of names), if written.
+    public var transform: TemplateValue?
+    /// Parameters in written order.
+    public var parameters: [TemplateParameter]
+    /// Condition expressions by name.
+    public var conditions: TemplateMap
+    /// Mappings by name.
+    public var mappings: TemplateMap
+    /// Resources in written order.
+    public var resources: [TemplateResource]
+    /// Outputs in written order.
+    public var outputs: [TemplateOutput]
+    /// Problems that do not stop a plan, such as exceeding CloudFormation's resource quota.
+    public var warnings: [String]
+
+    /// An empty template for a file name; the parser fills it in.
+    public init(fileName: String) {
+        self.fileName = fileName
+        parameters = []
+        conditions = TemplateMap()
+        mappings = TemplateMap()
+        resources = []
+        outputs = []
+        warnings = []
+    }
+
+    /// The parameter with a logical name, if declared.
+    public func parameter(named name: String) -> TemplateParameter? {
+        parameters.first { $0.name == name }
+    }
+
+    /// The resource with a logical id, if declared.
+    public func resource(withID logicalID: String) -> TemplateResource? {
+        resources.first { $0.logicalID == logicalID }
+    }
+}
+
+/// A declared template parameter and its constraints.
+public struct TemplateParameter: Sendable, Equatable {
+    /// Logical name.
+    public var name: String
+    /// `Type`, such as `String`, `Number` or `List<AWS::EC2::Subnet::Id>`.
+    public var type: String
+    /// `Default`, as its string form.
+    public var defaultValue: String?
+    /// Whether values are secret and must be masked in every output.
+    public var noEcho: Bool
+    /// `AllowedValues`, as strings.
+    public var allowedValues: [String]
+    /// `AllowedPattern`, a regular expression the whole value must match.
+    public var allowedPattern: String?
+    /// `MinLength`.
+    public var minLength: Int?
+    /// `MaxLength`.
+    public var maxLength: Int?
+    /// `MinValue`.
+    public var minValue: Double?
+    /// `MaxValue`.
+    public var maxValue: Double?
+    /// `Description`.
+    public var description: String?
+    /// Where the parameter is declared.
+    public var location: SourceLocation
+
+    /// A parameter of a type with no constraints; the parser fills in the rest.
+    public init(name: String, type: String, location: SourceLocation) {
+        self.name = name
+        self.type = type
+        noEcho = false
+        allowedValues = []
+        self.location = location
+    }
+
+    /// The whole declaration except its location, which two versions of a file need not share.
+    var comparableFields: [String] {
+        [
+            type, defaultValue ?? "\u{0}", noEcho ? "1" : "0", allowedValues.joined(separator: "\u{1}"),
+            allowedPattern ?? "\u{0}", minLength.map(String.init) ?? "", maxLength.map(String.init) ?? "",
+            minValue.map { "\($0)" } ?? "", maxValue.map { "\($0)" } ?? "", description ?? "\u{0}",
+        ]
+    }
+}
+
+/// A resource declaration: everything CloudFormation compares between two templates.
+public struct TemplateResource: Sendable {
+    /// Logical id.
+    public var logicalID: String
+    /// `Type`, such as `AWS::S3::Bucket`.
+    public var type: String
+    /// `Properties`.
+    public var properties: TemplateMap
+    /// `Metadata`.
+    public var metadata: TemplateValue?
+    /// `DependsOn`, as a list even when written as one name.
+    public var dependsOn: [String]
+    /// `Condition`: the name of the condition that decides whether the resource exists.
+    public var condition: String?
+    /// `CreationPolicy`.
+    public var creationPolicy: TemplateValue?
+    /// `UpdatePolicy`.
+    public var updatePolicy: TemplateValue?
+    /// `DeletionPolicy` (`Delete`, `Retain`, `RetainExceptOnCreate`, `Snapshot`).
+    public var deletionPolicy: String?
+    /// `UpdateReplacePolicy` (`Delete`, `Retain`, `Snapshot`).
+    public var updateReplacePolicy: String?
+    /// Where the logical id is written.
+    public var location: SourceLocation
+
+    /// A resource of a type with nothing else set; the parser fills in the rest.
+    public init(logicalID: String, type: String, location: SourceLocation) {
+        self.logicalID = logicalID
+        self.type = type
+        properties = TemplateMap()
+        dependsOn = []
+        self.location = location
+    }
+}
+
+/// A template output.
+public struct TemplateOutput: Sendable {
+    /// Logical name.
+    public var name: String
+    /// `Value`.
+    public var value: TemplateValue
+    /// `Description`.
+    public var description: String?
+    /// `Export.Name`, if the output is exported.
+    public var exportName: TemplateValue?
+    /// `Condition`.
+    public var condition: String?
+    /// Where the output is declared.
+    public var location: SourceLocation
+
+    /// An output with a value; the parser fills in the rest.
+    public init(name: String, value: TemplateValue, location: SourceLocation) {
+        self.name = name
+        self.value = value
+        self.location = location
+    }
+}

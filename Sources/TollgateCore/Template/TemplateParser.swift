@@ -1,0 +1,341 @@
+internal import Yams
+
+/// Reads CloudFormation templates, YAML or JSON, into one ``Template`` model.
+///
+/// YAML is composed with Yams into nodes that keep each value's tag and position, so the
+/// short-form tags (`!Ref`, `!GetAtt`, ...) survive and every error names a line and column.
+/// JSON is read by the same YAML composer (JSON is YAML's flow style), which gives JSON the
+/// same positions and the same duplicate-key check that JSON parsers usually skip.
+public enum TemplateParser {
+    /// CloudFormation's limit for a template body stored in S3, in bytes.
+    public static let maximumTemplateBytes = 1_048_576
+    /// CloudFormation's default quota of resources per stack; more gets a warning.
+    public static let resourceQuota = 500
+    /// The pseudo parameters a `Ref` may name without declaring them.
+    public static let pseudoParameters: Set<String> = [
+        "AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition",
+        "AWS::Region", "AWS::StackId", "AWS::StackName", "AWS::URLSuffix",
+    ]
+
+    /// Parses a template's text; the format (JSON or YAML) is detected from the first character.
+    ///
+    /// - Parameters:
+    ///   - text: the whole file.
+    ///   - fileName: the name used in error messages and kept in ``Template/fileName``.
+    /// - Throws: ``TemplateError`` for invalid syntax, unknown tags, duplicate keys, resources
+    ///   without a type, references to undeclared names and circular dependencies.
+    public static func parse(_ text: String, fileName: String) throws -> Template {
+        let bytes = text.utf8.count
+        guard bytes <= maximumTemplateBytes else {
+            throw TemplateError.tooLarge(fileName: fileName, bytes: bytes, limit: maximumTemplateBytes)
+        }
+        let root = try composeDocument(text, fileName: fileName)
+        var builder = TemplateBuilder(reader: NodeReader(fileName: fileName))
+        var template = try builder.build(root)
+        try TemplateValidator(template: template, sites: builder.reader.sites).validate()
+        if template.resources.count > resourceQuota {
+            template.warnings.append(
+                "\(fileName): \(template.resources.count) resources exceed CloudFormation's default quota of "
+                    + "\(resourceQuota) per stack; request a quota increase or split the stack."
+            )
+        }
+        return template
+    }
+
+    /// Parses a template's bytes, such as a blob read from git; they must be UTF-8.
+    ///
+    /// - Throws: ``TemplateError`` as ``parse(_:fileName:)`` does, and for bytes that are not UTF-8.
+    public static func parse(_ data: some Collection<UInt8>, fileName: String) throws -> Template {
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw TemplateError.malformed(
+                location: SourceLocation(fileName: fileName, line: 1, column: 1), context: "template",
+                problem: "the file is not UTF-8 text")
+        }
+        return try parse(text, fileName: fileName)
+    }
+
+    /// Whether the text is JSON: JSON documents start with `{` or `[`.
+    static func looksLikeJSON(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first(where: { !$0.properties.isWhitespace && $0 != "\u{FEFF}" }) else {
+            return false
+        }
+        return first == "{" || first == "["
+    }
+
+    /// Composes the single document in the text into Yams nodes, turning Yams' errors into
+    /// ``TemplateError`` values that name the file.
+    static func composeDocument(_ text: String, fileName: String) throws -> Node {
+        let format = looksLikeJSON(text) ? "JSON" : "YAML"
+        func location(_ mark: Mark) -> SourceLocation {
+            SourceLocation(fileName: fileName, line: mark.line, column: mark.column)
+        }
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text, .basic)
+        } catch let error as YamlError {
+            switch error {
+            case .scanner(let context, let problem, let mark, _),
+                .parser(let context, let problem, let mark, _),
+                .composer(let context, let problem, let mark, _):
+                let detail = context.map { "\(problem) (\($0.text))" } ?? problem
+                throw TemplateError.syntax(location: location(mark), format: format, problem: detail)
+            case .duplicatedKeysInMapping(let duplicates, let context):
+                throw TemplateError.duplicateKey(location: location(context.mark), key: duplicates.first ?? "")
+            case .reader(let problem, _, _, _):
+                throw TemplateError.syntax(
+                    location: SourceLocation(fileName: fileName, line: 1, column: 1), format: format, problem: problem)
+            default:
+                throw TemplateError.syntax(
+                    location: SourceLocation(fileName: fileName, line: 1, column: 1), format: format,
+                    problem: "\(error)")
+            }
+        }
+        guard let root else {
+            throw TemplateError.malformed(
+                location: SourceLocation(fileName: fileName, line: 1, column: 1), context: "template",
+                problem: "the file is empty")
+        }
+        return root
+    }
+}
+
+/// A `Ref`, `Fn::GetAtt` or `Fn::Sub` name found while reading, kept with its position so
+/// that the validator can say where an undeclared name is used.
+struct ReferenceSite {
+    /// `Ref`, `Fn::GetAtt` or `Fn::Sub`.
+    var function: String
+    /// The parameter or resource named.
+    var target: String
+    /// Where it is written.
+    var location: SourceLocation
+    /// What contains it, for messages: "resource 'Bucket'", "output 'Url'".
+    var context: String
+    /// The logical id of the resource that contains it, for the dependency graph.
+    var ownerResource: String?
+}
+
+/// Turns Yams nodes into ``TemplateValue``s, recording references as it goes.
+struct NodeReader {
+    let fileName: String
+    var sites: [ReferenceSite] = []
+    /// What the values being read belong to, for messages and the dependency graph.
+    var context = "template"
+    var ownerResource: String?
+
+    init(fileName: String) {
+        self.fileName = fileName
+    }
+
+    func location(_ node: Node) -> SourceLocation {
+        let mark = node.mark
+        return SourceLocation(fileName: fileName, line: mark?.line ?? 1, column: mark?.column ?? 1)
+    }
+
+    /// The node's explicit application tag (`!Ref`), or nil for plain and standard tags.
+    private func shortTag(_ node: Node) -> String? {
+        let name: String
+        switch node {
+        case .scalar(let scalar): name = scalar.tag.rawValue
+        case .mapping(let mapping): name = mapping.tag.rawValue
+        case .sequence(let sequence): name = sequence.tag.rawValue
+        case .alias: return nil
+        }
+        guard name.hasPrefix("!"), name != "!" else { return nil }
+        return name
+    }
+
+    /// The key of a mapping entry, which CloudFormation requires to be a plain string.
+    func key(_ node: Node) throws -> String {
+        guard case .scalar(let scalar) = node else {
+            throw TemplateError.malformed(location: location(node), context: context, problem: "a mapping key must be a string")
+        }
+        return scalar.string
+    }
+
+    mutating func value(_ node: Node) throws -> TemplateValue {
+        if let tag = shortTag(node) {
+            guard let function = IntrinsicFunction(shortTag: tag) else {
+                if tag == "!Condition" {
+                    guard case .scalar(let scalar) = node else {
+                        throw TemplateError.malformed(
+                            location: location(node), context: context, problem: "!Condition takes a condition name")
+                    }
+                    return .map(TemplateMap([("Condition", .string(scalar.string))]))
+                }
+                throw TemplateError.unknownTag(location: location(node), tag: tag)
+            }
+            return try makeFunction(function, argument: try untagged(node), at: location(node))
+        }
+        return try untagged(node)
+    }
+
+    /// The node read without its own tag: the argument of a short-form function, or a plain value.
+    private mutating func untagged(_ node: Node) throws -> TemplateValue {
+        switch node {
+        case .scalar(let scalar):
+            return plainScalar(scalar)
+        case .sequence(let sequence):
+            return .list(try sequence.map { try value($0) })
+        case .mapping(let mapping):
+            let converted = try map(mapping)
+            guard case .map(let pairs) = converted, pairs.keys.count == 1, let name = pairs.keys.first,
+                let function = IntrinsicFunction(rawValue: name), let argument = pairs[name]
+            else { return converted }
+            return try makeFunction(function, argument: argument, at: location(node))
+        case .alias:
+            throw TemplateError.malformed(location: location(node), context: context, problem: "an alias could not be resolved")
+        }
+    }
+
+    private mutating func map(_ mapping: Node.Mapping) throws -> TemplateValue {
+        var result = TemplateMap()
+        for (keyNode, valueNode) in mapping {
+            result[try key(keyNode)] = try value(valueNode)
+        }
+        return .map(result)
+    }
+
+    /// Classifies an untagged scalar the way CloudFormation's YAML reader does: quoted text
+    /// is a string, plain `true`/`false` a boolean, plain numerals numbers, `~`/`null` null.
+    func plainScalar(_ scalar: Node.Scalar) -> TemplateValue {
+        let text = scalar.string
+        switch Tag.Name(rawValue: scalar.tag.rawValue) {
+        case .str: return .string(text)
+        case .int, .float: return .number(text)
+        case .bool: return .bool(["true", "True", "TRUE"].contains(text))
+        case .null: return .null
+        default: break
+        }
+        guard scalar.style == .plain else { return .string(text) }
+        switch text {
+        case "", "~", "null", "Null", "NULL": return .null
+        case "true", "True", "TRUE": return .bool(true)
+        case "false", "False", "FALSE": return .bool(false)
+        default: break
+        }
+        let numeral = text.unicodeScalars.allSatisfy { "0123456789+-.eE".unicodeScalars.contains($0) }
+        if numeral, let first = text.unicodeScalars.first, first != "e", first != "E", Double(text) != nil {
+            return .number(text)
+        }
+        return .string(text)
+    }
+
+    /// Normalises an intrinsic's argument so that every spelling is one value, and records
+    /// the names it refers to.
+    mutating func makeFunction(
+        _ function: IntrinsicFunction, argument: TemplateValue, at location: SourceLocation
+    ) throws -> TemplateValue {
+        switch function {
+        case .ref:
+            guard let name = argument.stringValue else {
+                throw TemplateError.malformed(location: location, context: context, problem: "Ref takes a name")
+            }
+            record("Ref", target: name, at: location)
+            return .function(.ref, .string(name))
+        case .getAtt:
+            var parts: [TemplateValue]
+            if let dotted = argument.stringValue {
+                guard let dot = dotted.firstIndex(of: ".") else {
+                    throw TemplateError.malformed(
+                        location: location, context: context,
+                        problem: "Fn::GetAtt '\(dotted)' needs the form Resource.Attribute")
+                }
+                parts = [.string(String(dotted[..<dot])), .string(String(dotted[dotted.index(after: dot)...]))]
+            } else if let list = argument.listValue, list.count == 2 {
+                parts = list
+            } else {
+                throw TemplateError.malformed(
+                    location: location, context: context, problem: "Fn::GetAtt takes [Resource, Attribute]")
+            }
+            guard let resource = parts[0].stringValue else {
+                throw TemplateError.malformed(location: location, context: context, problem: "Fn::GetAtt needs a resource name")
+            }
+            parts[0] = .string(resource)
+            record("Fn::GetAtt", target: resource, at: location)
+            return .function(.getAtt, .list(parts))
+        case .sub:
+            let pattern: String
+            var variables: Set<String> = []
+            if let text = argument.stringValue {
+                pattern = text
+            } else if let list = argument.listValue, list.count == 2, let text = list[0].stringValue,
+                let names = list[1].mapValue
+            {
+                pattern = text
+                variables = Set(names.keys)
+            } else {
+                throw TemplateError.malformed(
+                    location: location, context: context, problem: "Fn::Sub takes a string or [String, {Variables}]")
+            }
+            for name in SubstitutionPattern.names(in: pattern) where !variables.contains(name.variable) {
+                record("Fn::Sub", target: name.target, at: location)
+            }
+            return .function(.sub, argument)
+        case .if:
+            if let name = argument.listValue?.first?.stringValue { record("Fn::If", target: name, at: location) }
+            return .function(function, argument)
+        default:
+            return .function(function, argument)
+        }
+    }
+
+    private mutating func record(_ function: String, target: String, at location: SourceLocation) {
+        sites.append(
+            ReferenceSite(function: function, target: target, location: location, context: context, ownerResource: ownerResource))
+    }
+}
+
+/// The `${Name}` and `${Resource.Attribute}` placeholders of an `Fn::Sub` string.
+enum SubstitutionPattern {
+    /// A placeholder: the variable as written, and the parameter or resource it names.
+    struct Name: Equatable {
+        var variable: String
+        var target: String
+        var attribute: String?
+    }
+
+    /// The placeholders in order; `${!Literal}` is an escape, not a placeholder.
+    static func names(in pattern: String) -> [Name] {
+        var names: [Name] = []
+        var rest = pattern[...]
+        while let start = rest.placeholderStart() {
+            rest = rest[start.upperBound...]
+            guard let end = rest.firstIndex(of: "}") else { break }
+            let inner = rest[..<end].trimmingWhitespace()
+            rest = rest[rest.index(after: end)...]
+            guard !inner.isEmpty, !inner.hasPrefix("!") else { continue }
+            if let dot = inner.firstIndex(of: ".") {
+                names.append(
+                    Name(variable: String(inner), target: String(inner[..<dot]),
+                         attribute: String(inner[inner.index(after: dot)...])))
+            } else {
+                names.append(Name(variable: String(inner), target: String(inner), attribute: nil))
+            }
+        }
+        return names
+    }
+}
+
+extension Substring {
+    /// The range of the first `${`, found by scanning scalars; Foundation's `range(of:)` is
+    /// far slower and this runs for every `Fn::Sub` of every plan.
+    func placeholderStart() -> Range<Substring.Index>? {
+        var index = startIndex
+        while index < endIndex {
+            if self[index] == "$" {
+                let next = self.index(after: index)
+                if next < endIndex, self[next] == "{" { return index..<self.index(after: next) }
+            }
+            index = self.index(after: index)
+        }
+        return nil
+    }
+
+    /// The text without leading and trailing spaces and tabs, as Fn::Sub reads `${ Name }`.
+    func trimmingWhitespace() -> Substring {
+        var result = self
+        while let first = result.first, first == " " || first == "\t" { result = result.dropFirst() }
+        while let last = result.last, last == " " || last == "\t" { result = result.dropLast() }
+        return result
+    }
+}

@@ -1,0 +1,181 @@
+/// A value written in a template: a scalar, a list, a map or an intrinsic function call.
+///
+/// The same value written in JSON (`{"Ref": "X"}`) or YAML (`!Ref X`) becomes the same
+/// ``TemplateValue``, so comparing two templates compares what CloudFormation would read,
+/// not how it was spelled. Scalars keep their spelling for display, but compare by their
+/// string form, because CloudFormation passes `80` and `"80"` to a resource identically.
+public indirect enum TemplateValue: Sendable {
+    /// A quoted or plain string.
+    case string(String)
+    /// A number, as written (`80`, `0.5`), so that it is shown the way the author wrote it.
+    case number(String)
+    /// `true` or `false`.
+    case bool(Bool)
+    /// An explicit null (`~`, `null`).
+    case null
+    /// A sequence.
+    case list([TemplateValue])
+    /// A mapping; key order is kept for display but ignored by equality.
+    case map(TemplateMap)
+    /// An intrinsic function (`Ref`, `Fn::GetAtt`, ...) with its argument.
+    case function(IntrinsicFunction, TemplateValue)
+
+    /// The scalar's text as CloudFormation passes it on, or nil for lists, maps and functions.
+    public var scalarText: String? {
+        switch self {
+        case .string(let text), .number(let text): return text
+        case .bool(let value): return value ? "true" : "false"
+        case .null: return nil
+        case .list, .map, .function: return nil
+        }
+    }
+
+    /// The string, if this value is a plain string or number.
+    public var stringValue: String? {
+        switch self {
+        case .string(let text), .number(let text): return text
+        default: return nil
+        }
+    }
+
+    /// The map, if this value is one.
+    public var mapValue: TemplateMap? {
+        if case .map(let map) = self { return map }
+        return nil
+    }
+
+    /// The elements, if this value is a list.
+    public var listValue: [TemplateValue]? {
+        if case .list(let items) = self { return items }
+        return nil
+    }
+}
+
+extension TemplateValue: Equatable {
+    /// Values are equal when CloudFormation would pass the same thing to a resource:
+    /// scalars by their text, maps regardless of key order.
+    public static func == (lhs: TemplateValue, rhs: TemplateValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null):
+            return true
+        case (.list(let left), .list(let right)):
+            return left == right
+        case (.map(let left), .map(let right)):
+            return left == right
+        case (.function(let leftName, let leftArgument), .function(let rightName, let rightArgument)):
+            return leftName == rightName && leftArgument == rightArgument
+        default:
+            guard let left = lhs.scalarText, let right = rhs.scalarText else { return false }
+            return left == right || TemplateValue.sameNumber(left, right)
+        }
+    }
+
+    /// `1.0` and `1` are the same number to a resource provider; strings that are not
+    /// numbers never compare equal this way.
+    private static func sameNumber(_ left: String, _ right: String) -> Bool {
+        guard let leftNumber = Double(left), let rightNumber = Double(right) else { return false }
+        return leftNumber == rightNumber && leftNumber.isFinite
+    }
+}
+
+/// A mapping that keeps its keys' order for display and ignores it for equality.
+public struct TemplateMap: Sendable, Equatable {
+    /// Keys in the order they were written.
+    public private(set) var keys: [String]
+    /// Values by key.
+    public private(set) var values: [String: TemplateValue]
+
+    /// An empty map.
+    public init() {
+        keys = []
+        values = [:]
+    }
+
+    /// A map from ordered pairs; a repeated key keeps its last value.
+    public init(_ pairs: [(String, TemplateValue)]) {
+        self.init()
+        for (key, value) in pairs { self[key] = value }
+    }
+
+    /// The value for a key; setting nil removes the key.
+    public subscript(key: String) -> TemplateValue? {
+        get { values[key] }
+        set {
+            if let newValue {
+                if values.updateValue(newValue, forKey: key) == nil { keys.append(key) }
+            } else if values.removeValue(forKey: key) != nil {
+                keys.removeAll { $0 == key }
+            }
+        }
+    }
+
+    /// The pairs in written order.
+    public var pairs: [(key: String, value: TemplateValue)] {
+        keys.compactMap { key in values[key].map { (key, $0) } }
+    }
+
+    /// Whether the map has no keys.
+    public var isEmpty: Bool { keys.isEmpty }
+
+    /// Maps are equal when they hold the same keys with equal values, in any order.
+    public static func == (lhs: TemplateMap, rhs: TemplateMap) -> Bool {
+        lhs.values == rhs.values
+    }
+}
+
+/// The intrinsic functions CloudFormation evaluates, by their long (JSON) name.
+///
+/// `Condition` is not here: `!Condition X` is parsed as the map `{"Condition": "X"}`,
+/// which is how JSON templates write it, so both spellings are one value.
+public enum IntrinsicFunction: String, Sendable, CaseIterable, Codable {
+    /// `Ref`.
+    case ref = "Ref"
+    /// `Fn::GetAtt`.
+    case getAtt = "Fn::GetAtt"
+    /// `Fn::Sub`.
+    case sub = "Fn::Sub"
+    /// `Fn::Join`.
+    case join = "Fn::Join"
+    /// `Fn::Select`.
+    case select = "Fn::Select"
+    /// `Fn::Split`.
+    case split = "Fn::Split"
+    /// `Fn::If`.
+    case `if` = "Fn::If"
+    /// `Fn::Equals`.
+    case equals = "Fn::Equals"
+    /// `Fn::And`.
+    case and = "Fn::And"
+    /// `Fn::Or`.
+    case or = "Fn::Or"
+    /// `Fn::Not`.
+    case not = "Fn::Not"
+    /// `Fn::FindInMap`.
+    case findInMap = "Fn::FindInMap"
+    /// `Fn::Base64`.
+    case base64 = "Fn::Base64"
+    /// `Fn::Cidr`.
+    case cidr = "Fn::Cidr"
+    /// `Fn::GetAZs`.
+    case getAZs = "Fn::GetAZs"
+    /// `Fn::ImportValue`.
+    case importValue = "Fn::ImportValue"
+    /// `Fn::Transform`.
+    case transform = "Fn::Transform"
+    /// `Fn::Length`.
+    case length = "Fn::Length"
+    /// `Fn::ToJsonString`.
+    case toJsonString = "Fn::ToJsonString"
+
+    /// The YAML short-form tag name (`Ref`, `GetAtt`, ...), without the `!`.
+    public var shortTag: String {
+        rawValue.hasPrefix("Fn::") ? String(rawValue.dropFirst(4)) : rawValue
+    }
+
+    /// The function for a YAML short-form tag such as `!GetAtt`, if there is one.
+    public init?(shortTag: String) {
+        let name = shortTag.hasPrefix("!") ? String(shortTag.dropFirst()) : shortTag
+        guard let function = IntrinsicFunction.allCases.first(where: { $0.shortTag == name }) else { return nil }
+        self = function
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import TollgateCore
+
+/// `tollgate diff OLD NEW`: the change set between two template files, with no state at all.
+struct Diff: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the CloudFormation change set between two template files, offline.",
+        discussion: """
+            Predicts which resources CloudFormation would add, modify, remove and replace if \
+            the stack built from OLD were updated to NEW. Nothing is read from or sent to AWS.
+            """
+    )
+
+    @Argument(help: "The template the stack runs today (YAML or JSON).")
+    var old: String
+
+    @Argument(help: "The template to compare it with (YAML or JSON).")
+    var new: String
+
+    @Option(name: .customLong("old-config"), help: "TemplateConfiguration (parameters and tags) for OLD.")
+    var oldConfig: String?
+
+    @Option(name: .customLong("new-config"), help: "TemplateConfiguration (parameters and tags) for NEW.")
+    var newConfig: String?
+
+    @Option(help: "Stack name to show and to bind the digest to (default: the folder of a NEW named template.*, else NEW's name).")
+    var stack: String?
+
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let base = try snapshot(template: old, configuration: oldConfig, flag: "--old-config")
+        let target = try snapshot(template: new, configuration: newConfig, flag: "--new-config")
+        let stackName = stack ?? Self.stackName(forTemplateAt: new)
+        let changeSet = try ChangePlanner().plan(stackName: stackName, commit: "", base: base, target: target)
+        let baseOnly = base.parameters.warnings.filter { !changeSet.warnings.contains($0) }
+        for warning in baseOnly + changeSet.warnings {
+            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        }
+        if output.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            FileHandle.standardOutput.write(try encoder.encode(changeSet))
+            FileHandle.standardOutput.write(Data("\n".utf8))
+        } else {
+            let text = ChangeSetRenderer(useColor: output.usesColor).render(changeSet)
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+
+    private func snapshot(template path: String, configuration configPath: String?, flag: String) throws -> StackSnapshot {
+        let template = try TemplateParser.parse(try Self.read(path), fileName: path)
+        let configuration = try configPath.map { try TemplateConfiguration.parse(try Self.read($0), fileName: $0) }
+            ?? TemplateConfiguration(fileName: "(no \(flag) given)")
+        return try StackSnapshot(template: template, configuration: configuration)
+    }
+
+    /// The path carries the stack's name: `Stacks/<stack>/template.yaml` is stack `<stack>`.
+    static func stackName(forTemplateAt path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        let stem = url.deletingPathExtension().lastPathComponent
+        guard stem == "template" else { return stem }
+        return url.deletingLastPathComponent().lastPathComponent
+    }
+
+    /// Reads a file as UTF-8, with an error that names it.
+    static func read(_ path: String) throws -> String {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ValidationError("\(path): cannot read the file (\(error.localizedDescription)).")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ValidationError("\(path): the file is not UTF-8 text.")
+        }
+        return text
+    }
+}
