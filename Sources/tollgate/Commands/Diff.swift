@@ -34,20 +34,7 @@ struct Diff: AsyncParsableCommand {
         let target = try snapshot(template: new, configuration: newConfig, flag: "--new-config")
         let stackName = stack ?? Self.stackName(forTemplateAt: new)
         let changeSet = try ChangePlanner().plan(stackName: stackName, commit: "", base: base, target: target)
-        let baseOnly = base.parameters.warnings.filter { !changeSet.warnings.contains($0) }
-        for warning in baseOnly + changeSet.warnings {
-            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
-        }
-        if output.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .iso8601
-            FileHandle.standardOutput.write(try encoder.encode(changeSet))
-            FileHandle.standardOutput.write(Data("\n".utf8))
-        } else {
-            let text = ChangeSetRenderer(useColor: output.usesColor).render(changeSet)
-            FileHandle.standardOutput.write(Data(text.utf8))
-        }
+        try ChangeSetOutput.write(changeSet, extraWarnings: base.parameters.warnings, output: output)
     }
 
     private func snapshot(template path: String, configuration configPath: String?, flag: String) throws -> StackSnapshot {

@@ -1,0 +1,103 @@
+public import TollgateCore
+public import TollgateGit
+
+/// One stack's files as a commit holds them.
+public struct StackSource: Sendable {
+    /// The stack's name.
+    public let name: String
+    /// The commit they were read from.
+    public let commit: ObjectID
+    /// The template's path in the repository.
+    public let templatePath: String
+    /// The template's bytes.
+    public let template: [UInt8]
+    /// The configuration's path, when the stack has one at this commit.
+    public let configPath: String?
+    /// The configuration's bytes.
+    public let config: [UInt8]?
+
+    /// How errors name a file of this stack: git's own `commit:path` form, which `git show` takes.
+    public func displayName(of path: String) -> String {
+        "\(commit.short):\(path)"
+    }
+
+    /// The stack as CloudFormation would run it: the template parsed and the configuration's
+    /// parameters checked against it.
+    ///
+    /// - Throws: ``TemplateError`` or ``ConfigurationError`` naming `commit:path`, line and column.
+    public func snapshot() throws -> StackSnapshot {
+        let template = try TemplateParser.parse(self.template, fileName: displayName(of: templatePath))
+        let configuration = try config.map { bytes in
+            try TemplateConfiguration.parse(bytes, fileName: displayName(of: configPath ?? ""))
+        } ?? TemplateConfiguration(fileName: "(no configuration file)")
+        return try StackSnapshot(template: template, configuration: configuration)
+    }
+}
+
+extension ManagedRepository {
+    /// The files of stack `name` at `commit`, or `nil` when the stack has no template there.
+    ///
+    /// - Throws: ``LayoutError/duplicateStack(name:firstPath:secondPath:commit:)`` when two
+    ///   templates claim the stack, ``GitError`` when an object cannot be read.
+    public func stackSource(_ name: String, at commit: ObjectID) throws -> StackSource? {
+        let tree = try repository.commit(commit).tree()
+        var found: [(path: String, blob: ObjectID)] = []
+        for path in settings.layout.templatePaths(for: name) {
+            if let blob = try tree.blobID(atPath: path) { found.append((path, blob)) }
+        }
+        guard let template = found.first else { return nil }
+        if found.count > 1 {
+            throw LayoutError.duplicateStack(name: name, firstPath: found[0].path, secondPath: found[1].path, commit: commit.short)
+        }
+        let configPath = settings.layout.configPath(for: name, templatePath: template.path)
+        let configBlob = try configPath.flatMap { path throws(GitError) in try tree.blobID(atPath: path) }
+        return StackSource(
+            name: name,
+            commit: commit,
+            templatePath: template.path,
+            template: try repository.blobContents(template.blob, neededBy: "\(commit.short):\(template.path)"),
+            configPath: configBlob == nil ? nil : configPath,
+            config: try configBlob.map { blob throws(GitError) in
+                try repository.blobContents(blob, neededBy: "\(commit.short):\(configPath ?? "")")
+            }
+        )
+    }
+
+    /// The names of every stack at `commit`, sorted.
+    ///
+    /// - Throws: ``LayoutError/duplicateStack(name:firstPath:secondPath:commit:)`` when two
+    ///   templates claim one stack.
+    public func stackNames(at commit: ObjectID) throws -> [String] {
+        let tree = try repository.commit(commit).tree()
+        let comparer = TreeComparer(repository: repository, scope: PathScope(paths: settings.layout.watchedPaths))
+        var templates: [String: String] = [:]
+        for change in try comparer.compare(old: nil, new: tree, commit: commit).changes {
+            for match in settings.layout.matches(for: change.path) where match.role == .template {
+                if let other = templates[match.stack], other != change.path {
+                    throw LayoutError.duplicateStack(name: match.stack, firstPath: other, secondPath: change.path, commit: commit.short)
+                }
+                templates[match.stack] = change.path
+            }
+        }
+        return templates.keys.sorted()
+    }
+
+    /// The commit `revision` names, or the branch's tip when it is `nil`.
+    public func commit(_ revision: String?) throws -> ObjectID {
+        try revision.map { try repository.resolveCommit($0) } ?? tip
+    }
+}
+
+/// A stack that cannot be planned as asked.
+public enum PlanError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// No template of the stack exists at the commit.
+    case stackNotFound(name: String, commit: String, known: [String])
+
+    public var description: String {
+        switch self {
+        case .stackNotFound(let name, let commit, let known):
+            let list = known.isEmpty ? "none" : known.prefix(20).joined(separator: ", ")
+            return "No stack '\(name)' at commit \(commit) (stacks there: \(list))."
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import Foundation
+import TollgateCore
+
+/// Writes a change set as `plan` and `diff` show it: JSON in CloudFormation's DescribeChangeSet
+/// shape, or text for a person; warnings go to standard error either way.
+enum ChangeSetOutput {
+    static func write(_ changeSet: ChangeSet, extraWarnings: [String] = [], output: OutputOptions) throws {
+        for warning in extraWarnings.filter({ !changeSet.warnings.contains($0) }) + changeSet.warnings {
+            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        }
+        if output.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            FileHandle.standardOutput.write(try encoder.encode(changeSet))
+            FileHandle.standardOutput.write(Data("\n".utf8))
+        } else {
+            let text = ChangeSetRenderer(useColor: output.usesColor).render(changeSet)
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+}
