@@ -4,6 +4,7 @@ import ArgumentParser
 struct Tollgate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tollgate",
-        abstract: "Git-backed change management for CloudFormation stacks."
+        abstract: "Git-backed change management for CloudFormation stacks.",
+        subcommands: [Audit.self]
     )
 }
