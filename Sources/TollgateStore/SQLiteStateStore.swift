@@ -11,7 +11,9 @@ public import TollgateCore
 /// with ``StoreError/busy(location:)``. The journal is in WAL mode with full syncs, so a process
 /// killed at any moment leaves either the whole transaction or none of it.
 ///
-/// Within one process, calls are serialised on the single connection.
+/// Within one process, calls are serialised on the single connection, which runs its SQLite calls
+/// on a thread of its own: a writer waiting for the lock blocks that thread only, so two stores on
+/// one file in the same process cannot starve each other of threads.
 public final class SQLiteStateStore: StateStore {
     /// How long a writer waits for another process's write lock.
     public static let busyTimeoutMilliseconds = 15_000
@@ -21,8 +23,11 @@ public final class SQLiteStateStore: StateStore {
     private let clock: any WallClock
     private let gate = TransactionGate()
 
-    private init(session: SQLiteSession, clock: any WallClock) {
+    private let threadPool: NIOThreadPool
+
+    private init(session: SQLiteSession, threadPool: NIOThreadPool, clock: any WallClock) {
         self.session = session
+        self.threadPool = threadPool
         self.location = session.location
         self.clock = clock
     }
@@ -34,12 +39,18 @@ public final class SQLiteStateStore: StateStore {
     ///   ``StoreError/notADatabase(location:)`` when it is not a healthy SQLite database,
     ///   ``StoreError/schemaTooNew(location:found:supported:)`` when a newer Tollgate made it.
     public static func open(path: String, clock: any WallClock = SystemWallClock()) async throws -> SQLiteStateStore {
+        let threadPool = NIOThreadPool(numberOfThreads: 1)
+        threadPool.start()
         let connection: SQLiteConnection
         do {
             connection = try await SQLiteConnection.open(
-                storage: .file(path: path), logger: Logger(label: "tollgate.store.sqlite", factory: { _ in SwiftLogNoOpLogHandler() }))
-        } catch let error as SQLiteError {
-            throw StoreError.cannotOpen(location: path, reason: error.message)
+                storage: .file(path: path), threadPool: threadPool,
+                logger: Logger(label: "tollgate.store.sqlite", factory: { _ in SwiftLogNoOpLogHandler() }),
+                on: MultiThreadedEventLoopGroup.singleton.any())
+        } catch {
+            try? await threadPool.shutdownGracefully()
+            let reason = (error as? SQLiteError)?.message ?? String(describing: error)
+            throw StoreError.cannotOpen(location: path, reason: reason)
         }
         let session = SQLiteSession(connection: connection, location: path)
         do {
@@ -52,9 +63,10 @@ public final class SQLiteStateStore: StateStore {
                 on: session, clock: clock, begin: ["BEGIN IMMEDIATE"], body: SchemaMigrator.migrate)
         } catch {
             try? await connection.close()
+            try? await threadPool.shutdownGracefully()
             throw error
         }
-        return SQLiteStateStore(session: session, clock: clock)
+        return SQLiteStateStore(session: session, threadPool: threadPool, clock: clock)
     }
 
     public func transaction<T: Sendable>(_ body: (any StoreTransaction) async throws -> T) async throws -> T {
@@ -69,10 +81,22 @@ public final class SQLiteStateStore: StateStore {
         }
     }
 
+    /// A store released without ``close()``, on an error path, still closes its file: SQLiteNIO
+    /// treats a connection released while open as a programming error and stops the process.
+    deinit {
+        let threadPool = threadPool
+        if session.connection.isClosed {
+            threadPool.shutdownGracefully { _ in }
+        } else {
+            session.connection.close().whenComplete { _ in threadPool.shutdownGracefully { _ in } }
+        }
+    }
+
     public func close() async throws {
         try await gate.withGate {
             do {
                 try await session.connection.close()
+                try await threadPool.shutdownGracefully()
             } catch {
                 throw StoreError.database(location: location, operation: "closing", message: String(describing: error))
             }

@@ -15,7 +15,7 @@ public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .sqlite(let path): return path
-        case .postgres(let url): return PostgresURL.redact(url)
+        case .postgres(let url): return (try? PostgresURL(url).redacted) ?? PostgresURL.redact(url)
         }
     }
 

@@ -105,28 +105,18 @@ public final class PostgresServer: Sendable {
 
     @discardableResult
     private func run(_ program: String, _ arguments: [String]) throws(PostgresServerError) -> String {
-        let process = Process()
-        if runsAsPostgresUser {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", "postgres", "--", self.program(program)] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: self.program(program))
-            process.arguments = arguments
-        }
-        process.currentDirectoryURL = URL(fileURLWithPath: root)
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
+        let child: ChildProcess
         do {
-            try process.run()
+            child = runsAsPostgresUser
+                ? try ChildProcess("/usr/sbin/runuser", ["-u", "postgres", "--", self.program(program)] + arguments)
+                : try ChildProcess(self.program(program), arguments)
         } catch {
-            throw .cannotStart("cannot run \(program): \(error)")
+            throw .cannotStart(error.description)
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw .commandFailed(program: program, status: process.terminationStatus, output: text)
+        let text = child.readToEnd()
+        let status = child.wait()
+        guard status == 0 else {
+            throw .commandFailed(program: program, status: status, output: text)
         }
         return text
     }

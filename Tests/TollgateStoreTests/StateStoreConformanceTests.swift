@@ -95,7 +95,7 @@ struct StateStoreConformanceTests {
         let old = sampleChangeSet(commit: "c1", id: "cs-00000001")
         _ = try await store.transaction { try await $0.createChangeSet(old, actor: "tollgate") }
         _ = try await store.transaction { transaction in
-            try await transaction.recordVerdict(ApprovalRecord(
+            _ = try await transaction.recordVerdict(ApprovalRecord(
                 changeSetID: old.id, reviewer: "alice", verdict: .approve, digest: old.digest))
             return try await transaction.transition(changeSetID: old.id, to: .approved, actor: "tollgate", reason: nil)
         }

@@ -121,21 +121,12 @@ struct StoreConcurrencyTests {
 
 /// Another process in the middle of a write transaction on the fixture's database, waiting to be
 /// killed: `python3`'s sqlite3 module for SQLite, `psql` for PostgreSQL.
-struct KilledWriter {
-    let process: Process
-    /// Kept open so that `psql` waits for more input rather than ending its session.
-    let input: Pipe
-
-    static func start(fixture: StoreFixture, writes: String) throws -> KilledWriter {
-        let process = Process()
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
+enum KilledWriter {
+    static func start(fixture: StoreFixture, writes: String) throws -> ChildProcess {
+        let child: ChildProcess
         switch fixture.location {
         case .sqlite(let path):
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-c", """
+            child = try ChildProcess("/usr/bin/env", ["python3", "-c", """
                 import sqlite3, sys, time
                 db = sqlite3.connect(sys.argv[1], isolation_level=None)
                 db.execute("BEGIN IMMEDIATE")
@@ -144,38 +135,23 @@ struct KilledWriter {
                         db.execute(statement)
                 print("ready", flush=True)
                 time.sleep(120)
-                """, path, writes]
+                """, path, writes])
         case .postgres:
             let server = try PostgresServer.shared()
-            process.executableURL = URL(fileURLWithPath: server.program("psql"))
-            process.arguments = [
+            child = try ChildProcess(server.program("psql"), [
                 "-h", "127.0.0.1", "-p", String(server.port), "-U", "postgres", "-d", fixture.database ?? "",
                 "-At", "-v", "ON_ERROR_STOP=1",
-            ]
-        }
-        try process.run()
-        if case .postgres = fixture.location {
-            let script = """
+            ], keepsInputOpen: true)
+            child.write("""
                 BEGIN;
                 SELECT pg_advisory_xact_lock(8390043843661231205);
                 \(writes)
                 SELECT 'ready';
 
-                """
-            input.fileHandleForWriting.write(Data(script.utf8))
+                """)
         }
-        var seen = ""
-        while !seen.contains("ready") {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-        }
+        let seen = child.read(until: "ready")
         #expect(seen.contains("ready"), "the writer did not reach its open transaction: \(seen)")
-        return KilledWriter(process: process, input: input)
-    }
-
-    func kill() {
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        return child
     }
 }
