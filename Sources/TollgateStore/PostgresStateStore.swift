@@ -168,10 +168,22 @@ struct PostgresSession: SQLSession {
         case .sslUnsupported:
             return .unreachable(location: location, reason: "the server does not offer TLS, which sslmode=require demands")
         default:
-            let reason = error.underlying.map { String(describing: $0) } ?? "the connection failed"
-            return .unreachable(location: location, reason: reason)
+            return .unreachable(location: location, reason: connectionFailure(error.underlying))
         }
     }
+}
+
+/// Says in a few words why a connection failed; NIO's own text names internal types.
+private func connectionFailure(_ error: (any Error)?) -> String {
+    guard let error else { return "the connection failed" }
+    let text = String(describing: error).lowercased()
+    if text.contains("refused") { return "nothing accepts connections there (connection refused)" }
+    if text.contains("timed out") || text.contains("timeout") { return "the connection timed out" }
+    if text.contains("resolv") || text.contains("lookup") || text.contains("unknown host") {
+        return "the host name cannot be resolved"
+    }
+    if text.contains("unreachable") { return "the network cannot reach the host" }
+    return "the connection failed"
 }
 
 /// A parsed `postgres://` URL and the connection settings it stands for.

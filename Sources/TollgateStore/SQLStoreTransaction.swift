@@ -327,19 +327,22 @@ struct SQLStoreTransaction: StoreTransaction {
             binds.append(.text(changeSetID))
         }
         let clause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let decoder = JSONDecoder()
         return try await session.query("SELECT * FROM audit_entries\(clause) ORDER BY sequence", binds)
-            .map(auditEntry)
+            .map { try auditEntry($0, decoder: decoder) }
     }
 
     func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {
-        try await session.query(
+        let decoder = JSONDecoder()
+        return try await session.query(
             "SELECT * FROM audit_entries WHERE sequence > ? ORDER BY sequence LIMIT ?",
             [.integer(sequence), .integer(Int64(limit))]
-        ).map(auditEntry)
+        ).map { try auditEntry($0, decoder: decoder) }
     }
 
     func auditHead() async throws -> AuditEntry? {
-        try await session.query("SELECT * FROM audit_entries ORDER BY sequence DESC LIMIT 1", []).first.map(auditEntry)
+        try await session.query("SELECT * FROM audit_entries ORDER BY sequence DESC LIMIT 1", []).first
+            .map { try auditEntry($0, decoder: JSONDecoder()) }
     }
 
     func appendAudit(_ event: AuditEvent) async throws -> AuditEntry {
@@ -430,9 +433,9 @@ struct SQLStoreTransaction: StoreTransaction {
 
     /// Reads an entry back exactly as stored, so that verification sees any tampering; details that
     /// are not a JSON object of strings are kept as one `unreadable` detail, which fails the hash.
-    private func auditEntry(_ row: SQLRow) throws -> AuditEntry {
+    private func auditEntry(_ row: SQLRow, decoder: JSONDecoder) throws -> AuditEntry {
         let detailsText = try row.text("details")
-        let details = (try? JSONDecoder().decode([String: String].self, from: Data(detailsText.utf8)))
+        let details = (try? decoder.decode([String: String].self, from: Data(detailsText.utf8)))
             ?? ["unreadable": detailsText]
         return AuditEntry(
             sequence: try row.integer("sequence"), epochMilliseconds: try row.integer("recorded_at"),

@@ -39,6 +39,11 @@ public final class SQLiteStateStore: StateStore {
     ///   ``StoreError/notADatabase(location:)`` when it is not a healthy SQLite database,
     ///   ``StoreError/schemaTooNew(location:found:supported:)`` when a newer Tollgate made it.
     public static func open(path: String, clock: any WallClock = SystemWallClock()) async throws -> SQLiteStateStore {
+        let folder = (path as NSString).deletingLastPathComponent
+        var isFolder: ObjCBool = false
+        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) || !isFolder.boolValue {
+            throw StoreError.cannotOpen(location: path, reason: "the folder \(folder) does not exist")
+        }
         let threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
         let connection: SQLiteConnection
@@ -49,8 +54,7 @@ public final class SQLiteStateStore: StateStore {
                 on: MultiThreadedEventLoopGroup.singleton.any())
         } catch {
             try? await threadPool.shutdownGracefully()
-            let reason = (error as? SQLiteError)?.message ?? String(describing: error)
-            throw StoreError.cannotOpen(location: path, reason: reason)
+            throw StoreError.cannotOpen(location: path, reason: "SQLite cannot open it (\((error as? SQLiteError)?.reason ?? .cantOpen))")
         }
         let session = SQLiteSession(connection: connection, location: path)
         do {

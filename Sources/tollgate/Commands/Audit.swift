@@ -105,7 +105,7 @@ extension Audit {
             switch verification {
             case .intact(let count, let head):
                 if !output.json {
-                    print("The audit trail is intact: \(count) entries verified, head \(head).")
+                    print("The audit trail is intact: \(count) \(count == 1 ? "entry" : "entries") verified, head \(head).")
                 }
             case .tampered(let defect, _):
                 if output.json { throw ExitCode.failure }
