@@ -83,12 +83,16 @@ public final class PostgresStateStore: StateStore {
         await runner.value
     }
 
+    /// Leases a pooled connection for `body`. A failure to lease one is wrapped as a connection
+    /// failure; what `body` throws passes through untouched.
     func withSession<T: Sendable>(_ body: (PostgresSession) async throws -> T) async throws -> T {
+        var leased = false
         do {
             return try await client.withConnection { connection in
-                try await body(PostgresSession(connection: connection, location: location, logger: logger))
+                leased = true
+                return try await body(PostgresSession(connection: connection, location: location, logger: logger))
             }
-        } catch let error as PSQLError {
+        } catch where !leased {
             throw PostgresSession.wrapConnect(error, location: location)
         }
     }

@@ -11,7 +11,8 @@ struct SQLStoreTransaction: StoreTransaction {
 
     // MARK: Transactions
 
-    /// Runs `body` between `begin` and COMMIT on `session`, rolling back if anything throws.
+    /// Runs `body` between `begin` and COMMIT on `session`, rolling back if anything throws,
+    /// including a `begin` statement that waited too long for the write lock.
     ///
     /// A rollback that fails too is not reported over the original error: the connection is then
     /// broken and its server (or SQLite's journal) discards the open transaction anyway.
@@ -19,10 +20,10 @@ struct SQLStoreTransaction: StoreTransaction {
         on session: any SQLSession, clock: any WallClock, begin: [String],
         body: (SQLStoreTransaction) async throws -> T
     ) async throws -> T {
-        for statement in begin {
-            try await session.execute(statement)
-        }
         do {
+            for statement in begin {
+                try await session.execute(statement)
+            }
             let value = try await body(SQLStoreTransaction(session: session, clock: clock))
             try await session.execute("COMMIT")
             return value

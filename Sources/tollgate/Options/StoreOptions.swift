@@ -35,6 +35,10 @@ struct StoreOptions: ParsableArguments {
     func open(repository: String) async throws -> any StateStore {
         let location = location(repository: repository)
         if case .sqlite(let path) = location, state == nil {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: repository, isDirectory: &isFolder), isFolder.boolValue else {
+                throw StoreError.cannotOpen(location: path, reason: "the repository folder \(repository) does not exist")
+            }
             let folder = (path as NSString).deletingLastPathComponent
             do {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
