@@ -118,12 +118,11 @@ struct PostgresSession: SQLSession {
             let rows = try await connection.query(
                 PostgresQuery(unsafeSQL: dialect.placeholders(sql), binds: bindings), logger: logger)
             var result: [SQLRow] = []
+            var columns: SQLColumns?
             for try await row in rows {
-                var values: [String: SQLValue] = [:]
-                for cell in row {
-                    values[cell.columnName] = try Self.value(of: cell)
-                }
-                result.append(SQLRow(values: values, location: location))
+                let names = columns ?? SQLColumns(row.map(\.columnName))
+                columns = names
+                result.append(SQLRow(columns: names, values: try row.map(Self.value(of:)), location: location))
             }
             return result
         } catch let error as PSQLError {

@@ -38,19 +38,33 @@ enum SQLValue: Sendable, Hashable {
     }
 }
 
+/// The column names of one result, shared by all its rows so that a row is just its values.
+final class SQLColumns: Sendable {
+    let positions: [String: Int]
+
+    init(_ names: [String]) {
+        positions = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
 /// One result row by column name; a missing or mistyped value means the database was edited by
 /// hand, so the accessors throw ``StoreError/corruptRecord(location:what:)`` rather than trap.
 struct SQLRow: Sendable {
-    let values: [String: SQLValue]
+    let columns: SQLColumns
+    let values: [SQLValue]
     let location: String
 
+    private func value(_ column: String) -> SQLValue? {
+        columns.positions[column].map { values[$0] }
+    }
+
     func text(_ column: String) throws -> String {
-        guard case .text(let value)? = values[column] else { throw corrupt(column) }
+        guard case .text(let value)? = value(column) else { throw corrupt(column) }
         return value
     }
 
     func optionalText(_ column: String) throws -> String? {
-        switch values[column] {
+        switch value(column) {
         case .text(let value)?: return value
         case .null?: return nil
         default: throw corrupt(column)
@@ -58,12 +72,12 @@ struct SQLRow: Sendable {
     }
 
     func integer(_ column: String) throws -> Int64 {
-        guard case .integer(let value)? = values[column] else { throw corrupt(column) }
+        guard case .integer(let value)? = value(column) else { throw corrupt(column) }
         return value
     }
 
     func optionalInteger(_ column: String) throws -> Int64? {
-        switch values[column] {
+        switch value(column) {
         case .integer(let value)?: return value
         case .null?: return nil
         default: throw corrupt(column)

@@ -129,18 +129,22 @@ struct SQLiteSession: SQLSession {
         } catch let error as SQLiteError {
             throw wrap(error, sql: sql)
         }
+        guard let first = rows.first else { return [] }
+        let columns = SQLColumns(first.columns.map(\.name))
         return rows.map { row in
-            var values: [String: SQLValue] = [:]
-            for column in row.columns {
-                switch column.data {
-                case .integer(let integer): values[column.name] = .integer(Int64(integer))
-                case .text(let text): values[column.name] = .text(text)
-                case .float(let double): values[column.name] = .integer(Int64(double))
-                case .blob(let buffer): values[column.name] = .text(buffer.getString(at: buffer.readerIndex, length: buffer.readableBytes) ?? "")
-                case .null: values[column.name] = .null
-                }
-            }
-            return SQLRow(values: values, location: location)
+            SQLRow(columns: columns, values: row.columns.map { Self.value(of: $0.data) }, location: location)
+        }
+    }
+
+    /// The schema stores only text and integers; other storage classes can only come from hand
+    /// edits and are read as their nearest equivalent, which the record decoding then checks.
+    private static func value(of data: SQLiteData) -> SQLValue {
+        switch data {
+        case .integer(let integer): return .integer(Int64(integer))
+        case .text(let text): return .text(text)
+        case .float(let double): return .integer(Int64(exactly: double.rounded(.towardZero)) ?? 0)
+        case .blob(let buffer): return .text(buffer.getString(at: buffer.readerIndex, length: buffer.readableBytes) ?? "")
+        case .null: return .null
         }
     }
 
