@@ -436,7 +436,8 @@ struct SQLStoreTransaction: StoreTransaction {
     /// are not a JSON object of strings are kept as one `unreadable` detail, which fails the hash.
     private func auditEntry(_ row: SQLRow, decoder: JSONDecoder) throws -> AuditEntry {
         let detailsText = try row.text("details")
-        let details = (try? decoder.decode([String: String].self, from: Data(detailsText.utf8)))
+        let details = FlatJSONObject.parse(detailsText)
+            ?? (try? decoder.decode([String: String].self, from: Data(detailsText.utf8)))
             ?? ["unreadable": detailsText]
         return AuditEntry(
             sequence: try row.integer("sequence"), epochMilliseconds: try row.integer("recorded_at"),
