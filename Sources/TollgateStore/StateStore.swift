@@ -1,4 +1,225 @@
-import TollgateCore
+public import TollgateCore
 
-/// Where Tollgate keeps what it has recorded: stack states, change sets, approvals and the audit trail.
-public protocol StateStore: Sendable {}
+/// Where Tollgate keeps what it has recorded: stack states, the scan position, change sets,
+/// verdicts, executions and the hash-chained audit trail.
+///
+/// Two implementations stand behind it, ``SQLiteStateStore`` (embedded, the default) and
+/// ``PostgresStateStore`` (one database shared by several processes); ``StoreLocation/open(clock:)``
+/// picks one. Every change goes through ``transaction(_:)``, and every change a transaction makes
+/// writes its audit entry in that same transaction, so that the trail can never miss a change nor
+/// record one that did not happen.
+///
+/// Write transactions are serialised across every process that uses the store (SQLite
+/// `BEGIN IMMEDIATE`, a PostgreSQL advisory lock), so a transaction that reads, decides and writes
+/// sees no concurrent writer; unique constraints catch what a caller could still get wrong.
+/// Read methods run outside any write transaction and see the last committed state.
+public protocol StateStore: StoreReader {
+    /// The database file or the PostgreSQL URL without its password, for messages.
+    var location: String { get }
+
+    /// Runs `body` in one write transaction: everything it writes commits together, or nothing does
+    /// if it throws (or the process dies before the commit).
+    ///
+    /// The transaction object is valid only inside `body`; do not keep it.
+    /// - Throws: whatever `body` throws, or ``StoreError`` when the database fails or stays locked.
+    func transaction<T: Sendable>(_ body: (any StoreTransaction) async throws -> T) async throws -> T
+
+    /// Runs `body` with read access to the last committed state.
+    ///
+    /// - Throws: whatever `body` throws, or ``StoreError`` when the database fails.
+    func read<T: Sendable>(_ body: (any StoreReader) async throws -> T) async throws -> T
+
+    /// Closes the connections; the store must not be used afterwards.
+    func close() async throws
+}
+
+/// A chunk of the audit trail read for verification; 10,000 entries keep memory small and round
+/// trips few.
+let auditPageSize = 10_000
+
+extension StateStore {
+    public func stackState(_ stack: String) async throws -> StackStateRecord? {
+        try await read { try await $0.stackState(stack) }
+    }
+
+    public func stackStates() async throws -> [StackStateRecord] {
+        try await read { try await $0.stackStates() }
+    }
+
+    public func scanCursor(branch: String) async throws -> String? {
+        try await read { try await $0.scanCursor(branch: branch) }
+    }
+
+    public func changeSet(id: String) async throws -> ChangeSetRecord {
+        try await read { try await $0.changeSet(id: id) }
+    }
+
+    public func pendingChangeSet(stack: String) async throws -> ChangeSetRecord? {
+        try await read { try await $0.pendingChangeSet(stack: stack) }
+    }
+
+    public func changeSets(_ filter: ChangeSetFilter) async throws -> [ChangeSetRecord] {
+        try await read { try await $0.changeSets(filter) }
+    }
+
+    public func approvals(changeSetID: String) async throws -> [ApprovalRecord] {
+        try await read { try await $0.approvals(changeSetID: changeSetID) }
+    }
+
+    public func execution(id: String) async throws -> ExecutionRecord {
+        try await read { try await $0.execution(id: id) }
+    }
+
+    public func executions(changeSetID: String) async throws -> [ExecutionRecord] {
+        try await read { try await $0.executions(changeSetID: changeSetID) }
+    }
+
+    public func latestExecution(stack: String) async throws -> ExecutionRecord? {
+        try await read { try await $0.latestExecution(stack: stack) }
+    }
+
+    public func unfinishedExecutions() async throws -> [ExecutionRecord] {
+        try await read { try await $0.unfinishedExecutions() }
+    }
+
+    public func auditEntries(_ filter: AuditFilter) async throws -> [AuditEntry] {
+        try await read { try await $0.auditEntries(filter) }
+    }
+
+    public func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {
+        try await read { try await $0.auditEntries(after: sequence, limit: limit) }
+    }
+
+    public func auditHead() async throws -> AuditEntry? {
+        try await read { try await $0.auditHead() }
+    }
+
+    /// Walks the whole audit trail in sequence order and checks every link, in constant memory.
+    ///
+    /// - Parameter expectedHead: a head hash exported earlier with `tollgate audit head`; it must
+    ///   still be in the chain, which catches a cut tail or a wholesale rewrite.
+    /// - Returns: the verdict, naming the first bad sequence number if the trail was tampered with.
+    /// - Throws: ``StoreError`` when the database cannot be read.
+    public func verifyAuditTrail(expectedHead: String? = nil) async throws -> AuditVerification {
+        var verifier = AuditChainVerifier(expectedHead: expectedHead)
+        var after: Int64 = 0
+        while true {
+            let page = try await auditEntries(after: after, limit: auditPageSize)
+            for entry in page {
+                if verifier.check(entry) != nil { return verifier.finish() }
+            }
+            guard let last = page.last, page.count == auditPageSize else { break }
+            after = last.sequence
+        }
+        return verifier.finish()
+    }
+}
+
+/// Read access to the store, inside or outside a transaction.
+public protocol StoreReader: Sendable {
+    /// The recorded state of `stack`, or nil if it was never applied.
+    func stackState(_ stack: String) async throws -> StackStateRecord?
+    /// The recorded state of every stack, by name.
+    func stackStates() async throws -> [StackStateRecord]
+    /// The last commit scanned on `branch`, or nil before the first scan.
+    func scanCursor(branch: String) async throws -> String?
+    /// The change set with this id.
+    /// - Throws: ``StoreError/unknownChangeSet(_:)`` when there is none.
+    func changeSet(id: String) async throws -> ChangeSetRecord
+    /// The change set of `stack` that waits for review, if any (there is at most one).
+    func pendingChangeSet(stack: String) async throws -> ChangeSetRecord?
+    /// The change sets that match `filter`, newest first.
+    func changeSets(_ filter: ChangeSetFilter) async throws -> [ChangeSetRecord]
+    /// Every verdict on the change set, oldest first.
+    func approvals(changeSetID: String) async throws -> [ApprovalRecord]
+    /// The execution with this id.
+    /// - Throws: ``StoreError/unknownExecution(_:)`` when there is none.
+    func execution(id: String) async throws -> ExecutionRecord
+    /// Every execution of the change set, oldest first.
+    func executions(changeSetID: String) async throws -> [ExecutionRecord]
+    /// The execution of `stack` that started last, if any.
+    func latestExecution(stack: String) async throws -> ExecutionRecord?
+    /// Executions that started and never finished, such as those of a process that died mid-apply.
+    func unfinishedExecutions() async throws -> [ExecutionRecord]
+    /// The audit entries that match `filter`, in sequence order.
+    func auditEntries(_ filter: AuditFilter) async throws -> [AuditEntry]
+    /// Up to `limit` audit entries with a sequence above `sequence`, in order; pages through the trail.
+    func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry]
+    /// The last audit entry, or nil for an empty trail.
+    func auditHead() async throws -> AuditEntry?
+}
+
+/// Write access inside ``StateStore/transaction(_:)``; each write appends its audit entry with
+/// `actor` as the one who caused it.
+public protocol StoreTransaction: StoreReader {
+    /// Records what was applied to a stack, with a state version one above the previous one.
+    /// - Returns: the record as stored.
+    func recordStackState(
+        stack: String, template: String, parameters: [String: String], tags: [String: String],
+        commit: String, actor: String
+    ) async throws -> StackStateRecord
+
+    /// Records `commit` as the last one scanned on `branch`.
+    func setScanCursor(branch: String, commit: String, actor: String) async throws
+
+    /// Inserts a new change set as ``ChangeSetStatus/pending`` and supersedes the change set of the
+    /// same stack that was still pending or approved.
+    ///
+    /// - Throws: ``StoreError/duplicateChangeSet(stack:targetCommit:baseStateVersion:)`` when the
+    ///   same change set exists (another process made it first), or
+    ///   ``StoreError/duplicateChangeSetID(_:)`` when the id is taken.
+    func createChangeSet(_ changeSet: ChangeSetRecord, actor: String) async throws -> ChangeSetCreation
+
+    /// Moves a change set to `status`, keeping `reason` with it.
+    /// - Throws: ``StoreError/illegalTransition(_:)`` when the lifecycle forbids it,
+    ///   ``StoreError/unknownChangeSet(_:)`` when there is no such change set.
+    func transition(changeSetID: String, to status: ChangeSetStatus, actor: String, reason: String?) async throws -> ChangeSetRecord
+
+    /// Records a reviewer's verdict; the reviewer is the audit actor. It does not change the change
+    /// set's status: the engine decides that from the policy and calls ``transition(changeSetID:to:actor:reason:)``.
+    /// - Throws: ``StoreError/digestMismatch(changeSetID:expected:given:)``,
+    ///   ``StoreError/notReviewable(changeSetID:status:)`` or ``StoreError/duplicateApproval(changeSetID:reviewer:)``.
+    func recordVerdict(_ approval: ApprovalRecord) async throws -> ApprovalRecord
+
+    /// Starts an apply: records the execution and moves the change set from APPROVED to APPLYING.
+    func startExecution(id: String, changeSetID: String, actor: String) async throws -> ExecutionRecord
+
+    /// Keeps the provider's latest report on a running execution, so that an apply that dies half
+    /// way can be explained; progress is not a state change and writes no audit entry.
+    func recordProviderOutput(executionID: String, output: String) async throws
+
+    /// Ends an apply: records its outcome and moves the change set to APPLIED or FAILED.
+    func finishExecution(id: String, result: ExecutionResult, providerOutput: String?, actor: String) async throws -> ExecutionRecord
+
+    /// Appends an audit entry for an event that has no record of its own, such as trusting the
+    /// first policy.
+    func appendAudit(_ event: AuditEvent) async throws -> AuditEntry
+}
+
+/// Which change sets to list.
+public struct ChangeSetFilter: Sendable, Hashable {
+    /// Only this stack's change sets.
+    public var stack: String?
+    /// Only change sets in these statuses; empty means any.
+    public var statuses: Set<ChangeSetStatus>
+
+    /// Creates a filter; with no arguments it matches every change set.
+    public init(stack: String? = nil, statuses: Set<ChangeSetStatus> = []) {
+        self.stack = stack
+        self.statuses = statuses
+    }
+}
+
+/// What ``StoreTransaction/createChangeSet(_:actor:)`` did.
+public struct ChangeSetCreation: Sendable, Hashable {
+    /// The new change set as stored.
+    public var changeSet: ChangeSetRecord
+    /// The change set it superseded, if the stack had one open.
+    public var superseded: ChangeSetRecord?
+
+    /// Creates the result.
+    public init(changeSet: ChangeSetRecord, superseded: ChangeSetRecord?) {
+        self.changeSet = changeSet
+        self.superseded = superseded
+    }
+}

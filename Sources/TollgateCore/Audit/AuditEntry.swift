@@ -1,0 +1,163 @@
+public import Foundation
+import Crypto
+
+/// One link of the hash-chained audit trail: who did what, when, to which stack and change set.
+///
+/// Each entry's ``hash`` is a SHA-256 over its ``canonicalEncoding`` (which includes
+/// ``previousHash``), so that changing, removing, inserting or reordering any entry breaks the chain
+/// at that point. Times are kept in whole milliseconds so that the hash survives a round trip
+/// through any database.
+public struct AuditEntry: Sendable, Hashable {
+    /// The ``previousHash`` of the first entry: there is nothing before it.
+    public static let genesisHash = String(repeating: "0", count: 64)
+
+    /// The entry's position in the trail, starting at 1 with no gaps.
+    public let sequence: Int64
+    /// When the entry was written, in milliseconds since 1970-01-01 UTC.
+    public let epochMilliseconds: Int64
+    /// Who caused it: a reviewer id, an operator's name or `tollgate` for automatic steps.
+    public let actor: String
+    /// What happened.
+    public let action: AuditAction
+    /// The stack concerned, if any.
+    public let stack: String?
+    /// The change set concerned, if any.
+    public let changeSetID: String?
+    /// The commit concerned, if any.
+    public let commit: String?
+    /// The change set digest concerned, if any.
+    public let digest: String?
+    /// Further facts, such as the old and new status of a transition.
+    public let details: [String: String]
+    /// The ``hash`` of the entry before this one, or ``genesisHash`` for the first.
+    public let previousHash: String
+    /// The SHA-256 of ``canonicalEncoding`` in lower-case hex.
+    public let hash: String
+
+    /// Creates an entry exactly as stored, for example when reading the trail back; nothing is checked.
+    public init(
+        sequence: Int64, epochMilliseconds: Int64, actor: String, action: AuditAction,
+        stack: String?, changeSetID: String?, commit: String?, digest: String?,
+        details: [String: String], previousHash: String, hash: String
+    ) {
+        self.sequence = sequence
+        self.epochMilliseconds = epochMilliseconds
+        self.actor = actor
+        self.action = action
+        self.stack = stack
+        self.changeSetID = changeSetID
+        self.commit = commit
+        self.digest = digest
+        self.details = details
+        self.previousHash = previousHash
+        self.hash = hash
+    }
+
+    /// Creates the entry that follows `previousHash` at `sequence` for `event`, computing its hash.
+    public init(sequence: Int64, time: Date, event: AuditEvent, previousHash: String) {
+        self.init(
+            sequence: sequence, epochMilliseconds: Self.milliseconds(of: time), actor: event.actor,
+            action: event.action, stack: event.stack, changeSetID: event.changeSetID, commit: event.commit,
+            digest: event.digest, details: event.details, previousHash: previousHash, hash: "")
+        self = self.withHash(computedHash)
+    }
+
+    /// When the entry was written.
+    public var time: Date {
+        Date(timeIntervalSince1970: Double(epochMilliseconds) / 1000)
+    }
+
+    /// The bytes that ``hash`` covers.
+    ///
+    /// Every field is written as `name:` followed by its UTF-8 length, `:` and its bytes, or `name:-`
+    /// when absent, one per line, so that no two different entries share an encoding. Details are
+    /// written in the byte order of their keys. `docs/operations.md` gives the exact layout so that
+    /// an auditor can recompute the chain with other tools.
+    public var canonicalEncoding: [UInt8] {
+        var bytes = Array("tollgate-audit-v1\n".utf8)
+        bytes.reserveCapacity(256)
+        func field(_ name: String, _ value: String?) {
+            bytes.append(contentsOf: name.utf8)
+            bytes.append(UInt8(ascii: ":"))
+            if let value {
+                bytes.append(contentsOf: String(value.utf8.count).utf8)
+                bytes.append(UInt8(ascii: ":"))
+                bytes.append(contentsOf: value.utf8)
+            } else {
+                bytes.append(UInt8(ascii: "-"))
+            }
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        field("sequence", String(sequence))
+        field("time", String(epochMilliseconds))
+        field("actor", actor)
+        field("action", action.rawValue)
+        field("stack", stack)
+        field("change_set", changeSetID)
+        field("commit", commit)
+        field("digest", digest)
+        field("details", String(details.count))
+        for key in details.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            field("key", key)
+            field("value", details[key])
+        }
+        field("previous", previousHash)
+        return bytes
+    }
+
+    /// The hash this entry's content calls for, which equals ``hash`` unless the entry was altered.
+    public var computedHash: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in SHA256.hash(data: canonicalEncoding) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: hex, as: UTF8.self)
+    }
+
+    /// Converts `date` to the whole milliseconds the trail keeps, rounding towards the past.
+    public static func milliseconds(of date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+    }
+
+    private func withHash(_ hash: String) -> AuditEntry {
+        AuditEntry(
+            sequence: sequence, epochMilliseconds: epochMilliseconds, actor: actor, action: action,
+            stack: stack, changeSetID: changeSetID, commit: commit, digest: digest, details: details,
+            previousHash: previousHash, hash: hash)
+    }
+}
+
+/// What a caller asks to be recorded; the store adds the sequence, the time and the hashes.
+public struct AuditEvent: Sendable, Hashable {
+    /// Who caused it.
+    public var actor: String
+    /// What happened.
+    public var action: AuditAction
+    /// The stack concerned, if any.
+    public var stack: String?
+    /// The change set concerned, if any.
+    public var changeSetID: String?
+    /// The commit concerned, if any.
+    public var commit: String?
+    /// The change set digest concerned, if any.
+    public var digest: String?
+    /// Further facts.
+    public var details: [String: String]
+
+    /// Creates an event; only the actor and the action are required.
+    public init(
+        actor: String, action: AuditAction, stack: String? = nil, changeSetID: String? = nil,
+        commit: String? = nil, digest: String? = nil, details: [String: String] = [:]
+    ) {
+        self.actor = actor
+        self.action = action
+        self.stack = stack
+        self.changeSetID = changeSetID
+        self.commit = commit
+        self.digest = digest
+        self.details = details
+    }
+}

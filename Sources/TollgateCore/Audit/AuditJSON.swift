@@ -1,0 +1,65 @@
+public import Foundation
+
+/// The JSON shape of an audit entry, shared by `tollgate audit --json` and the HTTP API.
+///
+/// Times are ISO 8601 text; `epochMilliseconds` is kept as well because it is what the hash covers,
+/// so that an auditor can recompute every hash from the JSON alone.
+public struct AuditEntryJSON: Codable, Sendable, Hashable {
+    public var sequence: Int64
+    public var time: Date
+    public var epochMilliseconds: Int64
+    public var actor: String
+    public var action: String
+    public var stack: String?
+    public var changeSet: String?
+    public var commit: String?
+    public var digest: String?
+    public var details: [String: String]
+    public var previousHash: String
+    public var hash: String
+
+    /// Converts a stored entry.
+    public init(_ entry: AuditEntry) {
+        sequence = entry.sequence
+        time = entry.time
+        epochMilliseconds = entry.epochMilliseconds
+        actor = entry.actor
+        action = entry.action.rawValue
+        stack = entry.stack
+        changeSet = entry.changeSetID
+        commit = entry.commit
+        digest = entry.digest
+        details = entry.details
+        previousHash = entry.previousHash
+        hash = entry.hash
+    }
+}
+
+/// The JSON shape of a verification verdict, for `tollgate audit verify --json`.
+public struct AuditVerificationJSON: Codable, Sendable, Hashable {
+    /// `intact` or `tampered`.
+    public var status: String
+    /// How many entries passed before the first defect (all of them when intact).
+    public var verifiedEntries: Int
+    /// The last hash of an intact trail.
+    public var head: String?
+    /// The first bad sequence number of a tampered trail.
+    public var firstBadSequence: Int64?
+    /// What is wrong there, in words.
+    public var problem: String?
+
+    /// Converts a verdict.
+    public init(_ verification: AuditVerification) {
+        switch verification {
+        case .intact(let count, let head):
+            status = "intact"
+            verifiedEntries = count
+            self.head = head
+        case .tampered(let defect, let verifiedCount):
+            status = "tampered"
+            verifiedEntries = verifiedCount
+            firstBadSequence = defect.sequence
+            problem = defect.description
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import TollgateCore
+
+/// One step of the schema's history; steps are applied in order, once, and never edited after a
+/// release, so that every store can be brought forward from whatever version it has.
+struct Migration: Sendable {
+    let version: Int
+    let name: String
+    /// Statements in the SQL that SQLite and PostgreSQL share: TEXT, BIGINT, ON CONFLICT, partial
+    /// indexes. Times are milliseconds since 1970 so that audit hashes survive the round trip.
+    let statements: [String]
+}
+
+/// The schema's history; the last version is the newest this program understands.
+let migrations: [Migration] = [
+    Migration(version: 1, name: "initial schema", statements: [
+        """
+        CREATE TABLE stack_states (
+            stack TEXT PRIMARY KEY,
+            template TEXT NOT NULL,
+            parameters TEXT NOT NULL,
+            tags TEXT NOT NULL,
+            commit_id TEXT NOT NULL,
+            state_version BIGINT NOT NULL,
+            recorded_at BIGINT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE scan_cursors (
+            branch TEXT PRIMARY KEY,
+            commit_id TEXT NOT NULL,
+            updated_at BIGINT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE change_sets (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            stack TEXT NOT NULL,
+            commits TEXT NOT NULL,
+            base_state_version BIGINT NOT NULL,
+            target_commit TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            body TEXT NOT NULL,
+            status TEXT NOT NULL,
+            status_reason TEXT,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            UNIQUE (stack, target_commit, base_state_version)
+        )
+        """,
+        // At most one open change set per stack: the database itself refuses a twin that a second
+        // process might try to create.
+        """
+        CREATE UNIQUE INDEX change_sets_one_open_per_stack ON change_sets (stack)
+            WHERE status IN ('PENDING', 'APPROVED')
+        """,
+        "CREATE INDEX change_sets_by_stack ON change_sets (stack, created_at)",
+        """
+        CREATE TABLE approvals (
+            change_set_id TEXT NOT NULL REFERENCES change_sets (id),
+            reviewer TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            signature TEXT,
+            reason TEXT,
+            recorded_at BIGINT NOT NULL,
+            PRIMARY KEY (change_set_id, reviewer)
+        )
+        """,
+        """
+        CREATE TABLE executions (
+            id TEXT PRIMARY KEY,
+            change_set_id TEXT NOT NULL REFERENCES change_sets (id),
+            stack TEXT NOT NULL,
+            started_at BIGINT NOT NULL,
+            finished_at BIGINT,
+            result TEXT,
+            provider_output TEXT
+        )
+        """,
+        "CREATE INDEX executions_by_stack ON executions (stack, started_at)",
+        """
+        CREATE TABLE audit_entries (
+            sequence BIGINT PRIMARY KEY,
+            recorded_at BIGINT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            stack TEXT,
+            change_set_id TEXT,
+            commit_id TEXT,
+            digest TEXT,
+            details TEXT NOT NULL,
+            previous_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX audit_entries_by_stack ON audit_entries (stack, sequence)",
+        "CREATE INDEX audit_entries_by_actor ON audit_entries (actor, sequence)",
+        "CREATE INDEX audit_entries_by_time ON audit_entries (recorded_at)",
+    ]),
+]
+
+/// Brings a store's schema up to the newest version, inside a write transaction the caller holds.
+enum SchemaMigrator {
+    /// The newest schema version this program understands.
+    static var supportedVersion: Int { migrations.last?.version ?? 0 }
+
+    /// Applies the missing migrations on `session`, each recorded in `schema_migrations` and in the
+    /// audit trail.
+    ///
+    /// - Throws: ``StoreError/schemaTooNew(location:found:supported:)`` when a newer program has
+    ///   migrated the store, before anything is written.
+    static func migrate(_ transaction: SQLStoreTransaction) async throws {
+        let session = transaction.session
+        try await session.execute(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version BIGINT PRIMARY KEY,
+                name TEXT NOT NULL,
+                applied_at BIGINT NOT NULL
+            )
+            """)
+        let current = try await session.query("SELECT MAX(version) AS version FROM schema_migrations", [])
+            .first?.optionalInteger("version") ?? 0
+        guard current <= supportedVersion else {
+            throw StoreError.schemaTooNew(location: session.location, found: Int(current), supported: supportedVersion)
+        }
+        for migration in migrations where migration.version > current {
+            for statement in migration.statements {
+                try await session.execute(statement)
+            }
+            try await session.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                [.integer(Int64(migration.version)), .text(migration.name),
+                 .integer(AuditEntry.milliseconds(of: transaction.clock.now()))])
+            _ = try await transaction.appendAudit(AuditEvent(
+                actor: "tollgate", action: .storeMigrated,
+                details: ["version": String(migration.version), "name": migration.name]))
+        }
+    }
+}

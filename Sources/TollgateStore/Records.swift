@@ -1,0 +1,210 @@
+public import Foundation
+public import TollgateCore
+
+/// What Tollgate last applied to one stack: the baseline every new change set is planned against.
+public struct StackStateRecord: Sendable, Hashable {
+    /// The stack's name, the folder under `Stacks/`.
+    public var stack: String
+    /// The template text as applied.
+    public var template: String
+    /// The parameters after resolution, by name.
+    public var parameters: [String: String]
+    /// The stack's tags, by key.
+    public var tags: [String: String]
+    /// The commit the applied template and configuration came from.
+    public var commit: String
+    /// Starts at 1 and grows by one with every recorded apply, so that a change set planned against
+    /// an older state can be recognised as stale.
+    public var stateVersion: Int64
+    /// When this state was recorded.
+    public var recordedAt: Date
+
+    /// Creates a record as stored.
+    public init(
+        stack: String, template: String, parameters: [String: String], tags: [String: String],
+        commit: String, stateVersion: Int64, recordedAt: Date
+    ) {
+        self.stack = stack
+        self.template = template
+        self.parameters = parameters
+        self.tags = tags
+        self.commit = commit
+        self.stateVersion = stateVersion
+        self.recordedAt = recordedAt
+    }
+}
+
+/// Whether a change set changes a stack or the policies that govern every stack.
+public enum ChangeSetKind: String, Sendable, Codable, CaseIterable, Hashable {
+    /// A change to one stack's template or configuration.
+    case stack
+    /// A change to `Policies/`, reviewed under the policy already in force.
+    case policy
+}
+
+/// A change set through its whole life, as the store keeps it.
+public struct ChangeSetRecord: Sendable, Hashable {
+    /// Short and typeable, such as `cs-3f9a0c1e`; made by the caller with ``newID()``.
+    public var id: String
+    /// What the change set changes.
+    public var kind: ChangeSetKind
+    /// The stack it changes (for a policy change set, the name the engine gives the policies).
+    public var stack: String
+    /// The commits it covers, oldest first.
+    public var commits: [String]
+    /// The ``StackStateRecord/stateVersion`` it was planned against, 0 for a stack never applied.
+    public var baseStateVersion: Int64
+    /// The commit whose content it would apply.
+    public var targetCommit: String
+    /// The content digest that approvals name.
+    public var digest: String
+    /// The change set in its JSON form, kept verbatim.
+    public var json: String
+    /// Where it stands in its life.
+    public var status: ChangeSetStatus
+    /// Why it reached its current status, when someone said (a rejection or cancellation reason).
+    public var statusReason: String?
+    /// When it was created.
+    public var createdAt: Date
+    /// When its status last changed.
+    public var updatedAt: Date
+
+    /// Creates a record; `createdAt` and `updatedAt` are replaced by the store's clock on insert.
+    public init(
+        id: String, kind: ChangeSetKind, stack: String, commits: [String], baseStateVersion: Int64,
+        targetCommit: String, digest: String, json: String, status: ChangeSetStatus = .pending,
+        statusReason: String? = nil, createdAt: Date = Date(timeIntervalSince1970: 0),
+        updatedAt: Date = Date(timeIntervalSince1970: 0)
+    ) {
+        self.id = id
+        self.kind = kind
+        self.stack = stack
+        self.commits = commits
+        self.baseStateVersion = baseStateVersion
+        self.targetCommit = targetCommit
+        self.digest = digest
+        self.json = json
+        self.status = status
+        self.statusReason = statusReason
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    /// A fresh id: `cs-` and 8 random hex digits, short enough to type and read aloud.
+    ///
+    /// Collisions are unlikely but possible; inserting a duplicate id fails with
+    /// ``StoreError/duplicateChangeSetID(_:)`` and the caller makes a new id.
+    public static func newID() -> String {
+        "cs-" + randomHex(digits: 8)
+    }
+}
+
+/// A reviewer's verdict on a change set.
+public enum Verdict: String, Sendable, Codable, CaseIterable, Hashable {
+    /// The reviewer agrees to the change.
+    case approve
+    /// The reviewer refuses the change.
+    case reject
+}
+
+/// One reviewer's approval or rejection, bound to the change set digest it was given for.
+public struct ApprovalRecord: Sendable, Hashable {
+    /// The change set reviewed.
+    public var changeSetID: String
+    /// The reviewer's id from `Policies/reviewers.yaml`.
+    public var reviewer: String
+    /// Approve or reject.
+    public var verdict: Verdict
+    /// The digest the reviewer saw; it must equal the change set's, or the store refuses the record.
+    public var digest: String
+    /// The SSH signature (or server token proof) as text, when one was given.
+    public var signature: String?
+    /// The reviewer's words, required by convention for a rejection.
+    public var reason: String?
+    /// When it was recorded; replaced by the store's clock on insert.
+    public var recordedAt: Date
+
+    /// Creates a record.
+    public init(
+        changeSetID: String, reviewer: String, verdict: Verdict, digest: String, signature: String? = nil,
+        reason: String? = nil, recordedAt: Date = Date(timeIntervalSince1970: 0)
+    ) {
+        self.changeSetID = changeSetID
+        self.reviewer = reviewer
+        self.verdict = verdict
+        self.digest = digest
+        self.signature = signature
+        self.reason = reason
+        self.recordedAt = recordedAt
+    }
+}
+
+/// How an apply ended.
+public enum ExecutionResult: String, Sendable, Codable, CaseIterable, Hashable {
+    /// The stack reached the change set's target state.
+    case succeeded = "SUCCEEDED"
+    /// It did not.
+    case failed = "FAILED"
+}
+
+/// One apply of a change set.
+public struct ExecutionRecord: Sendable, Hashable {
+    /// Such as `ex-0b41d2aa`; made by the caller with ``newID()``.
+    public var id: String
+    /// The change set applied.
+    public var changeSetID: String
+    /// The stack it applied to.
+    public var stack: String
+    /// When it started.
+    public var startedAt: Date
+    /// When it ended; nil while it runs or if the process died during it.
+    public var finishedAt: Date?
+    /// How it ended; nil while it runs.
+    public var result: ExecutionResult?
+    /// What the provider reported last, kept so that an interrupted apply can be explained.
+    public var providerOutput: String?
+
+    /// Creates a record as stored.
+    public init(
+        id: String, changeSetID: String, stack: String, startedAt: Date, finishedAt: Date?,
+        result: ExecutionResult?, providerOutput: String?
+    ) {
+        self.id = id
+        self.changeSetID = changeSetID
+        self.stack = stack
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.result = result
+        self.providerOutput = providerOutput
+    }
+
+    /// A fresh id: `ex-` and 8 random hex digits.
+    public static func newID() -> String {
+        "ex-" + randomHex(digits: 8)
+    }
+}
+
+/// Which audit entries to read; every criterion given must hold.
+public struct AuditFilter: Sendable, Hashable {
+    /// Only entries about this stack.
+    public var stack: String?
+    /// Only entries caused by this actor.
+    public var actor: String?
+    /// Only entries written at or after this time.
+    public var since: Date?
+    /// Only entries about this change set.
+    public var changeSetID: String?
+
+    /// Creates a filter; with no arguments it matches every entry.
+    public init(stack: String? = nil, actor: String? = nil, since: Date? = nil, changeSetID: String? = nil) {
+        self.stack = stack
+        self.actor = actor
+        self.since = since
+        self.changeSetID = changeSetID
+    }
+}
+
+private func randomHex(digits: Int) -> String {
+    var generator = SystemRandomNumberGenerator()
+    return String((0..<digits).map { _ in "0123456789abcdef".randomElement(using: &generator) ?? "0" })
+}

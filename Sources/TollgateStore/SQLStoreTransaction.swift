@@ -1,0 +1,472 @@
+import Foundation
+import TollgateCore
+
+/// The store's reads and writes, written once for both dialects over an ``SQLSession``.
+///
+/// The write methods assume that the caller has opened a write transaction on the session
+/// (``SQLStoreTransaction/run(on:clock:begin:body:)``); the read methods work in or out of one.
+struct SQLStoreTransaction: StoreTransaction {
+    let session: any SQLSession
+    let clock: any WallClock
+
+    // MARK: Transactions
+
+    /// Runs `body` between `begin` and COMMIT on `session`, rolling back if anything throws,
+    /// including a `begin` statement that waited too long for the write lock.
+    ///
+    /// A rollback that fails too is not reported over the original error: the connection is then
+    /// broken and its server (or SQLite's journal) discards the open transaction anyway.
+    static func run<T>(
+        on session: any SQLSession, clock: any WallClock, begin: [String],
+        body: (SQLStoreTransaction) async throws -> T
+    ) async throws -> T {
+        do {
+            for statement in begin {
+                try await session.execute(statement)
+            }
+            let value = try await body(SQLStoreTransaction(session: session, clock: clock))
+            try await session.execute("COMMIT")
+            return value
+        } catch {
+            try? await session.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    private var now: Int64 {
+        AuditEntry.milliseconds(of: clock.now())
+    }
+
+    // MARK: Stack states
+
+    func stackState(_ stack: String) async throws -> StackStateRecord? {
+        try await session.query("SELECT * FROM stack_states WHERE stack = ?", [.text(stack)])
+            .first.map(stackStateRecord)
+    }
+
+    func stackStates() async throws -> [StackStateRecord] {
+        try await session.query("SELECT * FROM stack_states ORDER BY stack", []).map(stackStateRecord)
+    }
+
+    func recordStackState(
+        stack: String, template: String, parameters: [String: String], tags: [String: String],
+        commit: String, actor: String
+    ) async throws -> StackStateRecord {
+        let version = (try await stackState(stack)?.stateVersion ?? 0) + 1
+        let time = now
+        try await session.execute(
+            """
+            INSERT INTO stack_states (stack, template, parameters, tags, commit_id, state_version, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (stack) DO UPDATE SET template = excluded.template, parameters = excluded.parameters,
+                tags = excluded.tags, commit_id = excluded.commit_id, state_version = excluded.state_version,
+                recorded_at = excluded.recorded_at
+            """,
+            [.text(stack), .text(template), .text(try encode(parameters)), .text(try encode(tags)),
+             .text(commit), .integer(version), .integer(time)])
+        try await append(AuditEvent(
+            actor: actor, action: .stateRecorded, stack: stack, commit: commit,
+            details: ["state_version": String(version)]), at: time)
+        return StackStateRecord(
+            stack: stack, template: template, parameters: parameters, tags: tags, commit: commit,
+            stateVersion: version, recordedAt: date(time))
+    }
+
+    // MARK: Scan cursor
+
+    func scanCursor(branch: String) async throws -> String? {
+        try await session.query("SELECT commit_id FROM scan_cursors WHERE branch = ?", [.text(branch)])
+            .first?.text("commit_id")
+    }
+
+    func setScanCursor(branch: String, commit: String, actor: String) async throws {
+        let previous = try await scanCursor(branch: branch)
+        let time = now
+        try await session.execute(
+            """
+            INSERT INTO scan_cursors (branch, commit_id, updated_at) VALUES (?, ?, ?)
+            ON CONFLICT (branch) DO UPDATE SET commit_id = excluded.commit_id, updated_at = excluded.updated_at
+            """,
+            [.text(branch), .text(commit), .integer(time)])
+        var details = ["branch": branch]
+        if let previous { details["previous"] = previous }
+        try await append(AuditEvent(actor: actor, action: .scanAdvanced, commit: commit, details: details), at: time)
+    }
+
+    // MARK: Change sets
+
+    func changeSet(id: String) async throws -> ChangeSetRecord {
+        guard let row = try await session.query("SELECT * FROM change_sets WHERE id = ?", [.text(id)]).first else {
+            throw StoreError.unknownChangeSet(id)
+        }
+        return try changeSetRecord(row)
+    }
+
+    func pendingChangeSet(stack: String) async throws -> ChangeSetRecord? {
+        try await changeSets(ChangeSetFilter(stack: stack, statuses: [.pending])).first
+    }
+
+    func changeSets(_ filter: ChangeSetFilter) async throws -> [ChangeSetRecord] {
+        var conditions: [String] = []
+        var binds: [SQLValue] = []
+        if let stack = filter.stack {
+            conditions.append("stack = ?")
+            binds.append(.text(stack))
+        }
+        if !filter.statuses.isEmpty {
+            let statuses = filter.statuses.map(\.rawValue).sorted()
+            conditions.append("status IN (" + statuses.map { _ in "?" }.joined(separator: ", ") + ")")
+            binds += statuses.map(SQLValue.text)
+        }
+        let clause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        return try await session.query(
+            "SELECT * FROM change_sets\(clause) ORDER BY created_at DESC, id DESC", binds
+        ).map(changeSetRecord)
+    }
+
+    func createChangeSet(_ changeSet: ChangeSetRecord, actor: String) async throws -> ChangeSetCreation {
+        let open = try await changeSets(ChangeSetFilter(stack: changeSet.stack, statuses: [.pending, .approved]))
+        var superseded: ChangeSetRecord?
+        for old in open {
+            superseded = try await transition(
+                changeSetID: old.id, to: .superseded, actor: actor, reason: "superseded by \(changeSet.id)")
+        }
+        if !(try await session.query("SELECT id FROM change_sets WHERE id = ?", [.text(changeSet.id)]).isEmpty) {
+            throw StoreError.duplicateChangeSetID(changeSet.id)
+        }
+        let time = now
+        var stored = changeSet
+        stored.status = .pending
+        stored.statusReason = nil
+        stored.createdAt = date(time)
+        stored.updatedAt = date(time)
+        do {
+            try await session.execute(
+                """
+                INSERT INTO change_sets (id, kind, stack, commits, base_state_version, target_commit, digest,
+                    body, status, status_reason, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
+                """,
+                [.text(stored.id), .text(stored.kind.rawValue), .text(stored.stack), .text(try encode(stored.commits)),
+                 .integer(stored.baseStateVersion), .text(stored.targetCommit), .text(stored.digest),
+                 .text(stored.json), .text(stored.status.rawValue), .integer(time), .integer(time)])
+        } catch is UniqueViolation {
+            throw StoreError.duplicateChangeSet(
+                stack: stored.stack, targetCommit: stored.targetCommit, baseStateVersion: stored.baseStateVersion)
+        }
+        var details = [
+            "kind": stored.kind.rawValue, "base_state_version": String(stored.baseStateVersion),
+            "commits": stored.commits.joined(separator: " "),
+        ]
+        if let superseded { details["supersedes"] = superseded.id }
+        try await append(AuditEvent(
+            actor: actor, action: .changeSetCreated, stack: stored.stack, changeSetID: stored.id,
+            commit: stored.targetCommit, digest: stored.digest, details: details), at: time)
+        return ChangeSetCreation(changeSet: stored, superseded: superseded)
+    }
+
+    func transition(changeSetID: String, to status: ChangeSetStatus, actor: String, reason: String?) async throws -> ChangeSetRecord {
+        var record = try await changeSet(id: changeSetID)
+        do {
+            try record.status.validateTransition(to: status, changeSetID: changeSetID)
+        } catch {
+            throw StoreError.illegalTransition(error)
+        }
+        let time = now
+        // The status in the WHERE clause makes the update a compare-and-set, so that a writer that
+        // bypassed the transaction lock could never turn a status it did not read.
+        let updated = try await session.query(
+            "UPDATE change_sets SET status = ?, status_reason = ?, updated_at = ? WHERE id = ? AND status = ? RETURNING id",
+            [.text(status.rawValue), SQLValue(reason), .integer(time), .text(changeSetID), .text(record.status.rawValue)])
+        guard !updated.isEmpty else {
+            let current = try await self.changeSet(id: changeSetID)
+            throw StoreError.illegalTransition(IllegalTransitionError(changeSetID: changeSetID, from: current.status, to: status))
+        }
+        var details = ["from": record.status.rawValue, "to": status.rawValue]
+        if let reason { details["reason"] = reason }
+        try await append(AuditEvent(
+            actor: actor, action: .changeSetTransitioned, stack: record.stack, changeSetID: changeSetID,
+            commit: record.targetCommit, digest: record.digest, details: details), at: time)
+        record.status = status
+        record.statusReason = reason
+        record.updatedAt = date(time)
+        return record
+    }
+
+    // MARK: Verdicts
+
+    func approvals(changeSetID: String) async throws -> [ApprovalRecord] {
+        try await session.query(
+            "SELECT * FROM approvals WHERE change_set_id = ? ORDER BY recorded_at, reviewer", [.text(changeSetID)]
+        ).map(approvalRecord)
+    }
+
+    func recordVerdict(_ approval: ApprovalRecord) async throws -> ApprovalRecord {
+        let changeSet = try await changeSet(id: approval.changeSetID)
+        guard changeSet.status == .pending || changeSet.status == .approved else {
+            throw StoreError.notReviewable(changeSetID: changeSet.id, status: changeSet.status)
+        }
+        guard changeSet.digest == approval.digest else {
+            throw StoreError.digestMismatch(changeSetID: changeSet.id, expected: changeSet.digest, given: approval.digest)
+        }
+        let time = now
+        do {
+            try await session.execute(
+                """
+                INSERT INTO approvals (change_set_id, reviewer, verdict, digest, signature, reason, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+                [.text(approval.changeSetID), .text(approval.reviewer), .text(approval.verdict.rawValue),
+                 .text(approval.digest), SQLValue(approval.signature), SQLValue(approval.reason), .integer(time)])
+        } catch is UniqueViolation {
+            throw StoreError.duplicateApproval(changeSetID: approval.changeSetID, reviewer: approval.reviewer)
+        }
+        var details: [String: String] = [:]
+        if let reason = approval.reason { details["reason"] = reason }
+        if approval.signature != nil { details["signed"] = "true" }
+        try await append(AuditEvent(
+            actor: approval.reviewer, action: approval.verdict == .approve ? .approvalRecorded : .rejectionRecorded,
+            stack: changeSet.stack, changeSetID: changeSet.id, commit: changeSet.targetCommit,
+            digest: approval.digest, details: details), at: time)
+        var stored = approval
+        stored.recordedAt = date(time)
+        return stored
+    }
+
+    // MARK: Executions
+
+    func execution(id: String) async throws -> ExecutionRecord {
+        guard let row = try await session.query("SELECT * FROM executions WHERE id = ?", [.text(id)]).first else {
+            throw StoreError.unknownExecution(id)
+        }
+        return try executionRecord(row)
+    }
+
+    func executions(changeSetID: String) async throws -> [ExecutionRecord] {
+        try await session.query(
+            "SELECT * FROM executions WHERE change_set_id = ? ORDER BY started_at, id", [.text(changeSetID)]
+        ).map(executionRecord)
+    }
+
+    func latestExecution(stack: String) async throws -> ExecutionRecord? {
+        try await session.query(
+            "SELECT * FROM executions WHERE stack = ? ORDER BY started_at DESC, id DESC LIMIT 1", [.text(stack)]
+        ).first.map(executionRecord)
+    }
+
+    func unfinishedExecutions() async throws -> [ExecutionRecord] {
+        try await session.query("SELECT * FROM executions WHERE finished_at IS NULL ORDER BY started_at, id", [])
+            .map(executionRecord)
+    }
+
+    func startExecution(id: String, changeSetID: String, actor: String) async throws -> ExecutionRecord {
+        let changeSet = try await transition(changeSetID: changeSetID, to: .applying, actor: actor, reason: nil)
+        let time = now
+        do {
+            try await session.execute(
+                "INSERT INTO executions (id, change_set_id, stack, started_at) VALUES (?, ?, ?, ?)",
+                [.text(id), .text(changeSetID), .text(changeSet.stack), .integer(time)])
+        } catch is UniqueViolation {
+            throw StoreError.database(
+                location: session.location, operation: "starting execution \(id)",
+                message: "an execution with this id exists already")
+        }
+        try await append(AuditEvent(
+            actor: actor, action: .executionStarted, stack: changeSet.stack, changeSetID: changeSetID,
+            commit: changeSet.targetCommit, digest: changeSet.digest, details: ["execution": id]), at: time)
+        return ExecutionRecord(
+            id: id, changeSetID: changeSetID, stack: changeSet.stack, startedAt: date(time), finishedAt: nil,
+            result: nil, providerOutput: nil)
+    }
+
+    func recordProviderOutput(executionID: String, output: String) async throws {
+        let execution = try await execution(id: executionID)
+        guard execution.finishedAt == nil else { throw StoreError.executionFinished(executionID) }
+        try await session.execute(
+            "UPDATE executions SET provider_output = ? WHERE id = ?", [.text(output), .text(executionID)])
+    }
+
+    func finishExecution(id: String, result: ExecutionResult, providerOutput: String?, actor: String) async throws -> ExecutionRecord {
+        var execution = try await execution(id: id)
+        guard execution.finishedAt == nil else { throw StoreError.executionFinished(id) }
+        let changeSet = try await transition(
+            changeSetID: execution.changeSetID, to: result == .succeeded ? .applied : .failed, actor: actor, reason: nil)
+        let time = now
+        let output = providerOutput ?? execution.providerOutput
+        try await session.execute(
+            "UPDATE executions SET finished_at = ?, result = ?, provider_output = ? WHERE id = ?",
+            [.integer(time), .text(result.rawValue), SQLValue(output), .text(id)])
+        try await append(AuditEvent(
+            actor: actor, action: .executionFinished, stack: changeSet.stack, changeSetID: changeSet.id,
+            commit: changeSet.targetCommit, digest: changeSet.digest,
+            details: ["execution": id, "result": result.rawValue]), at: time)
+        execution.finishedAt = date(time)
+        execution.result = result
+        execution.providerOutput = output
+        return execution
+    }
+
+    // MARK: Audit trail
+
+    func auditEntries(_ filter: AuditFilter) async throws -> [AuditEntry] {
+        var conditions: [String] = []
+        var binds: [SQLValue] = []
+        if let stack = filter.stack {
+            conditions.append("stack = ?")
+            binds.append(.text(stack))
+        }
+        if let actor = filter.actor {
+            conditions.append("actor = ?")
+            binds.append(.text(actor))
+        }
+        if let since = filter.since {
+            conditions.append("recorded_at >= ?")
+            binds.append(.integer(AuditEntry.milliseconds(of: since)))
+        }
+        if let changeSetID = filter.changeSetID {
+            conditions.append("change_set_id = ?")
+            binds.append(.text(changeSetID))
+        }
+        let clause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let decoder = JSONDecoder()
+        return try await session.query("SELECT * FROM audit_entries\(clause) ORDER BY sequence", binds)
+            .map { try auditEntry($0, decoder: decoder) }
+    }
+
+    func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {
+        let decoder = JSONDecoder()
+        return try await session.query(
+            "SELECT * FROM audit_entries WHERE sequence > ? ORDER BY sequence LIMIT ?",
+            [.integer(sequence), .integer(Int64(limit))]
+        ).map { try auditEntry($0, decoder: decoder) }
+    }
+
+    func auditHead() async throws -> AuditEntry? {
+        try await session.query("SELECT * FROM audit_entries ORDER BY sequence DESC LIMIT 1", []).first
+            .map { try auditEntry($0, decoder: JSONDecoder()) }
+    }
+
+    func appendAudit(_ event: AuditEvent) async throws -> AuditEntry {
+        try await append(event, at: now)
+    }
+
+    /// Chains `event` onto the current head; the write lock held by the transaction keeps the head
+    /// from moving underneath, and the primary key on the sequence is the backstop.
+    @discardableResult
+    private func append(_ event: AuditEvent, at time: Int64) async throws -> AuditEntry {
+        let head = try await session.query(
+            "SELECT sequence, hash FROM audit_entries ORDER BY sequence DESC LIMIT 1", []
+        ).first
+        let entry = AuditEntry(
+            sequence: (try head?.integer("sequence") ?? 0) + 1, time: date(time), event: event,
+            previousHash: try head?.text("hash") ?? AuditEntry.genesisHash)
+        do {
+            try await session.execute(
+                """
+                INSERT INTO audit_entries (sequence, recorded_at, actor, action, stack, change_set_id, commit_id,
+                    digest, details, previous_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [.integer(entry.sequence), .integer(entry.epochMilliseconds), .text(entry.actor),
+                 .text(entry.action.rawValue), SQLValue(entry.stack), SQLValue(entry.changeSetID),
+                 SQLValue(entry.commit), SQLValue(entry.digest), .text(try encode(entry.details)),
+                 .text(entry.previousHash), .text(entry.hash)])
+        } catch is UniqueViolation {
+            throw StoreError.database(
+                location: session.location, operation: "appending to the audit trail",
+                message: "audit entry \(entry.sequence) was written by another process at the same time")
+        }
+        return entry
+    }
+
+    // MARK: Rows to records
+
+    private func stackStateRecord(_ row: SQLRow) throws -> StackStateRecord {
+        StackStateRecord(
+            stack: try row.text("stack"), template: try row.text("template"),
+            parameters: try decode([String: String].self, try row.text("parameters"), what: "stack parameters"),
+            tags: try decode([String: String].self, try row.text("tags"), what: "stack tags"),
+            commit: try row.text("commit_id"), stateVersion: try row.integer("state_version"),
+            recordedAt: date(try row.integer("recorded_at")))
+    }
+
+    private func changeSetRecord(_ row: SQLRow) throws -> ChangeSetRecord {
+        let id = try row.text("id")
+        guard let kind = ChangeSetKind(rawValue: try row.text("kind")) else {
+            throw StoreError.corruptRecord(location: session.location, what: "kind of change set \(id)")
+        }
+        guard let status = ChangeSetStatus(rawValue: try row.text("status")) else {
+            throw StoreError.corruptRecord(location: session.location, what: "status of change set \(id)")
+        }
+        return ChangeSetRecord(
+            id: id, kind: kind, stack: try row.text("stack"),
+            commits: try decode([String].self, try row.text("commits"), what: "commit list of change set \(id)"),
+            baseStateVersion: try row.integer("base_state_version"), targetCommit: try row.text("target_commit"),
+            digest: try row.text("digest"), json: try row.text("body"), status: status,
+            statusReason: try row.optionalText("status_reason"), createdAt: date(try row.integer("created_at")),
+            updatedAt: date(try row.integer("updated_at")))
+    }
+
+    private func approvalRecord(_ row: SQLRow) throws -> ApprovalRecord {
+        guard let verdict = Verdict(rawValue: try row.text("verdict")) else {
+            throw StoreError.corruptRecord(location: session.location, what: "verdict")
+        }
+        return ApprovalRecord(
+            changeSetID: try row.text("change_set_id"), reviewer: try row.text("reviewer"), verdict: verdict,
+            digest: try row.text("digest"), signature: try row.optionalText("signature"),
+            reason: try row.optionalText("reason"), recordedAt: date(try row.integer("recorded_at")))
+    }
+
+    private func executionRecord(_ row: SQLRow) throws -> ExecutionRecord {
+        let id = try row.text("id")
+        var result: ExecutionResult?
+        if let text = try row.optionalText("result") {
+            guard let value = ExecutionResult(rawValue: text) else {
+                throw StoreError.corruptRecord(location: session.location, what: "result of execution \(id)")
+            }
+            result = value
+        }
+        return ExecutionRecord(
+            id: id, changeSetID: try row.text("change_set_id"), stack: try row.text("stack"),
+            startedAt: date(try row.integer("started_at")), finishedAt: try row.optionalInteger("finished_at").map(date),
+            result: result, providerOutput: try row.optionalText("provider_output"))
+    }
+
+    /// Reads an entry back exactly as stored, so that verification sees any tampering; details that
+    /// are not a JSON object of strings are kept as one `unreadable` detail, which fails the hash.
+    private func auditEntry(_ row: SQLRow, decoder: JSONDecoder) throws -> AuditEntry {
+        let detailsText = try row.text("details")
+        let details = FlatJSONObject.parse(detailsText)
+            ?? (try? decoder.decode([String: String].self, from: Data(detailsText.utf8)))
+            ?? ["unreadable": detailsText]
+        return AuditEntry(
+            sequence: try row.integer("sequence"), epochMilliseconds: try row.integer("recorded_at"),
+            actor: try row.text("actor"), action: AuditAction(rawValue: try row.text("action")),
+            stack: try row.optionalText("stack"), changeSetID: try row.optionalText("change_set_id"),
+            commit: try row.optionalText("commit_id"), digest: try row.optionalText("digest"),
+            details: details, previousHash: try row.text("previous_hash"), hash: try row.text("hash"))
+    }
+
+    // MARK: Encoding
+
+    private func date(_ milliseconds: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+    }
+
+    private func encode(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let text = String(data: try encoder.encode(value), encoding: .utf8) else {
+            throw StoreError.database(location: session.location, operation: "encoding a record", message: "not UTF-8")
+        }
+        return text
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ text: String, what: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(text.utf8))
+        } catch {
+            throw StoreError.corruptRecord(location: session.location, what: what)
+        }
+    }
+}

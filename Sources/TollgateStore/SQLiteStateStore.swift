@@ -1,0 +1,171 @@
+import Foundation
+import Logging
+import SQLiteNIO
+public import TollgateCore
+
+/// The embedded store: one SQLite file, normally `.tollgate/state.db` at the repository root.
+///
+/// Several processes may share the file. Each write transaction starts with `BEGIN IMMEDIATE`, which
+/// takes SQLite's write lock at once, so two writers never both read the old state and then both
+/// write; a writer that finds the lock taken waits up to ``busyTimeoutMilliseconds`` before failing
+/// with ``StoreError/busy(location:)``. The journal is in WAL mode with full syncs, so a process
+/// killed at any moment leaves either the whole transaction or none of it.
+///
+/// Within one process, calls are serialised on the single connection, which runs its SQLite calls
+/// on a thread of its own: a writer waiting for the lock blocks that thread only, so two stores on
+/// one file in the same process cannot starve each other of threads.
+public final class SQLiteStateStore: StateStore {
+    /// How long a writer waits for another process's write lock.
+    public static let busyTimeoutMilliseconds = 15_000
+
+    public let location: String
+    let session: SQLiteSession
+    private let clock: any WallClock
+    private let gate = TransactionGate()
+
+    private let threadPool: NIOThreadPool
+
+    private init(session: SQLiteSession, threadPool: NIOThreadPool, clock: any WallClock) {
+        self.session = session
+        self.threadPool = threadPool
+        self.location = session.location
+        self.clock = clock
+    }
+
+    /// Opens the store at `path`, creating the file and migrating its schema as needed; the folder
+    /// must exist.
+    ///
+    /// - Throws: ``StoreError/cannotOpen(location:reason:)`` when the file cannot be opened,
+    ///   ``StoreError/notADatabase(location:)`` when it is not a healthy SQLite database,
+    ///   ``StoreError/schemaTooNew(location:found:supported:)`` when a newer Tollgate made it.
+    public static func open(path: String, clock: any WallClock = SystemWallClock()) async throws -> SQLiteStateStore {
+        let folder = (path as NSString).deletingLastPathComponent
+        var isFolder: ObjCBool = false
+        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) || !isFolder.boolValue {
+            throw StoreError.cannotOpen(location: path, reason: "the folder \(folder) does not exist")
+        }
+        let threadPool = NIOThreadPool(numberOfThreads: 1)
+        threadPool.start()
+        let connection: SQLiteConnection
+        do {
+            connection = try await SQLiteConnection.open(
+                storage: .file(path: path), threadPool: threadPool,
+                logger: Logger(label: "tollgate.store.sqlite", factory: { _ in SwiftLogNoOpLogHandler() }),
+                on: MultiThreadedEventLoopGroup.singleton.any())
+        } catch {
+            try? await threadPool.shutdownGracefully()
+            throw StoreError.cannotOpen(location: path, reason: "SQLite cannot open it (\((error as? SQLiteError)?.reason ?? .cantOpen))")
+        }
+        let session = SQLiteSession(connection: connection, location: path)
+        do {
+            // busy_timeout replaces SQLiteNIO's default handler, which would retry forever.
+            try await session.execute("PRAGMA busy_timeout = \(busyTimeoutMilliseconds)")
+            try await session.execute("PRAGMA foreign_keys = ON")
+            try await session.execute("PRAGMA journal_mode = WAL")
+            try await session.execute("PRAGMA synchronous = FULL")
+            try await SQLStoreTransaction.run(
+                on: session, clock: clock, begin: ["BEGIN IMMEDIATE"], body: SchemaMigrator.migrate)
+        } catch {
+            try? await connection.close()
+            try? await threadPool.shutdownGracefully()
+            throw error
+        }
+        return SQLiteStateStore(session: session, threadPool: threadPool, clock: clock)
+    }
+
+    public func transaction<T: Sendable>(_ body: (any StoreTransaction) async throws -> T) async throws -> T {
+        try await gate.withGate {
+            try await SQLStoreTransaction.run(on: session, clock: clock, begin: ["BEGIN IMMEDIATE"]) { try await body($0) }
+        }
+    }
+
+    public func read<T: Sendable>(_ body: (any StoreReader) async throws -> T) async throws -> T {
+        try await gate.withGate {
+            try await body(SQLStoreTransaction(session: session, clock: clock))
+        }
+    }
+
+    /// A store released without ``close()``, on an error path, still closes its file: SQLiteNIO
+    /// treats a connection released while open as a programming error and stops the process.
+    deinit {
+        let threadPool = threadPool
+        if session.connection.isClosed {
+            threadPool.shutdownGracefully { _ in }
+        } else {
+            session.connection.close().whenComplete { _ in threadPool.shutdownGracefully { _ in } }
+        }
+    }
+
+    public func close() async throws {
+        try await gate.withGate {
+            do {
+                try await session.connection.close()
+                try await threadPool.shutdownGracefully()
+            } catch {
+                throw StoreError.database(location: location, operation: "closing", message: String(describing: error))
+            }
+        }
+    }
+}
+
+/// An ``SQLSession`` over one SQLiteNIO connection, which runs each call on NIO's thread pool so
+/// that no SQLite call blocks a task.
+struct SQLiteSession: SQLSession {
+    let connection: SQLiteConnection
+    let location: String
+    var dialect: SQLDialect { .sqlite }
+
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        let data: [SQLiteData] = binds.map { value in
+            switch value {
+            case .text(let text): return .text(text)
+            case .integer(let integer): return .integer(Int(integer))
+            case .null: return .null
+            }
+        }
+        let rows: [SQLiteRow]
+        do {
+            rows = try await connection.query(sql, data)
+        } catch let error as SQLiteError {
+            throw wrap(error, sql: sql)
+        }
+        guard let first = rows.first else { return [] }
+        let columns = SQLColumns(first.columns.map(\.name))
+        return rows.map { row in
+            SQLRow(columns: columns, values: row.columns.map { Self.value(of: $0.data) }, location: location)
+        }
+    }
+
+    /// The schema stores only text and integers; other storage classes can only come from hand
+    /// edits and are read as their nearest equivalent, which the record decoding then checks.
+    private static func value(of data: SQLiteData) -> SQLValue {
+        switch data {
+        case .integer(let integer): return .integer(Int64(integer))
+        case .text(let text): return .text(text)
+        case .float(let double): return .integer(Int64(exactly: double.rounded(.towardZero)) ?? 0)
+        case .blob(let buffer): return .text(buffer.getString(at: buffer.readerIndex, length: buffer.readableBytes) ?? "")
+        case .null: return .null
+        }
+    }
+
+    private func wrap(_ error: SQLiteError, sql: String) -> any Error {
+        switch error.reason {
+        case .constraintUniqueFailed, .constraintPrimaryKeyFailed:
+            return UniqueViolation(constraint: error.message)
+        case .busy, .busyTimeout, .busyInRecovery, .busyInSnapshot, .locked, .lockedBySharedCache:
+            return StoreError.busy(location: location)
+        case .notADatabase, .corrupt, .corruptIndex, .corruptSequenceSchema, .corruptVirtualTable:
+            return StoreError.notADatabase(location: location)
+        case .cantOpen, .cantOpenDirectory, .cantOpenInvalidPath, .cantOpenUnfollowedSymlink:
+            return StoreError.cannotOpen(location: location, reason: error.message)
+        default:
+            return StoreError.database(location: location, operation: operation(of: sql), message: error.message)
+        }
+    }
+}
+
+/// The start of a statement, enough to say what the store was doing when it failed.
+func operation(of sql: String) -> String {
+    let words = sql.split(whereSeparator: \.isWhitespace).prefix(3)
+    return "running " + words.joined(separator: " ")
+}

@@ -1,0 +1,86 @@
+public import TollgateCore
+
+/// Every way the state store can fail, each with a message that says where and what to do.
+///
+/// Errors from SQLite and PostgreSQL are wrapped here and never reach the user raw; `location` is the
+/// database file or the PostgreSQL URL without its password.
+public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The SQLite file could not be opened or created.
+    case cannotOpen(location: String, reason: String)
+    /// The file exists but is not an SQLite database, or is damaged.
+    case notADatabase(location: String)
+    /// The `--database` or `TOLLGATE_DATABASE_URL` value is not a usable PostgreSQL URL.
+    case invalidURL(String, reason: String)
+    /// No PostgreSQL server answered at that address.
+    case unreachable(location: String, reason: String)
+    /// The PostgreSQL server refused the login or the database.
+    case loginRefused(location: String, reason: String)
+    /// The store was made or migrated by a newer Tollgate.
+    case schemaTooNew(location: String, found: Int, supported: Int)
+    /// Another process held the store's write lock for longer than the wait allows.
+    case busy(location: String)
+    /// No change set has this id.
+    case unknownChangeSet(String)
+    /// No execution has this id.
+    case unknownExecution(String)
+    /// The lifecycle forbids the status change.
+    case illegalTransition(IllegalTransitionError)
+    /// A change set with this id exists already.
+    case duplicateChangeSetID(String)
+    /// A change set for the same stack, target commit and base state exists already, or the stack
+    /// has a pending one: typically another process created it at the same moment.
+    case duplicateChangeSet(stack: String, targetCommit: String, baseStateVersion: Int64)
+    /// The reviewer has already given a verdict on this change set.
+    case duplicateApproval(changeSetID: String, reviewer: String)
+    /// The approval names a different digest than the change set has.
+    case digestMismatch(changeSetID: String, expected: String, given: String)
+    /// The change set is not in a status that accepts this operation.
+    case notReviewable(changeSetID: String, status: ChangeSetStatus)
+    /// The execution has finished already.
+    case executionFinished(String)
+    /// A stored value could not be read back, which means the database was edited by hand.
+    case corruptRecord(location: String, what: String)
+    /// Any other database failure, with the operation that failed.
+    case database(location: String, operation: String, message: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let location, let reason):
+            return "Cannot open the state store \(location): \(reason); check the path and its permissions, or choose another with --state."
+        case .notADatabase(let location):
+            return "The state store \(location) is not a readable SQLite database (damaged or a different kind of file); restore it from a backup or choose another with --state."
+        case .invalidURL(let url, let reason):
+            return "The database URL \(url) is not usable: \(reason); write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE."
+        case .unreachable(let location, let reason):
+            return "Cannot reach PostgreSQL at \(location): \(reason); check that the server runs and that --database or TOLLGATE_DATABASE_URL names it."
+        case .loginRefused(let location, let reason):
+            return "PostgreSQL at \(location) refused the login: \(reason); check the user, password and database in the URL."
+        case .schemaTooNew(let location, let found, let supported):
+            return "The state store \(location) has schema version \(found), but this tollgate understands up to version \(supported); upgrade tollgate before using this store."
+        case .busy(let location):
+            return "The state store \(location) stayed locked by another tollgate process; try again when it has finished."
+        case .unknownChangeSet(let id):
+            return "No change set has the id \(id); `tollgate status` lists the change sets."
+        case .unknownExecution(let id):
+            return "No execution has the id \(id)."
+        case .illegalTransition(let error):
+            return error.description
+        case .duplicateChangeSetID(let id):
+            return "A change set with the id \(id) exists already; create the new one with a fresh id."
+        case .duplicateChangeSet(let stack, let commit, let version):
+            return "Stack \(stack) already has a change set for commit \(commit) on state version \(version), or another pending change set; another tollgate process probably created it at the same time."
+        case .duplicateApproval(let id, let reviewer):
+            return "Reviewer \(reviewer) has already given a verdict on change set \(id)."
+        case .digestMismatch(let id, let expected, let given):
+            return "The verdict names digest \(given), but change set \(id) has digest \(expected); review the change set as it is now."
+        case .notReviewable(let id, let status):
+            return "Change set \(id) is \(status.rawValue) and takes no verdicts any more."
+        case .executionFinished(let id):
+            return "Execution \(id) has finished already; its outcome cannot change."
+        case .corruptRecord(let location, let what):
+            return "The state store \(location) holds an unreadable \(what); it was changed outside tollgate, restore it from a backup."
+        case .database(let location, let operation, let message):
+            return "The state store \(location) failed while \(operation): \(message)."
+        }
+    }
+}

@@ -1,0 +1,24 @@
+public import Foundation
+import Synchronization
+public import TollgateCore
+
+/// A clock for tests that starts at a fixed time and moves one step forward each time it is read,
+/// so that stored times are predictable and strictly ordered.
+public final class SteppingClock: WallClock {
+    private let current: Mutex<Date>
+    /// How far the clock moves on each reading.
+    public let step: TimeInterval
+
+    /// Creates a clock whose first reading is `start`.
+    public init(start: Date = Date(timeIntervalSince1970: 1_767_225_600), step: TimeInterval = 1) {
+        current = Mutex(start)
+        self.step = step
+    }
+
+    public func now() -> Date {
+        current.withLock { date in
+            defer { date += step }
+            return date
+        }
+    }
+}
