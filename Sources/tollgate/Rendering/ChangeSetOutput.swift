@@ -15,7 +15,7 @@ enum ChangeSetOutput {
             FileHandle.standardOutput.write(try encoder.encode(changeSet))
             FileHandle.standardOutput.write(Data("\n".utf8))
         } else {
-            let text = ChangeSetRenderer(useColor: output.usesColor).render(changeSet)
+            let text = ChangeSetRenderer(style: TextStyle(enabled: output.usesColor)).render(changeSet)
             FileHandle.standardOutput.write(Data(text.utf8))
         }
     }
