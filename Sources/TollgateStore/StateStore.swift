@@ -159,6 +159,10 @@ public protocol StoreTransaction: StoreReader {
         commit: String, actor: String
     ) async throws -> StackStateRecord
 
+    /// Records that an apply removed the stack: an empty state marked ``StackStateRecord/isRemoved``,
+    /// with the next state version.
+    func recordStackRemoval(stack: String, commit: String, actor: String) async throws -> StackStateRecord
+
     /// Records `commit` as the last one scanned on `branch`.
     func setScanCursor(branch: String, commit: String, actor: String) async throws
 

@@ -40,8 +40,15 @@ struct StateStoreConformanceTests {
         _ = try await store.transaction { try await $0.recordStackState(
             stack: "app", template: "", parameters: [:], tags: [:], commit: "c2", actor: "tollgate") }
         #expect(try await store.stackStates().map(\.stack) == ["app", "network"])
+        let removed = try await store.transaction { try await $0.recordStackRemoval(stack: "network", commit: "c3", actor: "bob") }
+        #expect(removed.isRemoved)
+        #expect(removed.stateVersion == 3)
+        #expect(try await store.stackState("network") == removed)
+        #expect(try await store.stackState("app")?.isRemoved == false)
         let audit = try await store.auditEntries(AuditFilter(stack: "network"))
-        #expect(audit.map(\.details) == [["state_version": "1"], ["state_version": "2"]])
+        #expect(audit.map(\.details) == [
+            ["state_version": "1"], ["state_version": "2"], ["state_version": "3", "removed": "true"],
+        ])
         try await fixture.close()
     }
 
