@@ -290,6 +290,17 @@ struct StateStoreConformanceTests {
         try await fixture.close()
     }
 
+    @Test("calling the SQLite store from inside its own transaction fails instead of hanging")
+    func nestedCall() async throws {
+        let fixture = try await StoreFixture.make(.sqlite)
+        let store = fixture.store
+        await #expect(throws: StoreError.nestedCall(location: store.location)) {
+            try await store.transaction { _ in try await store.scanCursor(branch: "main") }
+        }
+        #expect(try await store.scanCursor(branch: "main") == nil)
+        try await fixture.close()
+    }
+
     @Test("one store used by many tasks at once keeps one unbroken chain", arguments: StoreKind.allCases)
     func concurrentTasks(kind: StoreKind) async throws {
         let fixture = try await StoreFixture.make(kind)
