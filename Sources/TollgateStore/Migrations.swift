@@ -21,6 +21,7 @@ let migrations: [Migration] = [
             tags TEXT NOT NULL,
             commit_id TEXT NOT NULL,
             state_version BIGINT NOT NULL,
+            removed BIGINT NOT NULL,
             recorded_at BIGINT NOT NULL
         )
         """,

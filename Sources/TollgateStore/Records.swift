@@ -18,12 +18,16 @@ public struct StackStateRecord: Sendable, Hashable {
     public var stateVersion: Int64
     /// When this state was recorded.
     public var recordedAt: Date
+    /// Whether the last apply removed the stack; the record stays so that the state version keeps
+    /// growing if the stack comes back.
+    public var isRemoved: Bool
 
     /// Creates a record as stored.
     public init(
         stack: String, template: String, parameters: [String: String], tags: [String: String],
-        commit: String, stateVersion: Int64, recordedAt: Date
+        commit: String, stateVersion: Int64, recordedAt: Date, isRemoved: Bool = false
     ) {
+        self.isRemoved = isRemoved
         self.stack = stack
         self.template = template
         self.parameters = parameters

@@ -52,24 +52,39 @@ struct SQLStoreTransaction: StoreTransaction {
         stack: String, template: String, parameters: [String: String], tags: [String: String],
         commit: String, actor: String
     ) async throws -> StackStateRecord {
-        let version = (try await stackState(stack)?.stateVersion ?? 0) + 1
-        let time = now
+        try await writeStackState(StackStateRecord(
+            stack: stack, template: template, parameters: parameters, tags: tags, commit: commit,
+            stateVersion: 0, recordedAt: clock.now()), actor: actor)
+    }
+
+    func recordStackRemoval(stack: String, commit: String, actor: String) async throws -> StackStateRecord {
+        try await writeStackState(StackStateRecord(
+            stack: stack, template: "", parameters: [:], tags: [:], commit: commit, stateVersion: 0,
+            recordedAt: clock.now(), isRemoved: true), actor: actor)
+    }
+
+    /// Writes `record` with the next state version and the store's time, and audits it.
+    private func writeStackState(_ record: StackStateRecord, actor: String) async throws -> StackStateRecord {
+        var stored = record
+        stored.stateVersion = (try await stackState(record.stack)?.stateVersion ?? 0) + 1
+        let time = AuditEntry.milliseconds(of: record.recordedAt)
+        stored.recordedAt = date(time)
         try await session.execute(
             """
-            INSERT INTO stack_states (stack, template, parameters, tags, commit_id, state_version, recorded_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO stack_states (stack, template, parameters, tags, commit_id, state_version, removed, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (stack) DO UPDATE SET template = excluded.template, parameters = excluded.parameters,
                 tags = excluded.tags, commit_id = excluded.commit_id, state_version = excluded.state_version,
-                recorded_at = excluded.recorded_at
+                removed = excluded.removed, recorded_at = excluded.recorded_at
             """,
-            [.text(stack), .text(template), .text(try encode(parameters)), .text(try encode(tags)),
-             .text(commit), .integer(version), .integer(time)])
+            [.text(stored.stack), .text(stored.template), .text(try encode(stored.parameters)),
+             .text(try encode(stored.tags)), .text(stored.commit), .integer(stored.stateVersion),
+             .integer(stored.isRemoved ? 1 : 0), .integer(time)])
+        var details = ["state_version": String(stored.stateVersion)]
+        if stored.isRemoved { details["removed"] = "true" }
         try await append(AuditEvent(
-            actor: actor, action: .stateRecorded, stack: stack, commit: commit,
-            details: ["state_version": String(version)]), at: time)
-        return StackStateRecord(
-            stack: stack, template: template, parameters: parameters, tags: tags, commit: commit,
-            stateVersion: version, recordedAt: date(time))
+            actor: actor, action: .stateRecorded, stack: stored.stack, commit: stored.commit, details: details), at: time)
+        return stored
     }
 
     // MARK: Scan cursor
@@ -387,7 +402,7 @@ struct SQLStoreTransaction: StoreTransaction {
             parameters: try decode([String: String].self, try row.text("parameters"), what: "stack parameters"),
             tags: try decode([String: String].self, try row.text("tags"), what: "stack tags"),
             commit: try row.text("commit_id"), stateVersion: try row.integer("state_version"),
-            recordedAt: date(try row.integer("recorded_at")))
+            recordedAt: date(try row.integer("recorded_at")), isRemoved: try row.integer("removed") != 0)
     }
 
     private func changeSetRecord(_ row: SQLRow) throws -> ChangeSetRecord {

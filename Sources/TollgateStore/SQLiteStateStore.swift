@@ -74,13 +74,13 @@ public final class SQLiteStateStore: StateStore {
     }
 
     public func transaction<T: Sendable>(_ body: (any StoreTransaction) async throws -> T) async throws -> T {
-        try await gate.withGate {
+        try await gate.withGate(location: location) {
             try await SQLStoreTransaction.run(on: session, clock: clock, begin: ["BEGIN IMMEDIATE"]) { try await body($0) }
         }
     }
 
     public func read<T: Sendable>(_ body: (any StoreReader) async throws -> T) async throws -> T {
-        try await gate.withGate {
+        try await gate.withGate(location: location) {
             try await body(SQLStoreTransaction(session: session, clock: clock))
         }
     }
@@ -97,7 +97,7 @@ public final class SQLiteStateStore: StateStore {
     }
 
     public func close() async throws {
-        try await gate.withGate {
+        try await gate.withGate(location: location) {
             do {
                 try await session.connection.close()
                 try await threadPool.shutdownGracefully()

@@ -20,7 +20,10 @@ public protocol StateStore: StoreReader {
     /// Runs `body` in one write transaction: everything it writes commits together, or nothing does
     /// if it throws (or the process dies before the commit).
     ///
-    /// The transaction object is valid only inside `body`; do not keep it.
+    /// The transaction object is valid only inside `body`; do not keep it. Inside `body`, read
+    /// through the transaction, not through the store: the SQLite store refuses such a nested call
+    /// with ``StoreError/nestedCall(location:)``, and a nested write on PostgreSQL would wait for
+    /// the lock its own transaction holds.
     /// - Throws: whatever `body` throws, or ``StoreError`` when the database fails or stays locked.
     func transaction<T: Sendable>(_ body: (any StoreTransaction) async throws -> T) async throws -> T
 
@@ -158,6 +161,10 @@ public protocol StoreTransaction: StoreReader {
         stack: String, template: String, parameters: [String: String], tags: [String: String],
         commit: String, actor: String
     ) async throws -> StackStateRecord
+
+    /// Records that an apply removed the stack: an empty state marked ``StackStateRecord/isRemoved``,
+    /// with the next state version.
+    func recordStackRemoval(stack: String, commit: String, actor: String) async throws -> StackStateRecord
 
     /// Records `commit` as the last one scanned on `branch`.
     func setScanCursor(branch: String, commit: String, actor: String) async throws

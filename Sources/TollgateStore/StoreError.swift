@@ -19,6 +19,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case schemaTooNew(location: String, found: Int, supported: Int)
     /// Another process held the store's write lock for longer than the wait allows.
     case busy(location: String)
+    /// The store was called again from inside one of its own transactions, which would wait for itself.
+    case nestedCall(location: String)
     /// No change set has this id.
     case unknownChangeSet(String)
     /// No execution has this id.
@@ -59,6 +61,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "The state store \(location) has schema version \(found), but this tollgate understands up to version \(supported); upgrade tollgate before using this store."
         case .busy(let location):
             return "The state store \(location) stayed locked by another tollgate process; try again when it has finished."
+        case .nestedCall(let location):
+            return "The state store \(location) was called from inside one of its own transactions; use the transaction's methods there instead."
         case .unknownChangeSet(let id):
             return "No change set has the id \(id); `tollgate status` lists the change sets."
         case .unknownExecution(let id):

@@ -6,12 +6,19 @@
 actor TransactionGate {
     private var isHeld = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
+    /// The gates the current task holds, so that a store call made inside a transaction of the same
+    /// store fails at once instead of waiting for itself forever.
+    @TaskLocal private static var held: Set<ObjectIdentifier> = []
 
     /// Runs `body` once every task that arrived earlier has finished its own.
-    nonisolated func withGate<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    ///
+    /// - Throws: ``StoreError/nestedCall(location:)`` when the current task already holds the gate.
+    nonisolated func withGate<T: Sendable>(location: String, _ body: () async throws -> T) async throws -> T {
+        let identity = ObjectIdentifier(self)
+        guard !Self.held.contains(identity) else { throw StoreError.nestedCall(location: location) }
         await acquire()
         do {
-            let value = try await body()
+            let value = try await Self.$held.withValue(Self.held.union([identity])) { try await body() }
             await release()
             return value
         } catch {

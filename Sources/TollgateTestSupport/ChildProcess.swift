@@ -8,14 +8,14 @@ import Glibc
 ///
 /// Foundation's `Process.waitUntilExit()` can hang when called from a Swift concurrency task on
 /// Linux, because it waits for a run-loop notice that a busy cooperative pool may never deliver;
-/// this type waits with `waitpid` instead. It is meant for one test at a time, so it is not
-/// `Sendable`.
-public final class ChildProcess {
+/// this type waits with `waitpid` instead. Reads and writes block the calling thread, so use it
+/// from one test at a time; the end of input and the exit status sit behind a lock.
+public final class ChildProcess: Sendable {
     /// The child's process id.
     public let pid: Int32
-    private var inputFD: Int32?
     private let outputFD: Int32
-    private var status: Int32?
+    /// The write end of the child's input while it is open, and the exit status once known.
+    private let state: Mutex<(inputFD: Int32?, status: Int32?)>
 
     /// Starts `path` with `arguments`; standard output and error both go to ``readToEnd()``.
     ///
@@ -27,7 +27,7 @@ public final class ChildProcess {
         }
         self.pid = pid
         self.outputFD = outputFD
-        self.inputFD = inputFD
+        self.state = Mutex((inputFD: inputFD, status: nil))
     }
 
     /// Held from making the pipes until the child holds its ends: another thread spawning in
@@ -78,7 +78,7 @@ public final class ChildProcess {
 
     /// Writes `text` to the child's standard input.
     public func write(_ text: String) {
-        guard let inputFD else { return }
+        guard let inputFD = state.withLock({ $0.inputFD }) else { return }
         var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
@@ -111,17 +111,19 @@ public final class ChildProcess {
     /// Waits for the child to end and returns its exit status (128 + the signal if a signal ended it).
     @discardableResult
     public func wait() -> Int32 {
-        if let status { return status }
-        if let inputFD {
-            close(inputFD)
-            self.inputFD = nil
+        state.withLock { state in
+            if let status = state.status { return status }
+            if let inputFD = state.inputFD {
+                close(inputFD)
+                state.inputFD = nil
+            }
+            var raw: Int32 = 0
+            while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
+            let signal = raw & 0x7f
+            let exit = signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+            state.status = exit
+            return exit
         }
-        var raw: Int32 = 0
-        while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
-        let signal = raw & 0x7f
-        let exit = signal == 0 ? (raw >> 8) & 0xff : 128 + signal
-        status = exit
-        return exit
     }
 
     /// Sends `SIGKILL`, as `kill -9` does, and waits for the child to die.
@@ -131,12 +133,11 @@ public final class ChildProcess {
     }
 
     deinit {
-        if status == nil {
+        if state.withLock({ $0.status }) == nil {
             Glibc.kill(pid, SIGKILL)
             wait()
         }
         close(outputFD)
-        if let inputFD { close(inputFD) }
     }
 }
 

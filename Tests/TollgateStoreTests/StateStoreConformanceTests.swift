@@ -40,8 +40,15 @@ struct StateStoreConformanceTests {
         _ = try await store.transaction { try await $0.recordStackState(
             stack: "app", template: "", parameters: [:], tags: [:], commit: "c2", actor: "tollgate") }
         #expect(try await store.stackStates().map(\.stack) == ["app", "network"])
+        let removed = try await store.transaction { try await $0.recordStackRemoval(stack: "network", commit: "c3", actor: "bob") }
+        #expect(removed.isRemoved)
+        #expect(removed.stateVersion == 3)
+        #expect(try await store.stackState("network") == removed)
+        #expect(try await store.stackState("app")?.isRemoved == false)
         let audit = try await store.auditEntries(AuditFilter(stack: "network"))
-        #expect(audit.map(\.details) == [["state_version": "1"], ["state_version": "2"]])
+        #expect(audit.map(\.details) == [
+            ["state_version": "1"], ["state_version": "2"], ["state_version": "3", "removed": "true"],
+        ])
         try await fixture.close()
     }
 
@@ -280,6 +287,17 @@ struct StateStoreConformanceTests {
         #expect(try await store.auditEntries(AuditFilter(since: middle.addingTimeInterval(0.5))).map(\.sequence) == [3, 4, 5])
         #expect(try await store.auditEntries(AuditFilter(changeSetID: network.id)).map(\.sequence) == [2])
         #expect(try await store.auditEntries(after: 2, limit: 2).map(\.sequence) == [3, 4])
+        try await fixture.close()
+    }
+
+    @Test("calling the SQLite store from inside its own transaction fails instead of hanging")
+    func nestedCall() async throws {
+        let fixture = try await StoreFixture.make(.sqlite)
+        let store = fixture.store
+        await #expect(throws: StoreError.nestedCall(location: store.location)) {
+            try await store.transaction { _ in try await store.scanCursor(branch: "main") }
+        }
+        #expect(try await store.scanCursor(branch: "main") == nil)
         try await fixture.close()
     }
 

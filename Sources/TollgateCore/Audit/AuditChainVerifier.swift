@@ -55,7 +55,7 @@ public struct AuditChainVerifier: Sendable {
 }
 
 /// Verifies a whole trail held in memory; see ``AuditChainVerifier`` for trails that stream.
-public enum AuditChain {
+public enum AuditChain: Sendable {
     /// Checks `entries`, in sequence order, against each other and against `expectedHead`.
     public static func verify(_ entries: some Sequence<AuditEntry>, expectedHead: String? = nil) -> AuditVerification {
         var verifier = AuditChainVerifier(expectedHead: expectedHead)

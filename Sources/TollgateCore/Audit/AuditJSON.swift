@@ -5,17 +5,29 @@ public import Foundation
 /// Times are ISO 8601 text; `epochMilliseconds` is kept as well because it is what the hash covers,
 /// so that an auditor can recompute every hash from the JSON alone.
 public struct AuditEntryJSON: Codable, Sendable, Hashable {
+    /// ``AuditEntry/sequence``.
     public var sequence: Int64
+    /// ``AuditEntry/time``.
     public var time: Date
+    /// ``AuditEntry/epochMilliseconds``, the time as the hash covers it.
     public var epochMilliseconds: Int64
+    /// ``AuditEntry/actor``.
     public var actor: String
+    /// ``AuditEntry/action``'s stored name.
     public var action: String
+    /// ``AuditEntry/stack``.
     public var stack: String?
+    /// ``AuditEntry/changeSetID``.
     public var changeSet: String?
+    /// ``AuditEntry/commit``.
     public var commit: String?
+    /// ``AuditEntry/digest``.
     public var digest: String?
+    /// ``AuditEntry/details``.
     public var details: [String: String]
+    /// ``AuditEntry/previousHash``.
     public var previousHash: String
+    /// ``AuditEntry/hash``.
     public var hash: String
 
     /// Converts a stored entry.
