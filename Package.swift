@@ -62,6 +62,7 @@ let package = Package(
             dependencies: [
                 "TollgateEngine",
                 "TollgateCore",
+                "TollgateStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
