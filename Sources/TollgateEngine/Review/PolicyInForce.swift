@@ -1,4 +1,3 @@
-public import Foundation
 public import TollgateCore
 public import TollgateGit
 public import TollgateStore

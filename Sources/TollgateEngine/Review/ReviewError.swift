@@ -1,5 +1,4 @@
 public import TollgateCore
-public import TollgateStore
 
 /// Every way reviewing a change set can fail, each naming the change set, file or commit concerned.
 public enum ReviewError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,3 @@
-public import Foundation
 public import TollgateCore
 public import TollgateStore
 
@@ -121,14 +120,18 @@ public struct ReviewService: Sendable {
     /// Why a signature was refused; a signature that matches another digest's text says so,
     /// since signing an older version of a change set is the common mistake.
     private static func refusal(_ error: any Error, signature: SSHSignature, subject: ReviewSubject, verdict: ApprovalVerdict) -> String {
-        if case SignatureError.doesNotMatchMessage = error {
+        switch error as? SignatureError {
+        case .keyNotListed(let fingerprint):
+            return ClaimProblem.keyNotListed(fingerprint: fingerprint).description
+        case .doesNotMatchMessage:
             let other: ApprovalVerdict = verdict == .approve ? .reject : .approve
             if (try? signature.verify(message: Array(subject.approvalText(for: other).utf8))) != nil {
                 return "it signs the text to \(other.rawValue), not to \(verdict.rawValue)"
             }
             return "it does not sign this change set's approval text (digest \(subject.digest)); it was made for another change set, another digest or another verdict, or was altered"
+        default:
+            return "\(error)"
         }
-        return "\(error)"
     }
 }
 

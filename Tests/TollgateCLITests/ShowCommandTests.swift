@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+import TollgateTestSupport
+
+@Suite("tollgate show and explain")
+struct ShowCommandTests {
+    @Test("show --json lists commits, changes, approvals and executions")
+    func json() async throws {
+        let review = try await CLIReview.make()
+        let key = try #require(review.fixture.keys["amara"]).privateKeyPath
+        #expect(try review.run(["approve", review.record.id, "--key", key]).status == 0)
+        let result = try review.run(["show", review.record.id, "--json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        #expect(json["status"] as? String == "APPROVED")
+        #expect(json["digest"] as? String == review.record.digest)
+        let commits = try #require(json["commits"] as? [[String: Any]])
+        #expect(commits.first?["email"] as? String == "carol@example.com")
+        let changes = try #require(json["changes"] as? [String: Any])
+        #expect((changes["Changes"] as? [Any])?.count == 1)
+        let approvals = try #require(json["approvals"] as? [[String: Any]])
+        #expect(approvals.first?["reviewer"] as? String == "amara")
+        #expect((approvals.first?["signature"] as? String)?.hasPrefix("-----BEGIN SSH SIGNATURE-----") == true)
+        #expect((json["executions"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test("show as text names the commits and the changes")
+    func text() async throws {
+        let review = try await CLIReview.make()
+        let result = try review.run(["show", review.record.id])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("Change set \(review.record.id): stack web, PENDING"), "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("Carol Outsider <carol@example.com>"))
+        #expect(result.standardOutput.contains("Assets"))
+        #expect(result.standardOutput.contains("Approvals: none"))
+    }
+
+    @Test("show --approval-text --verdict reject prints the rejection text")
+    func rejectionText() async throws {
+        let review = try await CLIReview.make()
+        let result = try review.run(["show", review.record.id, "--approval-text", "--verdict", "reject"])
+        #expect(result.standardOutput.contains("verdict: reject\nchange-set: \(review.record.id)\nstack: web\ndigest: \(review.record.digest)\n"), "\(result.standardOutput)")
+    }
+
+    @Test("an unknown id is a clear error with a non-zero exit")
+    func unknown() async throws {
+        let review = try await CLIReview.make()
+        for command in [["show", "cs-00000000"], ["explain", "cs-00000000"], ["show", "cs-00000000", "--approval-text"]] {
+            let result = try review.run(command)
+            #expect(result.status != 0)
+            #expect(result.standardError.contains("No change set has the id cs-00000000"), "\(result.standardError)")
+        }
+    }
+
+    @Test("explain shows the rules, who may approve, the window, and JSON for programs")
+    func explain() async throws {
+        let review = try await CLIReview.make()
+        let result = try review.run(["explain", review.record.id])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("rule 'web': not met"), "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("needs 1 more, from amara, bastien"), "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("Change window: open"))
+        #expect(result.standardOutput.contains("Cannot be applied now: it is not approved yet."))
+        let json = try review.run(["explain", review.record.id, "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        let report = try #require(object["review"] as? [String: Any])
+        #expect(report["status"] as? String == "PENDING")
+        #expect(report["canApplyNow"] as? Bool == false)
+    }
+}
