@@ -95,6 +95,12 @@ public final class ReviewFixture: Sendable {
         try await StoreLocation.sqlite(path: statePath).open(clock: clock)
     }
 
+    /// Opens a store in a new database of the shared test PostgreSQL server, on the same clock.
+    public func openPostgresStore() async throws -> any StateStore {
+        let server = try PostgresServer.shared()
+        return try await StoreLocation.postgres(url: server.url(database: try server.makeDatabase())).open(clock: clock)
+    }
+
     /// Opens the repository as the engine does.
     public func repository() throws -> ManagedRepository {
         try ManagedRepository(path: git.path)

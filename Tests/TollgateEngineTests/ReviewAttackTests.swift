@@ -108,9 +108,9 @@ struct ReviewAttackTests {
         try await review.store.close()
     }
 
-    @Test("one push that changes a stack and adds its author to reviewers.yaml gains the author nothing")
-    func samePush() async throws {
-        let review = try await TrustedReview.make()
+    @Test("one push that changes a stack and adds its author to reviewers.yaml gains the author nothing", arguments: [false, true])
+    func samePush(postgres: Bool) async throws {
+        let review = try await TrustedReview.make(postgres: postgres)
         let fixture = review.fixture
         let eve = try fixture.keygen.generateKey(type: "ed25519", in: fixture.folder, name: "eve", comment: "eve@laptop")
         let extra = """

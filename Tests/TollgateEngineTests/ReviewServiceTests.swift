@@ -12,9 +12,10 @@ struct TrustedReview {
     let service: ReviewService
     let repository: ManagedRepository
 
-    static func make() async throws -> TrustedReview {
+    /// A trusted fixture on SQLite, or on PostgreSQL when `postgres` is set.
+    static func make(postgres: Bool = false) async throws -> TrustedReview {
         let fixture = try ReviewFixture()
-        let store = try await fixture.openStore()
+        let store = postgres ? try await fixture.openPostgresStore() : try await fixture.openStore()
         let repository = try fixture.repository()
         _ = try await PolicyInForce.trust(commit: try repository.commit(nil), repository: repository, store: store, actor: "lead")
         return TrustedReview(fixture: fixture, store: store, service: ReviewService(store: store, clock: fixture.clock), repository: repository)
@@ -28,7 +29,7 @@ struct TrustedReview {
     }
 
     /// Runs `body`, expecting a ``ReviewError`` whose message contains every one of `words`.
-    func expectRefusal(_ words: [String], sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void) async {
+    func expectRefusal(_ words: [String], sourceLocation: Testing.SourceLocation = #_sourceLocation, _ body: () async throws -> Void) async {
         do {
             try await body()
             Issue.record("expected a refusal mentioning \(words)", sourceLocation: sourceLocation)
@@ -99,9 +100,9 @@ struct ReviewServiceTests {
         try await store.close()
     }
 
-    @Test("an owner's approval makes the change set APPROVED; the signature is stored and verifies again")
-    func approve() async throws {
-        let review = try await TrustedReview.make()
+    @Test("an owner's approval makes the change set APPROVED; the signature is stored and verifies again", arguments: [false, true])
+    func approve(postgres: Bool) async throws {
+        let review = try await TrustedReview.make(postgres: postgres)
         let record = try await review.fixture.createStackChangeSet(commits: [review.fixture.firstCommit], in: review.store)
         let outcome = try await review.review(record, as: "amara")
         #expect(outcome.changeSet.status == .approved)
@@ -128,9 +129,9 @@ struct ReviewServiceTests {
         try await review.store.close()
     }
 
-    @Test("a rejection by an owner makes the change set REJECTED with its reason")
-    func reject() async throws {
-        let review = try await TrustedReview.make()
+    @Test("a rejection by an owner makes the change set REJECTED with its reason", arguments: [false, true])
+    func reject(postgres: Bool) async throws {
+        let review = try await TrustedReview.make(postgres: postgres)
         let record = try await review.fixture.createStackChangeSet(commits: [review.fixture.firstCommit], in: review.store)
         let outcome = try await review.review(record, as: "bastien", .reject, reason: "wrong bucket")
         #expect(outcome.changeSet.status == .rejected)

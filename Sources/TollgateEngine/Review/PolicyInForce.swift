@@ -115,14 +115,14 @@ extension ManagedRepository {
     /// - Throws: ``ReviewError/unreadablePolicyFile(path:commit:)`` for a file that is not UTF-8,
     ///   ``GitError`` when an object cannot be read.
     public func policyFiles(at commit: ObjectID) throws -> [String: String] {
-        var files: [String: String] = [:]
+        var texts: [String: String] = [:]
         for (path, bytes) in try files(under: StackLayout.policiesFolder, at: commit) {
             guard let text = String(validating: bytes, as: UTF8.self) else {
                 throw ReviewError.unreadablePolicyFile(path: path, commit: commit.hex)
             }
-            files[path] = text
+            texts[path] = text
         }
-        return files
+        return texts
     }
 
     /// The bytes of every file under `folder` at `commit`, by repository path.

@@ -109,7 +109,7 @@ public struct ReviewService: Sendable {
             do {
                 signature = try SSHSignature(armored: text)
             } catch {
-                throw ReviewError.unreadableApproval(changeSetID: changeSetID, reviewer: approval.reviewer, reason: error.description)
+                throw ReviewError.unreadableApproval(changeSetID: changeSetID, reviewer: approval.reviewer, reason: "\(error)")
             }
             return ApprovalClaim(
                 verdict: ApprovalVerdict(approval.verdict), digest: approval.digest, proof: .sshSignature(signature),
