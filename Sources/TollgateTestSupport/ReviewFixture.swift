@@ -127,6 +127,21 @@ public final class ReviewFixture: Sendable {
         return try await store.transaction { try await $0.createChangeSet(record, actor: "tollgate") }.changeSet
     }
 
+    /// Records stack `stack` as applied at `commit`, so that later change sets are planned
+    /// against it (a renamed bucket then replaces the bucket, which is destructive).
+    public func recordStackApplied(_ stack: String = "web", at commit: String, in store: any StateStore) async throws {
+        let managed = try repository()
+        let id = try managed.commit(commit)
+        guard let source = try managed.stackSource(stack, at: id) else {
+            throw PlanError.stackNotFound(name: stack, commit: id.short, known: try managed.stackNames(at: id))
+        }
+        let parameters = try source.snapshot().parameters.values
+        let template = String(decoding: source.template, as: UTF8.self)
+        _ = try await store.transaction { tx in
+            try await tx.recordStackState(stack: stack, template: template, parameters: parameters, tags: [:], commit: id.hex, actor: "tollgate")
+        }
+    }
+
     /// Stores a change set proposing the `Policies/` of the last of `commits`.
     public func createPolicyChangeSet(commits: [String], in store: any StateStore) async throws -> ChangeSetRecord {
         let target = commits.last ?? firstCommit

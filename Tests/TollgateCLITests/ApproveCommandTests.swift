@@ -90,9 +90,10 @@ struct ApproveCommandTests {
     func twice() async throws {
         let review = try await CLIReview.make()
         let fixture = review.fixture
+        let store = try await fixture.openStore()
+        try await fixture.recordStackApplied(at: fixture.firstCommit, in: store)
         try fixture.git.write("Stacks/web/template.yaml", ReviewFixture.template(bucket: "web-assets-v2"))
         let rename = try fixture.git.commit("rename the bucket", author: ReviewFixture.outsider)
-        let store = try await fixture.openStore()
         let record = try await fixture.createStackChangeSet(commits: [rename], in: store)
         try await store.close()
         let key = try #require(fixture.keys["amara"]).privateKeyPath

@@ -68,6 +68,7 @@ struct ReviewAttackTests {
     func author() async throws {
         let review = try await TrustedReview.make()
         let fixture = review.fixture
+        try await fixture.recordStackApplied(at: fixture.firstCommit, in: review.store)
         try fixture.git.write("Stacks/web/template.yaml", ReviewFixture.template(bucket: "amara-bucket"))
         let commit = try fixture.git.commit("amara's change", author: "Amara Okafor <Amara@Example.com>")
         let record = try await fixture.createStackChangeSet(commits: [fixture.firstCommit, commit], in: review.store)
@@ -81,6 +82,7 @@ struct ReviewAttackTests {
     func twice() async throws {
         let review = try await TrustedReview.make()
         let fixture = review.fixture
+        try await fixture.recordStackApplied(at: fixture.firstCommit, in: review.store)
         try fixture.git.write("Stacks/web/template.yaml", ReviewFixture.template(bucket: "web-assets-v2"))
         let rename = try fixture.git.commit("rename the bucket", author: ReviewFixture.outsider)
         let record = try await fixture.createStackChangeSet(commits: [rename], in: review.store)

@@ -144,6 +144,7 @@ struct ReviewServiceTests {
     func destructiveAndExplain() async throws {
         let review = try await TrustedReview.make()
         let fixture = review.fixture
+        try await fixture.recordStackApplied(at: fixture.firstCommit, in: review.store)
         try fixture.git.write("Stacks/web/template.yaml", ReviewFixture.template(bucket: "web-assets-v2"))
         let rename = try fixture.git.commit("rename the bucket", author: ReviewFixture.outsider)
         let record = try await fixture.createStackChangeSet(commits: [rename], in: review.store)
@@ -163,6 +164,7 @@ struct ReviewServiceTests {
     func applyPolicyChange() async throws {
         let review = try await TrustedReview.make()
         let fixture = review.fixture
+        try await fixture.recordStackApplied(at: fixture.firstCommit, in: review.store)
         try fixture.git.write("Stacks/web/template.yaml", ReviewFixture.template(bucket: "web-assets-v2"))
         let rename = try fixture.git.commit("rename the bucket", author: ReviewFixture.outsider)
         let stack = try await fixture.createStackChangeSet(commits: [rename], in: review.store)
