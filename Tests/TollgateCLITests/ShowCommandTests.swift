@@ -24,6 +24,22 @@ struct ShowCommandTests {
         #expect((json["executions"] as? [Any])?.isEmpty == true)
     }
 
+    @Test("a stored signature verifies again with ssh-keygen -Y verify, from show --json alone")
+    func reverify() async throws {
+        let review = try await CLIReview.make()
+        let amara = try #require(review.fixture.keys["amara"])
+        #expect(try review.run(["approve", review.record.id, "--key", amara.privateKeyPath]).status == 0)
+        let shown = try review.run(["show", review.record.id, "--json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(shown.standardOutput.utf8)) as? [String: Any])
+        let approval = try #require((json["approvals"] as? [[String: Any]])?.first)
+        let signature = try review.file("stored.sig", try #require(approval["signature"] as? String))
+        let signers = try review.file("allowed_signers", "amara \(amara.publicKeyLine)\n")
+        let text = try review.run(["show", review.record.id, "--approval-text"]).standardOutput
+        let verified = try review.fixture.keygen.run(["-Y", "verify", "-f", signers, "-I", "amara", "-n", "tollgate", "-s", signature], input: text)
+        #expect(verified.status == 0)
+        #expect(verified.standardOutput.contains("Good \"tollgate\" signature for amara"), "\(verified.standardOutput)")
+    }
+
     @Test("show as text names the commits and the changes")
     func text() async throws {
         let review = try await CLIReview.make()
