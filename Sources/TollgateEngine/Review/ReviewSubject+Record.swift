@@ -13,13 +13,9 @@ extension ManagedRepository {
     /// - Throws: ``ReviewError/unreadableChangeSet(changeSetID:reason:)`` when a stack change set's
     ///   JSON does not decode, ``ReviewError/malformedCommitID(_:changeSetID:)``, ``GitError``.
     public func reviewSubject(for record: ChangeSetRecord, isNewStack: Bool) throws -> ReviewSubject {
-        var authors: Set<String> = []
-        var committers: Set<String> = []
-        for hex in record.commits {
-            let commit = try repository.commit(try objectID(hex, changeSetID: record.id), neededBy: "change set \(record.id)")
-            authors.insert(commit.author.email)
-            committers.insert(commit.committer.email)
-        }
+        let commits = try commitSummaries(of: record)
+        let authors = Set(commits.map(\.authorEmail))
+        let committers = Set(commits.map(\.committerEmail))
         switch record.kind {
         case .policy:
             let target = try objectID(record.targetCommit, changeSetID: record.id)
@@ -37,18 +33,40 @@ extension ManagedRepository {
                 authorEmails: authors, committerEmails: committers,
                 proposedPolicyProblems: problems + PolicySet.problems(in: texts))
         case .stack:
-            let changeSet: ChangeSet
-            do {
-                changeSet = try JSONDecoder().decode(ChangeSet.self, from: Data(record.json.utf8))
-            } catch {
-                throw ReviewError.unreadableChangeSet(changeSetID: record.id, reason: "\(error)")
-            }
             return ReviewSubject(
                 changeSetID: record.id, target: .stack(record.stack), digest: record.digest,
-                resourceChanges: changeSet.resourceChanges.map(GuardedChange.init),
+                resourceChanges: (try record.stackChangeSet()?.resourceChanges ?? []).map(GuardedChange.init),
                 isNewStack: isNewStack, authorEmails: authors, committerEmails: committers)
         }
     }
+
+    /// The author, committer and summary of each commit a change set covers, oldest first, for
+    /// the author rule and for `tollgate show`.
+    ///
+    /// - Throws: ``ReviewError/malformedCommitID(_:changeSetID:)``, ``GitError`` when a commit
+    ///   is missing from the repository.
+    public func commitSummaries(of record: ChangeSetRecord) throws -> [CommitSummary] {
+        try record.commits.map { hex in
+            let commit = try repository.commit(try objectID(hex, changeSetID: record.id), neededBy: "change set \(record.id)")
+            return CommitSummary(
+                id: hex, authorName: commit.author.name, authorEmail: commit.author.email,
+                committerEmail: commit.committer.email, summary: commit.summary)
+        }
+    }
+}
+
+/// One commit of a change set, copied out of git so it can cross tasks.
+public struct CommitSummary: Sendable, Hashable, Codable {
+    /// The 40-hex commit id.
+    public let id: String
+    /// The author's name.
+    public let authorName: String
+    /// The author's e-mail address; a reviewer with this address cannot approve the change set.
+    public let authorEmail: String
+    /// The committer's e-mail address; it excludes a reviewer likewise.
+    public let committerEmail: String
+    /// The first line of the message.
+    public let summary: String
 }
 
 extension GuardedChange {
@@ -69,6 +87,18 @@ extension ChangeSetRecord {
     /// What the change set's approval text names: its stack, or `Policies/`.
     public var reviewTarget: ReviewTarget {
         kind == .policy ? .policies : .stack(stack)
+    }
+
+    /// The stored CloudFormation-shaped change set of a stack change set; `nil` for a policy one.
+    ///
+    /// - Throws: ``ReviewError/unreadableChangeSet(changeSetID:reason:)`` when the JSON does not decode.
+    public func stackChangeSet() throws -> ChangeSet? {
+        guard kind == .stack else { return nil }
+        do {
+            return try JSONDecoder().decode(ChangeSet.self, from: Data(json.utf8))
+        } catch {
+            throw ReviewError.unreadableChangeSet(changeSetID: id, reason: "\(error)")
+        }
     }
 
     /// The exact text a reviewer signs to give `verdict` on this change set; no git access needed.

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import TollgateCore
 import TollgateEngine
-import TollgateGit
 import TollgateStore
 
 /// `tollgate show ID`: one change set with its commits, changes, verdicts and executions.
@@ -44,20 +43,10 @@ struct Show: AsyncParsableCommand {
             return
         }
         let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
-        let commits = try record.commits.map { hex in
-            guard let id = ObjectID(hex: hex) else { return ShowJSON.Commit(id: hex, author: nil, email: nil, summary: nil) }
-            let commit = try managed.repository.commit(id, neededBy: "change set \(record.id)")
-            return ShowJSON.Commit(id: hex, author: commit.author.name, email: commit.author.email, summary: commit.summary)
+        let commits = try managed.commitSummaries(of: record).map {
+            ShowJSON.Commit(id: $0.id, author: $0.authorName, email: $0.authorEmail, committerEmail: $0.committerEmail, summary: $0.summary)
         }
-        var changes: ChangeSet?
-        if record.kind == .stack {
-            do {
-                changes = try JSONDecoder().decode(ChangeSet.self, from: Data(record.json.utf8))
-            } catch {
-                throw ReviewError.unreadableChangeSet(changeSetID: record.id, reason: "\(error)")
-            }
-        }
-        let shown = ShowJSON(record: record, commits: commits, changes: changes, approvals: approvals, executions: executions)
+        let shown = ShowJSON(record: record, commits: commits, changes: try record.stackChangeSet(), approvals: approvals, executions: executions)
         if output.json {
             print(try AuditRendering.json(shown))
         } else {
@@ -70,9 +59,10 @@ struct Show: AsyncParsableCommand {
 struct ShowJSON: Codable {
     struct Commit: Codable {
         var id: String
-        var author: String?
-        var email: String?
-        var summary: String?
+        var author: String
+        var email: String
+        var committerEmail: String
+        var summary: String
     }
 
     struct Approval: Codable {
@@ -138,7 +128,7 @@ struct ShowJSON: Codable {
             "Commits:",
         ]
         for commit in commits {
-            lines.append("  \(commit.id.prefix(7)) \(commit.author ?? "?") <\(commit.email ?? "?")> \(commit.summary ?? "")")
+            lines.append("  \(commit.id.prefix(7)) \(commit.author) <\(commit.email)> \(commit.summary)")
         }
         var text = lines.joined(separator: "\n") + "\n"
         if let changes {
