@@ -27,21 +27,19 @@ struct SignatureOptions: ParsableArguments {
     /// - Throws: ``SignatureInputError`` naming the file when it cannot be read or used.
     func signature(for text: String) throws -> SSHSignature {
         if let key {
+            let keyText = try Self.read(key)
             do {
-                return try SSHSignature.sign(text, with: try SSHPrivateKey(openSSHText: try Self.read(key)))
-            } catch let error as SignatureInputError {
-                throw error
+                return try SSHSignature.sign(text, with: try SSHPrivateKey(openSSHText: keyText))
             } catch {
-                throw SignatureInputError.unusableKey(path: key, reason: "\(error)")
+                throw SignatureInputError.unusableKey(path: key, reason: error.description)
             }
         }
         let path = signature ?? ""
+        let armored = try Self.read(path)
         do {
-            return try SSHSignature(armored: try Self.read(path))
-        } catch let error as SignatureInputError {
-            throw error
+            return try SSHSignature(armored: armored)
         } catch {
-            throw SignatureInputError.unusableSignature(path: path, reason: "\(error)")
+            throw SignatureInputError.unusableSignature(path: path, reason: error.description)
         }
     }
 
@@ -50,7 +48,7 @@ struct SignatureOptions: ParsableArguments {
             throw SignatureInputError.unreadable(path: path)
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw SignatureInputError.unusableSignature(path: path, reason: "the file is not text")
+            throw SignatureInputError.notText(path: path)
         }
         return text
     }
@@ -60,6 +58,8 @@ struct SignatureOptions: ParsableArguments {
 enum SignatureInputError: Error, CustomStringConvertible {
     /// The file does not exist or cannot be read.
     case unreadable(path: String)
+    /// The file is not UTF-8 text, so it is neither an OpenSSH key nor an armored signature.
+    case notText(path: String)
     /// The private key cannot sign.
     case unusableKey(path: String, reason: String)
     /// The signature file is not an SSH signature Tollgate can check.
@@ -69,6 +69,8 @@ enum SignatureInputError: Error, CustomStringConvertible {
         switch self {
         case .unreadable(let path):
             return "\(path): the file does not exist or cannot be read."
+        case .notText(let path):
+            return "\(path): the file is not text; give an OpenSSH private key or an armored SSH signature."
         case .unusableKey(let path, let reason):
             return "\(path): cannot sign with this key: \(reason)."
         case .unusableSignature(let path, let reason):
