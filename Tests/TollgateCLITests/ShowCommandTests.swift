@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TollgateStore
 import TollgateTestSupport
 
 @Suite("tollgate show and explain")
@@ -9,10 +10,17 @@ struct ShowCommandTests {
         let review = try await CLIReview.make()
         let key = try #require(review.fixture.keys["amara"]).privateKeyPath
         #expect(try review.run(["approve", review.record.id, "--key", key]).status == 0)
+        let store = try await review.fixture.openStore()
+        let execution = ExecutionRecord.newID()
+        try await store.transaction { tx in
+            _ = try await tx.startExecution(id: execution, changeSetID: review.record.id, actor: "tollgate")
+            _ = try await tx.finishExecution(id: execution, result: .succeeded, providerOutput: "done", actor: "tollgate")
+        }
+        try await store.close()
         let result = try review.run(["show", review.record.id, "--json"])
         #expect(result.status == 0, "\(result.standardError)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
-        #expect(json["status"] as? String == "APPROVED")
+        #expect(json["status"] as? String == "APPLIED")
         #expect(json["digest"] as? String == review.record.digest)
         let commits = try #require(json["commits"] as? [[String: Any]])
         #expect(commits.first?["email"] as? String == "carol@example.com")
@@ -21,7 +29,11 @@ struct ShowCommandTests {
         let approvals = try #require(json["approvals"] as? [[String: Any]])
         #expect(approvals.first?["reviewer"] as? String == "amara")
         #expect((approvals.first?["signature"] as? String)?.hasPrefix("-----BEGIN SSH SIGNATURE-----") == true)
-        #expect((json["executions"] as? [Any])?.isEmpty == true)
+        let executions = try #require(json["executions"] as? [[String: Any]])
+        #expect(executions.first?["id"] as? String == execution)
+        #expect(executions.first?["result"] as? String == "SUCCEEDED")
+        let text = try review.run(["show", review.record.id]).standardOutput
+        #expect(text.contains("\(execution) started"), "\(text)")
     }
 
     @Test("a stored signature verifies again with ssh-keygen -Y verify, from show --json alone")
