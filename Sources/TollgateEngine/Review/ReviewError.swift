@@ -50,7 +50,7 @@ public enum ReviewError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unreadableApproval(let id, let reviewer, let reason):
             return "The verdict of \(reviewer) on change set \(id) has an unreadable signature: \(reason)."
         case .signatureRefused(let id, let reason):
-            return "The signature is refused for change set \(id): \(reason); sign the text that tollgate show \(id) --approval-text prints, in namespace tollgate, with a key listed for you in Policies/reviewers.yaml."
+            return "The signature is refused for change set \(id): \(reason)."
         case .verdictRefused(let id, let reason):
             return "The verdict on change set \(id) would not count: \(reason)."
         case .notReviewable(let id, let status):

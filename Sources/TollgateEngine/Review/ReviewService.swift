@@ -122,13 +122,13 @@ public struct ReviewService: Sendable {
     private static func refusal(_ error: any Error, signature: SSHSignature, subject: ReviewSubject, verdict: ApprovalVerdict) -> String {
         switch error as? SignatureError {
         case .keyNotListed(let fingerprint):
-            return ClaimProblem.keyNotListed(fingerprint: fingerprint).description
+            return ClaimProblem.keyNotListed(fingerprint: fingerprint).description + "; sign with a key listed for you in Policies/reviewers.yaml"
         case .doesNotMatchMessage:
             let other: ApprovalVerdict = verdict == .approve ? .reject : .approve
             if (try? signature.verify(message: Array(subject.approvalText(for: other).utf8))) != nil {
                 return "it signs the text to \(other.rawValue), not to \(verdict.rawValue)"
             }
-            return "it does not sign this change set's approval text (digest \(subject.digest)); it was made for another change set, another digest or another verdict, or was altered"
+            return "it does not sign this change set's approval text (digest \(subject.digest)); it was made for another change set, another digest or another verdict, or was altered: sign the text that tollgate show \(subject.changeSetID) --approval-text prints"
         default:
             return "\(error)"
         }
