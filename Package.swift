@@ -75,7 +75,7 @@ let package = Package(
         ),
         .target(
             name: "TollgateTestSupport",
-            dependencies: ["TollgateCore"],
+            dependencies: ["TollgateCore", "TollgateEngine", "TollgateStore"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -96,12 +96,12 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateEngineTests",
-            dependencies: ["TollgateEngine", "TollgateGit", "TollgateTestSupport"],
+            dependencies: ["TollgateEngine", "TollgateGit", "TollgateCore", "TollgateStore", "TollgateTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "TollgateCLITests",
-            dependencies: ["TollgateTestSupport"],
+            dependencies: ["TollgateCore", "TollgateEngine", "TollgateStore", "TollgateTestSupport"],
             swiftSettings: strict
         ),
     ]

@@ -1,0 +1,139 @@
+public import TollgateCore
+public import TollgateGit
+public import TollgateStore
+
+/// The policy that decides reviews: the `Policies/` revision last trusted by `tollgate init` or
+/// put in force by applying a policy change set, never the revision of the change under review.
+///
+/// The store keeps which revision is in force as the recorded state of the pseudo-stack
+/// `Policies/` (its ``StackStateRecord/commit``), so that no schema change was needed and every
+/// change of the policy in force has a state version and an audit entry like any stack.
+public struct PolicyInForce: Sendable {
+    /// The name under which the store records the revision in force.
+    public static let stateName = StackLayout.policiesFolder
+
+    /// The commit whose `Policies/` files are in force.
+    public let commit: String
+    /// Those files, parsed.
+    public let policy: PolicySet
+
+    /// Creates the value from a revision already read.
+    public init(commit: String, policy: PolicySet) {
+        self.commit = commit
+        self.policy = policy
+    }
+
+    /// Reads the revision in force recorded in `store` and parses its files from `repository`.
+    ///
+    /// - Throws: ``ReviewError/noPolicyInForce`` before `tollgate init`,
+    ///   ``ReviewError/invalidPolicy(commit:error:)`` if the files no longer parse, ``GitError``
+    ///   when the commit is missing from the repository.
+    public static func load(from store: any StoreReader, repository: ManagedRepository) async throws -> PolicyInForce {
+        guard let state = try await store.stackState(stateName) else { throw ReviewError.noPolicyInForce }
+        return try read(commit: state.commit, repository: repository)
+    }
+
+    /// Parses the `Policies/` files of `commit`.
+    ///
+    /// - Throws: ``ReviewError/invalidPolicy(commit:error:)`` naming file, line and field.
+    static func read(commit: String, repository: ManagedRepository) throws -> PolicyInForce {
+        let files = try repository.policyFiles(at: try objectID(commit, changeSetID: nil))
+        do {
+            return PolicyInForce(commit: commit, policy: try PolicySet.parse(files: files))
+        } catch {
+            throw ReviewError.invalidPolicy(commit: commit, error: error)
+        }
+    }
+
+    /// Trusts the `Policies/` of `commit` as the first policy in force, with an audit entry
+    /// naming who trusted it, in one transaction.
+    ///
+    /// Trusting is the one moment a policy is not reviewed by an earlier one, so it is never
+    /// silent: a second trust needs `replacing` set, and its audit entry names the revision it
+    /// replaced.
+    /// - Throws: ``ReviewError/alreadyTrusted(commit:)`` when a policy is in force and `replacing`
+    ///   is false, ``ReviewError/noPolicyFiles(commit:)`` or ``ReviewError/invalidPolicy(commit:error:)``
+    ///   when the files cannot be trusted.
+    public static func trust(
+        commit: ObjectID, repository: ManagedRepository, store: any StateStore, actor: String, replacing: Bool = false
+    ) async throws -> PolicyInForce {
+        let files = try repository.policyFiles(at: commit)
+        guard !files.isEmpty else { throw ReviewError.noPolicyFiles(commit: commit.hex) }
+        let policy: PolicySet
+        do {
+            policy = try PolicySet.parse(files: files)
+        } catch {
+            throw ReviewError.invalidPolicy(commit: commit.hex, error: error)
+        }
+        try await store.transaction { tx in
+            let previous = try await tx.stackState(stateName)
+            if let previous, !replacing {
+                throw ReviewError.alreadyTrusted(commit: previous.commit)
+            }
+            _ = try await tx.recordStackState(stack: stateName, template: "", parameters: [:], tags: [:], commit: commit.hex, actor: actor)
+            var details = ["files": String(files.count), "people": String(policy.reviewers.people.count)]
+            details["replaced"] = previous?.commit
+            _ = try await tx.appendAudit(AuditEvent(
+                actor: actor, action: .policyTrusted, stack: stateName, commit: commit.hex, details: details))
+        }
+        return PolicyInForce(commit: commit.hex, policy: policy)
+    }
+
+    /// Puts the `Policies/` proposed by an applied policy change set in force; the apply calls it
+    /// in the transaction that finishes the execution, so the new rules take effect exactly when
+    /// the change set is applied and never before.
+    ///
+    /// - Returns: the recorded state, whose commit is the change set's target commit.
+    /// - Throws: ``ReviewError/notAPolicyChangeSet(changeSetID:)`` for a stack change set,
+    ///   ``ReviewError/policyChangeNotApplied(changeSetID:status:)`` unless it is APPLYING or APPLIED.
+    @discardableResult
+    public static func recordApplied(_ changeSet: ChangeSetRecord, actor: String, in tx: any StoreTransaction) async throws -> StackStateRecord {
+        guard changeSet.kind == .policy else { throw ReviewError.notAPolicyChangeSet(changeSetID: changeSet.id) }
+        guard changeSet.status == .applying || changeSet.status == .applied else {
+            throw ReviewError.policyChangeNotApplied(changeSetID: changeSet.id, status: changeSet.status)
+        }
+        return try await tx.recordStackState(
+            stack: stateName, template: "", parameters: [:], tags: [:], commit: changeSet.targetCommit, actor: actor)
+    }
+}
+
+/// Turns a stored 40-hex commit id into an ``ObjectID``.
+func objectID(_ hex: String, changeSetID: String?) throws -> ObjectID {
+    guard let id = ObjectID(hex: hex) else { throw ReviewError.malformedCommitID(hex, changeSetID: changeSetID) }
+    return id
+}
+
+extension AuditAction {
+    /// `tollgate init` trusted a revision of `Policies/` without review; `commit` names it and
+    /// `details["replaced"]` the revision it replaced, if any.
+    public static let policyTrusted = AuditAction(rawValue: "policy.trusted")
+}
+
+extension ManagedRepository {
+    /// Every file under `Policies/` at `commit`, by repository path, as text.
+    ///
+    /// - Throws: ``ReviewError/unreadablePolicyFile(path:commit:)`` for a file that is not UTF-8,
+    ///   ``GitError`` when an object cannot be read.
+    public func policyFiles(at commit: ObjectID) throws -> [String: String] {
+        var texts: [String: String] = [:]
+        for (path, bytes) in try files(under: StackLayout.policiesFolder, at: commit) {
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw ReviewError.unreadablePolicyFile(path: path, commit: commit.hex)
+            }
+            texts[path] = text
+        }
+        return texts
+    }
+
+    /// The bytes of every file under `folder` at `commit`, by repository path.
+    func files(under folder: String, at commit: ObjectID) throws -> [String: [UInt8]] {
+        let tree = try repository.commit(commit).tree()
+        let comparer = TreeComparer(repository: repository, scope: PathScope(paths: [folder]))
+        var files: [String: [UInt8]] = [:]
+        for change in try comparer.compare(old: nil, new: tree, commit: commit).changes {
+            guard let blob = change.newID else { continue }
+            files[change.path] = try repository.blobContents(blob, neededBy: "\(commit.short):\(change.path)")
+        }
+        return files
+    }
+}

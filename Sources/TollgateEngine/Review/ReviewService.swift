@@ -1,0 +1,160 @@
+public import TollgateCore
+public import TollgateStore
+
+/// Records approvals and rejections and explains where change sets stand, always under the
+/// policy in force and never under the change being reviewed.
+///
+/// Git is read synchronously on the caller's task (a ``ManagedRepository`` must not be shared
+/// between threads); the store is async. Time comes from the injected clock, so that tests pin
+/// change windows and claim order.
+public struct ReviewService: Sendable {
+    /// The store that holds change sets, verdicts and the revision of `Policies/` in force.
+    public let store: any StateStore
+    /// The clock that decides whether change windows are open and orders new claims.
+    public let clock: any WallClock
+
+    /// Creates the service over `store`, reading time from `clock`.
+    public init(store: any StateStore, clock: any WallClock = SystemWallClock()) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// Where a change set stands under the policy in force, now.
+    ///
+    /// - Throws: ``StoreError/unknownChangeSet(_:)``, ``ReviewError/noPolicyInForce`` and the
+    ///   errors of reading the change set from git.
+    public func explain(changeSetID: String, repository: ManagedRepository) async throws -> ReviewEvaluation {
+        let record = try await store.changeSet(id: changeSetID)
+        let policy = try await PolicyInForce.load(from: store, repository: repository)
+        let subject = try await subject(for: record, repository: repository)
+        let claims = try Self.claims(try await store.approvals(changeSetID: record.id), changeSetID: record.id)
+        let verdict = ApprovalEvaluator(policy: policy.policy).evaluate(subject, claims: claims, at: clock.now())
+        return ReviewEvaluation(changeSet: record, policyCommit: policy.commit, verdict: verdict)
+    }
+
+    /// Records a signed approval or rejection, then moves the change set to APPROVED or REJECTED
+    /// in the same transaction when the policy in force says so.
+    ///
+    /// The signature is verified here against the approval text of the change set's current
+    /// digest and the keys of the policy in force; the reviewer is whoever holds the key. A
+    /// verdict that would not count (its signer authored a commit of the change set, already
+    /// approved, or is named by no rule that applies) is refused rather than stored.
+    /// - Parameter reason: why the reviewer rejects; kept with the verdict and in the audit trail.
+    /// - Throws: ``ReviewError/signatureRefused(changeSetID:reason:)``,
+    ///   ``ReviewError/verdictRefused(changeSetID:reason:)``, ``ReviewError/notReviewable(changeSetID:status:)``,
+    ///   ``ReviewError/noPolicyInForce``, ``StoreError``.
+    public func record(
+        _ verdict: ApprovalVerdict, changeSetID: String, signature: SSHSignature, reason: String? = nil,
+        repository: ManagedRepository
+    ) async throws -> ReviewEvaluation {
+        let record = try await store.changeSet(id: changeSetID)
+        guard record.status == .pending else { throw ReviewError.notReviewable(changeSetID: record.id, status: record.status) }
+        let policy = try await PolicyInForce.load(from: store, repository: repository)
+        let subject = try await subject(for: record, repository: repository)
+        let reviewer: Reviewer
+        do {
+            let key = try signature.verify(message: Array(subject.approvalText(for: verdict).utf8), allowedKeys: policy.policy.reviewers.allKeys)
+            guard let holder = policy.policy.reviewers.person(holding: key) else {
+                throw SignatureError.keyNotListed(fingerprint: key.fingerprint)
+            }
+            reviewer = holder
+        } catch {
+            throw ReviewError.signatureRefused(changeSetID: record.id, reason: Self.refusal(error, signature: signature, subject: subject, verdict: verdict))
+        }
+        let evaluator = ApprovalEvaluator(policy: policy.policy)
+        let armored = signature.armored
+        let (stored, evaluation) = try await store.transaction { tx in
+            let current = try await tx.changeSet(id: record.id)
+            guard current.status == .pending else { throw ReviewError.notReviewable(changeSetID: current.id, status: current.status) }
+            guard current.digest == record.digest, try await tx.stackState(PolicyInForce.stateName)?.commit == policy.commit else {
+                throw ReviewError.policyChangedMeanwhile(changeSetID: record.id)
+            }
+            let earlier = try await tx.approvals(changeSetID: record.id)
+            let now = clock.now()
+            let claim = ApprovalClaim(verdict: verdict, digest: record.digest, proof: .sshSignature(signature), reviewerID: reviewer.id, time: now, reason: reason)
+            let outcome = evaluator.evaluate(subject, claims: try Self.claims(earlier, changeSetID: record.id) + [claim], at: now)
+            if let problem = outcome.claims.last?.problem {
+                throw ReviewError.verdictRefused(changeSetID: record.id, reason: problem.description)
+            }
+            _ = try await tx.recordVerdict(ApprovalRecord(
+                changeSetID: record.id, reviewer: reviewer.id, verdict: Verdict(verdict), digest: record.digest,
+                signature: armored, reason: reason))
+            var stored = current
+            switch outcome.status {
+            case .approved:
+                stored = try await tx.transition(changeSetID: record.id, to: .approved, actor: reviewer.id, reason: "approved under the policy of commit \(policy.commit.prefix(7))")
+            case .rejected:
+                stored = try await tx.transition(changeSetID: record.id, to: .rejected, actor: reviewer.id, reason: reason ?? "rejected by \(outcome.rejectedBy.joined(separator: ", "))")
+            case .pending, .unapprovable:
+                break
+            }
+            return (stored, outcome)
+        }
+        return ReviewEvaluation(changeSet: stored, policyCommit: policy.commit, verdict: evaluation)
+    }
+
+    /// The subject of `record`; a stack is new when the store has no state for it.
+    private func subject(for record: ChangeSetRecord, repository: ManagedRepository) async throws -> ReviewSubject {
+        let isNewStack = record.kind == .stack ? try await store.stackState(record.stack) == nil : false
+        return try repository.reviewSubject(for: record, isNewStack: isNewStack)
+    }
+
+    /// The stored verdicts as claims the evaluator checks again.
+    static func claims(_ approvals: [ApprovalRecord], changeSetID: String) throws -> [ApprovalClaim] {
+        try approvals.map { approval in
+            guard let text = approval.signature else {
+                throw ReviewError.unreadableApproval(changeSetID: changeSetID, reviewer: approval.reviewer, reason: "no signature was stored")
+            }
+            let signature: SSHSignature
+            do {
+                signature = try SSHSignature(armored: text)
+            } catch {
+                throw ReviewError.unreadableApproval(changeSetID: changeSetID, reviewer: approval.reviewer, reason: "\(error)")
+            }
+            return ApprovalClaim(
+                verdict: ApprovalVerdict(approval.verdict), digest: approval.digest, proof: .sshSignature(signature),
+                reviewerID: approval.reviewer, time: approval.recordedAt, reason: approval.reason)
+        }
+    }
+
+    /// Why a signature was refused; a signature that matches another digest's text says so,
+    /// since signing an older version of a change set is the common mistake.
+    private static func refusal(_ error: any Error, signature: SSHSignature, subject: ReviewSubject, verdict: ApprovalVerdict) -> String {
+        switch error as? SignatureError {
+        case .keyNotListed(let fingerprint):
+            return ClaimProblem.keyNotListed(fingerprint: fingerprint).description + "; sign with a key listed for you in Policies/reviewers.yaml"
+        case .doesNotMatchMessage:
+            let other: ApprovalVerdict = verdict == .approve ? .reject : .approve
+            if (try? signature.verify(message: Array(subject.approvalText(for: other).utf8))) != nil {
+                return "it signs the text to \(other.rawValue), not to \(verdict.rawValue)"
+            }
+            return "it does not sign this change set's approval text (digest \(subject.digest)); it was made for another change set, another digest or another verdict, or was altered: sign the text that tollgate show \(subject.changeSetID) --approval-text prints"
+        default:
+            return "\(error)"
+        }
+    }
+}
+
+/// A change set and its review under the policy in force at one moment.
+public struct ReviewEvaluation: Sendable {
+    /// The change set as stored after the operation.
+    public let changeSet: ChangeSetRecord
+    /// The commit whose `Policies/` decided.
+    public let policyCommit: String
+    /// The evaluator's verdict: status, rules, claims, stack policy and window.
+    public let verdict: ReviewVerdict
+}
+
+extension Verdict {
+    /// The store's form of a reviewer's verdict.
+    init(_ verdict: ApprovalVerdict) {
+        self = verdict == .approve ? .approve : .reject
+    }
+}
+
+extension ApprovalVerdict {
+    /// The core's form of a stored verdict.
+    init(_ verdict: Verdict) {
+        self = verdict == .approve ? .approve : .reject
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+public import TollgateCore
+public import TollgateStore
+
+extension ManagedRepository {
+    /// What the evaluator needs to know about a stored change set, read from the record and from
+    /// git: its resource changes, and the authors and committers of its commits.
+    ///
+    /// For a policy change set the proposed `Policies/` files are read at its target commit and
+    /// checked, so that a malformed proposal is unapprovable with errors naming file, line and
+    /// field; a file that is not UTF-8 is such a problem too.
+    /// - Parameter isNewStack: whether the stack has no recorded state yet.
+    /// - Throws: ``ReviewError/unreadableChangeSet(changeSetID:reason:)`` when a stack change set's
+    ///   JSON does not decode, ``ReviewError/malformedCommitID(_:changeSetID:)``, ``GitError``.
+    public func reviewSubject(for record: ChangeSetRecord, isNewStack: Bool) throws -> ReviewSubject {
+        let commits = try commitSummaries(of: record)
+        let authors = Set(commits.map(\.authorEmail))
+        let committers = Set(commits.map(\.committerEmail))
+        switch record.kind {
+        case .policy:
+            let target = try objectID(record.targetCommit, changeSetID: record.id)
+            var texts: [String: String] = [:]
+            var problems: [PolicyError] = []
+            for (path, bytes) in try files(under: StackLayout.policiesFolder, at: target).sorted(by: { $0.key < $1.key }) {
+                if let text = String(validating: bytes, as: UTF8.self) {
+                    texts[path] = text
+                } else {
+                    problems.append(PolicyError(file: path, line: nil, column: nil, field: "", message: "is not UTF-8 text"))
+                }
+            }
+            return ReviewSubject(
+                changeSetID: record.id, target: .policies, digest: record.digest,
+                authorEmails: authors, committerEmails: committers,
+                proposedPolicyProblems: problems + PolicySet.problems(in: texts))
+        case .stack:
+            return ReviewSubject(
+                changeSetID: record.id, target: .stack(record.stack), digest: record.digest,
+                resourceChanges: (try record.stackChangeSet()?.resourceChanges ?? []).map(GuardedChange.init),
+                isNewStack: isNewStack, authorEmails: authors, committerEmails: committers)
+        }
+    }
+
+    /// The author, committer and summary of each commit a change set covers, oldest first, for
+    /// the author rule and for `tollgate show`.
+    ///
+    /// - Throws: ``ReviewError/malformedCommitID(_:changeSetID:)``, ``GitError`` when a commit
+    ///   is missing from the repository.
+    public func commitSummaries(of record: ChangeSetRecord) throws -> [CommitSummary] {
+        try record.commits.map { hex in
+            let commit = try repository.commit(try objectID(hex, changeSetID: record.id), neededBy: "change set \(record.id)")
+            return CommitSummary(
+                id: hex, authorName: commit.author.name, authorEmail: commit.author.email,
+                committerEmail: commit.committer.email, summary: commit.summary)
+        }
+    }
+}
+
+/// One commit of a change set, copied out of git so it can cross tasks.
+public struct CommitSummary: Sendable, Hashable, Codable {
+    /// The 40-hex commit id.
+    public let id: String
+    /// The author's name.
+    public let authorName: String
+    /// The author's e-mail address; a reviewer with this address cannot approve the change set.
+    public let authorEmail: String
+    /// The committer's e-mail address; it excludes a reviewer likewise.
+    public let committerEmail: String
+    /// The first line of the message.
+    public let summary: String
+}
+
+extension GuardedChange {
+    /// Reduces a CloudFormation resource change to what rules and stack policies look at.
+    init(_ change: ResourceChange) {
+        let action: ResourceAction = switch (change.action, change.replacement) {
+        case (.add, _): .add
+        case (.remove, _): .remove
+        case (.modify, .true): .replace
+        case (.modify, .conditional): .conditionalReplace
+        case (.modify, _): .modify
+        }
+        self.init(logicalID: change.logicalResourceId, resourceType: change.resourceType, action: action)
+    }
+}
+
+extension ChangeSetRecord {
+    /// What the change set's approval text names: its stack, or `Policies/`.
+    public var reviewTarget: ReviewTarget {
+        kind == .policy ? .policies : .stack(stack)
+    }
+
+    /// The stored CloudFormation-shaped change set of a stack change set; `nil` for a policy one.
+    ///
+    /// - Throws: ``ReviewError/unreadableChangeSet(changeSetID:reason:)`` when the JSON does not decode.
+    public func stackChangeSet() throws -> ChangeSet? {
+        guard kind == .stack else { return nil }
+        do {
+            return try JSONDecoder().decode(ChangeSet.self, from: Data(json.utf8))
+        } catch {
+            throw ReviewError.unreadableChangeSet(changeSetID: id, reason: "\(error)")
+        }
+    }
+
+    /// The exact text a reviewer signs to give `verdict` on this change set; no git access needed.
+    public func approvalText(for verdict: ApprovalVerdict) -> String {
+        ApprovalText.make(changeSetID: id, target: reviewTarget, digest: digest, verdict: verdict)
+    }
+}

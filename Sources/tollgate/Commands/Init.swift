@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import TollgateEngine
+
+/// `tollgate init`: trust the current `Policies/` once, explicitly, as the first policy in force.
+struct Init: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Trust the Policies/ of a commit as the first policy in force.",
+        discussion: """
+            Reviews are decided by the policy in force, never by the change under review. The \
+            first policy has nothing before it to review it, so it is trusted once, explicitly, \
+            and the audit trail records who trusted which commit. Afterwards Policies/ changes \
+            only through policy change sets approved under the policy in force.
+            """
+    )
+
+    @Option(help: ArgumentHelp("The commit whose Policies/ to trust (default: the tip of the branch).", valueName: "rev"))
+    var commit: String?
+
+    @Option(help: "Who trusts the policy, as the audit trail names them (default: the login name).")
+    var actor: String?
+
+    @Flag(help: "Trust this revision even though a policy is in force already; the audit trail names the one replaced.")
+    var force = false
+
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
+        let commit = try managed.commit(self.commit)
+        let actor = self.actor ?? ProcessInfo.processInfo.environment["USER"] ?? "operator"
+        let trusted = try await store.withStore(repository: repository.repo) { store in
+            try await PolicyInForce.trust(commit: commit, repository: managed, store: store, actor: actor, replacing: force)
+        }
+        if output.json {
+            print(try AuditRendering.json(InitJSON(commit: trusted.commit, actor: actor, people: trusted.policy.reviewers.people.map(\.id))))
+        } else {
+            let people = trusted.policy.reviewers.people.count
+            print("Trusted Policies/ of commit \(trusted.commit.prefix(7)) as the policy in force (\(people) \(people == 1 ? "reviewer" : "reviewers")); recorded in the audit trail as trusted by \(actor).")
+        }
+    }
+}
+
+/// The `--json` answer of `tollgate init`.
+struct InitJSON: Codable {
+    var commit: String
+    var actor: String
+    var people: [String]
+}

@@ -1,0 +1,151 @@
+import ArgumentParser
+import Foundation
+import TollgateCore
+import TollgateEngine
+import TollgateStore
+
+/// `tollgate show ID`: one change set with its commits, changes, verdicts and executions.
+struct Show: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show one change set: its commits, changes, approvals and executions.",
+        discussion: """
+            With --approval-text, print only the exact text a reviewer signs (it names the change \
+            set, its stack and its digest), for ssh-keygen -Y sign -n tollgate.
+            """
+    )
+
+    @Argument(help: "The change set's id, such as cs-3f9a0c1e.")
+    var id: String
+
+    @Flag(help: "Print only the text to sign for this change set, unchanged.")
+    var approvalText = false
+
+    @Option(help: "With --approval-text: the verdict the text gives, approve or reject.")
+    var verdict: VerdictChoice = .approve
+
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if approvalText && output.json {
+            throw ValidationError("--approval-text prints the exact text to sign; it has no JSON form, so drop --json.")
+        }
+    }
+
+    func run() async throws {
+        let (record, approvals, executions) = try await store.withStore(repository: repository.repo) { store in
+            let record = try await store.changeSet(id: id)
+            return (record, try await store.approvals(changeSetID: id), try await store.executions(changeSetID: id))
+        }
+        if approvalText {
+            print(record.approvalText(for: verdict.verdict), terminator: "")
+            return
+        }
+        let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
+        let commits = try managed.commitSummaries(of: record).map {
+            ShowJSON.Commit(id: $0.id, author: $0.authorName, email: $0.authorEmail, committerEmail: $0.committerEmail, summary: $0.summary)
+        }
+        let shown = ShowJSON(record: record, commits: commits, changes: try record.stackChangeSet(), approvals: approvals, executions: executions)
+        if output.json {
+            print(try AuditRendering.json(shown))
+        } else {
+            print(shown.text(useColor: output.usesColor), terminator: "")
+        }
+    }
+}
+
+/// The `--json` answer of `tollgate show`; storage rows are copied into it, never encoded directly.
+struct ShowJSON: Codable {
+    struct Commit: Codable {
+        var id: String
+        var author: String
+        var email: String
+        var committerEmail: String
+        var summary: String
+    }
+
+    struct Approval: Codable {
+        var reviewer: String
+        var verdict: String
+        var digest: String
+        var reason: String?
+        var signature: String?
+        var recordedAt: Date
+    }
+
+    struct Execution: Codable {
+        var id: String
+        var startedAt: Date
+        var finishedAt: Date?
+        var result: String?
+        var providerOutput: String?
+    }
+
+    var id: String
+    var kind: String
+    var stack: String
+    var status: String
+    var statusReason: String?
+    var digest: String
+    var targetCommit: String
+    var baseStateVersion: Int64
+    var createdAt: Date
+    var updatedAt: Date
+    var commits: [Commit]
+    var changes: ChangeSet?
+    var approvals: [Approval]
+    var executions: [Execution]
+
+    init(record: ChangeSetRecord, commits: [Commit], changes: ChangeSet?, approvals: [ApprovalRecord], executions: [ExecutionRecord]) {
+        id = record.id
+        kind = record.kind.rawValue
+        stack = record.stack
+        status = record.status.rawValue
+        statusReason = record.statusReason
+        digest = record.digest
+        targetCommit = record.targetCommit
+        baseStateVersion = record.baseStateVersion
+        createdAt = record.createdAt
+        updatedAt = record.updatedAt
+        self.commits = commits
+        self.changes = changes
+        self.approvals = approvals.map {
+            Approval(reviewer: $0.reviewer, verdict: $0.verdict.rawValue, digest: $0.digest, reason: $0.reason, signature: $0.signature, recordedAt: $0.recordedAt)
+        }
+        self.executions = executions.map {
+            Execution(id: $0.id, startedAt: $0.startedAt, finishedAt: $0.finishedAt, result: $0.result?.rawValue, providerOutput: $0.providerOutput)
+        }
+    }
+
+    /// The text for a person: header, commits, changes, verdicts, executions.
+    func text(useColor: Bool) -> String {
+        var lines = [
+            "Change set \(id): \(kind == ChangeSetKind.policy.rawValue ? "Policies/" : "stack \(stack)"), \(status)" + (statusReason.map { " (\($0))" } ?? ""),
+            "Digest: \(digest)",
+            "Target commit: \(targetCommit), planned against state version \(baseStateVersion)",
+            "Created \(AuditRendering.timestamp(createdAt)), updated \(AuditRendering.timestamp(updatedAt))",
+            "Commits:",
+        ]
+        for commit in commits {
+            lines.append("  \(commit.id.prefix(7)) \(commit.author) <\(commit.email)> \(commit.summary)")
+        }
+        var text = lines.joined(separator: "\n") + "\n"
+        if let changes {
+            text += "Changes:\n" + ChangeSetRenderer(useColor: useColor).render(changes)
+        } else {
+            text += "Changes: the Policies/ files of commit \(targetCommit.prefix(7))\n"
+        }
+        text += approvals.isEmpty ? "Approvals: none\n" : "Approvals:\n"
+        for approval in approvals {
+            text += "  \(approval.reviewer) \(approval.verdict == Verdict.approve.rawValue ? "approved" : "rejected") at \(AuditRendering.timestamp(approval.recordedAt))"
+                + (approval.reason.map { " (\"\($0)\")" } ?? "") + ", signed \(approval.signature == nil ? "no" : "yes")\n"
+        }
+        text += executions.isEmpty ? "Executions: none\n" : "Executions:\n"
+        for execution in executions {
+            text += "  \(execution.id) started \(AuditRendering.timestamp(execution.startedAt)), "
+                + (execution.result.map { "\($0) at \(execution.finishedAt.map(AuditRendering.timestamp) ?? "?")" } ?? "not finished") + "\n"
+        }
+        return text
+    }
+}

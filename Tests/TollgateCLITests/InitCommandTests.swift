@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+import TollgateTestSupport
+
+@Suite("tollgate init")
+struct InitCommandTests {
+    @Test("init trusts the Policies/ at the tip once, records who did it, and refuses to repeat silently")
+    func trustOnce() throws {
+        let fixture = try ReviewFixture()
+        let options = ["--repo", fixture.git.path, "--state", fixture.statePath]
+        let first = try TollgateBinary.run(["init", "--actor", "lead"] + options)
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(first.standardOutput.contains("Trusted Policies/ of commit \(fixture.firstCommit.prefix(7))"), "\(first.standardOutput)")
+        let audit = try TollgateBinary.run(["audit", "--actor", "lead", "--csv"] + options)
+        #expect(audit.standardOutput.contains("policy.trusted"), "\(audit.standardOutput)")
+
+        let second = try TollgateBinary.run(["init", "--actor", "lead"] + options)
+        #expect(second.status != 0)
+        #expect(second.standardError.contains("tollgate init --force"), "\(second.standardError)")
+        let forced = try TollgateBinary.run(["init", "--actor", "lead", "--force"] + options)
+        #expect(forced.status == 0, "\(forced.standardError)")
+    }
+
+    @Test("explain before init says to run tollgate init first")
+    func explainBeforeInit() async throws {
+        let review = try await CLIReview.make(trusted: false)
+        let result = try review.run(["explain", review.record.id])
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("run tollgate init first"), "\(result.standardError)")
+    }
+}
