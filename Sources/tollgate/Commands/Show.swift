@@ -132,7 +132,7 @@ struct ShowJSON: Codable {
         }
         var text = lines.joined(separator: "\n") + "\n"
         if let changes {
-            text += "Changes:\n" + ChangeSetRenderer(useColor: useColor).render(changes)
+            text += "Changes:\n" + ChangeSetRenderer(style: TextStyle(enabled: useColor)).render(changes)
         } else {
             text += "Changes: the Policies/ files of commit \(targetCommit.prefix(7))\n"
         }
