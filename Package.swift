@@ -95,7 +95,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateEngineTests",
-            dependencies: ["TollgateEngine", "TollgateGit", "TollgateTestSupport"],
+            dependencies: ["TollgateEngine", "TollgateGit", "TollgateStore", "TollgateTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -10,6 +10,6 @@ struct Tollgate: AsyncParsableCommand {
         every stack that a commit on main changed, and applies nothing until the reviewers named \
         in Policies/ have approved that exact change set.
         """,
-        subcommands: [History.self, Plan.self, Diff.self, Audit.self]
+        subcommands: [History.self, Sync.self, Status.self, Plan.self, Cancel.self, Diff.self, Audit.self]
     )
 }

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import TollgateStore
+
+/// `tollgate cancel ID --reason TEXT`: withdraw a change set without judging its content.
+struct Cancel: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Cancel a pending or approved change set.",
+        discussion: """
+            A cancel is not a rejection: it says the change set should not go ahead now, not that \
+            its content is wrong. The change set becomes CANCELLED with the reason, and the audit \
+            trail records who cancelled it. A change set that is applying or finished cannot be \
+            cancelled.
+            """
+    )
+
+    @Argument(help: "The change set's id, such as cs-3f9a0c1e.")
+    var id: String
+
+    @Option(help: "Why the change set is cancelled; kept with it and in the audit trail.")
+    var reason: String
+
+    @Option(help: "Who cancels, for the audit trail (default: the USER environment variable).")
+    var actor: String?
+
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw ValidationError("--reason is empty; say why the change set is cancelled.")
+        }
+        if actor == nil && (ProcessInfo.processInfo.environment["USER"] ?? "").isEmpty {
+            throw ValidationError("USER is not set; name who cancels with --actor.")
+        }
+    }
+
+    func run() async throws {
+        let actor = actor ?? ProcessInfo.processInfo.environment["USER"] ?? ""
+        let record = try await store.withStore(repository: repository.repo) { store in
+            try await store.transaction { transaction in
+                try await transaction.transition(changeSetID: id, to: .cancelled, actor: actor, reason: reason)
+            }
+        }
+        if output.json {
+            print(try AuditRendering.json(CancelledChangeSet(id: record.id, stack: record.stack, status: record.status.rawValue, reason: reason)))
+        } else {
+            print("Change set \(record.id) of \(record.stack) is \(record.status.rawValue): \(reason)")
+        }
+    }
+}
+
+/// The `--json` answer of `tollgate cancel`.
+struct CancelledChangeSet: Encodable {
+    var id: String
+    var stack: String
+    var status: String
+    var reason: String
+}
