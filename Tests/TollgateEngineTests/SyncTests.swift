@@ -148,7 +148,11 @@ struct SyncTests {
         try fixture.git.write("Policies/reviewers.yaml", "reviewers: []\n")
         try fixture.git.write("Stacks/network/template.yaml", bucketTemplate(["Logs"]))
         try fixture.git.commit("initial")
-        try await fixture.sync()
+        let initial = try #require(try await fixture.sync().created.first { $0.stack == StackLayout.policiesFolder })
+        // Withdrawn, so that the next policy change set covers only the next commit.
+        _ = try await fixture.store.transaction { transaction in
+            try await transaction.transition(changeSetID: initial.id, to: .cancelled, actor: "test", reason: "trusted by init")
+        }
         try fixture.git.write("Policies/reviewers.yaml", "reviewers: [alice]\n")
         try fixture.git.write("Policies/approvals.yaml", "rules: []\n")
         let change = try fixture.git.commit("policies")
@@ -167,6 +171,27 @@ struct SyncTests {
         #expect(policy.files[1].blobBefore == (try fixture.git.git("rev-parse", "\(change)~1:Policies/reviewers.yaml")).trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(record.digest == policy.digest)
         #expect(try await fixture.changeSets("network").count == 1)
+        try await fixture.close()
+    }
+
+    @Test("an open policy change set is superseded by one covering its commits and files too", arguments: SyncStoreKind.allCases)
+    func policySuperseding(kind: SyncStoreKind) async throws {
+        let fixture = try await SyncFixture.make(kind)
+        try fixture.git.write("Policies/reviewers.yaml", "reviewers: []\n")
+        let first = try fixture.git.commit("initial")
+        let old = try #require(try await fixture.sync().created.first)
+        try fixture.git.write("Policies/approvals.yaml", "rules: []\n")
+        let second = try fixture.git.commit("approvals")
+
+        let created = try #require(try await fixture.sync().created.first)
+
+        #expect(created.supersedes == old.id)
+        let record = try await fixture.store.changeSet(id: created.id)
+        #expect(record.commits == [first, second])
+        let policy = try JSONDecoder().decode(PolicyChangeSet.self, from: Data(record.json.utf8))
+        #expect(policy.files.map(\.path) == ["Policies/approvals.yaml", "Policies/reviewers.yaml"])
+        #expect(policy.files.map(\.change) == [.added, .added])
+        #expect(try await fixture.store.changeSet(id: old.id).status == .superseded)
         try await fixture.close()
     }
 

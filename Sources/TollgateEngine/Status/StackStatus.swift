@@ -51,7 +51,7 @@ public enum StackStatusReader {
                 try await reader.changeSets(ChangeSetFilter(statuses: [.pending, .approved])).map { ($0.stack, $0) },
                 uniquingKeysWith: { first, _ in first })
             let names = Set(repositoryStacks).union(states.keys).union(open.keys)
-                .filter { text.map($0.contains) ?? true }
+                .filter { name in text.map { name.contains($0) } ?? true }
                 .sorted()
             var rows: [StackStatus] = []
             rows.reserveCapacity(names.count)

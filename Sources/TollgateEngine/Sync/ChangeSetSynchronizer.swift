@@ -1,5 +1,5 @@
 import Foundation
-public import TollgateCore
+import TollgateCore
 import TollgateGit
 public import TollgateStore
 
@@ -113,7 +113,8 @@ public struct ChangeSetSynchronizer {
         }
         guard let start else { return try repository.history() }
         let id = try repository.repository.resolveCommit(start)
-        guard id == repository.tip || (try repository.repository.isAncestor(id, of: repository.tip)) else {
+        let onBranch = try id == repository.tip || repository.repository.isAncestor(id, of: repository.tip)
+        guard onBranch else {
             throw SyncError.startNotOnBranch(revision: start, branch: repository.branch)
         }
         guard let parent = try repository.repository.commit(id).firstParentID else { return try repository.history() }
