@@ -4,27 +4,26 @@ import TollgateTestSupport
 
 @Suite("tollgate status")
 struct StatusCommandTests {
-    private func synced() throws -> (GitFixture, TemporaryDirectory, store: [String], ids: [String: String]) {
+    private func synced() throws -> (CLIRepository, ids: [String: String]) {
         let fixture = try GitFixture()
         try fixture.write("Stacks/network-eu/template.yaml", "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n")
         try fixture.write("Stacks/network-us/template.yaml", "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n")
         try fixture.write("Stacks/storage/template.yaml", "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n")
         try fixture.commit("add stacks")
-        let directory = try TemporaryDirectory(prefix: "tollgate-status-cli")
-        let store = ["--repo", fixture.path, "--state", directory.appending("state.db")]
-        let sync = try TollgateBinary.run(["sync", "--json"] + store)
+        let setup = try CLIRepository(fixture)
+        let sync = try TollgateBinary.run(["sync", "--json"] + setup.store)
         #expect(sync.status == 0, "\(sync.standardError)")
         var ids: [String: String] = [:]
         for changeSet in try createdChangeSets(sync.standardOutput) {
             if let stack = changeSet["stack"] as? String, let id = changeSet["id"] as? String { ids[stack] = id }
         }
-        return (fixture, directory, store, ids)
+        return (setup, ids)
     }
 
     @Test("--json lists every stack with its status and pending change set")
     func json() throws {
-        let (_, _, store, ids) = try synced()
-        let result = try TollgateBinary.run(["status", "--json"] + store)
+        let (setup, ids) = try synced()
+        let result = try TollgateBinary.run(["status", "--json"] + setup.store)
         #expect(result.status == 0, "\(result.standardError)")
         let rows = try #require(JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]])
         #expect(rows.compactMap { $0["stack"] as? String } == ["network-eu", "network-us", "storage"])
@@ -35,8 +34,8 @@ struct StatusCommandTests {
 
     @Test("TEXT keeps the stacks whose name contains it")
     func filter() throws {
-        let (_, _, store, _) = try synced()
-        let result = try TollgateBinary.run(["status", "work-u"] + store)
+        let (setup, _) = try synced()
+        let result = try TollgateBinary.run(["status", "work-u"] + setup.store)
         #expect(result.status == 0, "\(result.standardError)")
         let lines = result.standardOutput.split(separator: "\n")
         #expect(lines.count == 2)
@@ -50,8 +49,8 @@ struct StatusCommandTests {
         let fixture = try GitFixture()
         try fixture.write("Stacks/network/template.yaml", "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n")
         try fixture.commit("add network")
-        let directory = try TemporaryDirectory(prefix: "tollgate-status-cli")
-        let result = try TollgateBinary.run(["status", "--repo", fixture.path, "--state", directory.appending("state.db")])
+        let setup = try CLIRepository(fixture)
+        let result = try TollgateBinary.run(["status"] + setup.store)
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.contains("network  NOT_APPLIED  -"))
     }

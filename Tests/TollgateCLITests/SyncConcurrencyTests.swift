@@ -55,6 +55,7 @@ struct SyncConcurrencyTests {
         #expect(entries.filter { $0["action"] as? String == "scan.advanced" }.count == 1)
         #expect(entries.filter { $0["action"] as? String == "changeset.transitioned" }.isEmpty)
         #expect(try TollgateBinary.run(["sync"] + store).standardOutput.hasPrefix("Nothing new"))
+        withExtendedLifetime(directory) {}
     }
 
     @Test("a sync killed at any moment leaves all or nothing, and the next run completes it", arguments: CLIStoreKind.allCases)
@@ -80,5 +81,6 @@ struct SyncConcurrencyTests {
         #expect(counts.isSubset(of: [0, created.count]), "a killed sync left part of its change sets: \(counts)")
         #expect(try TollgateBinary.run(["audit", "verify"] + store).status == 0)
         #expect(try TollgateBinary.run(["sync"] + store).standardOutput.hasPrefix("Nothing new"))
+        withExtendedLifetime(directory) {}
     }
 }

@@ -65,7 +65,7 @@ struct SyncText {
             lines.append("\(style.bold(id))  SUPERSEDED: its stack was deleted before it was ever applied")
         }
         if !report.unchanged.isEmpty {
-            lines.append("No change against the recorded state, no change set: \(report.unchanged.joined(separator: ", "))")
+            lines.append("No change set needed, nothing differs from the recorded state: \(report.unchanged.joined(separator: ", "))")
         }
         let from = report.previousCursor.map { "after \($0.prefix(7))" } ?? "from the start"
         lines.append("Synced \(report.branch) \(from) up to \(report.cursor.prefix(7)): \(report.relevantCommits) relevant commit\(report.relevantCommits == 1 ? "" : "s"), \(report.created.count) change set\(report.created.count == 1 ? "" : "s") created.")
