@@ -229,4 +229,29 @@ struct SyncTests {
         #expect(try await fixture.store.changeSets(ChangeSetFilter()).isEmpty)
         try await fixture.close()
     }
+
+    @Test("four syncs racing in one process on one store create every change set once", arguments: SyncStoreKind.allCases)
+    func racing(kind: SyncStoreKind) async throws {
+        let fixture = try await SyncFixture.make(kind)
+        for index in 0..<20 {
+            try fixture.git.write("Stacks/stack-\(index)/template.yaml", bucketTemplate(["Bucket\(index)"]))
+            try fixture.git.commit("add stack \(index)")
+        }
+        let path = fixture.git.path
+        let reports = try await withThrowingTaskGroup(of: SyncReport.self) { group in
+            for _ in 0..<4 {
+                let store = fixture.store
+                group.addTask {
+                    try await ChangeSetSynchronizer(repository: try ManagedRepository(path: path), store: store, actor: "tollgate").sync()
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+
+        #expect(reports.map(\.created.count).sorted() == [0, 0, 0, 20])
+        let all = try await fixture.store.changeSets(ChangeSetFilter())
+        #expect(all.count == 20)
+        #expect(Set(all.map(\.stack)).count == 20)
+        try await fixture.close()
+    }
 }
