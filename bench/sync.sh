@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of issue 4: the first `tollgate sync` over the generated repository of issue 2
 # (100,000 commits on main, 1,000 stacks), once into the embedded SQLite store and once into a
-# PostgreSQL server started here on a free loopback port; then a second sync with nothing new.
+# PostgreSQL server started here on a free loopback port; then a second sync with nothing new,
+# and on SQLite a first sync of only the last 1,000 commits (--from), as after a busy day.
 # Prints wall time and peak memory (maximum resident set size) of each run.
 #
 # Usage: bench/sync.sh [--commits N] [--stacks N]   (defaults: 100000 and 1000)
@@ -46,6 +47,8 @@ timed() {
 echo "sync of $repo ($commits commits, up to $stacks stacks)"
 timed "SQLite, first sync" sync --json --repo "$repo" --state "$work/state.db"
 timed "SQLite, nothing new" sync --json --repo "$repo" --state "$work/state.db"
+# What a sync after a busy day costs: only the last 1,000 commits to scan.
+timed "SQLite, last 1,000 commits" sync --json --repo "$repo" --state "$work/recent.db" --from main~999
 
 mkdir -p "$work/pg"
 [ "$(id -u)" = 0 ] && chown postgres "$work/pg"
