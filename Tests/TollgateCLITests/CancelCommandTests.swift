@@ -28,7 +28,7 @@ struct CancelCommandTests {
         #expect(details["reason"] == "freeze week")
         let status = try TollgateBinary.run(["status", "--json"] + setup.store)
         let rows = try #require(JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8)) as? [[String: Any]])
-        #expect(rows.first?["pendingChangeSet"] == nil)
+        #expect(rows.first?["pendingChangeSet"] is NSNull)
     }
 
     @Test("an unknown id fails with one clear error and writes nothing")

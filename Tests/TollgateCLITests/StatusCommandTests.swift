@@ -29,7 +29,7 @@ struct StatusCommandTests {
         #expect(rows.compactMap { $0["stack"] as? String } == ["network-eu", "network-us", "storage"])
         #expect(rows.allSatisfy { $0["status"] as? String == "PENDING" })
         #expect(rows.first?["pendingChangeSet"] as? String == ids["network-eu"])
-        #expect(rows.allSatisfy { $0["lastExecution"] == nil })
+        #expect(rows.allSatisfy { $0["lastExecution"] is NSNull && $0["result"] is NSNull })
     }
 
     @Test("TEXT keeps the stacks whose name contains it")

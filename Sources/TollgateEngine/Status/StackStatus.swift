@@ -19,6 +19,23 @@ public struct StackStatus: Sendable, Codable, Equatable {
     public var finishedAt: Date?
     /// How it ended.
     public var result: ExecutionResult?
+
+    enum CodingKeys: String, CodingKey {
+        case stack, status, pendingChangeSet, stateVersion, lastExecution, startedAt, finishedAt, result
+    }
+
+    /// Writes every field, `null` for nothing, so that `--json` rows all have the same keys.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(stack, forKey: .stack)
+        try container.encode(status, forKey: .status)
+        try container.encode(pendingChangeSet, forKey: .pendingChangeSet)
+        try container.encode(stateVersion, forKey: .stateVersion)
+        try container.encode(lastExecution, forKey: .lastExecution)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encode(finishedAt, forKey: .finishedAt)
+        try container.encode(result, forKey: .result)
+    }
 }
 
 /// The one word that says where a stack stands, in the order that matters to an operator: an
