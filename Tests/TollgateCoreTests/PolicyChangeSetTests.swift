@@ -57,6 +57,7 @@ struct PolicyChangeSetTests {
         #expect(changeSet.changeSetType == .update)
         #expect(changeSet.resourceChanges.map(\.action) == [.remove, .remove])
         #expect(changeSet.resourceChanges.map(\.logicalResourceId) == ["Logs", "Queue"])
+        #expect(changeSet.resourceChanges.map(\.policyAction) == [.retain, .delete])
         #expect(changeSet.summary.removed == 2)
         #expect(changeSet.isDestructive)
     }
