@@ -65,8 +65,9 @@ struct SyncConcurrencyTests {
         #expect(try TollgateBinary.run(["audit", "list"] + store).status == 0)
         let binary = try TollgateBinary.path()
         var counts: Set<Int> = []
-        // The kills land at different points of the run: scanning, planning, writing or after it.
-        for delay in [0, 30_000, 120_000, 400_000] as [UInt32] {
+        // The kills land at different points of the run: scanning, planning, writing or after it;
+        // the dense steps aim at the write, which comes last and takes a small part of the run.
+        for delay in [0, 100_000] + Array(stride(from: UInt32(250_000), through: 600_000, by: 25_000)) as [UInt32] {
             let child = try ChildProcess(binary, ["sync"] + store)
             usleep(delay)
             child.kill()
