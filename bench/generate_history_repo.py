@@ -37,7 +37,9 @@ def main():
         out.write(b"\n")
 
     def template(name, version):
+        # Size is declared because config.json sets it: sync plans every stack it sees.
         return (f"AWSTemplateFormatVersion: '2010-09-09'\nDescription: {name} v{version}\n"
+                f"Parameters:\n  Size:\n    Type: String\n    Default: '0'\n"
                 f"Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n"
                 f"      VisibilityTimeout: {30 + version % 300}\n")
 

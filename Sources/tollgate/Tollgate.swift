@@ -10,6 +10,9 @@ struct Tollgate: AsyncParsableCommand {
         every stack that a commit on main changed, and applies nothing until the reviewers named \
         in Policies/ have approved that exact change set.
         """,
-        subcommands: [History.self, Plan.self, Diff.self, Audit.self, Init.self, Show.self, Approve.self, Reject.self, Explain.self]
+        subcommands: [
+            Init.self, History.self, Sync.self, Status.self, Plan.self, Show.self, Explain.self,
+            Approve.self, Reject.self, Cancel.self, Diff.self, Audit.self,
+        ]
     )
 }

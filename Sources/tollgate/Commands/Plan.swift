@@ -1,6 +1,7 @@
 import ArgumentParser
 import TollgateCore
 import TollgateEngine
+import TollgateStore
 
 /// `tollgate plan STACK`: the change set for one stack at a commit.
 struct Plan: AsyncParsableCommand {
@@ -9,8 +10,10 @@ struct Plan: AsyncParsableCommand {
         discussion: """
             Reads the stack's template and configuration at the commit (default: the tip of the \
             branch), checks the parameters, and predicts offline what CloudFormation would do: \
-            which resources it adds, modifies, removes and replaces. Until Tollgate has recorded \
-            a state for the stack, the change set creates it (ChangeSetType CREATE).
+            which resources it adds, modifies, removes and replaces, against the state recorded \
+            in the store for the stack. Until Tollgate has recorded a state for the stack, the \
+            change set creates it (ChangeSetType CREATE); a recorded stack whose template is gone \
+            plans the removal of everything. Plan writes nothing; `tollgate sync` records change sets.
             """
     )
 
@@ -21,16 +24,22 @@ struct Plan: AsyncParsableCommand {
     var commit: String?
 
     @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
         let commit = try managed.commit(self.commit)
-        guard let source = try managed.stackSource(stack, at: commit) else {
+        let state = try await store.withStore(repository: repository.repo) { try await $0.stackState(stack) }
+        let base = try state?.snapshot()
+        let changeSet: ChangeSet
+        if let source = try managed.stackSource(stack, at: commit) {
+            changeSet = try ChangePlanner().plan(stackName: stack, commit: commit.hex, base: base, target: try source.snapshot())
+        } else if let base {
+            changeSet = try ChangePlanner().planRemoval(stackName: stack, commit: commit.hex, base: base)
+        } else {
             throw PlanError.stackNotFound(name: stack, commit: commit.short, known: try managed.stackNames(at: commit))
         }
-        let target = try source.snapshot()
-        let changeSet = try ChangePlanner().plan(stackName: stack, commit: commit.hex, base: nil, target: target)
         try ChangeSetOutput.write(changeSet, output: output)
     }
 }

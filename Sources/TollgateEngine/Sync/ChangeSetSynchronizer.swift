@@ -1,0 +1,297 @@
+import Foundation
+import TollgateCore
+import TollgateGit
+public import TollgateStore
+
+/// Turns the commits on a branch since the last sync into change sets waiting for review.
+///
+/// A run reads the scan cursor, walks the first-parent history after it, and for every stack that
+/// the new commits changed plans one change set at the newest commit that changed it, against the
+/// stack's recorded state; a change under `Policies/` gives one policy change set. Several commits
+/// to one stack thus make one change set listing them all, and a stack that still has an open
+/// change set gets a new one listing the old one's commits too, which the store marks the old one
+/// SUPERSEDED for in the same transaction.
+///
+/// Everything slow (reading git, parsing, planning) happens before the store is written. The
+/// writes, with the cursor's move to the tip, then go into one transaction that first checks
+/// that the cursor, the recorded states and the open change sets are still those the plan was
+/// made from. So a process killed at any moment leaves either nothing or the whole sync, and a
+/// second process syncing at the same time finds the cursor moved and plans again from there,
+/// never creating a change set twice.
+///
+/// The synchronizer uses the repository's libgit2 handle, which is not `Sendable`, so it is
+/// used by one task at a time.
+public struct ChangeSetSynchronizer {
+    /// How often a run plans again after another process changed the store under it.
+    static let maximumAttempts = 5
+
+    private let repository: ManagedRepository
+    private let store: any StateStore
+    private let actor: String
+    private let planner = ChangePlanner()
+
+    /// A synchronizer of `repository`'s branch into `store`, writing audit entries as `actor`.
+    public init(repository: ManagedRepository, store: any StateStore, actor: String) {
+        self.repository = repository
+        self.store = store
+        self.actor = actor
+    }
+
+    /// Syncs the branch up to its tip.
+    ///
+    /// - Parameter start: on the first sync of the branch, the first commit to scan instead of the
+    ///   first commit of the history.
+    /// - Returns: what was created; ``SyncReport/isNothingNew`` when the cursor was at the tip.
+    /// - Throws: ``SyncError`` for a start or cursor off the branch, a stack that cannot be planned
+    ///   or a store that kept changing; ``GitError`` and ``StoreError`` from below.
+    public func sync(from start: String? = nil) async throws -> SyncReport {
+        var attempts = 0
+        while true {
+            attempts += 1
+            do {
+                return try await attempt(from: start)
+            } catch let error where Self.isConcurrentWrite(error) {
+                if attempts == Self.maximumAttempts {
+                    throw SyncError.keptChanging(branch: repository.branch, attempts: attempts)
+                }
+            }
+        }
+    }
+
+    /// Whether `error` means that another process wrote the store between planning and writing.
+    private static func isConcurrentWrite(_ error: any Error) -> Bool {
+        if error is StoreMovedOn { return true }
+        if case StoreError.duplicateChangeSet = error { return true }
+        return false
+    }
+
+    private func attempt(from start: String?) async throws -> SyncReport {
+        let branch = repository.branch
+        let cursor = try await store.scanCursor(branch: branch)
+        let tip = repository.tip.hex
+        if let cursor, start != nil { throw SyncError.alreadySynced(branch: branch, cursor: cursor) }
+        if cursor == tip {
+            return SyncReport(branch: branch, previousCursor: cursor, cursor: tip, relevantCommits: 0, created: [], unchanged: [], withdrawn: [])
+        }
+        let commits = try scan(after: cursor, start: start)
+        let touched = Touched(commits)
+        let (states, open) = try await store.read { reader in
+            let states = Dictionary(try await reader.stackStates().map { ($0.stack, $0) }, uniquingKeysWith: { first, _ in first })
+            let open = Dictionary(
+                try await reader.changeSets(ChangeSetFilter(statuses: [.pending, .approved])).map { ($0.stack, $0) },
+                uniquingKeysWith: { first, _ in first })
+            return (states, open)
+        }
+        var plans: [PlannedChangeSet] = []
+        var unchanged: [String] = []
+        var withdrawals: [Withdrawal] = []
+        for (stack, stackCommits) in touched.stacks.sorted(by: { $0.key < $1.key }) {
+            let outcome = try plan(stack: stack, commits: stackCommits, state: states[stack], open: open[stack])
+            switch outcome {
+            case .create(let plan): plans.append(plan)
+            case .unchanged: unchanged.append(stack)
+            case .withdraw(let withdrawal): withdrawals.append(withdrawal)
+            }
+        }
+        if !touched.policyCommits.isEmpty {
+            let policy = try planPolicies(commits: touched.policyCommits, paths: touched.policyPaths, open: open[StackLayout.policiesFolder])
+            if let policy { plans.append(policy) } else { unchanged.append(StackLayout.policiesFolder) }
+        }
+        let created = try await write(plans: plans, withdrawals: withdrawals, branch: branch, cursor: cursor, tip: tip)
+        return SyncReport(
+            branch: branch, previousCursor: cursor, cursor: tip, relevantCommits: commits.count, created: created,
+            unchanged: unchanged, withdrawn: withdrawals.map(\.changeSetID))
+    }
+
+    /// The relevant commits after `cursor`, or from `start` (included) on a first sync.
+    private func scan(after cursor: String?, start: String?) throws -> [ScannedCommit] {
+        if let cursor {
+            guard let id = ObjectID(hex: cursor), try repository.repository.isAncestor(id, of: repository.tip) else {
+                throw SyncError.cursorNotOnBranch(branch: repository.branch, cursor: cursor)
+            }
+            return try repository.history(since: cursor)
+        }
+        guard let start else { return try repository.history() }
+        let id = try repository.repository.resolveCommit(start)
+        let onBranch = try id == repository.tip || repository.repository.isAncestor(id, of: repository.tip)
+        guard onBranch else {
+            throw SyncError.startNotOnBranch(revision: start, branch: repository.branch)
+        }
+        guard let parent = try repository.repository.commit(id).firstParentID else { return try repository.history() }
+        do {
+            return try repository.history(since: parent.hex)
+        } catch is HistoryError {
+            throw SyncError.startNotOnBranch(revision: start, branch: repository.branch)
+        }
+    }
+
+    private enum StackOutcome {
+        case create(PlannedChangeSet)
+        case unchanged
+        case withdraw(Withdrawal)
+    }
+
+    /// Plans one stack at the newest commit that changed it, against its recorded state.
+    private func plan(stack: String, commits: [ObjectID], state: StackStateRecord?, open: ChangeSetRecord?) throws -> StackOutcome {
+        guard let newest = commits.last else { return .unchanged }
+        let changeSet: ChangeSet
+        do {
+            let base = try state?.snapshot()
+            if let source = try repository.stackSource(stack, at: newest) {
+                changeSet = try planner.plan(stackName: stack, commit: newest.hex, base: base, target: try source.snapshot())
+            } else if let base {
+                changeSet = try planner.planRemoval(stackName: stack, commit: newest.hex, base: base)
+            } else if let open {
+                return .withdraw(Withdrawal(
+                    changeSetID: open.id, stack: stack,
+                    reason: "stack \(stack) was deleted at commit \(newest.short) before it was ever applied"))
+            } else {
+                return .unchanged
+            }
+        } catch let error as GitError {
+            throw error
+        } catch {
+            throw SyncError.unplannable(stack: stack, commit: newest.hex, reason: "\(error)")
+        }
+        if changeSet.isEmpty && open == nil { return .unchanged }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return .create(PlannedChangeSet(
+            kind: .stack, stack: stack, commits: Self.merge(open?.commits ?? [], commits.map(\.hex)),
+            targetCommit: newest.hex, digest: changeSet.digest,
+            json: String(decoding: try encoder.encode(changeSet), as: UTF8.self),
+            baseStateVersion: state?.stateVersion ?? 0, expectedOpen: open?.id, type: changeSet.changeSetType.rawValue,
+            summary: changeSet.summary.line))
+    }
+
+    /// Plans the policy change set: each changed file under `Policies/` from before the first
+    /// covered commit (the open policy change set's first commit, when there is one) to the newest.
+    private func planPolicies(commits: [ObjectID], paths: Set<String>, open: ChangeSetRecord?) throws -> PlannedChangeSet? {
+        guard let newest = commits.last else { return nil }
+        var paths = paths
+        var allCommits = commits.map(\.hex)
+        if let open {
+            allCommits = Self.merge(open.commits, allCommits)
+            do {
+                paths.formUnion(try JSONDecoder().decode(PolicyChangeSet.self, from: Data(open.json.utf8)).files.map(\.path))
+            } catch {
+                throw StoreError.corruptRecord(location: store.location, what: "policy change set \(open.id)")
+            }
+        }
+        let first = try allCommits.first.flatMap(ObjectID.init(hex:)).map { try repository.repository.commit($0) }
+        let beforeTree = try first?.firstParentID.map { try repository.repository.commit($0).tree() }
+        let afterTree = try repository.repository.commit(newest).tree()
+        let files = try paths.sorted().compactMap { path in
+            PolicyFileChange(path: path, blobBefore: try beforeTree?.blobID(atPath: path)?.hex, blobAfter: try afterTree.blobID(atPath: path)?.hex)
+        }
+        let changeSet = PolicyChangeSet(commit: newest.hex, files: files)
+        if changeSet.isEmpty && open == nil { return nil }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return PlannedChangeSet(
+            kind: .policy, stack: StackLayout.policiesFolder, commits: allCommits, targetCommit: newest.hex,
+            digest: changeSet.digest, json: String(decoding: try encoder.encode(changeSet), as: UTF8.self),
+            baseStateVersion: 0, expectedOpen: open?.id, type: "POLICY",
+            summary: "\(files.count) policy file\(files.count == 1 ? "" : "s") changed")
+    }
+
+    /// `old` followed by the commits of `new` it does not list yet, keeping the order.
+    private static func merge(_ old: [String], _ new: [String]) -> [String] {
+        let known = Set(old)
+        return old + new.filter { !known.contains($0) }
+    }
+
+    /// Writes the planned change sets and moves the cursor in one transaction, after checking that
+    /// the store still holds what the plans were made from.
+    private func write(
+        plans: [PlannedChangeSet], withdrawals: [Withdrawal], branch: String, cursor: String?, tip: String
+    ) async throws -> [SyncedChangeSet] {
+        let actor = actor
+        return try await store.transaction { transaction in
+            guard try await transaction.scanCursor(branch: branch) == cursor else { throw StoreMovedOn() }
+            var created: [SyncedChangeSet] = []
+            for plan in plans {
+                let open = try await transaction.changeSets(ChangeSetFilter(stack: plan.stack, statuses: [.pending, .approved]))
+                let version = plan.kind == .stack ? try await transaction.stackState(plan.stack)?.stateVersion ?? 0 : 0
+                guard open.first?.id == plan.expectedOpen, version == plan.baseStateVersion else { throw StoreMovedOn() }
+                let creation = try await Self.create(plan, in: transaction, actor: actor)
+                created.append(SyncedChangeSet(
+                    id: creation.changeSet.id, kind: plan.kind.rawValue, stack: plan.stack, type: plan.type,
+                    commits: plan.commits, targetCommit: plan.targetCommit, digest: plan.digest,
+                    baseStateVersion: plan.baseStateVersion, supersedes: creation.superseded?.id, summary: plan.summary))
+            }
+            for withdrawal in withdrawals {
+                let open = try await transaction.changeSets(ChangeSetFilter(stack: withdrawal.stack, statuses: [.pending, .approved]))
+                guard open.first?.id == withdrawal.changeSetID else { throw StoreMovedOn() }
+                _ = try await transaction.transition(changeSetID: withdrawal.changeSetID, to: .superseded, actor: actor, reason: withdrawal.reason)
+            }
+            try await transaction.setScanCursor(branch: branch, commit: tip, actor: actor)
+            return created
+        }
+    }
+
+    /// Inserts `plan` under a fresh id, drawing another id in the rare case the first is taken.
+    private static func create(_ plan: PlannedChangeSet, in transaction: any StoreTransaction, actor: String) async throws -> ChangeSetCreation {
+        while true {
+            let record = ChangeSetRecord(
+                id: ChangeSetRecord.newID(), kind: plan.kind, stack: plan.stack, commits: plan.commits,
+                baseStateVersion: plan.baseStateVersion, targetCommit: plan.targetCommit, digest: plan.digest, json: plan.json)
+            if try await transaction.read(changeSetIDExists: record.id) { continue }
+            return try await transaction.createChangeSet(record, actor: actor)
+        }
+    }
+}
+
+/// The commits that touched each stack and the policies, oldest first.
+private struct Touched {
+    var stacks: [String: [ObjectID]] = [:]
+    var policyCommits: [ObjectID] = []
+    var policyPaths: Set<String> = []
+
+    init(_ commits: [ScannedCommit]) {
+        for commit in commits {
+            for change in commit.stacks { stacks[change.name, default: []].append(commit.id) }
+            if !commit.policyFiles.isEmpty {
+                policyCommits.append(commit.id)
+                policyPaths.formUnion(commit.policyFiles)
+            }
+        }
+    }
+}
+
+/// A change set planned outside the transaction, with what the store must still hold to write it.
+private struct PlannedChangeSet: Sendable {
+    var kind: ChangeSetKind
+    var stack: String
+    var commits: [String]
+    var targetCommit: String
+    var digest: String
+    var json: String
+    var baseStateVersion: Int64
+    /// The open change set the plan supersedes; the write refuses if another replaced it meanwhile.
+    var expectedOpen: String?
+    var type: String
+    var summary: String
+}
+
+/// An open change set to mark superseded without a successor.
+private struct Withdrawal: Sendable {
+    var changeSetID: String
+    var stack: String
+    var reason: String
+}
+
+/// Another process wrote the store between planning and writing; the sync plans again.
+private struct StoreMovedOn: Error {}
+
+extension StoreReader {
+    /// Whether a change set has the id `id`.
+    fileprivate func read(changeSetIDExists id: String) async throws -> Bool {
+        do {
+            _ = try await changeSet(id: id)
+            return true
+        } catch StoreError.unknownChangeSet {
+            return false
+        }
+    }
+}

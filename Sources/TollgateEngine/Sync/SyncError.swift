@@ -1,0 +1,28 @@
+/// A sync that cannot run as asked.
+public enum SyncError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// `--from` was given, but the branch has been synced before and carries on from its cursor.
+    case alreadySynced(branch: String, cursor: String)
+    /// The last synced commit is no longer on the branch, as after a force-push.
+    case cursorNotOnBranch(branch: String, cursor: String)
+    /// `--from` names a commit that is not on the branch's history.
+    case startNotOnBranch(revision: String, branch: String)
+    /// A stack's files at a commit cannot be planned (a template or configuration error).
+    case unplannable(stack: String, commit: String, reason: String)
+    /// Other tollgate processes kept changing the store while this one planned.
+    case keptChanging(branch: String, attempts: Int)
+
+    public var description: String {
+        switch self {
+        case .alreadySynced(let branch, let cursor):
+            return "Branch \(branch) was synced up to commit \(cursor.prefix(7)) already; --from applies only to the first sync of a branch."
+        case .cursorNotOnBranch(let branch, let cursor):
+            return "The last synced commit \(cursor.prefix(7)) is no longer on branch \(branch) (was it force-pushed?); restore the branch or sync into a new store."
+        case .startNotOnBranch(let revision, let branch):
+            return "'\(revision)' is not on the history of branch \(branch); --from must name a commit on the branch."
+        case .unplannable(let stack, let commit, let reason):
+            return "Cannot plan stack \(stack) at commit \(commit.prefix(7)): \(reason) Nothing was recorded; fix the stack in a new commit and sync again."
+        case .keptChanging(let branch, let attempts):
+            return "Other tollgate processes changed the store for branch \(branch) during each of \(attempts) attempts; run sync again."
+        }
+    }
+}

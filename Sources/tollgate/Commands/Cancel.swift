@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import TollgateStore
+
+/// `tollgate cancel ID --reason TEXT`: withdraw a change set without judging its content.
+struct Cancel: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Cancel a pending or approved change set.",
+        discussion: """
+            A cancel is not a rejection: it says the change set should not go ahead now, not that \
+            its content is wrong. The change set becomes CANCELLED with the reason, and the audit \
+            trail records who cancelled it. A change set that is applying or finished cannot be \
+            cancelled.
+            """
+    )
+
+    @Argument(help: "The change set's id, such as cs-3f9a0c1e.")
+    var id: String
+
+    @Option(help: "Why the change set is cancelled; kept with it and in the audit trail.")
+    var reason: String
+
+    @Option(help: "Who cancels, for the audit trail (default: the USER environment variable, else the login name).")
+    var actor: String?
+
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw ValidationError("--reason is empty; say why the change set is cancelled.")
+        }
+        if actor == nil && Self.loginName() == nil {
+            throw ValidationError("Cannot tell who cancels (USER is not set and the user id has no name); name them with --actor.")
+        }
+    }
+
+    func run() async throws {
+        let actor = actor ?? Self.loginName() ?? ""
+        let record = try await store.withStore(repository: repository.repo) { store in
+            try await store.transaction { transaction in
+                try await transaction.transition(changeSetID: id, to: .cancelled, actor: actor, reason: reason)
+            }
+        }
+        if output.json {
+            print(try AuditRendering.json(CancelledChangeSet(id: record.id, stack: record.stack, status: record.status.rawValue, reason: reason)))
+        } else {
+            print("Change set \(record.id) of \(record.stack) is \(record.status.rawValue): \(reason)")
+        }
+    }
+}
+
+extension Cancel {
+    /// The operator's name: `USER`, or the name of the process's user id where `USER` is unset, as
+    /// in many containers.
+    static func loginName() -> String? {
+        if let user = ProcessInfo.processInfo.environment["USER"], !user.isEmpty { return user }
+        guard let entry = getpwuid(getuid()), let name = entry.pointee.pw_name else { return nil }
+        let text = String(cString: name)
+        return text.isEmpty ? nil : text
+    }
+}
+
+/// The `--json` answer of `tollgate cancel`.
+struct CancelledChangeSet: Encodable {
+    var id: String
+    var stack: String
+    var status: String
+    var reason: String
+}
