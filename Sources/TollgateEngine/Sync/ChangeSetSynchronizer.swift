@@ -94,7 +94,9 @@ public struct ChangeSetSynchronizer {
             }
         }
         if !touched.policyCommits.isEmpty {
-            let policy = try planPolicies(commits: touched.policyCommits, paths: touched.policyPaths, open: open[StackLayout.policiesFolder])
+            let policy = try planPolicies(
+                commits: touched.policyCommits, paths: touched.policyPaths,
+                inForce: states[StackLayout.policiesFolder], open: open[StackLayout.policiesFolder])
             if let policy { plans.append(policy) } else { unchanged.append(StackLayout.policiesFolder) }
         }
         let created = try await write(plans: plans, withdrawals: withdrawals, branch: branch, cursor: cursor, tip: tip)
@@ -164,9 +166,14 @@ public struct ChangeSetSynchronizer {
             summary: changeSet.summary.line))
     }
 
-    /// Plans the policy change set: each changed file under `Policies/` from before the first
-    /// covered commit (the open policy change set's first commit, when there is one) to the newest.
-    private func planPolicies(commits: [ObjectID], paths: Set<String>, open: ChangeSetRecord?) throws -> PlannedChangeSet? {
+    /// Plans the policy change set: each file under `Policies/` that differs between the policy in
+    /// force and the newest covered commit. Without a policy in force (before `tollgate init`),
+    /// the baseline is the state before the first covered commit (the open policy change set's
+    /// first commit, when there is one). Comparing with the policy in force means that files
+    /// `init` already trusted propose nothing, and a change that was reverted proposes nothing.
+    private func planPolicies(
+        commits: [ObjectID], paths: Set<String>, inForce: StackStateRecord?, open: ChangeSetRecord?
+    ) throws -> PlannedChangeSet? {
         guard let newest = commits.last else { return nil }
         var paths = paths
         var allCommits = commits.map(\.hex)
@@ -178,8 +185,13 @@ public struct ChangeSetSynchronizer {
                 throw StoreError.corruptRecord(location: store.location, what: "policy change set \(open.id)")
             }
         }
-        let first = try allCommits.first.flatMap(ObjectID.init(hex:)).map { try repository.repository.commit($0) }
-        let beforeTree = try first?.firstParentID.map { try repository.repository.commit($0).tree() }
+        let baseline: ObjectID?
+        if let inForce = inForce.flatMap({ ObjectID(hex: $0.commit) }) {
+            baseline = inForce
+        } else {
+            baseline = try allCommits.first.flatMap(ObjectID.init(hex:)).flatMap { try repository.repository.commit($0).firstParentID }
+        }
+        let beforeTree = try baseline.map { try repository.repository.commit($0).tree() }
         let afterTree = try repository.repository.commit(newest).tree()
         let files = try paths.sorted().compactMap { path in
             PolicyFileChange(path: path, blobBefore: try beforeTree?.blobID(atPath: path)?.hex, blobAfter: try afterTree.blobID(atPath: path)?.hex)
