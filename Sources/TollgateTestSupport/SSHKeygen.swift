@@ -53,33 +53,8 @@ public struct SSHKeygen: Sendable {
     ///   `allowFailure` is set, in which case the caller inspects ``Result/status``.
     @discardableResult
     public func run(_ arguments: [String], input: String = "", allowFailure: Bool = false) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        // Only commands that read standard input get a pipe: writing to one whose reader has
-        // already exited would raise SIGPIPE and kill the test process.
-        if input.isEmpty {
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-        } else {
-            let stdin = Pipe()
-            process.standardInput = stdin
-            try process.run()
-            stdin.fileHandleForWriting.write(Data(input.utf8))
-            try stdin.fileHandleForWriting.close()
-        }
-        let outData = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errData = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let result = Result(
-            status: process.terminationStatus,
-            standardOutput: String(decoding: outData, as: UTF8.self),
-            standardError: String(decoding: errData, as: UTF8.self)
-        )
+        let finished = try CommandResult.run([executable] + arguments, input: input.isEmpty ? nil : input)
+        let result = Result(status: finished.status, standardOutput: finished.standardOutput, standardError: finished.standardError)
         if result.status != 0, !allowFailure {
             throw Failure.failed(arguments: arguments, status: result.status, standardError: result.standardError)
         }
