@@ -81,11 +81,7 @@ struct ReviewAttackTests {
     @Test("the same person approving twice counts once, and the second approval is refused")
     func twice() async throws {
         let review = try await TrustedReview.make()
-        let fixture = review.fixture
-        try await fixture.recordStackApplied(at: fixture.firstCommit, in: review.store)
-        try fixture.git.write("Stacks/web/template.yaml", ReviewFixture.template(bucket: "web-assets-v2"))
-        let rename = try fixture.git.commit("rename the bucket", author: ReviewFixture.outsider)
-        let record = try await fixture.createStackChangeSet(commits: [rename], in: review.store)
+        let record = try await review.bucketRename()
         #expect(try await review.review(record, as: "amara").changeSet.status == .pending)
         await review.expectRefusal(["'amara' has already approved; a person counts once"]) { try await review.review(record, as: "amara") }
         #expect(try await review.store.approvals(changeSetID: record.id).count == 1)

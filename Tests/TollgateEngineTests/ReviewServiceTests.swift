@@ -28,6 +28,15 @@ struct TrustedReview {
         return try await service.record(verdict, changeSetID: record.id, signature: try fixture.sign(record, as: person, verdict: verdict), reason: reason, repository: repository)
     }
 
+    /// Records `web` as applied at the first commit, then stores the change set of an outsider's
+    /// commit that renames its bucket: a replacement, so a destructive change.
+    func bucketRename() async throws -> ChangeSetRecord {
+        try await fixture.recordStackApplied(at: fixture.firstCommit, in: store)
+        try fixture.git.write("Stacks/web/template.yaml", ReviewFixture.template(bucket: "web-assets-v2"))
+        let rename = try fixture.git.commit("rename the bucket", author: ReviewFixture.outsider)
+        return try await fixture.createStackChangeSet(commits: [rename], in: store)
+    }
+
     /// Runs `body`, expecting a ``ReviewError`` whose message contains every one of `words`.
     func expectRefusal(_ words: [String], sourceLocation: Testing.SourceLocation = #_sourceLocation, _ body: () async throws -> Void) async {
         do {
@@ -143,11 +152,7 @@ struct ReviewServiceTests {
     @Test("a destructive change needs two owners and explain says who may still approve")
     func destructiveAndExplain() async throws {
         let review = try await TrustedReview.make()
-        let fixture = review.fixture
-        try await fixture.recordStackApplied(at: fixture.firstCommit, in: review.store)
-        try fixture.git.write("Stacks/web/template.yaml", ReviewFixture.template(bucket: "web-assets-v2"))
-        let rename = try fixture.git.commit("rename the bucket", author: ReviewFixture.outsider)
-        let record = try await fixture.createStackChangeSet(commits: [rename], in: review.store)
+        let record = try await review.bucketRename()
         let first = try await review.review(record, as: "amara")
         #expect(first.changeSet.status == .pending)
         let explanation = try await review.service.explain(changeSetID: record.id, repository: review.repository).verdict.explanation
@@ -164,10 +169,7 @@ struct ReviewServiceTests {
     func applyPolicyChange() async throws {
         let review = try await TrustedReview.make()
         let fixture = review.fixture
-        try await fixture.recordStackApplied(at: fixture.firstCommit, in: review.store)
-        try fixture.git.write("Stacks/web/template.yaml", ReviewFixture.template(bucket: "web-assets-v2"))
-        let rename = try fixture.git.commit("rename the bucket", author: ReviewFixture.outsider)
-        let stack = try await fixture.createStackChangeSet(commits: [rename], in: review.store)
+        let stack = try await review.bucketRename()
         await review.expectRefusal(["'dana' is not named by any rule"]) { try await review.review(stack, as: "dana") }
         try await review.review(stack, as: "amara")
 
