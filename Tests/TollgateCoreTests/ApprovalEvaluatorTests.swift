@@ -166,6 +166,10 @@ struct ApprovalEvaluatorTests {
         #expect(evaluator.evaluate(Self.subject("web-shop"), claims: [], at: Self.now).appliesAutomatically)
         #expect(!evaluator.evaluate(Self.subject("web-shop", newStack: true), claims: [], at: Self.now).appliesAutomatically)
         #expect(!evaluator.evaluate(Self.subject("database"), claims: [], at: Self.now).appliesAutomatically)
+        #expect(evaluator.evaluate(Self.subject("web-shop"), claims: [], at: Self.now).explanation
+            .contains("Once approved, the policy lets it be applied automatically."))
+        #expect(evaluator.evaluate(Self.subject("web-shop", newStack: true), claims: [], at: Self.now).explanation
+            .contains("Once approved, the policy needs someone to start its apply."))
     }
 
     @Test("explain names each rule, who approved, who is still needed")

@@ -233,7 +233,9 @@ public struct ReviewVerdict: Sendable, Hashable {
         let blockers = self.blockers
         lines.append(blockers.isEmpty ? "Can be applied now." : "Cannot be applied now: \(blockers.joined(separator: "; ")).")
         if case .stack = subject.target {
-            lines.append(appliesAutomatically ? "Applied automatically once approved." : "Applied only when someone runs tollgate apply.")
+            lines.append(appliesAutomatically
+                ? "Once approved, the policy lets it be applied automatically."
+                : "Once approved, the policy needs someone to start its apply.")
         }
         return lines.joined(separator: "\n") + "\n"
     }
