@@ -20,9 +20,7 @@ struct Cancel: AsyncParsableCommand {
     @Option(help: "Why the change set is cancelled; kept with it and in the audit trail.")
     var reason: String
 
-    @Option(help: "Who cancels, for the audit trail (default: the USER environment variable, else the login name).")
-    var actor: String?
-
+    @OptionGroup var actor: OperatorOptions
     @OptionGroup var repository: RepositoryOptions
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
@@ -31,13 +29,10 @@ struct Cancel: AsyncParsableCommand {
         if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw ValidationError("--reason is empty; say why the change set is cancelled.")
         }
-        if actor == nil && Self.loginName() == nil {
-            throw ValidationError("Cannot tell who cancels (USER is not set and the user id has no name); name them with --actor.")
-        }
     }
 
     func run() async throws {
-        let actor = actor ?? Self.loginName() ?? ""
+        let actor = actor.name ?? ""
         let record = try await store.withStore(repository: repository.repo) { store in
             try await store.transaction { transaction in
                 try await transaction.transition(changeSetID: id, to: .cancelled, actor: actor, reason: reason)
@@ -48,17 +43,6 @@ struct Cancel: AsyncParsableCommand {
         } else {
             print("Change set \(record.id) of \(record.stack) is \(record.status.rawValue): \(reason)")
         }
-    }
-}
-
-extension Cancel {
-    /// The operator's name: `USER`, or the name of the process's user id where `USER` is unset, as
-    /// in many containers.
-    static func loginName() -> String? {
-        if let user = ProcessInfo.processInfo.environment["USER"], !user.isEmpty { return user }
-        guard let entry = getpwuid(getuid()), let name = entry.pointee.pw_name else { return nil }
-        let text = String(cString: name)
-        return text.isEmpty ? nil : text
     }
 }
 

@@ -17,8 +17,7 @@ struct Init: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The commit whose Policies/ to trust (default: the tip of the branch).", valueName: "rev"))
     var commit: String?
 
-    @Option(help: "Who trusts the policy, as the audit trail names them (default: the login name).")
-    var actor: String?
+    @OptionGroup var actor: OperatorOptions
 
     @Flag(help: "Trust this revision even though a policy is in force already; the audit trail names the one replaced.")
     var force = false
@@ -30,7 +29,7 @@ struct Init: AsyncParsableCommand {
     func run() async throws {
         let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
         let commit = try managed.commit(self.commit)
-        let actor = self.actor ?? ProcessInfo.processInfo.environment["USER"] ?? "operator"
+        let actor = self.actor.name ?? ""
         let trusted = try await store.withStore(repository: repository.repo) { store in
             try await PolicyInForce.trust(commit: commit, repository: managed, store: store, actor: actor, replacing: force)
         }
