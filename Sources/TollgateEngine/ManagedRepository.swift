@@ -90,6 +90,14 @@ public final class ManagedRepository {
         return commits.reversed()
     }
 
+    /// The files inside `paths` (folders end in `/`) at `commit`, in git's path order, each with its
+    /// blob id as ``TreeChange/newID``.
+    public func files(within paths: [String], at commit: ObjectID) throws -> [TreeChange] {
+        let tree = try repository.commit(commit).tree()
+        let comparer = TreeComparer(repository: repository, scope: PathScope(paths: paths))
+        return try comparer.compare(old: nil, new: tree, commit: commit).changes
+    }
+
     /// The `tollgate history` entry of a scanned commit, with its author, committer and summary.
     public func entry(for scanned: ScannedCommit) throws -> HistoryEntry {
         let commit = try repository.commit(scanned.id)

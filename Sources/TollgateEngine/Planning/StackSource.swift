@@ -68,10 +68,8 @@ extension ManagedRepository {
     /// - Throws: ``LayoutError/duplicateStack(name:firstPath:secondPath:commit:)`` when two
     ///   templates claim one stack.
     public func stackNames(at commit: ObjectID) throws -> [String] {
-        let tree = try repository.commit(commit).tree()
-        let comparer = TreeComparer(repository: repository, scope: PathScope(paths: settings.layout.watchedPaths))
         var templates: [String: String] = [:]
-        for change in try comparer.compare(old: nil, new: tree, commit: commit).changes {
+        for change in try files(within: settings.layout.watchedPaths, at: commit) {
             for match in settings.layout.matches(for: change.path) where match.role == .template {
                 if let other = templates[match.stack], other != change.path {
                     throw LayoutError.duplicateStack(name: match.stack, firstPath: other, secondPath: change.path, commit: commit.short)

@@ -127,13 +127,11 @@ extension ManagedRepository {
 
     /// The bytes of every file under `folder` at `commit`, by repository path.
     func files(under folder: String, at commit: ObjectID) throws -> [String: [UInt8]] {
-        let tree = try repository.commit(commit).tree()
-        let comparer = TreeComparer(repository: repository, scope: PathScope(paths: [folder]))
-        var files: [String: [UInt8]] = [:]
-        for change in try comparer.compare(old: nil, new: tree, commit: commit).changes {
+        var contents: [String: [UInt8]] = [:]
+        for change in try files(within: [folder], at: commit) {
             guard let blob = change.newID else { continue }
-            files[change.path] = try repository.blobContents(blob, neededBy: "\(commit.short):\(change.path)")
+            contents[change.path] = try repository.blobContents(blob, neededBy: "\(commit.short):\(change.path)")
         }
-        return files
+        return contents
     }
 }
