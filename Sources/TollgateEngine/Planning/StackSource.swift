@@ -80,6 +80,21 @@ extension ManagedRepository {
         return templates.keys.sorted()
     }
 
+    /// The change set that takes stack `name` from its recorded `state` to what `commit` holds: an
+    /// update or a creation while the stack has a template there, a removal of everything once it
+    /// has none; `nil` when it has neither a template nor a recorded state. `sync` and `plan` both
+    /// decide through here, so a plan always shows what a sync would record.
+    ///
+    /// - Throws: ``TemplateError`` or ``ConfigurationError`` for the stack's files, and what
+    ///   ``stackSource(_:at:)`` throws.
+    public func changeSet(for name: String, at commit: ObjectID, against state: StackSnapshot?) throws -> ChangeSet? {
+        let planner = ChangePlanner()
+        if let source = try stackSource(name, at: commit) {
+            return try planner.plan(stackName: name, commit: commit.hex, base: state, target: try source.snapshot())
+        }
+        return try state.map { try planner.planRemoval(stackName: name, commit: commit.hex, base: $0) }
+    }
+
     /// The commit `revision` names, or the branch's tip when it is `nil`.
     public func commit(_ revision: String?) throws -> ObjectID {
         try revision.map { try repository.resolveCommit($0) } ?? tip

@@ -28,7 +28,6 @@ public struct ChangeSetSynchronizer {
     private let repository: ManagedRepository
     private let store: any StateStore
     private let actor: String
-    private let planner = ChangePlanner()
 
     /// A synchronizer of `repository`'s branch into `store`, writing audit entries as `actor`.
     public init(repository: ManagedRepository, store: any StateStore, actor: String) {
@@ -138,11 +137,8 @@ public struct ChangeSetSynchronizer {
         guard let newest = commits.last else { return .unchanged }
         let changeSet: ChangeSet
         do {
-            let base = try state?.snapshot()
-            if let source = try repository.stackSource(stack, at: newest) {
-                changeSet = try planner.plan(stackName: stack, commit: newest.hex, base: base, target: try source.snapshot())
-            } else if let base {
-                changeSet = try planner.planRemoval(stackName: stack, commit: newest.hex, base: base)
+            if let planned = try repository.changeSet(for: stack, at: newest, against: try state?.snapshot()) {
+                changeSet = planned
             } else if let open {
                 return .withdraw(Withdrawal(
                     changeSetID: open.id, stack: stack,

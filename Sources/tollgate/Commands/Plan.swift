@@ -31,13 +31,7 @@ struct Plan: AsyncParsableCommand {
         let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
         let commit = try managed.commit(self.commit)
         let state = try await store.withStore(repository: repository.repo) { try await $0.stackState(stack) }
-        let base = try state?.snapshot()
-        let changeSet: ChangeSet
-        if let source = try managed.stackSource(stack, at: commit) {
-            changeSet = try ChangePlanner().plan(stackName: stack, commit: commit.hex, base: base, target: try source.snapshot())
-        } else if let base {
-            changeSet = try ChangePlanner().planRemoval(stackName: stack, commit: commit.hex, base: base)
-        } else {
+        guard let changeSet = try managed.changeSet(for: stack, at: commit, against: try state?.snapshot()) else {
             throw PlanError.stackNotFound(name: stack, commit: commit.short, known: try managed.stackNames(at: commit))
         }
         try ChangeSetOutput.write(changeSet, output: output)
