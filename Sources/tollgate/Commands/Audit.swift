@@ -57,7 +57,7 @@ extension Audit {
                 try await store.auditEntries(filter)
             }
             if output.json {
-                print(try AuditRendering.json(entries.map(AuditEntryJSON.init)))
+                print(try CommandOutput.json(entries.map(AuditEntryJSON.init)))
             } else if csv {
                 print(AuditRendering.csv(entries), terminator: "")
             } else {
@@ -100,7 +100,7 @@ extension Audit {
                 try await store.verifyAuditTrail(expectedHead: head)
             }
             if output.json {
-                print(try AuditRendering.json(AuditVerificationJSON(verification)))
+                print(try CommandOutput.json(AuditVerificationJSON(verification)))
             }
             switch verification {
             case .intact(let count, let head):
@@ -130,7 +130,7 @@ extension Audit {
             let sequence = head?.sequence ?? 0
             let hash = head?.hash ?? AuditEntry.genesisHash
             if output.json {
-                print(try AuditRendering.json(AuditHeadJSON(sequence: sequence, hash: hash)))
+                print(try CommandOutput.json(AuditHeadJSON(sequence: sequence, hash: hash)))
             } else {
                 print(hash)
             }
@@ -155,23 +155,6 @@ struct AuditVerificationFailure: Error, CustomStringConvertible {
 
 /// How audit entries look on standard output.
 enum AuditRendering {
-    static func json(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(timestamp(date))
-        }
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
-    /// ISO 8601 in UTC with milliseconds, the precision the trail keeps.
-    static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
-    }
-
     static let csvHeader = [
         "sequence", "time", "actor", "action", "stack", "change_set", "commit", "digest", "details",
         "previous_hash", "hash",
@@ -182,7 +165,7 @@ enum AuditRendering {
         var lines = [csvHeader.joined(separator: ",")]
         for entry in entries {
             let fields = [
-                String(entry.sequence), timestamp(entry.time), entry.actor, entry.action.rawValue,
+                String(entry.sequence), CommandOutput.timestamp(entry.time), entry.actor, entry.action.rawValue,
                 entry.stack ?? "", entry.changeSetID ?? "", entry.commit ?? "", entry.digest ?? "",
                 detailsJSON(entry.details), entry.previousHash, entry.hash,
             ]
@@ -209,7 +192,7 @@ enum AuditRendering {
         let header = ["SEQ", "TIME", "ACTOR", "ACTION", "STACK", "CHANGE SET", "DETAILS"]
         let rows = entries.map { entry in
             [
-                String(entry.sequence), timestamp(entry.time), entry.actor, entry.action.rawValue,
+                String(entry.sequence), CommandOutput.timestamp(entry.time), entry.actor, entry.action.rawValue,
                 entry.stack ?? "-", entry.changeSetID ?? "-",
                 entry.details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "),
             ]

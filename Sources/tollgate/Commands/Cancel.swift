@@ -39,7 +39,7 @@ struct Cancel: AsyncParsableCommand {
             }
         }
         if output.json {
-            print(try AuditRendering.json(CancelledChangeSet(id: record.id, stack: record.stack, status: record.status.rawValue, reason: reason)))
+            print(try CommandOutput.json(CancelledChangeSet(id: record.id, stack: record.stack, status: record.status.rawValue, reason: reason)))
         } else {
             print("Change set \(record.id) of \(record.stack) is \(record.status.rawValue): \(reason)")
         }

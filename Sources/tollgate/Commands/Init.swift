@@ -34,7 +34,7 @@ struct Init: AsyncParsableCommand {
             try await PolicyInForce.trust(commit: commit, repository: managed, store: store, actor: actor, replacing: force)
         }
         if output.json {
-            print(try AuditRendering.json(InitJSON(commit: trusted.commit, actor: actor, people: trusted.policy.reviewers.people.map(\.id))))
+            print(try CommandOutput.json(InitJSON(commit: trusted.commit, actor: actor, people: trusted.policy.reviewers.people.map(\.id))))
         } else {
             let people = trusted.policy.reviewers.people.count
             print("Trusted Policies/ of commit \(trusted.commit.prefix(7)) as the policy in force (\(people) \(people == 1 ? "reviewer" : "reviewers")); recorded in the audit trail as trusted by \(actor).")

@@ -48,7 +48,7 @@ struct Show: AsyncParsableCommand {
         }
         let shown = ShowJSON(record: record, commits: commits, changes: try record.stackChangeSet(), approvals: approvals, executions: executions)
         if output.json {
-            print(try AuditRendering.json(shown))
+            print(try CommandOutput.json(shown))
         } else {
             print(shown.text(useColor: output.usesColor), terminator: "")
         }
@@ -124,7 +124,7 @@ struct ShowJSON: Codable {
             "Change set \(id): \(kind == ChangeSetKind.policy.rawValue ? "Policies/" : "stack \(stack)"), \(status)" + (statusReason.map { " (\($0))" } ?? ""),
             "Digest: \(digest)",
             "Target commit: \(targetCommit), planned against state version \(baseStateVersion)",
-            "Created \(AuditRendering.timestamp(createdAt)), updated \(AuditRendering.timestamp(updatedAt))",
+            "Created \(CommandOutput.timestamp(createdAt)), updated \(CommandOutput.timestamp(updatedAt))",
             "Commits:",
         ]
         for commit in commits {
@@ -138,13 +138,13 @@ struct ShowJSON: Codable {
         }
         text += approvals.isEmpty ? "Approvals: none\n" : "Approvals:\n"
         for approval in approvals {
-            text += "  \(approval.reviewer) \(approval.verdict == Verdict.approve.rawValue ? "approved" : "rejected") at \(AuditRendering.timestamp(approval.recordedAt))"
+            text += "  \(approval.reviewer) \(approval.verdict == Verdict.approve.rawValue ? "approved" : "rejected") at \(CommandOutput.timestamp(approval.recordedAt))"
                 + (approval.reason.map { " (\"\($0)\")" } ?? "") + ", signed \(approval.signature == nil ? "no" : "yes")\n"
         }
         text += executions.isEmpty ? "Executions: none\n" : "Executions:\n"
         for execution in executions {
-            text += "  \(execution.id) started \(AuditRendering.timestamp(execution.startedAt)), "
-                + (execution.result.map { "\($0) at \(execution.finishedAt.map(AuditRendering.timestamp) ?? "?")" } ?? "not finished") + "\n"
+            text += "  \(execution.id) started \(CommandOutput.timestamp(execution.startedAt)), "
+                + (execution.result.map { "\($0) at \(execution.finishedAt.map(CommandOutput.timestamp) ?? "?")" } ?? "not finished") + "\n"
         }
         return text
     }

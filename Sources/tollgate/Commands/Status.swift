@@ -28,7 +28,7 @@ struct Status: AsyncParsableCommand {
             try await StackStatusReader.statuses(repositoryStacks: names, matching: text, in: store)
         }
         if output.json {
-            print(try AuditRendering.json(rows))
+            print(try CommandOutput.json(rows))
         } else {
             print(StatusTable(style: TextStyle(enabled: output.usesColor)).render(rows), terminator: "")
         }

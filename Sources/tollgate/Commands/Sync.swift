@@ -39,7 +39,7 @@ struct Sync: AsyncParsableCommand {
             try await ChangeSetSynchronizer(repository: managed, store: store, actor: actor).sync(from: from)
         }
         if output.json {
-            print(try AuditRendering.json(report))
+            print(try CommandOutput.json(report))
         } else {
             print(SyncText(style: TextStyle(enabled: output.usesColor)).render(report), terminator: "")
         }

@@ -9,11 +9,7 @@ enum ChangeSetOutput {
             FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
         }
         if output.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .iso8601
-            FileHandle.standardOutput.write(try encoder.encode(changeSet))
-            FileHandle.standardOutput.write(Data("\n".utf8))
+            print(try CommandOutput.json(changeSet))
         } else {
             let text = ChangeSetRenderer(style: TextStyle(enabled: output.usesColor)).render(changeSet)
             FileHandle.standardOutput.write(Data(text.utf8))

@@ -29,7 +29,7 @@ enum ReviewOutput {
     /// Writes `evaluation` as JSON, or as `headline` followed by the explanation.
     static func write(_ evaluation: ReviewEvaluation, headline: String?, reviewer: String? = nil, output: OutputOptions) throws {
         if output.json {
-            print(try AuditRendering.json(ReviewJSON(evaluation, reviewer: reviewer)))
+            print(try CommandOutput.json(ReviewJSON(evaluation, reviewer: reviewer)))
             return
         }
         var text = headline.map { $0 + "\n" } ?? ""
