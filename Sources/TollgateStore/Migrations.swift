@@ -99,12 +99,49 @@ let migrations: [Migration] = [
         "CREATE INDEX audit_entries_by_actor ON audit_entries (actor, sequence)",
         "CREATE INDEX audit_entries_by_time ON audit_entries (recorded_at)",
     ]),
+    // Every commit a sync attributed to a stack, so that a change set covers every commit since the
+    // stack's last apply: merged-side commits, commits that planned no change, and the commits of
+    // rejected or cancelled predecessors.
+    Migration(version: 2, name: "commits attributed to stacks", statements: [
+        """
+        CREATE TABLE stack_commits (
+            stack TEXT NOT NULL,
+            commit_id TEXT NOT NULL,
+            merged_by TEXT,
+            position BIGINT NOT NULL,
+            PRIMARY KEY (stack, commit_id)
+        )
+        """,
+        "CREATE INDEX stack_commits_by_position ON stack_commits (stack, position)",
+    ]),
 ]
 
 /// Brings a store's schema up to the newest version, inside a write transaction the caller holds.
 enum SchemaMigrator {
     /// The newest schema version this program understands.
     static var supportedVersion: Int { migrations.last?.version ?? 0 }
+
+    /// Checks, without writing, that the store's schema is the one this program reads.
+    ///
+    /// - Throws: ``StoreError/schemaTooNew(location:found:supported:)`` or
+    ///   ``StoreError/schemaTooOld(location:found:supported:)``.
+    static func checkCurrent(_ session: any SQLSession) async throws {
+        let current: Int64
+        do {
+            current = try await session.query("SELECT MAX(version) AS version FROM schema_migrations", [])
+                .first?.optionalInteger("version") ?? 0
+        } catch StoreError.notADatabase(let location) {
+            throw StoreError.notADatabase(location: location)
+        } catch {
+            current = 0
+        }
+        if current > supportedVersion {
+            throw StoreError.schemaTooNew(location: session.location, found: Int(current), supported: supportedVersion)
+        }
+        if current < supportedVersion {
+            throw StoreError.schemaTooOld(location: session.location, found: Int(current), supported: supportedVersion)
+        }
+    }
 
     /// Applies the missing migrations on `session`, each recorded in `schema_migrations` and in the
     /// audit trail.
@@ -126,7 +163,9 @@ enum SchemaMigrator {
         guard current <= supportedVersion else {
             throw StoreError.schemaTooNew(location: session.location, found: Int(current), supported: supportedVersion)
         }
-        for migration in migrations where migration.version > current {
+        let missing = migrations.filter { $0.version > current }
+        guard let newest = missing.last else { return }
+        for migration in missing {
             for statement in migration.statements {
                 try await session.execute(statement)
             }
@@ -134,9 +173,10 @@ enum SchemaMigrator {
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                 [.integer(Int64(migration.version)), .text(migration.name),
                  .integer(AuditEntry.milliseconds(of: transaction.clock.now()))])
-            _ = try await transaction.appendAudit(AuditEvent(
-                actor: "tollgate", action: .storeMigrated,
-                details: ["version": String(migration.version), "name": migration.name]))
         }
+        // One entry per run, however many steps it took, naming the version reached.
+        var details = ["version": String(newest.version), "name": missing.map(\.name).joined(separator: "; ")]
+        if current > 0 { details["from"] = String(current) }
+        _ = try await transaction.appendAudit(AuditEvent(actor: "tollgate", action: .storeMigrated, details: details))
     }
 }

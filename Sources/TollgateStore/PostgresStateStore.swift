@@ -40,7 +40,7 @@ public final class PostgresStateStore: StateStore {
     /// - Throws: ``StoreError/invalidURL(_:reason:)``, ``StoreError/unreachable(location:reason:)``,
     ///   ``StoreError/loginRefused(location:reason:)`` or
     ///   ``StoreError/schemaTooNew(location:found:supported:)``.
-    public static func open(url: String, clock: any WallClock = SystemWallClock()) async throws -> PostgresStateStore {
+    public static func open(url: String, clock: any WallClock = SystemWallClock(), readOnly: Bool = false) async throws -> PostgresStateStore {
         let target = try PostgresURL(url)
         let logger = Logger(label: "tollgate.store.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
         // A direct connection first: it fails at once with the server's reason, where a pool would
@@ -54,8 +54,12 @@ public final class PostgresStateStore: StateStore {
         }
         do {
             let session = PostgresSession(connection: connection, location: target.redacted, logger: logger)
-            try await SQLStoreTransaction.run(
-                on: session, clock: clock, begin: beginStatements, body: SchemaMigrator.migrate)
+            if readOnly {
+                try await SchemaMigrator.checkCurrent(session)
+            } else {
+                try await SQLStoreTransaction.run(
+                    on: session, clock: clock, begin: beginStatements, body: SchemaMigrator.migrate)
+            }
             try await connection.close()
         } catch {
             try? await connection.close()

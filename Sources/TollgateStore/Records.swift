@@ -188,6 +188,21 @@ public struct ExecutionRecord: Sendable, Hashable {
     }
 }
 
+/// A commit that a sync attributed to a stack because it changed the stack's files.
+public struct StackCommit: Sendable, Hashable, Codable {
+    /// The 40-hex commit id.
+    public var commit: String
+    /// The merge on the branch's first-parent line that brought the commit in, when it came from a
+    /// merged branch; nil for a commit on the first-parent line itself.
+    public var mergedBy: String?
+
+    /// Creates an attribution.
+    public init(commit: String, mergedBy: String? = nil) {
+        self.commit = commit
+        self.mergedBy = mergedBy
+    }
+}
+
 /// Which audit entries to read; every criterion given must hold.
 public struct AuditFilter: Sendable, Hashable {
     /// Only entries about this stack.

@@ -69,6 +69,8 @@ struct SQLStoreTransaction: StoreTransaction {
         stored.stateVersion = (try await stackState(record.stack)?.stateVersion ?? 0) + 1
         let time = AuditEntry.milliseconds(of: record.recordedAt)
         stored.recordedAt = date(time)
+        let parameters = try encode(stored.parameters)
+        let tags = try encode(stored.tags)
         try await session.execute(
             """
             INSERT INTO stack_states (stack, template, parameters, tags, commit_id, state_version, removed, recorded_at)
@@ -77,10 +79,13 @@ struct SQLStoreTransaction: StoreTransaction {
                 tags = excluded.tags, commit_id = excluded.commit_id, state_version = excluded.state_version,
                 removed = excluded.removed, recorded_at = excluded.recorded_at
             """,
-            [.text(stored.stack), .text(stored.template), .text(try encode(stored.parameters)),
-             .text(try encode(stored.tags)), .text(stored.commit), .integer(stored.stateVersion),
+            [.text(stored.stack), .text(stored.template), .text(parameters),
+             .text(tags), .text(stored.commit), .integer(stored.stateVersion),
              .integer(stored.isRemoved ? 1 : 0), .integer(time)])
-        var details = ["state_version": String(stored.stateVersion)]
+        var details = [
+            "state_version": String(stored.stateVersion),
+            "content_sha256": Self.stateFingerprint(template: stored.template, parameters: parameters, tags: tags),
+        ]
         if stored.isRemoved { details["removed"] = "true" }
         try await append(AuditEvent(
             actor: actor, action: .stateRecorded, stack: stored.stack, commit: stored.commit, details: details), at: time)
@@ -92,6 +97,21 @@ struct SQLStoreTransaction: StoreTransaction {
     func scanCursor(branch: String) async throws -> String? {
         try await session.query("SELECT commit_id FROM scan_cursors WHERE branch = ?", [.text(branch)])
             .first?.text("commit_id")
+    }
+
+    func trailCursor(branch: String) async throws -> String? {
+        var before = Int64.max
+        while true {
+            let rows = try await session.query(
+                "SELECT sequence, commit_id, details FROM audit_entries WHERE action = ? AND sequence < ? ORDER BY sequence DESC LIMIT 100",
+                [.text(AuditAction.scanAdvanced.rawValue), .integer(before)])
+            for row in rows {
+                let details = FlatJSONObject.parse(try row.text("details")) ?? [:]
+                if details["branch"] == branch { return try row.optionalText("commit_id") }
+            }
+            guard let last = rows.last, rows.count == 100 else { return nil }
+            before = try last.integer("sequence")
+        }
     }
 
     func setScanCursor(branch: String, commit: String, actor: String) async throws {
@@ -151,8 +171,10 @@ struct SQLStoreTransaction: StoreTransaction {
         }
         let time = now
         var stored = changeSet
-        stored.status = .pending
-        stored.statusReason = nil
+        if stored.status != .failed {
+            stored.status = .pending
+            stored.statusReason = nil
+        }
         stored.createdAt = date(time)
         stored.updatedAt = date(time)
         do {
@@ -160,20 +182,24 @@ struct SQLStoreTransaction: StoreTransaction {
                 """
                 INSERT INTO change_sets (id, kind, stack, commits, base_state_version, target_commit, digest,
                     body, status, status_reason, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [.text(stored.id), .text(stored.kind.rawValue), .text(stored.stack), .text(try encode(stored.commits)),
                  .integer(stored.baseStateVersion), .text(stored.targetCommit), .text(stored.digest),
-                 .text(stored.json), .text(stored.status.rawValue), .integer(time), .integer(time)])
+                 .text(stored.json), .text(stored.status.rawValue), SQLValue(stored.statusReason), .integer(time), .integer(time)])
         } catch is UniqueViolation {
             throw StoreError.duplicateChangeSet(
                 stack: stored.stack, targetCommit: stored.targetCommit, baseStateVersion: stored.baseStateVersion)
         }
         var details = [
             "kind": stored.kind.rawValue, "base_state_version": String(stored.baseStateVersion),
-            "commits": stored.commits.joined(separator: " "),
+            "commits": stored.commits.joined(separator: " "), "body_sha256": auditFingerprint(stored.json),
         ]
         if let superseded { details["supersedes"] = superseded.id }
+        if stored.status == .failed {
+            details["status"] = stored.status.rawValue
+            details["reason"] = stored.statusReason
+        }
         try await append(AuditEvent(
             actor: actor, action: .changeSetCreated, stack: stored.stack, changeSetID: stored.id,
             commit: stored.targetCommit, digest: stored.digest, details: details), at: time)
@@ -208,6 +234,40 @@ struct SQLStoreTransaction: StoreTransaction {
         return record
     }
 
+    // MARK: Commits attributed to stacks
+
+    func stackCommits(stack: String) async throws -> [StackCommit] {
+        try await session.query(
+            "SELECT commit_id, merged_by FROM stack_commits WHERE stack = ? ORDER BY position", [.text(stack)]
+        ).map { StackCommit(commit: try $0.text("commit_id"), mergedBy: try $0.optionalText("merged_by")) }
+    }
+
+    func unappliedCommits(stack: String) async throws -> [StackCommit] {
+        var applied: Set<String> = []
+        for changeSet in try await changeSets(ChangeSetFilter(stack: stack, statuses: [.applied])) {
+            applied.formUnion(changeSet.commits)
+        }
+        return try await stackCommits(stack: stack).filter { !applied.contains($0.commit) }
+    }
+
+    func attributeCommits(_ commits: [StackCommit], stack: String, actor: String) async throws {
+        let known = Set(try await stackCommits(stack: stack).map(\.commit))
+        let new = commits.filter { !known.contains($0.commit) }
+        guard !new.isEmpty else { return }
+        var position = try await session.query(
+            "SELECT MAX(position) AS position FROM stack_commits", []).first?.optionalInteger("position") ?? 0
+        for commit in new {
+            position += 1
+            try await session.execute(
+                "INSERT INTO stack_commits (stack, commit_id, merged_by, position) VALUES (?, ?, ?, ?)",
+                [.text(stack), .text(commit.commit), SQLValue(commit.mergedBy), .integer(position)])
+        }
+        var details = ["commits": new.map(\.commit).joined(separator: " ")]
+        let merged = new.compactMap { commit in commit.mergedBy.map { "\(commit.commit):\($0)" } }
+        if !merged.isEmpty { details["merged"] = merged.joined(separator: " ") }
+        try await append(AuditEvent(actor: actor, action: .commitsAttributed, stack: stack, details: details), at: now)
+    }
+
     // MARK: Verdicts
 
     func approvals(changeSetID: String) async throws -> [ApprovalRecord] {
@@ -238,7 +298,10 @@ struct SQLStoreTransaction: StoreTransaction {
         }
         var details: [String: String] = [:]
         if let reason = approval.reason { details["reason"] = reason }
-        if approval.signature != nil { details["signed"] = "true" }
+        if let signature = approval.signature {
+            details["signed"] = "true"
+            details["signature_sha256"] = auditFingerprint(signature)
+        }
         try await append(AuditEvent(
             actor: approval.reviewer, action: approval.verdict == .approve ? .approvalRecorded : .rejectionRecorded,
             stack: changeSet.stack, changeSetID: changeSet.id, commit: changeSet.targetCommit,

@@ -33,25 +33,31 @@ public final class SQLiteStateStore: StateStore {
     }
 
     /// Opens the store at `path`, creating the file and migrating its schema as needed; the folder
-    /// must exist.
+    /// must exist. With `readOnly`, the file must exist at the current schema, and the connection
+    /// is opened read-only (`mode=ro`), falling back to SQLite's `immutable` mode when the WAL's
+    /// shared-memory file cannot be created beside a file the user can only read.
     ///
     /// - Throws: ``StoreError/cannotOpen(location:reason:)`` when the file cannot be opened,
     ///   ``StoreError/notADatabase(location:)`` when it is not a healthy SQLite database,
-    ///   ``StoreError/schemaTooNew(location:found:supported:)`` when a newer Tollgate made it.
-    public static func open(path: String, clock: any WallClock = SystemWallClock()) async throws -> SQLiteStateStore {
+    ///   ``StoreError/schemaTooNew(location:found:supported:)`` when a newer Tollgate made it,
+    ///   ``StoreError/emptyFile(location:)`` for a zero-byte file, and with `readOnly`
+    ///   ``StoreError/noStore(location:)`` or ``StoreError/schemaTooOld(location:found:supported:)``.
+    public static func open(path: String, clock: any WallClock = SystemWallClock(), readOnly: Bool = false) async throws -> SQLiteStateStore {
         let folder = (path as NSString).deletingLastPathComponent
         var isFolder: ObjCBool = false
         if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) || !isFolder.boolValue {
             throw StoreError.cannotOpen(location: path, reason: "the folder \(folder) does not exist")
         }
+        // SQLite takes an empty file for a new database; a store truncated to nothing is not one.
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
+            throw StoreError.emptyFile(location: path)
+        }
+        if readOnly && !FileManager.default.fileExists(atPath: path) { throw StoreError.noStore(location: path) }
         let threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
         let connection: SQLiteConnection
         do {
-            connection = try await SQLiteConnection.open(
-                storage: .file(path: path), threadPool: threadPool,
-                logger: Logger(label: "tollgate.store.sqlite", factory: { _ in SwiftLogNoOpLogHandler() }),
-                on: MultiThreadedEventLoopGroup.singleton.any())
+            connection = try await connect(path: path, readOnly: readOnly, threadPool: threadPool)
         } catch {
             try? await threadPool.shutdownGracefully()
             throw StoreError.cannotOpen(location: path, reason: "SQLite cannot open it (\((error as? SQLiteError)?.reason ?? .cantOpen))")
@@ -60,17 +66,42 @@ public final class SQLiteStateStore: StateStore {
         do {
             // busy_timeout replaces SQLiteNIO's default handler, which would retry forever.
             try await session.execute("PRAGMA busy_timeout = \(busyTimeoutMilliseconds)")
-            try await session.execute("PRAGMA foreign_keys = ON")
-            try await session.execute("PRAGMA journal_mode = WAL")
-            try await session.execute("PRAGMA synchronous = FULL")
-            try await SQLStoreTransaction.run(
-                on: session, clock: clock, begin: ["BEGIN IMMEDIATE"], body: SchemaMigrator.migrate)
+            if readOnly {
+                try await SchemaMigrator.checkCurrent(session)
+            } else {
+                try await session.execute("PRAGMA foreign_keys = ON")
+                try await session.execute("PRAGMA journal_mode = WAL")
+                try await session.execute("PRAGMA synchronous = FULL")
+                try await SQLStoreTransaction.run(
+                    on: session, clock: clock, begin: ["BEGIN IMMEDIATE"], body: SchemaMigrator.migrate)
+            }
         } catch {
             try? await connection.close()
             try? await threadPool.shutdownGracefully()
             throw error
         }
         return SQLiteStateStore(session: session, threadPool: threadPool, clock: clock)
+    }
+
+    /// Opens the connection; read-only as `mode=ro` first, then as `immutable` when SQLite cannot
+    /// make the WAL's shared-memory file because the user may not write beside the store.
+    private static func connect(path: String, readOnly: Bool, threadPool: NIOThreadPool) async throws -> SQLiteConnection {
+        let logger = Logger(label: "tollgate.store.sqlite", factory: { _ in SwiftLogNoOpLogHandler() })
+        let loop = MultiThreadedEventLoopGroup.singleton.any()
+        guard readOnly else {
+            return try await SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: loop)
+        }
+        let absolute = URL(fileURLWithPath: path).absoluteString
+        let connection = try await SQLiteConnection.open(
+            storage: .file(path: absolute + "?mode=ro"), threadPool: threadPool, logger: logger, on: loop)
+        do {
+            _ = try await connection.query("SELECT COUNT(*) FROM sqlite_master")
+            return connection
+        } catch {
+            try? await connection.close()
+            return try await SQLiteConnection.open(
+                storage: .file(path: absolute + "?immutable=1"), threadPool: threadPool, logger: logger, on: loop)
+        }
     }
 
     public func transaction<T: Sendable>(_ body: (any StoreTransaction) async throws -> T) async throws -> T {

@@ -97,6 +97,22 @@ extension StateStore {
         try await read { try await $0.auditHead() }
     }
 
+    public func stackCommits(stack: String) async throws -> [StackCommit] {
+        try await read { try await $0.stackCommits(stack: stack) }
+    }
+
+    public func unappliedCommits(stack: String) async throws -> [StackCommit] {
+        try await read { try await $0.unappliedCommits(stack: stack) }
+    }
+
+    public func trailCursor(branch: String) async throws -> String? {
+        try await read { try await $0.trailCursor(branch: branch) }
+    }
+
+    public func firstDisagreement(with replay: AuditReplay) async throws -> TableDisagreement? {
+        try await read { try await $0.firstDisagreement(with: replay) }
+    }
+
     /// Walks the whole audit trail in sequence order and checks every link, in constant memory.
     ///
     /// - Parameter expectedHead: a head hash exported earlier with `tollgate audit head`; it must
@@ -150,6 +166,15 @@ public protocol StoreReader: Sendable {
     func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry]
     /// The last audit entry, or nil for an empty trail.
     func auditHead() async throws -> AuditEntry?
+    /// Every commit attributed to `stack`, in the order the syncs attributed them.
+    func stackCommits(stack: String) async throws -> [StackCommit]
+    /// The commit the audit trail last moved `branch`'s scan cursor to, or nil if it never did.
+    func trailCursor(branch: String) async throws -> String?
+    /// The first row of a derived table that disagrees with `replay` (``StateStore/verifyTables()``).
+    func firstDisagreement(with replay: AuditReplay) async throws -> TableDisagreement?
+    /// The commits attributed to `stack` that no APPLIED change set of the stack covered: those
+    /// whose authors wrote some of what the stack's next change set would apply.
+    func unappliedCommits(stack: String) async throws -> [StackCommit]
 }
 
 /// Write access inside ``StateStore/transaction(_:)``; each write appends its audit entry with
@@ -166,11 +191,17 @@ public protocol StoreTransaction: StoreReader {
     /// with the next state version.
     func recordStackRemoval(stack: String, commit: String, actor: String) async throws -> StackStateRecord
 
+    /// Attributes `commits` to `stack`, after those attributed before; a commit attributed already
+    /// is left as it is. Writes one audit entry listing the new ones.
+    func attributeCommits(_ commits: [StackCommit], stack: String, actor: String) async throws
+
     /// Records `commit` as the last one scanned on `branch`.
     func setScanCursor(branch: String, commit: String, actor: String) async throws
 
-    /// Inserts a new change set as ``ChangeSetStatus/pending`` and supersedes the change set of the
-    /// same stack that was still pending or approved.
+    /// Inserts a new change set and supersedes the change set of the same stack that was still
+    /// pending or approved. The new one is ``ChangeSetStatus/pending``, or ``ChangeSetStatus/failed``
+    /// when `changeSet.status` says so: a commit whose stack could not be planned, kept with the
+    /// reason in ``ChangeSetRecord/statusReason`` as CloudFormation keeps a failed change set.
     ///
     /// - Throws: ``StoreError/duplicateChangeSet(stack:targetCommit:baseStateVersion:)`` when the
     ///   same change set exists (another process made it first), or

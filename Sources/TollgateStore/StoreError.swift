@@ -9,6 +9,15 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case cannotOpen(location: String, reason: String)
     /// The file exists but is not an SQLite database, or is damaged.
     case notADatabase(location: String)
+    /// A row disagrees with the audit trail: a table was edited outside Tollgate.
+    case tamperedRecord(location: String, disagreement: TableDisagreement)
+    /// The file exists and is empty: not a store, and never silently taken for a new one.
+    case emptyFile(location: String)
+    /// A reading command found no store at the location.
+    case noStore(location: String)
+    /// A reading command found a store whose schema an older Tollgate wrote; only a writing
+    /// command may bring it forward.
+    case schemaTooOld(location: String, found: Int, supported: Int)
     /// The `--database` or `TOLLGATE_DATABASE_URL` value is not a usable PostgreSQL URL.
     case invalidURL(String, reason: String)
     /// No PostgreSQL server answered at that address.
@@ -49,6 +58,14 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .cannotOpen(let location, let reason):
             return "Cannot open the state store \(location): \(reason); check the path and its permissions, or choose another with --state."
+        case .tamperedRecord(let location, let disagreement):
+            return "The state store \(location) was edited outside tollgate: \(disagreement); nothing was done with it. Run tollgate audit verify to see the whole extent."
+        case .emptyFile(let location):
+            return "The state store \(location) is an empty file (0 bytes), not a Tollgate store; if you mean to start afresh, delete it and run tollgate init and tollgate sync, or restore it from a backup."
+        case .noStore(let location):
+            return "There is no state store at \(location) yet; run tollgate init and tollgate sync first, or choose another with --state."
+        case .schemaTooOld(let location, let found, let supported):
+            return "The state store \(location) has schema version \(found) and this tollgate reads version \(supported); run a writing command such as tollgate sync once to bring it forward."
         case .notADatabase(let location):
             return "The state store \(location) is not a readable SQLite database (damaged or a different kind of file); restore it from a backup or choose another with --state."
         case .invalidURL(let url, let reason):

@@ -1,3 +1,4 @@
+import Foundation
 public import TollgateCore
 
 /// Which store to open: an SQLite file or a PostgreSQL database.
@@ -21,11 +22,27 @@ public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
 
     /// Opens the store, creating and migrating its schema on first use.
     ///
+    /// With `readOnly`, for commands that only read, an existing store at the current schema is
+    /// opened without writing anything, so that they work on a store the user can only read; a
+    /// store that does not exist yet, or that an older Tollgate wrote, is created or migrated as
+    /// for any other command.
     /// - Throws: ``StoreError`` naming the file or URL when the store cannot be opened.
-    public func open(clock: any WallClock = SystemWallClock()) async throws -> any StateStore {
+    public func open(clock: any WallClock = SystemWallClock(), readOnly: Bool = false) async throws -> any StateStore {
         switch self {
-        case .sqlite(let path): return try await SQLiteStateStore.open(path: path, clock: clock)
-        case .postgres(let url): return try await PostgresStateStore.open(url: url, clock: clock)
+        case .sqlite(let path):
+            if readOnly, FileManager.default.fileExists(atPath: path) {
+                do {
+                    return try await SQLiteStateStore.open(path: path, clock: clock, readOnly: true)
+                } catch StoreError.schemaTooOld {}
+            }
+            return try await SQLiteStateStore.open(path: path, clock: clock)
+        case .postgres(let url):
+            if readOnly {
+                do {
+                    return try await PostgresStateStore.open(url: url, clock: clock, readOnly: true)
+                } catch StoreError.schemaTooOld {}
+            }
+            return try await PostgresStateStore.open(url: url, clock: clock)
         }
     }
 }

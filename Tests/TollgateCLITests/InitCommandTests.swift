@@ -21,6 +21,25 @@ struct InitCommandTests {
         #expect(forced.status == 0, "\(forced.standardError)")
     }
 
+    @Test("init, forced or not, refuses a commit that is not on the branch, and records nothing")
+    func offBranch() throws {
+        let fixture = try ReviewFixture()
+        let options = ["--repo", fixture.git.path, "--state", fixture.statePath]
+        #expect(try TollgateBinary.run(["init", "--actor", "lead"] + options).status == 0)
+        _ = try fixture.git.git("checkout", "-q", "-b", "takeover")
+        try fixture.git.write("Policies/approvals.yaml", "rules: []\n")
+        let unmerged = try fixture.git.commit("weaken the rules", author: "Mallory <mallory@example.com>")
+        _ = try fixture.git.git("checkout", "-q", "main")
+        for force in [["--force"], []] {
+            let result = try TollgateBinary.run(["init", "--actor", "anyone", "--commit", unmerged] + force + options)
+            #expect(result.status != 0)
+            #expect(result.standardError.contains("is not on branch main"), "\(result.standardError)")
+            #expect(result.standardError.contains(String(unmerged.prefix(7))), "\(result.standardError)")
+        }
+        let audit = try TollgateBinary.run(["audit", "--actor", "anyone", "--csv"] + options)
+        #expect(!audit.standardOutput.contains("policy.trusted"), "\(audit.standardOutput)")
+    }
+
     @Test("explain before init says to run tollgate init first")
     func explainBeforeInit() async throws {
         let review = try await CLIReview.make(trusted: false)

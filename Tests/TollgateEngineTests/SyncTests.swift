@@ -212,21 +212,22 @@ struct SyncTests {
         try await fixture.close()
     }
 
-    @Test("a template that cannot be planned names the stack and commit, and nothing is written", arguments: SyncStoreKind.allCases)
+    @Test("a template that cannot be planned gets a FAILED change set naming it; the other stacks sync on", arguments: SyncStoreKind.allCases)
     func unplannable(kind: SyncStoreKind) async throws {
         let fixture = try await SyncFixture.make(kind)
         try fixture.git.write("Stacks/good/template.yaml", bucketTemplate(["Logs"]))
         try fixture.git.write("Stacks/broken/template.yaml", "Resources: [not, a, map]\n")
         let commit = try fixture.git.commit("one good, one broken")
 
-        await #expect {
-            try await fixture.sync()
-        } throws: { error in
-            guard case SyncError.unplannable(let stack, let failed, _) = error else { return false }
-            return stack == "broken" && failed == commit && "\(error)".contains(String(commit.prefix(7)))
-        }
-        #expect(try await fixture.store.scanCursor(branch: "main") == nil)
-        #expect(try await fixture.store.changeSets(ChangeSetFilter()).isEmpty)
+        let report = try await fixture.sync()
+        #expect(report.created.map(\.stack) == ["broken", "good"])
+        #expect(report.created.map(\.status) == [.failed, .pending])
+        let failed = try #require(try await fixture.changeSets("broken").first)
+        #expect(failed.status == .failed)
+        #expect(failed.targetCommit == commit)
+        #expect(failed.statusReason?.contains("\(commit.prefix(7)):Stacks/broken/template.yaml") == true, "\(failed.statusReason ?? "")")
+        #expect(try await fixture.store.scanCursor(branch: "main") == commit)
+        #expect(try await fixture.store.verifyTables() == nil)
         try await fixture.close()
     }
 

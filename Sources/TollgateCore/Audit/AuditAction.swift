@@ -17,6 +17,8 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let stateRecorded = AuditAction(rawValue: "state.recorded")
     /// The scan of a branch moved on to a newer commit.
     public static let scanAdvanced = AuditAction(rawValue: "scan.advanced")
+    /// A sync attributed commits to a stack because they changed its files.
+    public static let commitsAttributed = AuditAction(rawValue: "commits.attributed")
     /// A change set was created.
     public static let changeSetCreated = AuditAction(rawValue: "changeset.created")
     /// A change set moved to another status; `details["from"]` and `details["to"]` say which.

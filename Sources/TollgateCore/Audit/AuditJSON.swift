@@ -59,14 +59,17 @@ public struct AuditVerificationJSON: Codable, Sendable, Hashable {
     public var firstBadSequence: Int64?
     /// What is wrong there, in words.
     public var problem: String?
+    /// The first table row that disagrees with an intact trail, in words.
+    public var tableDisagreement: String?
 
-    /// Converts a verdict.
-    public init(_ verification: AuditVerification) {
+    /// Converts a verdict on the chain and, when the chain is intact, on the tables it governs.
+    public init(_ verification: AuditVerification, tables: TableDisagreement? = nil) {
         switch verification {
         case .intact(let count, let head):
-            status = "intact"
+            status = tables == nil ? "intact" : "tables-disagree"
             verifiedEntries = count
             self.head = head
+            tableDisagreement = tables?.description
         case .tampered(let defect, let verifiedCount):
             status = "tampered"
             verifiedEntries = verifiedCount

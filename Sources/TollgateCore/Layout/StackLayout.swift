@@ -62,19 +62,24 @@ public struct StackLayout: Sendable, Hashable {
     }
 
     /// Every stack file that `path` is, by any rule. Policies and the settings file are never stack
-    /// files.
+    /// files, and `Policies/` is a name no stack can take, whatever a pattern would make of a path.
     public func matches(for path: String) -> [Match] {
         guard !Self.isReserved(path) else { return [] }
         var found: [Match] = []
         for rule in rules {
-            if let name = rule.template.name(in: path) {
+            if let name = rule.template.name(in: path), !Self.isReservedName(name) {
                 found.append(Match(stack: name, role: .template, rule: rule))
             }
-            if let config = rule.config, let name = config.name(in: path) {
+            if let config = rule.config, let name = config.name(in: path), !Self.isReservedName(name) {
                 found.append(Match(stack: name, role: .config, rule: rule))
             }
         }
         return found
+    }
+
+    /// Whether `name` is one under which the store keeps the policies rather than a stack.
+    public static func isReservedName(_ name: String) -> Bool {
+        name.hasPrefix(policiesFolder)
     }
 
     /// The paths where stack `name`'s template may lie, one per rule.

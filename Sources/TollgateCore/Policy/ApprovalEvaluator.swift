@@ -56,8 +56,27 @@ public struct ApprovalEvaluator: Sendable {
             }
         }
 
+        let (signers, unproven) = provenance(subject)
+        if policy.approvals.commitSignatures == .required && !unproven.isEmpty {
+            rules += rules.compactMap { rule -> (kind: RuleVerdict.Kind, requirements: [ApprovalRequirement])? in
+                let name: String
+                switch rule.kind {
+                case let .rule(ruleName): name = ruleName
+                case .policyChanges: name = "policy-changes"
+                case .destructive, .stackPolicyOverride, .unprovenCommits: return nil
+                }
+                let requirement = ApprovalRequirement(
+                    count: rule.requirements.map(\.count).reduce(0, +) + 1,
+                    from: Self.unique(rule.requirements.flatMap(\.from)),
+                    eligible: Self.unique(rule.requirements.flatMap(\.eligible)))
+                return (.unprovenCommits(rule: name, commits: unproven), [requirement])
+            }
+        }
         let eligible = Set(rules.flatMap { $0.requirements.flatMap(\.eligible) })
-        let excluded = excludedReviewers(subject)
+        var excluded = excludedReviewers(subject)
+        for (commit, signer) in signers where excluded[signer] == nil {
+            excluded[signer] = "the signer of commit \(commit.prefix(7))"
+        }
         var approvers: [String] = []
         var rejectedBy: [String] = []
         var verdicts: [ClaimVerdict] = []
@@ -148,6 +167,29 @@ public struct ApprovalEvaluator: Sendable {
             }
         }
         return WindowVerdict(isOpen: isOpen, reasons: reasons)
+    }
+
+    /// Who signed each covered commit with a key the policy in force lists, and the commits whose
+    /// author is not proven that way (unsigned, signed otherwise, or by an unlisted key).
+    private func provenance(_ subject: ReviewSubject) -> (signers: [(String, String)], unproven: [String]) {
+        var signers: [(String, String)] = []
+        var unproven: [String] = []
+        for commit in subject.commitSignatures {
+            guard let text = commit.signature, let signature = try? SSHSignature(armored: text),
+                  let key = try? signature.verify(message: commit.signedData, namespace: CommitSignature.gitNamespace, allowedKeys: policy.reviewers.allKeys),
+                  let holder = policy.reviewers.person(holding: key)
+            else {
+                unproven.append(commit.commit)
+                continue
+            }
+            signers.append((commit.commit, holder.id))
+        }
+        return (signers, unproven)
+    }
+
+    private static func unique(_ names: [String]) -> [String] {
+        var seen: Set<String> = []
+        return names.filter { seen.insert($0).inserted }
     }
 
     /// Reviewers whose e-mail address appears as an author or committer, with that address.

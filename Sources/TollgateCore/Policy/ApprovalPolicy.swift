@@ -22,6 +22,15 @@ public struct ApprovalRequirement: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// What `commit-signatures:` in approvals.yaml asks of the commits a change set covers.
+public enum CommitSignatureRule: String, Sendable, Hashable, CaseIterable {
+    /// A commit that is unsigned, or signed by a key nobody is listed for, counts as written by
+    /// an unknown person: the change set needs one more approval than its rules say.
+    case required
+    /// Signatures prove authorship where present (their signers cannot approve), and nothing more.
+    case optional
+}
+
 /// One rule of approvals.yaml: who approves change sets of the stacks whose names match.
 ///
 /// Every requirement of a rule must be met by different people: "1 from dba and 1 from
@@ -98,17 +107,23 @@ public struct ApprovalPolicy: Sendable, Hashable {
     public let windows: [ChangeWindow]
     /// Periods in which no stack change is applied.
     public let freezes: [Freeze]
+    /// Whether commits must be signed by a listed key for their author to be known.
+    public let commitSignatures: CommitSignatureRule
 
     /// The path the policy is read from, relative to the repository root.
     public static let path = "Policies/approvals.yaml"
 
     /// Creates a policy from parts already validated.
-    public init(rules: [ApprovalRule], policyChanges: [ApprovalRequirement], stackPolicyOverride: [ApprovalRequirement], windows: [ChangeWindow], freezes: [Freeze]) {
+    public init(
+        rules: [ApprovalRule], policyChanges: [ApprovalRequirement], stackPolicyOverride: [ApprovalRequirement],
+        windows: [ChangeWindow], freezes: [Freeze], commitSignatures: CommitSignatureRule = .optional
+    ) {
         self.rules = rules
         self.policyChanges = policyChanges
         self.stackPolicyOverride = stackPolicyOverride
         self.windows = windows
         self.freezes = freezes
+        self.commitSignatures = commitSignatures
     }
 
     /// The rules that cover `stack`.
@@ -124,7 +139,7 @@ public struct ApprovalPolicy: Sendable, Hashable {
     public static func parse(_ text: String, file: String = path, directory: ReviewerDirectory) throws(PolicyError) -> ApprovalPolicy {
         let root = try PolicyYAMLNode.root(of: text, file: file)
         let fields = try root.mapping(
-            allowed: ["policy-changes", "stack-policy-override", "time-zone", "windows", "freezes", "rules"],
+            allowed: ["policy-changes", "stack-policy-override", "time-zone", "windows", "freezes", "rules", "commit-signatures"],
             required: ["policy-changes", "rules"]
         )
         var defaultZone: TimeZone?
@@ -144,6 +159,14 @@ public struct ApprovalPolicy: Sendable, Hashable {
         var freezes: [Freeze] = []
         for item in try fields["freezes"]?.sequence() ?? [] {
             freezes.append(try freeze(item, defaultZone: defaultZone))
+        }
+        var commitSignatures = CommitSignatureRule.optional
+        if let node = fields["commit-signatures"] {
+            let text = try node.nonEmptyString()
+            guard let rule = CommitSignatureRule(rawValue: text) else {
+                throw node.error("'\(text)' is not a commit signature rule; write required or optional")
+            }
+            commitSignatures = rule
         }
         var rules: [ApprovalRule] = []
         for item in try rulesNode.sequence() {
@@ -182,7 +205,9 @@ public struct ApprovalPolicy: Sendable, Hashable {
                 } ?? []
             ))
         }
-        return ApprovalPolicy(rules: rules, policyChanges: policyChanges, stackPolicyOverride: override, windows: windows, freezes: freezes)
+        return ApprovalPolicy(
+            rules: rules, policyChanges: policyChanges, stackPolicyOverride: override, windows: windows, freezes: freezes,
+            commitSignatures: commitSignatures)
     }
 
     private static func requirements(_ node: PolicyYAMLNode, directory: ReviewerDirectory, allowEmpty: Bool) throws(PolicyError) -> [ApprovalRequirement] {

@@ -19,6 +19,8 @@ public struct ReviewSubject: Sendable, Hashable {
     public let authorEmails: Set<String>
     /// E-mail addresses of the committers of the commits in the change set.
     public let committerEmails: Set<String>
+    /// The signature of each covered commit, as git stores it, for proving who wrote it.
+    public let commitSignatures: [CommitSignature]
     /// For a change to `Policies/`: the problems of the proposed files
     /// (``PolicySet/problems(in:)``); any problem makes the change set unapprovable.
     public let proposedPolicyProblems: [PolicyError]
@@ -33,8 +35,10 @@ public struct ReviewSubject: Sendable, Hashable {
         isNewStack: Bool = false,
         authorEmails: Set<String> = [],
         committerEmails: Set<String> = [],
+        commitSignatures: [CommitSignature] = [],
         proposedPolicyProblems: [PolicyError] = []
     ) {
+        self.commitSignatures = commitSignatures
         self.changeSetID = changeSetID
         self.target = target
         self.digest = digest
@@ -56,6 +60,31 @@ public struct ReviewSubject: Sendable, Hashable {
     public func approvalText(for verdict: ApprovalVerdict) -> String {
         ApprovalText.make(changeSetID: changeSetID, target: target, digest: digest, verdict: verdict)
     }
+}
+
+/// One covered commit and the signature git stores with it (`gpgsig`), if any.
+///
+/// Commits signed with `git -c gpg.format=ssh` carry an SSHSIG in the `git` namespace over the
+/// commit object without its signature header; the evaluator verifies it against the keys of the
+/// policy in force, so a key removed from the policy stops proving authorship at once.
+public struct CommitSignature: Sendable, Hashable {
+    /// The 40-hex commit id.
+    public let commit: String
+    /// The signature text (an armored SSH signature, or a GPG one Tollgate cannot check); nil
+    /// when the commit is unsigned.
+    public let signature: String?
+    /// The bytes the signature covers.
+    public let signedData: [UInt8]
+
+    /// Creates the record of one commit's signature.
+    public init(commit: String, signature: String?, signedData: [UInt8]) {
+        self.commit = commit
+        self.signature = signature
+        self.signedData = signedData
+    }
+
+    /// The namespace in which git signs commits and tags with SSH keys.
+    public static let gitNamespace = "git"
 }
 
 /// How a claimed approval or rejection proves who gave it.

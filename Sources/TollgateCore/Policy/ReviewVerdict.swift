@@ -97,6 +97,9 @@ public struct RuleVerdict: Sendable, Hashable {
         case stackPolicyOverride
         /// `policy-changes`, for a change to `Policies/`.
         case policyChanges
+        /// One approval more than the rule (or `policy-changes`) asks, from its own reviewers, because
+        /// `commit-signatures: required` and some commits' authors are not proven.
+        case unprovenCommits(rule: String, commits: [String])
     }
 
     /// Where the rule comes from.
@@ -114,6 +117,9 @@ public struct RuleVerdict: Sendable, Hashable {
         case let .destructive(name): return "rule '\(name)', destructive changes"
         case .stackPolicyOverride: return "stack-policy-override"
         case .policyChanges: return "policy-changes"
+        case let .unprovenCommits(rule, commits):
+            let list = commits.map { String($0.prefix(7)) }.joined(separator: ", ")
+            return "\(rule == "policy-changes" ? "policy-changes" : "rule '\(rule)'"), one more approval: commit-signatures is required and \(list) \(commits.count == 1 ? "is" : "are") unsigned or signed by a key nobody is listed for"
         }
     }
 }

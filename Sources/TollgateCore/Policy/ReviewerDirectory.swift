@@ -4,8 +4,8 @@ public struct Reviewer: Sendable, Hashable {
     public let id: String
     /// The full name shown in `explain` and the audit trail.
     public let name: String
-    /// Addresses matched against commit authors and committers, lowercased, because nobody
-    /// may count as a reviewer of their own commits.
+    /// Addresses and patterns (`alice+*@example.com`) matched against commit authors and
+    /// committers as ``EmailPattern``s, because nobody may count as a reviewer of their own commits.
     public let emails: [String]
     /// The keys whose signatures prove that this person approved.
     public let keys: [SSHPublicKey]
@@ -69,10 +69,12 @@ public struct ReviewerDirectory: Sendable, Hashable {
                 guard email.contains("@"), !email.contains(where: \.isWhitespace) else {
                     throw emailNode.error("'\(email)' is not an e-mail address")
                 }
-                if let owner = emailOwners[email] {
+                let pattern = EmailPattern(email)
+                let key = pattern.isPattern ? pattern.text : pattern.identity.value
+                if let owner = emailOwners[key] {
                     throw emailNode.error("'\(email)' is already listed for '\(owner)'; an address must belong to one person")
                 }
-                emailOwners[email] = id
+                emailOwners[key] = id
                 emails.append(email)
             }
             guard !emails.isEmpty else {
@@ -143,10 +145,10 @@ public struct ReviewerDirectory: Sendable, Hashable {
         people.first { $0.keys.contains { $0.fingerprint == fingerprint } }
     }
 
-    /// The person an e-mail address is listed for, compared without case.
+    /// The person an e-mail address is listed for, compared as ``EmailIdentity`` and
+    /// ``EmailPattern`` say: look-alike, invisible and sub-address variants name the same person.
     public func person(withEmail email: String) -> Reviewer? {
-        let wanted = email.lowercased()
-        return people.first { $0.emails.contains(wanted) }
+        people.first { person in person.emails.contains { EmailPattern($0).matches(email) } }
     }
 
     /// Every key of every person: the only keys whose signatures can count.

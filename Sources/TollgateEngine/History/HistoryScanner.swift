@@ -46,6 +46,28 @@ public struct HistoryScanner {
         }
     }
 
+    /// The commits that the merge `merge` brought in, each compared with its own first parent,
+    /// newest first; only those that changed a stack, a policy or the settings.
+    ///
+    /// - Throws: ``GitError`` for a missing or damaged object; ``LayoutError`` when two files
+    ///   claim one stack.
+    public func commitsBrought(byMerge merge: ObjectID) throws -> [ScannedCommit] {
+        let mergeCommit = try repository.commit(merge)
+        let comparer = TreeComparer(repository: repository, scope: PathScope(paths: layout.watchedPaths))
+        var scanned: [ScannedCommit] = []
+        for id in try repository.commitsBrought(byMerge: mergeCommit) {
+            let commit = try repository.commit(id, neededBy: "merge \(merge.short)")
+            let parentID = commit.firstParentID
+            let parentTree = try parentID.map { parent throws(GitError) in
+                try repository.commit(parent, neededBy: "commit \(id.short)").tree()
+            }
+            let delta = try comparer.compare(old: parentTree, new: try commit.tree(), commit: id)
+            let classified = try classify(delta, commit: id, parent: parentID)
+            if classified.isRelevant { scanned.append(classified) }
+        }
+        return scanned
+    }
+
     /// Sorts the changed files of one commit into stacks, policies and settings.
     private func classify(_ delta: TreeDelta, commit: ObjectID, parent: ObjectID?) throws -> ScannedCommit {
         var policyFiles: [String] = []

@@ -51,12 +51,16 @@ public struct PolicyInForce: Sendable {
     /// Trusting is the one moment a policy is not reviewed by an earlier one, so it is never
     /// silent: a second trust needs `replacing` set, and its audit entry names the revision it
     /// replaced.
-    /// - Throws: ``ReviewError/alreadyTrusted(commit:)`` when a policy is in force and `replacing`
-    ///   is false, ``ReviewError/noPolicyFiles(commit:)`` or ``ReviewError/invalidPolicy(commit:error:)``
+    /// - Throws: ``ReviewError/notOnBranch(commit:branch:)`` for a commit the branch does not
+    ///   contain (an unmerged branch's policy is never trusted), ``ReviewError/alreadyTrusted(commit:)``
+    ///   when a policy is in force and `replacing` is false, ``ReviewError/noPolicyFiles(commit:)`` or ``ReviewError/invalidPolicy(commit:error:)``
     ///   when the files cannot be trusted.
     public static func trust(
         commit: ObjectID, repository: ManagedRepository, store: any StateStore, actor: String, replacing: Bool = false
     ) async throws -> PolicyInForce {
+        guard try commit == repository.tip || repository.repository.isAncestor(commit, of: repository.tip) else {
+            throw ReviewError.notOnBranch(commit: commit.hex, branch: repository.branch)
+        }
         let files = try repository.policyFiles(at: commit)
         guard !files.isEmpty else { throw ReviewError.noPolicyFiles(commit: commit.hex) }
         let policy: PolicySet

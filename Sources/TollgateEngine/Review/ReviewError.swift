@@ -6,6 +6,8 @@ public enum ReviewError: Error, Sendable, Equatable, CustomStringConvertible {
     case noPolicyInForce
     /// `tollgate init` ran before; trusting again must be asked for.
     case alreadyTrusted(commit: String)
+    /// The commit to trust is not on the branch Tollgate follows.
+    case notOnBranch(commit: String, branch: String)
     /// The commit to trust has no files under `Policies/`.
     case noPolicyFiles(commit: String)
     /// The policy at the commit to trust, or the policy in force, has a mistake.
@@ -14,6 +16,8 @@ public enum ReviewError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadablePolicyFile(path: String, commit: String)
     /// A stored value names a commit that is not a 40-hex id.
     case malformedCommitID(String, changeSetID: String?)
+    /// A commit a change set covers is no longer in the repository.
+    case commitGone(commit: String, changeSetID: String)
     /// A stack change set's stored JSON is not a change set.
     case unreadableChangeSet(changeSetID: String, reason: String)
     /// A stored verdict's signature cannot be read back.
@@ -37,6 +41,8 @@ public enum ReviewError: Error, Sendable, Equatable, CustomStringConvertible {
             return "No policy is in force yet; run tollgate init first to trust the current Policies/."
         case .alreadyTrusted(let commit):
             return "The policy of commit \(commit.prefix(7)) is in force already; change Policies/ through a reviewed change set, or run tollgate init --force to trust another revision on purpose."
+        case .notOnBranch(let commit, let branch):
+            return "Commit \(commit.prefix(7)) is not on branch \(branch); only a policy that was merged to \(branch) can be trusted."
         case .noPolicyFiles(let commit):
             return "Commit \(commit.prefix(7)) has no Policies/ files to trust; add Policies/reviewers.yaml and Policies/approvals.yaml first."
         case .invalidPolicy(let commit, let error):
@@ -45,6 +51,8 @@ public enum ReviewError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(commit.prefix(7)):\(path) is not UTF-8 text; save it as UTF-8."
         case .malformedCommitID(let id, let changeSetID):
             return "The stored commit id '\(id)'\(changeSetID.map { " of change set \($0)" } ?? "") is not a 40-digit hex id; the store was edited outside tollgate."
+        case .commitGone(let commit, let id):
+            return "Commit \(commit.prefix(10)) of change set \(id) is no longer in the repository: the branch's history was rewritten and the commit pruned (or this is another clone); fetch it back, or cancel the change set and sync again."
         case .unreadableChangeSet(let id, let reason):
             return "Change set \(id) cannot be read back: \(reason)."
         case .unreadableApproval(let id, let reviewer, let reason):

@@ -24,7 +24,7 @@ public struct ReviewService: Sendable {
     /// - Throws: ``StoreError/unknownChangeSet(_:)``, ``ReviewError/noPolicyInForce`` and the
     ///   errors of reading the change set from git.
     public func explain(changeSetID: String, repository: ManagedRepository) async throws -> ReviewEvaluation {
-        let record = try await store.changeSet(id: changeSetID)
+        let record = try await store.checkedChangeSet(id: changeSetID)
         let policy = try await PolicyInForce.load(from: store, repository: repository)
         let subject = try await subject(for: record, repository: repository)
         let claims = try Self.claims(try await store.approvals(changeSetID: record.id), changeSetID: record.id)
@@ -47,7 +47,7 @@ public struct ReviewService: Sendable {
         _ verdict: ApprovalVerdict, changeSetID: String, signature: SSHSignature, reason: String? = nil,
         repository: ManagedRepository
     ) async throws -> ReviewEvaluation {
-        let record = try await store.changeSet(id: changeSetID)
+        let record = try await store.checkedChangeSet(id: changeSetID)
         guard record.status == .pending else { throw ReviewError.notReviewable(changeSetID: record.id, status: record.status) }
         let policy = try await PolicyInForce.load(from: store, repository: repository)
         let subject = try await subject(for: record, repository: repository)

@@ -1,6 +1,7 @@
 import Foundation
 public import TollgateCore
 public import TollgateStore
+import TollgateGit
 
 extension ManagedRepository {
     /// What the evaluator needs to know about a stored change set, read from the record and from
@@ -16,6 +17,12 @@ extension ManagedRepository {
         let commits = try commitSummaries(of: record)
         let authors = Set(commits.map(\.authorEmail))
         let committers = Set(commits.map(\.committerEmail))
+        let signatures = try commits.map { commit in
+            let signed = try repository.commitSignature(try objectID(commit.id, changeSetID: record.id))
+            return CommitSignature(
+                commit: commit.id, signature: signed.map { String(decoding: $0.signature, as: UTF8.self) },
+                signedData: signed?.signedData ?? [])
+        }
         switch record.kind {
         case .policy:
             let target = try objectID(record.targetCommit, changeSetID: record.id)
@@ -30,24 +37,31 @@ extension ManagedRepository {
             }
             return ReviewSubject(
                 changeSetID: record.id, target: .policies, digest: record.digest,
-                authorEmails: authors, committerEmails: committers,
+                authorEmails: authors, committerEmails: committers, commitSignatures: signatures,
                 proposedPolicyProblems: problems + PolicySet.problems(in: texts))
         case .stack:
             return ReviewSubject(
                 changeSetID: record.id, target: .stack(record.stack), digest: record.digest,
                 resourceChanges: (try record.stackChangeSet()?.resourceChanges ?? []).map(GuardedChange.init),
-                isNewStack: isNewStack, authorEmails: authors, committerEmails: committers)
+                isNewStack: isNewStack, authorEmails: authors, committerEmails: committers, commitSignatures: signatures)
         }
     }
 
     /// The author, committer and summary of each commit a change set covers, oldest first, for
     /// the author rule and for `tollgate show`.
     ///
-    /// - Throws: ``ReviewError/malformedCommitID(_:changeSetID:)``, ``GitError`` when a commit
-    ///   is missing from the repository.
+    /// - Throws: ``ReviewError/malformedCommitID(_:changeSetID:)``, ``ReviewError/commitGone(commit:changeSetID:)``
+    ///   when a commit is no longer in the repository, ``GitError`` when it cannot be read.
     public func commitSummaries(of record: ChangeSetRecord) throws -> [CommitSummary] {
         try record.commits.map { hex in
-            let commit = try repository.commit(try objectID(hex, changeSetID: record.id), neededBy: "change set \(record.id)")
+            let commit: Commit
+            do {
+                commit = try repository.commit(try objectID(hex, changeSetID: record.id), neededBy: "change set \(record.id)")
+            } catch GitError.missingObject(_, _, shallow: false) {
+                // A commit the store names is gone: history was rewritten and the commit pruned,
+                // which is not damage that git fsck could find.
+                throw ReviewError.commitGone(commit: hex, changeSetID: record.id)
+            }
             return CommitSummary(
                 id: hex, authorName: commit.author.name, authorEmail: commit.author.email,
                 committerEmail: commit.committer.email, summary: commit.summary)
@@ -93,12 +107,19 @@ extension ChangeSetRecord {
     ///
     /// - Throws: ``ReviewError/unreadableChangeSet(changeSetID:reason:)`` when the JSON does not decode.
     public func stackChangeSet() throws -> ChangeSet? {
-        guard kind == .stack else { return nil }
+        guard kind == .stack, planFailure == nil else { return nil }
         do {
             return try JSONDecoder().decode(ChangeSet.self, from: Data(json.utf8))
         } catch {
             throw ReviewError.unreadableChangeSet(changeSetID: id, reason: "\(error)")
         }
+    }
+
+    /// Why the stack could not be planned, for a change set recorded FAILED at its creation; nil
+    /// for every other change set, including one whose apply failed.
+    public var planFailure: PlanFailure? {
+        guard kind == .stack, status == .failed else { return nil }
+        return try? JSONDecoder().decode(PlanFailure.self, from: Data(json.utf8))
     }
 
     /// The exact text a reviewer signs to give `verdict` on this change set; no git access needed.

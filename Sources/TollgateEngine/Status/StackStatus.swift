@@ -9,6 +9,9 @@ public struct StackStatus: Sendable, Codable, Equatable {
     public var status: StackCondition
     /// The open change set, waiting for review or for its apply.
     public var pendingChangeSet: String?
+    /// The change set recorded FAILED because the stack's newest files could not be planned, while
+    /// nothing newer is open.
+    public var failedChangeSet: String?
     /// The recorded state version, nil for a stack never applied.
     public var stateVersion: Int64?
     /// The last execution's id.
@@ -21,7 +24,7 @@ public struct StackStatus: Sendable, Codable, Equatable {
     public var result: ExecutionResult?
 
     enum CodingKeys: String, CodingKey {
-        case stack, status, pendingChangeSet, stateVersion, lastExecution, startedAt, finishedAt, result
+        case stack, status, pendingChangeSet, failedChangeSet, stateVersion, lastExecution, startedAt, finishedAt, result
     }
 
     /// Writes every field, `null` for nothing, so that `--json` rows all have the same keys.
@@ -30,6 +33,7 @@ public struct StackStatus: Sendable, Codable, Equatable {
         try container.encode(stack, forKey: .stack)
         try container.encode(status, forKey: .status)
         try container.encode(pendingChangeSet, forKey: .pendingChangeSet)
+        try container.encode(failedChangeSet, forKey: .failedChangeSet)
         try container.encode(stateVersion, forKey: .stateVersion)
         try container.encode(lastExecution, forKey: .lastExecution)
         try container.encode(startedAt, forKey: .startedAt)
@@ -47,6 +51,10 @@ public enum StackCondition: String, Sendable, Codable, CaseIterable {
     case pending = "PENDING"
     /// A change set is approved and waits for its apply.
     case approved = "APPROVED"
+    /// The open change set disagrees with the audit trail: the store was edited outside Tollgate.
+    case tampered = "TAMPERED"
+    /// The stack's newest files could not be planned, and nothing newer is open.
+    case planFailed = "PLAN_FAILED"
     /// The last apply failed and nothing new is open.
     case failed = "FAILED"
     /// The last apply succeeded and nothing new is open.
@@ -67,6 +75,10 @@ public enum StackStatusReader {
             let open = Dictionary(
                 try await reader.changeSets(ChangeSetFilter(statuses: [.pending, .approved])).map { ($0.stack, $0) },
                 uniquingKeysWith: { first, _ in first })
+            var planFailures: [String: ChangeSetRecord] = [:]
+            for record in try await reader.changeSets(ChangeSetFilter(statuses: [.failed])) where record.planFailure != nil {
+                if planFailures[record.stack] == nil { planFailures[record.stack] = record }
+            }
             let names = Set(repositoryStacks).union(states.keys).union(open.keys)
                 .filter { name in text.map { name.contains($0) } ?? true }
                 .sorted()
@@ -75,10 +87,16 @@ public enum StackStatusReader {
             for name in names {
                 let execution = try await reader.latestExecution(stack: name)
                 let changeSet = open[name]
+                // A plan failure counts while nothing newer is open or was applied since.
+                let failure = planFailures[name].flatMap { failure in
+                    changeSet == nil && (execution.map { $0.startedAt < failure.createdAt } ?? true) ? failure : nil
+                }
+                var status = condition(execution: execution, open: changeSet, applied: states[name] != nil)
+                if failure != nil && status != .applying { status = .planFailed }
+                if let changeSet, try await reader.disagreement(of: changeSet) != nil { status = .tampered }
                 rows.append(StackStatus(
-                    stack: name,
-                    status: condition(execution: execution, open: changeSet, applied: states[name] != nil),
-                    pendingChangeSet: changeSet?.id, stateVersion: states[name]?.stateVersion,
+                    stack: name, status: status,
+                    pendingChangeSet: changeSet?.id, failedChangeSet: failure?.id, stateVersion: states[name]?.stateVersion,
                     lastExecution: execution?.id, startedAt: execution?.startedAt, finishedAt: execution?.finishedAt,
                     result: execution?.result))
             }

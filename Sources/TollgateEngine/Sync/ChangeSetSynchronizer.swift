@@ -66,26 +66,37 @@ public struct ChangeSetSynchronizer {
 
     private func attempt(from start: String?) async throws -> SyncReport {
         let branch = repository.branch
-        let cursor = try await store.scanCursor(branch: branch)
+        let (cursor, trailCursor) = try await store.read { reader in
+            (try await reader.scanCursor(branch: branch), try await reader.trailCursor(branch: branch))
+        }
+        // A cursor moved past commits outside tollgate would let them through without a change set.
+        guard cursor == trailCursor else { throw SyncError.cursorTampered(branch: branch, stored: cursor, trail: trailCursor) }
         let tip = repository.tip.hex
         if let cursor, start != nil { throw SyncError.alreadySynced(branch: branch, cursor: cursor) }
         if cursor == tip {
             return SyncReport(branch: branch, previousCursor: cursor, cursor: tip, relevantCommits: 0, created: [], unchanged: [], withdrawn: [])
         }
         let commits = try scan(after: cursor, start: start)
-        let touched = Touched(commits)
-        let (states, open) = try await store.read { reader in
+        let touched = try Touched(commits, mergedSides: mergedSides(of: commits))
+        let touchedNames = Array(touched.stacks.keys) + (touched.policyCommits.isEmpty ? [] : [StackLayout.policiesFolder])
+        let (states, open, unapplied) = try await store.read { reader in
             let states = Dictionary(try await reader.stackStates().map { ($0.stack, $0) }, uniquingKeysWith: { first, _ in first })
             let open = Dictionary(
                 try await reader.changeSets(ChangeSetFilter(statuses: [.pending, .approved])).map { ($0.stack, $0) },
                 uniquingKeysWith: { first, _ in first })
-            return (states, open)
+            var unapplied: [String: [String]] = [:]
+            for stack in touchedNames {
+                unapplied[stack] = try await reader.unappliedCommits(stack: stack).map(\.commit)
+            }
+            return (states, open, unapplied)
         }
         var plans: [PlannedChangeSet] = []
         var unchanged: [String] = []
         var withdrawals: [Withdrawal] = []
         for (stack, stackCommits) in touched.stacks.sorted(by: { $0.key < $1.key }) {
-            let outcome = try plan(stack: stack, commits: stackCommits, state: states[stack], open: open[stack])
+            let earlier = try notInState(Self.merge(open[stack]?.commits ?? [], unapplied[stack] ?? []), state: states[stack])
+            let covered = Self.merge(earlier, stackCommits.map(\.commit))
+            let outcome = try plan(stack: stack, commits: covered, state: states[stack], open: open[stack])
             switch outcome {
             case .create(let plan): plans.append(plan)
             case .unchanged: unchanged.append(stack)
@@ -94,11 +105,18 @@ public struct ChangeSetSynchronizer {
         }
         if !touched.policyCommits.isEmpty {
             let policy = try planPolicies(
-                commits: touched.policyCommits, paths: touched.policyPaths,
-                inForce: states[StackLayout.policiesFolder], open: open[StackLayout.policiesFolder])
+                commits: touched.policyCommits, covered: Self.merge(
+                    try notInState(
+                        Self.merge(open[StackLayout.policiesFolder]?.commits ?? [], unapplied[StackLayout.policiesFolder] ?? []),
+                        state: states[StackLayout.policiesFolder]),
+                    touched.policyCommits.map(\.commit)),
+                paths: touched.policyPaths, inForce: states[StackLayout.policiesFolder], open: open[StackLayout.policiesFolder])
             if let policy { plans.append(policy) } else { unchanged.append(StackLayout.policiesFolder) }
         }
-        let created = try await write(plans: plans, withdrawals: withdrawals, branch: branch, cursor: cursor, tip: tip)
+        var attributions = touched.stacks
+        if !touched.policyCommits.isEmpty { attributions[StackLayout.policiesFolder] = touched.policyCommits }
+        let created = try await write(
+            plans: plans, withdrawals: withdrawals, attributions: attributions, branch: branch, cursor: cursor, tip: tip)
         return SyncReport(
             branch: branch, previousCursor: cursor, cursor: tip, relevantCommits: commits.count, created: created,
             unchanged: unchanged, withdrawn: withdrawals.map(\.changeSetID))
@@ -126,6 +144,28 @@ public struct ChangeSetSynchronizer {
         }
     }
 
+    /// The commits of `commits` whose content the recorded state does not hold yet: neither its
+    /// commit nor one of that commit's ancestors.
+    private func notInState(_ commits: [String], state: StackStateRecord?) throws -> [String] {
+        guard let state, let applied = ObjectID(hex: state.commit) else { return commits }
+        return try commits.filter { hex in
+            guard let id = ObjectID(hex: hex) else { return true }
+            return try id != applied && !repository.repository.isAncestor(id, of: applied)
+        }
+    }
+
+    /// For each merge among `commits` that changed a stack or a policy, the commits it brought in
+    /// that did so too, newest first.
+    private func mergedSides(of commits: [ScannedCommit]) throws -> [ObjectID: [ScannedCommit]] {
+        let scanner = HistoryScanner(repository: repository.repository, layout: repository.settings.layout)
+        var sides: [ObjectID: [ScannedCommit]] = [:]
+        for commit in commits where !commit.stacks.isEmpty || !commit.policyFiles.isEmpty {
+            guard try repository.repository.commit(commit.id).parentIDs.count > 1 else { continue }
+            sides[commit.id] = try scanner.commitsBrought(byMerge: commit.id)
+        }
+        return sides
+    }
+
     private enum StackOutcome {
         case create(PlannedChangeSet)
         case unchanged
@@ -133,8 +173,12 @@ public struct ChangeSetSynchronizer {
     }
 
     /// Plans one stack at the newest commit that changed it, against its recorded state.
-    private func plan(stack: String, commits: [ObjectID], state: StackStateRecord?, open: ChangeSetRecord?) throws -> StackOutcome {
-        guard let newest = commits.last else { return .unchanged }
+    ///
+    /// `commits` are all the commits the change set covers, oldest first; the newest is its target.
+    /// A template or configuration that cannot be planned gives a FAILED change set with the reason,
+    /// so that the other stacks sync on and the next commit that fixes it plans again.
+    private func plan(stack: String, commits: [String], state: StackStateRecord?, open: ChangeSetRecord?) throws -> StackOutcome {
+        guard let newestHex = commits.last, let newest = ObjectID(hex: newestHex) else { return .unchanged }
         let changeSet: ChangeSet
         do {
             if let planned = try repository.changeSet(for: stack, at: newest, against: try state?.snapshot()) {
@@ -149,17 +193,25 @@ public struct ChangeSetSynchronizer {
         } catch let error as GitError {
             throw error
         } catch {
-            throw SyncError.unplannable(stack: stack, commit: newest.hex, reason: "\(error)")
+            let failure = PlanFailure(stack: stack, commit: newest.hex, reason: "\(error)")
+            return .create(PlannedChangeSet(
+                kind: .stack, stack: stack, commits: commits, targetCommit: newest.hex, digest: failure.digest,
+                json: try Self.json(failure), baseStateVersion: state?.stateVersion ?? 0, expectedOpen: open?.id,
+                type: "FAILED", summary: "cannot be planned: \(failure.reason)", failure: failure.reason))
         }
         if changeSet.isEmpty && open == nil { return .unchanged }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         return .create(PlannedChangeSet(
-            kind: .stack, stack: stack, commits: Self.merge(open?.commits ?? [], commits.map(\.hex)),
-            targetCommit: newest.hex, digest: changeSet.digest,
-            json: String(decoding: try encoder.encode(changeSet), as: UTF8.self),
+            kind: .stack, stack: stack, commits: commits,
+            targetCommit: newest.hex, digest: changeSet.digest, json: try Self.json(changeSet),
             baseStateVersion: state?.stateVersion ?? 0, expectedOpen: open?.id, type: changeSet.changeSetType.rawValue,
             summary: changeSet.summary.line))
+    }
+
+    /// The stored JSON form of a change set body: keys sorted, so equal bodies are equal text.
+    private static func json(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
     /// Plans the policy change set: each file under `Policies/` that differs between the policy in
@@ -168,13 +220,15 @@ public struct ChangeSetSynchronizer {
     /// first commit, when there is one). Comparing with the policy in force means that files
     /// `init` already trusted propose nothing, and a change that was reverted proposes nothing.
     private func planPolicies(
-        commits: [ObjectID], paths: Set<String>, inForce: StackStateRecord?, open: ChangeSetRecord?
+        commits: [StackCommit], covered: [String], paths: Set<String>, inForce: StackStateRecord?, open: ChangeSetRecord?
     ) throws -> PlannedChangeSet? {
-        guard let newest = commits.last else { return nil }
+        guard let newest = commits.last(where: { $0.mergedBy == nil }).flatMap({ ObjectID(hex: $0.commit) }) else { return nil }
         var paths = paths
-        var allCommits = commits.map(\.hex)
+        // Before a policy is in force, the files are compared with the state before the first
+        // commit of this proposal (the open one's included); who is excluded from approving it is
+        // decided by every covered commit, earlier unapplied proposals included.
+        let proposed = Self.merge(open?.commits ?? [], commits.filter { $0.mergedBy == nil }.map(\.commit))
         if let open {
-            allCommits = Self.merge(open.commits, allCommits)
             do {
                 paths.formUnion(try JSONDecoder().decode(PolicyChangeSet.self, from: Data(open.json.utf8)).files.map(\.path))
             } catch {
@@ -185,7 +239,7 @@ public struct ChangeSetSynchronizer {
         if let inForce = inForce.flatMap({ ObjectID(hex: $0.commit) }) {
             baseline = inForce
         } else {
-            baseline = try allCommits.first.flatMap(ObjectID.init(hex:)).flatMap { try repository.repository.commit($0).firstParentID }
+            baseline = try proposed.first.flatMap(ObjectID.init(hex:)).flatMap { try repository.repository.commit($0).firstParentID }
         }
         let beforeTree = try baseline.map { try repository.repository.commit($0).tree() }
         let afterTree = try repository.repository.commit(newest).tree()
@@ -194,11 +248,9 @@ public struct ChangeSetSynchronizer {
         }
         let changeSet = PolicyChangeSet(commit: newest.hex, files: files)
         if changeSet.isEmpty && open == nil { return nil }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         return PlannedChangeSet(
-            kind: .policy, stack: StackLayout.policiesFolder, commits: allCommits, targetCommit: newest.hex,
-            digest: changeSet.digest, json: String(decoding: try encoder.encode(changeSet), as: UTF8.self),
+            kind: .policy, stack: StackLayout.policiesFolder, commits: covered, targetCommit: newest.hex,
+            digest: changeSet.digest, json: try Self.json(changeSet),
             baseStateVersion: 0, expectedOpen: open?.id, type: "POLICY",
             summary: "\(files.count) policy file\(files.count == 1 ? "" : "s") changed")
     }
@@ -212,11 +264,15 @@ public struct ChangeSetSynchronizer {
     /// Writes the planned change sets and moves the cursor in one transaction, after checking that
     /// the store still holds what the plans were made from.
     private func write(
-        plans: [PlannedChangeSet], withdrawals: [Withdrawal], branch: String, cursor: String?, tip: String
+        plans: [PlannedChangeSet], withdrawals: [Withdrawal], attributions: [String: [StackCommit]],
+        branch: String, cursor: String?, tip: String
     ) async throws -> [SyncedChangeSet] {
         let actor = actor
         return try await store.transaction { transaction in
             guard try await transaction.scanCursor(branch: branch) == cursor else { throw StoreMovedOn() }
+            for (stack, commits) in attributions.sorted(by: { $0.key < $1.key }) {
+                try await transaction.attributeCommits(commits, stack: stack, actor: actor)
+            }
             var created: [SyncedChangeSet] = []
             for plan in plans {
                 let open = try await transaction.changeSets(ChangeSetFilter(stack: plan.stack, statuses: [.pending, .approved]))
@@ -225,6 +281,7 @@ public struct ChangeSetSynchronizer {
                 let creation = try await Self.create(plan, in: transaction, actor: actor)
                 created.append(SyncedChangeSet(
                     id: creation.changeSet.id, kind: plan.kind.rawValue, stack: plan.stack, type: plan.type,
+                    status: creation.changeSet.status,
                     commits: plan.commits, targetCommit: plan.targetCommit, digest: plan.digest,
                     baseStateVersion: plan.baseStateVersion, supersedes: creation.superseded?.id, summary: plan.summary))
             }
@@ -243,24 +300,32 @@ public struct ChangeSetSynchronizer {
         while true {
             let record = ChangeSetRecord(
                 id: ChangeSetRecord.newID(), kind: plan.kind, stack: plan.stack, commits: plan.commits,
-                baseStateVersion: plan.baseStateVersion, targetCommit: plan.targetCommit, digest: plan.digest, json: plan.json)
+                baseStateVersion: plan.baseStateVersion, targetCommit: plan.targetCommit, digest: plan.digest, json: plan.json,
+                status: plan.failure == nil ? .pending : .failed, statusReason: plan.failure)
             if try await transaction.read(changeSetIDExists: record.id) { continue }
             return try await transaction.createChangeSet(record, actor: actor)
         }
     }
 }
 
-/// The commits that touched each stack and the policies, oldest first.
+/// The commits that touched each stack and the policies, oldest first, each merge preceded by the
+/// commits it brought in that touched the same stack.
 private struct Touched {
-    var stacks: [String: [ObjectID]] = [:]
-    var policyCommits: [ObjectID] = []
+    var stacks: [String: [StackCommit]] = [:]
+    var policyCommits: [StackCommit] = []
     var policyPaths: Set<String> = []
 
-    init(_ commits: [ScannedCommit]) {
+    init(_ commits: [ScannedCommit], mergedSides: [ObjectID: [ScannedCommit]]) {
         for commit in commits {
-            for change in commit.stacks { stacks[change.name, default: []].append(commit.id) }
+            let names = Set(commit.stacks.map(\.name))
+            for side in (mergedSides[commit.id] ?? []).reversed() {
+                let merged = StackCommit(commit: side.id.hex, mergedBy: commit.id.hex)
+                for change in side.stacks where names.contains(change.name) { stacks[change.name, default: []].append(merged) }
+                if !commit.policyFiles.isEmpty && !side.policyFiles.isEmpty { policyCommits.append(merged) }
+            }
+            for change in commit.stacks { stacks[change.name, default: []].append(StackCommit(commit: commit.id.hex)) }
             if !commit.policyFiles.isEmpty {
-                policyCommits.append(commit.id)
+                policyCommits.append(StackCommit(commit: commit.id.hex))
                 policyPaths.formUnion(commit.policyFiles)
             }
         }
@@ -280,6 +345,8 @@ private struct PlannedChangeSet: Sendable {
     var expectedOpen: String?
     var type: String
     var summary: String
+    /// Why the stack could not be planned; the change set is then recorded as FAILED.
+    var failure: String?
 }
 
 /// An open change set to mark superseded without a successor.

@@ -6,8 +6,8 @@ public enum SyncError: Error, Equatable, Sendable, CustomStringConvertible {
     case cursorNotOnBranch(branch: String, cursor: String)
     /// `--from` names a commit that is not on the branch's history.
     case startNotOnBranch(revision: String, branch: String)
-    /// A stack's files at a commit cannot be planned (a template or configuration error).
-    case unplannable(stack: String, commit: String, reason: String)
+    /// The stored cursor is not where the audit trail last moved it: the store was edited.
+    case cursorTampered(branch: String, stored: String?, trail: String?)
     /// Other tollgate processes kept changing the store while this one planned.
     case keptChanging(branch: String, attempts: Int)
 
@@ -19,8 +19,8 @@ public enum SyncError: Error, Equatable, Sendable, CustomStringConvertible {
             return "The last synced commit \(cursor.prefix(7)) is no longer on branch \(branch) (was it force-pushed?); restore the branch or sync into a new store."
         case .startNotOnBranch(let revision, let branch):
             return "'\(revision)' is not on the history of branch \(branch); --from must name a commit on the branch."
-        case .unplannable(let stack, let commit, let reason):
-            return "Cannot plan stack \(stack) at commit \(commit.prefix(7)): \(reason) Nothing was recorded; fix the stack in a new commit and sync again."
+        case .cursorTampered(let branch, let stored, let trail):
+            return "The stored scan cursor of branch \(branch) is \(stored.map { String($0.prefix(10)) } ?? "absent"), but the audit trail last moved it to \(trail.map { String($0.prefix(10)) } ?? "nowhere"): the store was edited outside tollgate, so nothing was synced. Run tollgate audit verify."
         case .keptChanging(let branch, let attempts):
             return "Other tollgate processes changed the store for branch \(branch) during each of \(attempts) attempts; run sync again."
         }

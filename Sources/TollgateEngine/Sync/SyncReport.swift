@@ -1,3 +1,5 @@
+public import TollgateCore
+
 /// What one `tollgate sync` did, shared by its text and `--json` output.
 public struct SyncReport: Sendable, Codable, Equatable {
     /// The branch synced.
@@ -31,8 +33,10 @@ public struct SyncedChangeSet: Sendable, Codable, Equatable {
     public var kind: String
     /// The stack, or `Policies/` for a policy change set.
     public var stack: String
-    /// `CREATE`, `UPDATE`, or `POLICY`.
+    /// `CREATE`, `UPDATE`, `POLICY`, or `FAILED` for a stack that could not be planned.
     public var type: String
+    /// PENDING, or FAILED when the stack's files could not be planned at the target commit.
+    public var status: ChangeSetStatus
     /// The commits it covers, oldest first.
     public var commits: [String]
     /// The newest of them, whose content it would apply.

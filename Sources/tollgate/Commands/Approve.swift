@@ -35,7 +35,7 @@ enum ReviewVerdictCommand {
     ) async throws {
         let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
         let evaluation = try await store.withStore(repository: repository.repo) { store in
-            let record = try await store.changeSet(id: id)
+            let record = try await store.checkedChangeSet(id: id)
             let signature = try signing.signature(for: record.approvalText(for: verdict))
             return try await ReviewService(store: store).record(verdict, changeSetID: id, signature: signature, reason: reason, repository: managed)
         }

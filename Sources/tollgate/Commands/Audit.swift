@@ -53,7 +53,7 @@ extension Audit {
 
         func run() async throws {
             let filter = AuditFilter(stack: stack, actor: actor, since: since.flatMap(Self.parseTime))
-            let entries = try await store.withStore(repository: repository.repo) { store in
+            let entries = try await store.withStore(repository: repository.repo, readOnly: true) { store in
                 try await store.auditEntries(filter)
             }
             if output.json {
@@ -96,16 +96,22 @@ extension Audit {
         }
 
         func run() async throws {
-            let verification = try await store.withStore(repository: repository.repo) { store in
-                try await store.verifyAuditTrail(expectedHead: head)
+            let (verification, tables) = try await store.withStore(repository: repository.repo, readOnly: true) { store in
+                let verification = try await store.verifyAuditTrail(expectedHead: head)
+                guard case .intact = verification else { return (verification, nil as TableDisagreement?) }
+                return (verification, try await store.verifyTables())
             }
             if output.json {
-                print(try CommandOutput.json(AuditVerificationJSON(verification)))
+                print(try CommandOutput.json(AuditVerificationJSON(verification, tables: tables)))
             }
             switch verification {
             case .intact(let count, let head):
+                if let tables {
+                    if output.json { throw ExitCode.failure }
+                    throw TableVerificationFailure(disagreement: tables)
+                }
                 if !output.json {
-                    print("The audit trail is intact: \(count) \(count == 1 ? "entry" : "entries") verified, head \(head).")
+                    print("The audit trail is intact: \(count) \(count == 1 ? "entry" : "entries") verified, head \(head); every table agrees with it.")
                 }
             case .tampered(let defect, _):
                 if output.json { throw ExitCode.failure }
@@ -124,7 +130,7 @@ extension Audit {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let head = try await store.withStore(repository: repository.repo) { store in
+            let head = try await store.withStore(repository: repository.repo, readOnly: true) { store in
                 try await store.auditHead()
             }
             let sequence = head?.sequence ?? 0
@@ -150,6 +156,15 @@ struct AuditVerificationFailure: Error, CustomStringConvertible {
 
     var description: String {
         "The audit trail fails verification at sequence \(defect.sequence). \(defect.description)"
+    }
+}
+
+/// A table row that an intact trail contradicts: the table was edited outside Tollgate.
+struct TableVerificationFailure: Error, CustomStringConvertible {
+    let disagreement: TableDisagreement
+
+    var description: String {
+        "The audit trail is intact, but the tables disagree with it: \(disagreement). Something edited the store outside tollgate; restore it from a backup."
     }
 }
 

@@ -34,7 +34,8 @@ struct Cancel: AsyncParsableCommand {
     func run() async throws {
         let actor = actor.name ?? ""
         let record = try await store.withStore(repository: repository.repo) { store in
-            try await store.transaction { transaction in
+            _ = try await store.checkedChangeSet(id: id)
+            return try await store.transaction { transaction in
                 try await transaction.transition(changeSetID: id, to: .cancelled, actor: actor, reason: reason)
             }
         }

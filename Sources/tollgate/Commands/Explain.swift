@@ -21,7 +21,7 @@ struct Explain: AsyncParsableCommand {
 
     func run() async throws {
         let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
-        let evaluation = try await store.withStore(repository: repository.repo) { store in
+        let evaluation = try await store.withStore(repository: repository.repo, readOnly: true) { store in
             try await ReviewService(store: store).explain(changeSetID: id, repository: managed)
         }
         try ReviewOutput.write(evaluation, headline: nil, output: output)

@@ -34,19 +34,25 @@ struct Show: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (record, approvals, executions) = try await store.withStore(repository: repository.repo) { store in
-            let record = try await store.changeSet(id: id)
-            return (record, try await store.approvals(changeSetID: id), try await store.executions(changeSetID: id))
+        let (record, approvals, executions, attributed) = try await store.withStore(repository: repository.repo, readOnly: true) { store in
+            let record = try await store.checkedChangeSet(id: id)
+            return (record, try await store.approvals(changeSetID: id), try await store.executions(changeSetID: id),
+                    try await store.stackCommits(stack: record.stack))
         }
         if approvalText {
             print(record.approvalText(for: verdict.verdict), terminator: "")
             return
         }
         let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
+        let mergedBy = Dictionary(attributed.map { ($0.commit, $0.mergedBy) }, uniquingKeysWith: { first, _ in first })
         let commits = try managed.commitSummaries(of: record).map {
-            ShowJSON.Commit(id: $0.id, author: $0.authorName, email: $0.authorEmail, committerEmail: $0.committerEmail, summary: $0.summary)
+            ShowJSON.Commit(
+                id: $0.id, author: $0.authorName, email: $0.authorEmail, committerEmail: $0.committerEmail, summary: $0.summary,
+                mergedBy: mergedBy[$0.id] ?? nil)
         }
-        let shown = ShowJSON(record: record, commits: commits, changes: try record.stackChangeSet(), approvals: approvals, executions: executions)
+        let shown = ShowJSON(
+            record: record, commits: commits, changes: try record.stackChangeSet(), planFailure: record.planFailure?.reason,
+            approvals: approvals, executions: executions)
         if output.json {
             print(try CommandOutput.json(shown))
         } else {
@@ -63,6 +69,8 @@ struct ShowJSON: Codable {
         var email: String
         var committerEmail: String
         var summary: String
+        /// The merge that brought the commit onto the branch; nil for a commit on its first-parent line.
+        var mergedBy: String?
     }
 
     struct Approval: Codable {
@@ -94,10 +102,15 @@ struct ShowJSON: Codable {
     var updatedAt: Date
     var commits: [Commit]
     var changes: ChangeSet?
+    /// Why the stack could not be planned, for a change set that FAILED at its creation.
+    var planFailure: String?
     var approvals: [Approval]
     var executions: [Execution]
 
-    init(record: ChangeSetRecord, commits: [Commit], changes: ChangeSet?, approvals: [ApprovalRecord], executions: [ExecutionRecord]) {
+    init(
+        record: ChangeSetRecord, commits: [Commit], changes: ChangeSet?, planFailure: String?, approvals: [ApprovalRecord],
+        executions: [ExecutionRecord]
+    ) {
         id = record.id
         kind = record.kind.rawValue
         stack = record.stack
@@ -110,6 +123,7 @@ struct ShowJSON: Codable {
         updatedAt = record.updatedAt
         self.commits = commits
         self.changes = changes
+        self.planFailure = planFailure
         self.approvals = approvals.map {
             Approval(reviewer: $0.reviewer, verdict: $0.verdict.rawValue, digest: $0.digest, reason: $0.reason, signature: $0.signature, recordedAt: $0.recordedAt)
         }
@@ -128,10 +142,13 @@ struct ShowJSON: Codable {
             "Commits:",
         ]
         for commit in commits {
-            lines.append("  \(commit.id.prefix(7)) \(commit.author) <\(commit.email)> \(commit.summary)")
+            let via = commit.mergedBy.map { " (merged by \($0.prefix(7)))" } ?? ""
+            lines.append("  \(commit.id.prefix(7)) \(commit.author) <\(commit.email)> \(commit.summary)\(via)")
         }
         var text = lines.joined(separator: "\n") + "\n"
-        if let changes {
+        if let planFailure {
+            text += "Changes: none; the stack could not be planned at \(targetCommit.prefix(7)): \(planFailure)\n"
+        } else if let changes {
             text += "Changes:\n" + ChangeSetRenderer(style: TextStyle(enabled: useColor)).render(changes)
         } else {
             text += "Changes: the Policies/ files of commit \(targetCommit.prefix(7))\n"

@@ -24,7 +24,7 @@ struct Status: AsyncParsableCommand {
     func run() async throws {
         let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
         let names = try managed.stackNames(at: managed.tip)
-        let rows = try await store.withStore(repository: repository.repo) { store in
+        let rows = try await store.withStore(repository: repository.repo, readOnly: true) { store in
             try await StackStatusReader.statuses(repositoryStacks: names, matching: text, in: store)
         }
         if output.json {

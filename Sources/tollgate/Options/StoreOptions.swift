@@ -29,10 +29,11 @@ struct StoreOptions: ParsableArguments {
         return .sqlite(path: StoreLocation.defaultSQLitePath(repository: repository))
     }
 
-    /// Opens the store for `repository`, creating `.tollgate/` on first use of the default location.
+    /// Opens the store for `repository`, creating `.tollgate/` on first use of the default location;
+    /// a reading command opens an existing store `readOnly`.
     ///
     /// - Throws: ``StoreError`` naming the file or URL when the store cannot be opened.
-    func open(repository: String) async throws -> any StateStore {
+    func open(repository: String, readOnly: Bool = false) async throws -> any StateStore {
         let location = location(repository: repository)
         if case .sqlite(let path) = location, state == nil {
             var isFolder: ObjCBool = false
@@ -46,12 +47,14 @@ struct StoreOptions: ParsableArguments {
                 throw StoreError.cannotOpen(location: path, reason: "cannot create the folder \(folder)")
             }
         }
-        return try await location.open()
+        return try await location.open(readOnly: readOnly)
     }
 
     /// Opens the store, runs `body` with it and closes it, whether `body` succeeds or not.
-    func withStore<T: Sendable>(repository: String, _ body: (any StateStore) async throws -> T) async throws -> T {
-        let store = try await open(repository: repository)
+    func withStore<T: Sendable>(
+        repository: String, readOnly: Bool = false, _ body: (any StateStore) async throws -> T
+    ) async throws -> T {
+        let store = try await open(repository: repository, readOnly: readOnly)
         do {
             let value = try await body(store)
             try await store.close()

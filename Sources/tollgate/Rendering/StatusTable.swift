@@ -10,7 +10,7 @@ struct StatusTable {
     func render(_ rows: [StackStatus]) -> String {
         let cells = rows.map { row in
             [
-                row.stack, row.status.rawValue, row.pendingChangeSet ?? "-", row.lastExecution ?? "-",
+                row.stack, row.status.rawValue, row.pendingChangeSet ?? row.failedChangeSet ?? "-", row.lastExecution ?? "-",
                 row.startedAt.map(Self.time) ?? "-", row.finishedAt.map(Self.time) ?? "-", row.result?.rawValue ?? "-",
             ]
         }
@@ -32,7 +32,7 @@ struct StatusTable {
 
     private func colour(_ text: String, _ status: StackCondition?) -> String {
         switch status {
-        case .failed: return style.red(text)
+        case .failed, .planFailed, .tampered: return style.red(text)
         case .pending, .approved, .applying: return style.yellow(text)
         case .applied: return style.green(text)
         case .notApplied, nil: return text

@@ -1,0 +1,193 @@
+import Foundation
+import TollgateCore
+
+extension SQLStoreTransaction {
+    /// The first row of a derived table that disagrees with `replay`, or nil when every table
+    /// holds exactly what the trail implies.
+    ///
+    /// Rows are compared in a fixed order (change sets, verdicts, stack states, scan cursors,
+    /// attributed commits, executions), each table both ways: a row the trail does not account
+    /// for, and a row the trail implies that is missing.
+    func firstDisagreement(with replay: AuditReplay) async throws -> TableDisagreement? {
+        if let found = try await changeSetDisagreement(replay) { return found }
+        if let found = try await verdictDisagreement(replay) { return found }
+        if let found = try await stackStateDisagreement(replay) { return found }
+        if let found = try await cursorDisagreement(replay) { return found }
+        if let found = try await attributionDisagreement(replay) { return found }
+        return try await executionDisagreement(replay)
+    }
+
+    private func changeSetDisagreement(_ replay: AuditReplay) async throws -> TableDisagreement? {
+        var seen: Set<String> = []
+        for row in try await session.query("SELECT * FROM change_sets ORDER BY id", []) {
+            let id = try row.text("id")
+            seen.insert(id)
+            guard let expected = replay.changeSets[id] else {
+                return TableDisagreement(table: "change_sets", row: id, problem: "no entry records its creation", sequence: nil)
+            }
+            func differs(_ field: String, _ found: String?, _ wanted: String?) -> TableDisagreement? {
+                guard let wanted, found != wanted else { return nil }
+                return TableDisagreement(
+                    table: "change_sets", row: id, problem: "\(field) is \(found ?? "null"), the trail says \(wanted)",
+                    sequence: expected.sequence)
+            }
+            let checks: [TableDisagreement?] = [
+                differs("status", try row.text("status"), expected.status.rawValue),
+                differs("stack", try row.text("stack"), expected.stack),
+                differs("kind", try row.text("kind"), expected.kind),
+                differs("target commit", try row.text("target_commit"), expected.targetCommit),
+                differs("digest", try row.text("digest"), expected.digest),
+                differs("base state version", String(try row.integer("base_state_version")), expected.baseStateVersion.map(String.init)),
+                differs(
+                    "commit list", (try? JSONDecoder().decode([String].self, from: Data(try row.text("commits").utf8)))?.joined(separator: " "),
+                    expected.commits?.joined(separator: " ")),
+                differs("body (SHA-256)", auditFingerprint(try row.text("body")), expected.bodySHA256),
+                differs("status reason", try row.optionalText("status_reason") ?? "", expected.statusReason.map { $0 } ?? ""),
+            ]
+            if let found = checks.compactMap({ $0 }).first { return found }
+        }
+        if let missing = replay.changeSets.filter({ !seen.contains($0.key) }).min(by: { $0.value.sequence < $1.value.sequence }) {
+            return TableDisagreement(table: "change_sets", row: missing.key, problem: "the row is missing", sequence: missing.value.sequence)
+        }
+        return nil
+    }
+
+    private func verdictDisagreement(_ replay: AuditReplay) async throws -> TableDisagreement? {
+        var seen: Set<String> = []
+        for row in try await session.query("SELECT * FROM approvals ORDER BY change_set_id, reviewer", []) {
+            let id = try row.text("change_set_id")
+            let reviewer = try row.text("reviewer")
+            let key = "\(id)/\(reviewer)"
+            seen.insert(key)
+            guard let expected = replay.verdicts[id]?[reviewer] else {
+                return TableDisagreement(table: "approvals", row: key, problem: "no entry records this verdict", sequence: nil)
+            }
+            let verdict = try row.text("verdict")
+            if verdict != (expected.approve ? "approve" : "reject") {
+                return TableDisagreement(
+                    table: "approvals", row: key, problem: "verdict is \(verdict), the trail says \(expected.approve ? "approve" : "reject")",
+                    sequence: expected.sequence)
+            }
+            if let digest = expected.digest, try row.text("digest") != digest {
+                return TableDisagreement(table: "approvals", row: key, problem: "digest differs from the one approved", sequence: expected.sequence)
+            }
+            if let signature = expected.signatureSHA256, try row.optionalText("signature").map(auditFingerprint) != signature {
+                return TableDisagreement(table: "approvals", row: key, problem: "signature differs from the one recorded", sequence: expected.sequence)
+            }
+            if try row.optionalText("reason") != expected.reason {
+                return TableDisagreement(table: "approvals", row: key, problem: "reason differs from the one recorded", sequence: expected.sequence)
+            }
+        }
+        for (id, byReviewer) in replay.verdicts.sorted(by: { $0.key < $1.key }) {
+            for (reviewer, verdict) in byReviewer.sorted(by: { $0.key < $1.key }) where !seen.contains("\(id)/\(reviewer)") {
+                return TableDisagreement(table: "approvals", row: "\(id)/\(reviewer)", problem: "the row is missing", sequence: verdict.sequence)
+            }
+        }
+        return nil
+    }
+
+    private func stackStateDisagreement(_ replay: AuditReplay) async throws -> TableDisagreement? {
+        var seen: Set<String> = []
+        for row in try await session.query("SELECT * FROM stack_states ORDER BY stack", []) {
+            let stack = try row.text("stack")
+            seen.insert(stack)
+            guard let expected = replay.stackStates[stack] else {
+                return TableDisagreement(table: "stack_states", row: stack, problem: "no entry records this state", sequence: nil)
+            }
+            if let commit = expected.commit, try row.text("commit_id") != commit {
+                return TableDisagreement(table: "stack_states", row: stack, problem: "commit is \(try row.text("commit_id")), the trail says \(commit)", sequence: expected.sequence)
+            }
+            if let version = expected.stateVersion, try row.integer("state_version") != version {
+                return TableDisagreement(
+                    table: "stack_states", row: stack, problem: "state version is \(try row.integer("state_version")), the trail says \(version)",
+                    sequence: expected.sequence)
+            }
+            if (try row.integer("removed") != 0) != expected.removed {
+                return TableDisagreement(table: "stack_states", row: stack, problem: "removal flag differs from the trail", sequence: expected.sequence)
+            }
+            if let content = expected.contentSHA256,
+               Self.stateFingerprint(template: try row.text("template"), parameters: try row.text("parameters"), tags: try row.text("tags")) != content {
+                return TableDisagreement(
+                    table: "stack_states", row: stack, problem: "template, parameters or tags differ from what was recorded", sequence: expected.sequence)
+            }
+        }
+        if let missing = replay.stackStates.filter({ !seen.contains($0.key) }).min(by: { $0.value.sequence < $1.value.sequence }) {
+            return TableDisagreement(table: "stack_states", row: missing.key, problem: "the row is missing", sequence: missing.value.sequence)
+        }
+        return nil
+    }
+
+    private func cursorDisagreement(_ replay: AuditReplay) async throws -> TableDisagreement? {
+        var seen: Set<String> = []
+        for row in try await session.query("SELECT * FROM scan_cursors ORDER BY branch", []) {
+            let branch = try row.text("branch")
+            seen.insert(branch)
+            guard let expected = replay.cursors[branch] else {
+                return TableDisagreement(table: "scan_cursors", row: branch, problem: "no entry records this cursor", sequence: nil)
+            }
+            let commit = try row.text("commit_id")
+            if commit != expected.commit {
+                return TableDisagreement(
+                    table: "scan_cursors", row: branch, problem: "cursor is at \(commit), the trail says \(expected.commit)", sequence: expected.sequence)
+            }
+        }
+        if let missing = replay.cursors.filter({ !seen.contains($0.key) }).min(by: { $0.value.sequence < $1.value.sequence }) {
+            return TableDisagreement(table: "scan_cursors", row: missing.key, problem: "the row is missing", sequence: missing.value.sequence)
+        }
+        return nil
+    }
+
+    private func attributionDisagreement(_ replay: AuditReplay) async throws -> TableDisagreement? {
+        var expected: [String: AuditReplay.Attribution] = [:]
+        for (stack, attributions) in replay.attributions {
+            for attribution in attributions where expected["\(stack) \(attribution.commit)"] == nil {
+                expected["\(stack) \(attribution.commit)"] = attribution
+            }
+        }
+        var seen: Set<String> = []
+        for row in try await session.query("SELECT * FROM stack_commits ORDER BY stack, position", []) {
+            let key = "\(try row.text("stack")) \(try row.text("commit_id"))"
+            seen.insert(key)
+            guard let attribution = expected[key] else {
+                return TableDisagreement(table: "stack_commits", row: key, problem: "no entry attributes this commit", sequence: nil)
+            }
+            if try row.optionalText("merged_by") != attribution.mergedBy {
+                return TableDisagreement(table: "stack_commits", row: key, problem: "the merge that brought it differs from the trail", sequence: attribution.sequence)
+            }
+        }
+        if let missing = expected.filter({ !seen.contains($0.key) }).min(by: { $0.value.sequence < $1.value.sequence }) {
+            return TableDisagreement(table: "stack_commits", row: missing.key, problem: "the row is missing", sequence: missing.value.sequence)
+        }
+        return nil
+    }
+
+    private func executionDisagreement(_ replay: AuditReplay) async throws -> TableDisagreement? {
+        var seen: Set<String> = []
+        for row in try await session.query("SELECT * FROM executions ORDER BY id", []) {
+            let id = try row.text("id")
+            seen.insert(id)
+            guard let expected = replay.executions[id] else {
+                return TableDisagreement(table: "executions", row: id, problem: "no entry records its start", sequence: nil)
+            }
+            if let changeSet = expected.changeSetID, try row.text("change_set_id") != changeSet {
+                return TableDisagreement(table: "executions", row: id, problem: "it names another change set than the trail", sequence: expected.sequence)
+            }
+            let result = try row.optionalText("result")
+            if result != expected.result {
+                return TableDisagreement(
+                    table: "executions", row: id, problem: "result is \(result ?? "null"), the trail says \(expected.result ?? "null")",
+                    sequence: expected.sequence)
+            }
+        }
+        if let missing = replay.executions.filter({ !seen.contains($0.key) }).min(by: { $0.value.sequence < $1.value.sequence }) {
+            return TableDisagreement(table: "executions", row: missing.key, problem: "the row is missing", sequence: missing.value.sequence)
+        }
+        return nil
+    }
+
+    /// The fingerprint a state entry keeps of the stored template, parameters and tags, over the
+    /// columns' text; NUL cannot occur in any of them, so it separates them unambiguously.
+    static func stateFingerprint(template: String, parameters: String, tags: String) -> String {
+        auditFingerprint(template + "\u{0}" + parameters + "\u{0}" + tags)
+    }
+}

@@ -1,0 +1,100 @@
+public import TollgateCore
+
+extension StateStore {
+    /// Replays the whole audit trail and compares what it implies with every table it governs:
+    /// change sets, verdicts, stack states, scan cursors, attributed commits and executions.
+    ///
+    /// - Returns: the first row that disagrees, naming the entry it contradicts; nil when every
+    ///   table holds what the trail says. A writer that commits while the check runs can make the
+    ///   two look apart, so a disagreement is checked once more against an unchanged trail head.
+    /// - Throws: ``StoreError`` when the store cannot be read.
+    public func verifyTables() async throws -> TableDisagreement? {
+        var found: TableDisagreement?
+        for _ in 0..<2 {
+            let head = try await auditHead()?.sequence
+            found = try await read { reader in
+                var replay = AuditReplay()
+                var after: Int64 = 0
+                while true {
+                    let page = try await reader.auditEntries(after: after, limit: auditPageSize)
+                    for entry in page { replay.apply(entry) }
+                    guard let last = page.last, page.count == auditPageSize else { break }
+                    after = last.sequence
+                }
+                return try await reader.firstDisagreement(with: replay)
+            }
+            let now = try await auditHead()?.sequence
+            if found == nil || now == head { return found }
+        }
+        return found
+    }
+
+    /// The change set `id`, after checking it against the audit entries that created and moved
+    /// it: a record whose body, digest, commits or status an edit outside Tollgate changed is
+    /// refused rather than shown or acted on.
+    ///
+    /// Its verdicts are checked the same way, so that a deleted or rewritten approval is caught.
+    /// - Throws: ``StoreError/unknownChangeSet(_:)``, ``StoreError/tamperedRecord(location:disagreement:)``.
+    public func checkedChangeSet(id: String) async throws -> ChangeSetRecord {
+        try await read { reader in
+            let record = try await reader.changeSet(id: id)
+            if let disagreement = try await reader.disagreement(of: record) {
+                throw StoreError.tamperedRecord(location: location, disagreement: disagreement)
+            }
+            return record
+        }
+    }
+}
+
+extension StoreReader {
+    /// How `record` and its verdicts disagree with the audit entries about it, or nil when they
+    /// hold what the trail says.
+    ///
+    /// - Throws: ``StoreError`` when the store cannot be read.
+    public func disagreement(of record: ChangeSetRecord) async throws -> TableDisagreement? {
+        var replay = AuditReplay()
+        for entry in try await auditEntries(AuditFilter(changeSetID: record.id)) { replay.apply(entry) }
+        if let found = ChangeSetRecordCheck.disagreement(record, replay.changeSets[record.id]) { return found }
+        let stored = try await approvals(changeSetID: record.id)
+        return ChangeSetRecordCheck.disagreement(id: record.id, approvals: stored, replay.verdicts[record.id] ?? [:])
+    }
+}
+
+/// Compares one stored change set with what its entries say.
+enum ChangeSetRecordCheck {
+    static func disagreement(_ record: ChangeSetRecord, _ expected: AuditReplay.ChangeSet?) -> TableDisagreement? {
+        guard let expected else {
+            return TableDisagreement(table: "change_sets", row: record.id, problem: "no entry records its creation", sequence: nil)
+        }
+        func problem(_ text: String) -> TableDisagreement {
+            TableDisagreement(table: "change_sets", row: record.id, problem: text, sequence: expected.sequence)
+        }
+        if let body = expected.bodySHA256, auditFingerprint(record.json) != body {
+            return problem("its stored body is not the one recorded")
+        }
+        if let digest = expected.digest, record.digest != digest { return problem("its digest is not the one recorded") }
+        if let commits = expected.commits, record.commits != commits { return problem("its commit list is not the one recorded") }
+        if record.status != expected.status {
+            return problem("its status is \(record.status.rawValue), the trail says \(expected.status.rawValue)")
+        }
+        return nil
+    }
+
+    static func disagreement(id: String, approvals: [ApprovalRecord], _ expected: [String: AuditReplay.Verdict]) -> TableDisagreement? {
+        let stored = Dictionary(approvals.map { ($0.reviewer, $0) }, uniquingKeysWith: { first, _ in first })
+        for (reviewer, verdict) in expected.sorted(by: { $0.key < $1.key }) {
+            guard let approval = stored[reviewer] else {
+                return TableDisagreement(table: "approvals", row: "\(id)/\(reviewer)", problem: "the row is missing", sequence: verdict.sequence)
+            }
+            let same = (approval.verdict == .approve) == verdict.approve && verdict.digest.map { $0 == approval.digest } ?? true
+                && verdict.signatureSHA256.map { $0 == approval.signature.map(auditFingerprint) } ?? true
+            if !same {
+                return TableDisagreement(table: "approvals", row: "\(id)/\(reviewer)", problem: "the verdict is not the one recorded", sequence: verdict.sequence)
+            }
+        }
+        if let extra = approvals.first(where: { expected[$0.reviewer] == nil }) {
+            return TableDisagreement(table: "approvals", row: "\(id)/\(extra.reviewer)", problem: "no entry records this verdict", sequence: nil)
+        }
+        return nil
+    }
+}

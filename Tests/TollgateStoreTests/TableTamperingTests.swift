@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import TollgateCore
+import TollgateStore
+
+/// The audit trail is the record: an edit of any table it governs is found by replaying it, and
+/// reading a tampered change set is refused.
+@Suite("Table tampering")
+struct TableTamperingTests {
+    enum Tampering: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case approveStatus, rewriteBody, deleteApproval, emptyCommits, moveCursor, reopenCancelled, editState, forgeExecution, dropAttribution
+
+        var testDescription: String { rawValue }
+    }
+
+    /// A store with one pending change set with a verdict, one cancelled, a state, a cursor,
+    /// attributed commits and a finished execution.
+    static func populated(_ kind: StoreKind) async throws -> (StoreFixture, pending: String, cancelled: String) {
+        let fixture = try await StoreFixture.make(kind)
+        let pending = sampleChangeSet(stack: "network", commit: "c0ffee1")
+        let cancelled = sampleChangeSet(stack: "storage", commit: "c0ffee2")
+        let applied = sampleChangeSet(stack: "queue", commit: "c0ffee3")
+        try await fixture.store.transaction { tx in
+            try await tx.attributeCommits([StackCommit(commit: "a11ce00"), StackCommit(commit: "c0ffee1", mergedBy: "beef")], stack: "network", actor: "tollgate")
+            _ = try await tx.createChangeSet(pending, actor: "tollgate")
+            _ = try await tx.createChangeSet(cancelled, actor: "tollgate")
+            _ = try await tx.createChangeSet(applied, actor: "tollgate")
+            _ = try await tx.recordVerdict(ApprovalRecord(
+                changeSetID: pending.id, reviewer: "bob", verdict: .approve, digest: pending.digest, signature: "-----BEGIN SSH SIGNATURE-----"))
+            _ = try await tx.transition(changeSetID: cancelled.id, to: .cancelled, actor: "alice", reason: "not now")
+            _ = try await tx.transition(changeSetID: applied.id, to: .approved, actor: "bob", reason: nil)
+            _ = try await tx.startExecution(id: "ex-00000001", changeSetID: applied.id, actor: "tollgate")
+            _ = try await tx.finishExecution(id: "ex-00000001", result: .succeeded, providerOutput: nil, actor: "tollgate")
+            _ = try await tx.recordStackState(stack: "queue", template: "Resources: {}", parameters: ["A": "1"], tags: [:], commit: "c0ffee3", actor: "tollgate")
+            try await tx.setScanCursor(branch: "main", commit: "c0ffee3", actor: "tollgate")
+        }
+        return (fixture, pending.id, cancelled.id)
+    }
+
+    @Test("an untouched store agrees with its trail", arguments: StoreKind.allCases)
+    func untouched(kind: StoreKind) async throws {
+        let (fixture, pending, _) = try await Self.populated(kind)
+        #expect(try await fixture.store.verifyTables() == nil)
+        #expect(try await fixture.store.checkedChangeSet(id: pending).id == pending)
+        try await fixture.close()
+    }
+
+    @Test("each table edit is named with the entry it contradicts", arguments: StoreKind.allCases, Tampering.allCases)
+    func edit(kind: StoreKind, tampering: Tampering) async throws {
+        let (fixture, pending, cancelled) = try await Self.populated(kind)
+        let expected: (table: String, row: String, refused: String?)
+        switch tampering {
+        case .approveStatus:
+            try await fixture.tamper("UPDATE change_sets SET status = 'APPROVED' WHERE id = '\(pending)'")
+            expected = ("change_sets", pending, pending)
+        case .rewriteBody:
+            try await fixture.tamper("UPDATE change_sets SET body = '{\"Changes\":[]}' WHERE id = '\(pending)'")
+            expected = ("change_sets", pending, pending)
+        case .deleteApproval:
+            try await fixture.tamper("DELETE FROM approvals WHERE change_set_id = '\(pending)'")
+            expected = ("approvals", "\(pending)/bob", pending)
+        case .emptyCommits:
+            try await fixture.tamper("UPDATE change_sets SET commits = '[]' WHERE id = '\(pending)'")
+            expected = ("change_sets", pending, pending)
+        case .moveCursor:
+            try await fixture.tamper("UPDATE scan_cursors SET commit_id = 'f00d' WHERE branch = 'main'")
+            expected = ("scan_cursors", "main", nil)
+        case .reopenCancelled:
+            try await fixture.tamper("UPDATE change_sets SET status = 'PENDING' WHERE id = '\(cancelled)'")
+            expected = ("change_sets", cancelled, cancelled)
+        case .editState:
+            try await fixture.tamper("UPDATE stack_states SET parameters = '{\"A\":\"2\"}' WHERE stack = 'queue'")
+            expected = ("stack_states", "queue", nil)
+        case .forgeExecution:
+            try await fixture.tamper("UPDATE executions SET result = 'FAILED' WHERE id = 'ex-00000001'")
+            expected = ("executions", "ex-00000001", nil)
+        case .dropAttribution:
+            try await fixture.tamper("DELETE FROM stack_commits WHERE commit_id = 'a11ce00'")
+            expected = ("stack_commits", "network a11ce00", nil)
+        }
+        #expect(try await fixture.store.verifyAuditTrail().isIntact)
+        let found = try #require(try await fixture.store.verifyTables(), "\(tampering) went unnoticed")
+        #expect(found.table == expected.table, "\(found)")
+        #expect(found.row == expected.row, "\(found)")
+        if let refused = expected.refused {
+            await #expect(throws: StoreError.self) { _ = try await fixture.store.checkedChangeSet(id: refused) }
+        }
+        try await fixture.close()
+    }
+}
+
+extension AuditVerification {
+    var isIntact: Bool {
+        if case .intact = self { return true }
+        return false
+    }
+}
