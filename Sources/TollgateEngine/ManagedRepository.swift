@@ -1,11 +1,16 @@
 import Foundation
 public import TollgateCore
 public import TollgateGit
+public import TollgateStore
 
 /// A repository that Tollgate manages, with the settings in force for it.
 ///
-/// The settings come from `--config FILE` when given, otherwise from the `tollgate.yaml` at the tip
-/// of the branch, and they apply to the whole history.
+/// The settings come from `--config FILE` when given; otherwise from the `tollgate.yaml` of the
+/// policy revision in force (``open(path:settingsFile:branch:store:)``), since the branch and the
+/// layout decide which files form which stack and so which rules apply: a change to them is
+/// reviewed as policy and never takes effect from the commit under review. Without a policy in
+/// force (before `tollgate init`, or for `history`, which reads no store) they come from the tip
+/// of the branch. They apply to the whole history.
 public final class ManagedRepository {
     /// The open repository.
     public let repository: Repository
@@ -24,9 +29,17 @@ public final class ManagedRepository {
     /// - Throws: ``GitError`` when the repository or branch cannot be read, ``LayoutError`` for a
     ///   malformed settings file, ``HistoryError/unreadableSettings(path:reason:)`` when the given
     ///   file cannot be read.
-    public init(path: String, settingsFile: String? = nil, branch: String? = nil) throws {
+    public init(path: String, settingsFile: String? = nil, branch: String? = nil, settingsCommit: String? = nil) throws {
         let repository = try Repository(at: path)
         self.repository = repository
+        if settingsFile == nil, let settingsCommit {
+            let id = try repository.resolveCommit(settingsCommit)
+            let settings = try Self.settings(in: repository, at: id)
+            self.settings = settings
+            self.branch = branch ?? settings.branch
+            tip = try repository.branchTip(named: self.branch)
+            return
+        }
         if let settingsFile {
             let text = try Self.readSettingsFile(settingsFile)
             let settings = try RepositorySettings.parse(text, file: settingsFile)
@@ -45,6 +58,15 @@ public final class ManagedRepository {
         self.tip = tip
         self.branch = chosen
         settings = tip == start ? first : try Self.settings(in: repository, at: tip)
+    }
+
+    /// Opens the repository at `path` with the settings of the policy revision in force in
+    /// `store`, or those at the branch's tip before any policy is in force.
+    ///
+    /// - Throws: as ``init(path:settingsFile:branch:settingsCommit:)``, and ``StoreError``.
+    public static func open(path: String, settingsFile: String? = nil, branch: String? = nil, store: any StateStore) async throws -> ManagedRepository {
+        let inForce = try await store.stackState(PolicyInForce.stateName)?.commit
+        return try ManagedRepository(path: path, settingsFile: settingsFile, branch: branch, settingsCommit: inForce)
     }
 
     /// The settings in the `tollgate.yaml` of commit `id`, or the standard ones when it has none.

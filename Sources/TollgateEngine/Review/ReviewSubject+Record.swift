@@ -35,6 +35,7 @@ extension ManagedRepository {
                     problems.append(PolicyError(file: path, line: nil, column: nil, field: "", message: "is not UTF-8 text"))
                 }
             }
+            problems += try settingsProblems(at: target)
             return ReviewSubject(
                 changeSetID: record.id, target: .policies, digest: record.digest,
                 authorEmails: authors, committerEmails: committers, commitSignatures: signatures,
@@ -44,6 +45,25 @@ extension ManagedRepository {
                 changeSetID: record.id, target: .stack(record.stack), digest: record.digest,
                 resourceChanges: (try record.stackChangeSet()?.resourceChanges ?? []).map(GuardedChange.init),
                 isNewStack: isNewStack, authorEmails: authors, committerEmails: committers, commitSignatures: signatures)
+        }
+    }
+
+    /// The mistakes of the `tollgate.yaml` at `commit`, if it has one: a proposed layout or branch
+    /// that does not parse makes the policy change set unapprovable.
+    private func settingsProblems(at commit: ObjectID) throws -> [PolicyError] {
+        let tree = try repository.commit(commit).tree()
+        guard let blob = try tree.blobID(atPath: StackLayout.settingsFile) else { return [] }
+        let bytes = try repository.blobContents(blob, neededBy: "\(commit.short):\(StackLayout.settingsFile)")
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            return [PolicyError(file: StackLayout.settingsFile, line: nil, column: nil, field: "", message: "is not UTF-8 text")]
+        }
+        do {
+            _ = try RepositorySettings.parse(text, file: StackLayout.settingsFile)
+            return []
+        } catch .malformedSettings(let file, let line, let column, let problem) {
+            return [PolicyError(file: file, line: line, column: column, field: "", message: problem)]
+        } catch {
+            return [PolicyError(file: StackLayout.settingsFile, line: nil, column: nil, field: "", message: "\(error)")]
         }
     }
 

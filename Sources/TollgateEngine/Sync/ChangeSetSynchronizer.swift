@@ -159,7 +159,7 @@ public struct ChangeSetSynchronizer {
     private func mergedSides(of commits: [ScannedCommit]) throws -> [ObjectID: [ScannedCommit]] {
         let scanner = HistoryScanner(repository: repository.repository, layout: repository.settings.layout)
         var sides: [ObjectID: [ScannedCommit]] = [:]
-        for commit in commits where !commit.stacks.isEmpty || !commit.policyFiles.isEmpty {
+        for commit in commits where commit.isRelevant {
             guard try repository.repository.commit(commit.id).parentIDs.count > 1 else { continue }
             sides[commit.id] = try scanner.commitsBrought(byMerge: commit.id)
         }
@@ -321,12 +321,15 @@ private struct Touched {
             for side in (mergedSides[commit.id] ?? []).reversed() {
                 let merged = StackCommit(commit: side.id.hex, mergedBy: commit.id.hex)
                 for change in side.stacks where names.contains(change.name) { stacks[change.name, default: []].append(merged) }
-                if !commit.policyFiles.isEmpty && !side.policyFiles.isEmpty { policyCommits.append(merged) }
+                let policyChanged = !commit.policyFiles.isEmpty || commit.changedSettings
+                if policyChanged && (!side.policyFiles.isEmpty || side.changedSettings) { policyCommits.append(merged) }
             }
             for change in commit.stacks { stacks[change.name, default: []].append(StackCommit(commit: commit.id.hex)) }
-            if !commit.policyFiles.isEmpty {
+            // tollgate.yaml is policy: its branch and layout decide which files form which stack.
+            if !commit.policyFiles.isEmpty || commit.changedSettings {
                 policyCommits.append(StackCommit(commit: commit.id.hex))
                 policyPaths.formUnion(commit.policyFiles)
+                if commit.changedSettings { policyPaths.insert(StackLayout.settingsFile) }
             }
         }
     }

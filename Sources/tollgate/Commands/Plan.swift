@@ -28,9 +28,12 @@ struct Plan: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
+        let (state, inForce) = try await store.withStore(repository: repository.repo) { store in
+            (try await store.stackState(stack), try await store.stackState(PolicyInForce.stateName)?.commit)
+        }
+        let managed = try ManagedRepository(
+            path: repository.repo, settingsFile: repository.config, branch: repository.branch, settingsCommit: inForce)
         let commit = try managed.commit(self.commit)
-        let state = try await store.withStore(repository: repository.repo) { try await $0.stackState(stack) }
         guard let changeSet = try managed.changeSet(for: stack, at: commit, against: try state?.snapshot()) else {
             throw PlanError.stackNotFound(name: stack, commit: commit.short, known: try managed.stackNames(at: commit))
         }

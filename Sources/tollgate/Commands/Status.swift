@@ -22,10 +22,11 @@ struct Status: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
-        let names = try managed.stackNames(at: managed.tip)
         let rows = try await store.withStore(repository: repository.repo, readOnly: true) { store in
-            try await StackStatusReader.statuses(repositoryStacks: names, matching: text, in: store)
+            let managed = try await ManagedRepository.open(
+                path: repository.repo, settingsFile: repository.config, branch: repository.branch, store: store)
+            let names = try managed.stackNames(at: managed.tip)
+            return try await StackStatusReader.statuses(repositoryStacks: names, matching: text, in: store)
         }
         if output.json {
             print(try CommandOutput.json(rows))

@@ -34,9 +34,10 @@ struct Sync: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
         let report = try await store.withStore(repository: repository.repo) { store in
-            try await ChangeSetSynchronizer(repository: managed, store: store, actor: actor).sync(from: from)
+            let managed = try await ManagedRepository.open(
+                path: repository.repo, settingsFile: repository.config, branch: repository.branch, store: store)
+            return try await ChangeSetSynchronizer(repository: managed, store: store, actor: actor).sync(from: from)
         }
         if output.json {
             print(try CommandOutput.json(report))
