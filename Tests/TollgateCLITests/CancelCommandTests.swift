@@ -31,6 +31,30 @@ struct CancelCommandTests {
         #expect(rows.first?["pendingChangeSet"] is NSNull)
     }
 
+    @Test("under operators-must-sign, a cancel needs a listed key's signature and names its holder")
+    func signedCancel() async throws {
+        let fixture = try ReviewFixture()
+        try fixture.git.write("Policies/approvals.yaml", "operators-must-sign: true\n" + ReviewFixture.approvals)
+        try fixture.git.commit("operators sign", author: ReviewFixture.outsider)
+        let options = ["--repo", fixture.git.path, "--state", fixture.statePath]
+        #expect(try TollgateBinary.run(["init", "--actor", "lead"] + options).status == 0)
+        let store = try await fixture.openStore()
+        let record = try await fixture.createStackChangeSet(commits: [fixture.firstCommit], in: store)
+        try await store.close()
+
+        let unsigned = try TollgateBinary.run(["cancel", record.id, "--reason", "freeze", "--actor", "ops"] + options)
+        #expect(unsigned.status != 0)
+        #expect(unsigned.standardError.contains("operators-must-sign"), "\(unsigned.standardError)")
+        let stranger = try TollgateBinary.run(
+            ["cancel", record.id, "--reason", "freeze", "--key", try #require(fixture.keys["mallory"]).privateKeyPath] + options)
+        #expect(stranger.status != 0)
+        let signed = try TollgateBinary.run(
+            ["cancel", record.id, "--reason", "freeze", "--actor", "ops", "--key", try #require(fixture.keys["dana"]).privateKeyPath] + options)
+        #expect(signed.status == 0, "\(signed.standardError)")
+        let entry = try #require(try auditEntries(options).last)
+        #expect(entry["actor"] as? String == "dana")
+    }
+
     @Test("an unknown id fails with one clear error and writes nothing")
     func unknown() throws {
         let (setup, _) = try pending()

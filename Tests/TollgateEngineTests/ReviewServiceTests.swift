@@ -69,9 +69,15 @@ struct ReviewServiceTests {
         await #expect(throws: ReviewError.alreadyTrusted(commit: fixture.firstCommit)) {
             _ = try await PolicyInForce.trust(commit: tip, repository: repository, store: store, actor: "lead")
         }
-        _ = try await PolicyInForce.trust(commit: tip, repository: repository, store: store, actor: "lead", replacing: true)
-        let again = try await store.auditEntries(AuditFilter(actor: "lead")).filter { $0.action == .policyTrusted }
+        await #expect(throws: ReviewError.self) {
+            _ = try await PolicyInForce.trust(commit: tip, repository: repository, store: store, actor: "lead", replacing: true)
+        }
+        let act = OperatorAct.trust(commit: tip.hex, replacing: fixture.firstCommit)
+        let signature = try SSHSignature(armored: try fixture.signatureText(of: act.text, as: "amara"))
+        _ = try await PolicyInForce.trust(commit: tip, repository: repository, store: store, actor: "lead", replacing: true, signature: signature)
+        let again = try await store.auditEntries(AuditFilter(actor: "amara")).filter { $0.action == .policyTrusted }
         #expect(again.last?.details["replaced"] == fixture.firstCommit)
+        #expect(again.last?.details["claimed_actor"] == "lead")
         try await store.close()
     }
 

@@ -109,6 +109,9 @@ public struct ApprovalPolicy: Sendable, Hashable {
     public let freezes: [Freeze]
     /// Whether commits must be signed by a listed key for their author to be known.
     public let commitSignatures: CommitSignatureRule
+    /// Whether operators must sign what they do outside review (`init --force`, `cancel`) with a
+    /// key the policy lists, so that the trail names a proven person rather than a claimed name.
+    public let operatorsMustSign: Bool
 
     /// The path the policy is read from, relative to the repository root.
     public static let path = "Policies/approvals.yaml"
@@ -116,8 +119,10 @@ public struct ApprovalPolicy: Sendable, Hashable {
     /// Creates a policy from parts already validated.
     public init(
         rules: [ApprovalRule], policyChanges: [ApprovalRequirement], stackPolicyOverride: [ApprovalRequirement],
-        windows: [ChangeWindow], freezes: [Freeze], commitSignatures: CommitSignatureRule = .optional
+        windows: [ChangeWindow], freezes: [Freeze], commitSignatures: CommitSignatureRule = .optional,
+        operatorsMustSign: Bool = false
     ) {
+        self.operatorsMustSign = operatorsMustSign
         self.rules = rules
         self.policyChanges = policyChanges
         self.stackPolicyOverride = stackPolicyOverride
@@ -139,7 +144,7 @@ public struct ApprovalPolicy: Sendable, Hashable {
     public static func parse(_ text: String, file: String = path, directory: ReviewerDirectory) throws(PolicyError) -> ApprovalPolicy {
         let root = try PolicyYAMLNode.root(of: text, file: file)
         let fields = try root.mapping(
-            allowed: ["policy-changes", "stack-policy-override", "time-zone", "windows", "freezes", "rules", "commit-signatures"],
+            allowed: ["policy-changes", "stack-policy-override", "time-zone", "windows", "freezes", "rules", "commit-signatures", "operators-must-sign"],
             required: ["policy-changes", "rules"]
         )
         var defaultZone: TimeZone?
@@ -207,7 +212,7 @@ public struct ApprovalPolicy: Sendable, Hashable {
         }
         return ApprovalPolicy(
             rules: rules, policyChanges: policyChanges, stackPolicyOverride: override, windows: windows, freezes: freezes,
-            commitSignatures: commitSignatures)
+            commitSignatures: commitSignatures, operatorsMustSign: try fields["operators-must-sign"]?.bool() ?? false)
     }
 
     private static func requirements(_ node: PolicyYAMLNode, directory: ReviewerDirectory, allowEmpty: Bool) throws(PolicyError) -> [ApprovalRequirement] {

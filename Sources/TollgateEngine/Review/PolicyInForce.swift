@@ -55,8 +55,12 @@ public struct PolicyInForce: Sendable {
     ///   contain (an unmerged branch's policy is never trusted), ``ReviewError/alreadyTrusted(commit:)``
     ///   when a policy is in force and `replacing` is false, ``ReviewError/noPolicyFiles(commit:)`` or ``ReviewError/invalidPolicy(commit:error:)``
     ///   when the files cannot be trusted.
+    /// - Parameter signature: the operator's signature of ``OperatorAct/trust(commit:replacing:)``
+    ///   by a key the policy being trusted lists; required to replace a policy in force, and the
+    ///   audit entry then names its holder as the actor.
     public static func trust(
-        commit: ObjectID, repository: ManagedRepository, store: any StateStore, actor: String, replacing: Bool = false
+        commit: ObjectID, repository: ManagedRepository, store: any StateStore, actor: String, replacing: Bool = false,
+        signature: SSHSignature? = nil
     ) async throws -> PolicyInForce {
         guard try commit == repository.tip || repository.repository.isAncestor(commit, of: repository.tip) else {
             throw ReviewError.notOnBranch(commit: commit.hex, branch: repository.branch)
@@ -74,9 +78,23 @@ public struct PolicyInForce: Sendable {
             if let previous, !replacing {
                 throw ReviewError.alreadyTrusted(commit: previous.commit)
             }
-            _ = try await tx.recordStackState(stack: stateName, template: "", parameters: [:], tags: [:], commit: commit.hex, actor: actor)
+            var actor = actor
             var details = ["files": String(files.count), "people": String(policy.reviewers.people.count)]
             details["replaced"] = previous?.commit
+            let act = OperatorAct.trust(commit: commit.hex, replacing: previous?.commit)
+            if let signature {
+                do {
+                    let signer = try act.signer(of: signature, in: policy.reviewers)
+                    details["claimed_actor"] = actor
+                    actor = signer.id
+                    details["signature_sha256"] = auditFingerprint(signature.armored)
+                } catch {
+                    throw ReviewError.operatorSignatureRefused(act: "trusting commit \(commit.short)", reason: "\(error)")
+                }
+            } else if previous != nil {
+                throw ReviewError.operatorSignatureRequired(act: "Replacing the policy in force (init --force)", text: act.text)
+            }
+            _ = try await tx.recordStackState(stack: stateName, template: "", parameters: [:], tags: [:], commit: commit.hex, actor: actor)
             _ = try await tx.appendAudit(AuditEvent(
                 actor: actor, action: .policyTrusted, stack: stateName, commit: commit.hex, details: details))
         }

@@ -6,6 +6,11 @@ public enum ReviewError: Error, Sendable, Equatable, CustomStringConvertible {
     case noPolicyInForce
     /// `tollgate init` ran before; trusting again must be asked for.
     case alreadyTrusted(commit: String)
+    /// An act outside review must be signed here (`init --force`, or any act under
+    /// `operators-must-sign: true`); `text` is what to sign.
+    case operatorSignatureRequired(act: String, text: String)
+    /// The operator's signature does not verify, or its key is not listed.
+    case operatorSignatureRefused(act: String, reason: String)
     /// The commit to trust is not on the branch Tollgate follows.
     case notOnBranch(commit: String, branch: String)
     /// The commit to trust has no files under `Policies/`.
@@ -41,6 +46,10 @@ public enum ReviewError: Error, Sendable, Equatable, CustomStringConvertible {
             return "No policy is in force yet; run tollgate init first to trust the current Policies/."
         case .alreadyTrusted(let commit):
             return "The policy of commit \(commit.prefix(7)) is in force already; change Policies/ through a reviewed change set, or run tollgate init --force to trust another revision on purpose."
+        case .operatorSignatureRequired(let act, _):
+            return "\(act) must be signed by a key that the policy lists: sign the act's text (print it with --print-text) with ssh-keygen -Y sign -n tollgate, or pass your private key."
+        case .operatorSignatureRefused(let act, let reason):
+            return "The signature for \(act) is refused: \(reason)."
         case .notOnBranch(let commit, let branch):
             return "Commit \(commit.prefix(7)) is not on branch \(branch); only a policy that was merged to \(branch) can be trusted."
         case .noPolicyFiles(let commit):

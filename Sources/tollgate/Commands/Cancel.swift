@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import TollgateCore
+import TollgateEngine
 import TollgateStore
 
 /// `tollgate cancel ID --reason TEXT`: withdraw a change set without judging its content.
@@ -21,6 +23,7 @@ struct Cancel: AsyncParsableCommand {
     var reason: String
 
     @OptionGroup var actor: OperatorOptions
+    @OptionGroup var signing: OperatorSignatureOptions
     @OptionGroup var repository: RepositoryOptions
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
@@ -33,12 +36,22 @@ struct Cancel: AsyncParsableCommand {
 
     func run() async throws {
         let actor = actor.name ?? ""
-        let record = try await store.withStore(repository: repository.repo) { store in
-            _ = try await store.checkedChangeSet(id: id)
-            return try await store.transaction { transaction in
-                try await transaction.transition(changeSetID: id, to: .cancelled, actor: actor, reason: reason)
+        let record = try await store.withStore(repository: repository.repo) { store -> ChangeSetRecord? in
+            let cancellation = ChangeSetCancellation(store: store)
+            let text = try await cancellation.textToSign(changeSetID: id, reason: reason)
+            if signing.printText {
+                print(text, terminator: "")
+                return nil
             }
+            let signature = try signing.signature(for: text)
+            var policy: PolicyInForce?
+            if try await store.stackState(PolicyInForce.stateName) != nil {
+                let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
+                policy = try await PolicyInForce.load(from: store, repository: managed)
+            }
+            return try await cancellation.cancel(changeSetID: id, reason: reason, actor: actor, signature: signature, policy: policy)
         }
+        guard let record else { return }
         if output.json {
             print(try CommandOutput.json(CancelledChangeSet(id: record.id, stack: record.stack, status: record.status.rawValue, reason: reason)))
         } else {

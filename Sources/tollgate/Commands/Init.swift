@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TollgateCore
 import TollgateEngine
 
 /// `tollgate init`: trust the current `Policies/` once, explicitly, as the first policy in force.
@@ -19,8 +20,10 @@ struct Init: AsyncParsableCommand {
 
     @OptionGroup var actor: OperatorOptions
 
-    @Flag(help: "Trust this revision even though a policy is in force already; the audit trail names the one replaced.")
+    @Flag(help: "Trust this revision even though a policy is in force already; needs --key or --signature, and the audit trail names the one replaced.")
     var force = false
+
+    @OptionGroup var signing: OperatorSignatureOptions
 
     @OptionGroup var repository: RepositoryOptions
     @OptionGroup var store: StoreOptions
@@ -30,9 +33,18 @@ struct Init: AsyncParsableCommand {
         let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
         let commit = try managed.commit(self.commit)
         let actor = self.actor.name ?? ""
-        let trusted = try await store.withStore(repository: repository.repo) { store in
-            try await PolicyInForce.trust(commit: commit, repository: managed, store: store, actor: actor, replacing: force)
+        let trusted = try await store.withStore(repository: repository.repo) { store -> PolicyInForce? in
+            let replacing = try await store.stackState(PolicyInForce.stateName)?.commit
+            let text = OperatorAct.trust(commit: commit.hex, replacing: force ? replacing : nil).text
+            if signing.printText {
+                print(text, terminator: "")
+                return nil
+            }
+            return try await PolicyInForce.trust(
+                commit: commit, repository: managed, store: store, actor: actor, replacing: force,
+                signature: try signing.signature(for: text))
         }
+        guard let trusted else { return }
         if output.json {
             print(try CommandOutput.json(InitJSON(commit: trusted.commit, actor: actor, people: trusted.policy.reviewers.people.map(\.id))))
         } else {

@@ -5,6 +5,13 @@ import TollgateCore
 /// How a reviewer proves who they are: Tollgate signs with their private key, or they give a
 /// signature that `ssh-keygen -Y sign -n tollgate` made.
 struct SignatureOptions: ParsableArguments {
+    init() {}
+
+    init(key: String?, signature: String?) {
+        self.key = key
+        self.signature = signature
+    }
+
     @Option(help: ArgumentHelp(
         "Sign with this unencrypted OpenSSH private key (ssh-ed25519 or ecdsa-sha2-nistp256).",
         valueName: "path"))
@@ -51,6 +58,35 @@ struct SignatureOptions: ParsableArguments {
             throw SignatureInputError.notText(path: path)
         }
         return text
+    }
+}
+
+/// How an operator proves who did an act outside review (`init`, `cancel`): optional unless the
+/// act or the policy asks for it.
+struct OperatorSignatureOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Sign the act with this unencrypted OpenSSH private key listed in Policies/reviewers.yaml.",
+        valueName: "path"))
+    var key: String?
+
+    @Option(help: ArgumentHelp(
+        "Use this signature of the act's text (see --print-text), made with ssh-keygen -Y sign -n tollgate.",
+        valueName: "file"))
+    var signature: String?
+
+    @Flag(help: "Print only the text to sign for this act, and do nothing.")
+    var printText = false
+
+    func validate() throws {
+        if key != nil && signature != nil {
+            throw ValidationError("Give at most one of --key PATH (Tollgate signs) or --signature FILE (ssh-keygen signed).")
+        }
+    }
+
+    /// The signature over `text`, or nil when neither --key nor --signature was given.
+    func signature(for text: String) throws -> SSHSignature? {
+        guard key != nil || signature != nil else { return nil }
+        return try SignatureOptions(key: key, signature: signature).signature(for: text)
     }
 }
 
