@@ -1,4 +1,5 @@
 import ArgumentParser
+import TollgateCore
 
 @main
 struct Tollgate: AsyncParsableCommand {
@@ -15,4 +16,35 @@ struct Tollgate: AsyncParsableCommand {
             Approve.self, Reject.self, Cancel.self, Diff.self, Audit.self,
         ]
     )
+
+    /// ArgumentParser's own entry point, except that an error a command throws is printed with
+    /// ``TerminalText`` escapes: error messages quote file names, stack names and values.
+    static func main() async {
+        var command: any ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)
+        }
+        do {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as ExitCode {
+            exit(withError: error)
+        } catch let error as CleanExit {
+            exit(withError: error)
+        } catch let error as ValidationError {
+            exit(withError: ValidationError(TerminalText.escape(error.description)))
+        } catch {
+            exit(withError: EscapedError(description: TerminalText.escape(String(describing: error))))
+        }
+    }
+}
+
+/// An error thrown by a command, with its message escaped for the terminal.
+struct EscapedError: Error, CustomStringConvertible {
+    let description: String
 }

@@ -30,8 +30,8 @@ public struct ChangePlanner: Sendable {
     public func plan(stackName: String, commit: String, base: StackSnapshot?, target: StackSnapshot) throws -> ChangeSet {
         let baseSnapshot = base ?? StackSnapshot(
             template: Template(fileName: "(new stack)"), parameters: ResolvedParameters(values: [:]))
-        let before = ValueResolver(template: baseSnapshot.template, parameters: baseSnapshot.parameters.values)
-        let after = ValueResolver(template: target.template, parameters: target.parameters.values)
+        let before = try Self.resolver(for: baseSnapshot)
+        let after = try Self.resolver(for: target)
         let oldResources = Dictionary(
             baseSnapshot.template.resources.filter { before.isActive(condition: $0.condition) }.map { ($0.logicalID, $0) },
             uniquingKeysWith: { first, _ in first })
@@ -53,9 +53,14 @@ public struct ChangePlanner: Sendable {
         for logicalID in Self.dependencyOrder(newList.map(\.logicalID), references: comparison.references(of:)) {
             guard let resource = newResources[logicalID] else { continue }
             if let old = oldResources[logicalID] {
-                if let change = comparison.modification(from: old, to: resource, changes: changesByID) {
-                    changesByID[logicalID] = change
+                let change: ResourceChange?
+                do {
+                    change = try comparison.modification(from: old, to: resource, changes: changesByID)
+                } catch let exceeded as EvaluationLimitExceeded {
+                    throw ChangePlanError.valuesTooLarge(
+                        location: resource.location, owner: "resource '\(logicalID)'", problem: exceeded.problem)
                 }
+                if let change { changesByID[logicalID] = change }
             } else {
                 changesByID[logicalID] = ResourceChange(action: .add, logicalResourceId: logicalID, resourceType: resource.type)
             }
@@ -86,6 +91,17 @@ public struct ChangePlanner: Sendable {
             changes: changes, templateChanges: templateChanges, warnings: warnings)
         changeSet.digest = try Self.digest(of: changeSet, base: base, target: target)
         return changeSet
+    }
+
+    /// The resolver of one side; its conditions are evaluated at once, so their limit errors surface here.
+    private static func resolver(for snapshot: StackSnapshot) throws -> ValueResolver {
+        do {
+            return try ValueResolver(template: snapshot.template, parameters: snapshot.parameters.values)
+        } catch let exceeded as EvaluationLimitExceeded {
+            throw ChangePlanError.valuesTooLarge(
+                location: SourceLocation(fileName: snapshot.template.fileName, line: 1, column: 1),
+                owner: "the template's Conditions", problem: exceeded.problem)
+        }
     }
 
     /// Logical ids ordered so that every resource comes after the resources it refers to.

@@ -59,9 +59,9 @@ struct ResourceComparison {
     /// has already computed because it visits resources in dependency order.
     func modification(
         from old: TemplateResource, to new: TemplateResource, changes: [String: ResourceChange]
-    ) -> ResourceChange? {
-        var details = propertyDetails(from: old, to: new)
-        details += attributeDetails(from: old, to: new)
+    ) throws -> ResourceChange? {
+        var details = try propertyDetails(from: old, to: new)
+        details += try attributeDetails(from: old, to: new)
         details += referenceDetails(of: new, changes: changes, existing: details)
         guard !details.isEmpty else { return nil }
 
@@ -85,7 +85,7 @@ struct ResourceComparison {
         return change
     }
 
-    private func propertyDetails(from old: TemplateResource, to new: TemplateResource) -> [ResourceChangeDetail] {
+    private func propertyDetails(from old: TemplateResource, to new: TemplateResource) throws -> [ResourceChangeDetail] {
         var keys = new.properties.keys
         keys += old.properties.keys.filter { new.properties[$0] == nil }
         var details: [ResourceChangeDetail] = []
@@ -93,8 +93,8 @@ struct ResourceComparison {
             let rawOld = old.properties[key]
             let rawNew = new.properties[key]
             if sidesEvaluateAlike, Self.same(key, rawOld, rawNew) { continue }
-            let valueOld = rawOld.flatMap(before.resolve)
-            let valueNew = rawNew.flatMap(after.resolve)
+            let valueOld = try rawOld.flatMap(before.resolve)
+            let valueNew = try rawNew.flatMap(after.resolve)
             if Self.same(key, valueOld, valueNew) { continue }
             let isTags = key == "Tags"
             let recreation = table.requiresRecreation(type: new.type, property: key, before: valueOld, after: valueNew)
@@ -130,7 +130,7 @@ struct ResourceComparison {
     }
 
     /// Changes to resource attributes other than properties, and stack tags reaching the resource.
-    private func attributeDetails(from old: TemplateResource, to new: TemplateResource) -> [ResourceChangeDetail] {
+    private func attributeDetails(from old: TemplateResource, to new: TemplateResource) throws -> [ResourceChangeDetail] {
         var details: [ResourceChangeDetail] = []
         let pairs: [(ChangeScope, TemplateValue?, TemplateValue?)] = [
             (.metadata, old.metadata, new.metadata),
@@ -142,8 +142,8 @@ struct ResourceComparison {
         ]
         for (scope, rawOld, rawNew) in pairs {
             if sidesEvaluateAlike, rawOld == rawNew { continue }
-            let valueOld = rawOld.flatMap(before.resolve)
-            let valueNew = rawNew.flatMap(after.resolve)
+            let valueOld = try rawOld.flatMap(before.resolve)
+            let valueNew = try rawNew.flatMap(after.resolve)
             if valueOld == valueNew { continue }
             let target = ResourceTargetDefinition(
                 attribute: scope, requiresRecreation: .never,

@@ -36,6 +36,9 @@ public struct StackSnapshot: Sendable {
 public enum ChangePlanError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Resources keep their logical id but change type, which CloudFormation refuses.
     case resourceTypeChanged([ResourceTypeChange])
+    /// Evaluating a resource's properties or the template's conditions would build more than the
+    /// evaluation limits allow (1 MB per value, 16 MB per template), so memory stays bounded.
+    case valuesTooLarge(location: SourceLocation, owner: String, problem: String)
 
     /// One sentence naming the resources and the fix.
     public var description: String {
@@ -44,6 +47,8 @@ public enum ChangePlanError: Error, Sendable, Equatable, CustomStringConvertible
             let list = changes.map { "\($0.location) '\($0.logicalID)' (\($0.before) -> \($0.after))" }
             return "Update of resource type is not permitted: \(list.joined(separator: ", ")); "
                 + "give the new resource a new logical id instead."
+        case .valuesTooLarge(let location, let owner, let problem):
+            return "\(location): evaluating \(owner) \(problem); build smaller values."
         }
     }
 }

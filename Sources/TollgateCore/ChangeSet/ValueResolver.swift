@@ -4,18 +4,23 @@
 /// Two resolved values compare equal exactly when CloudFormation would send the same thing
 /// to the resource provider, as far as that is known offline; references to resources and
 /// other pseudo parameters stay as functions, and compare equal when written the same.
+///
+/// What evaluation builds is bounded (see ``EvaluationBudget``): `Fn::Join` over thousands of
+/// references to a long parameter is refused before the string is made, not after memory runs out.
 struct ValueResolver {
     let template: Template
     let parameters: [String: String]
     private(set) var conditions: [String: Bool] = [:]
     private let listParameters: Set<String>
+    private let budget = EvaluationBudget()
 
-    init(template: Template, parameters: [String: String]) {
+    /// - Throws: ``EvaluationLimitExceeded`` when evaluating the conditions builds too much.
+    init(template: Template, parameters: [String: String]) throws {
         self.template = template
         self.parameters = parameters
         listParameters = Set(
             template.parameters.filter { $0.type == "CommaDelimitedList" || $0.type.hasPrefix("List<") }.map(\.name))
-        conditions = ConditionEvaluator(resolver: self).evaluateAll()
+        conditions = try ConditionEvaluator(resolver: self).evaluateAll()
     }
 
     /// Whether the other side evaluates every value as this one does: same parameter values
@@ -32,71 +37,79 @@ struct ValueResolver {
     }
 
     /// The value with everything known offline evaluated; nil when it resolves to `AWS::NoValue`.
-    func resolve(_ value: TemplateValue) -> TemplateValue? {
+    ///
+    /// - Throws: ``EvaluationLimitExceeded`` when the values built would pass the budget.
+    func resolve(_ value: TemplateValue) throws -> TemplateValue? {
         switch value {
         case .string, .number, .bool, .null:
             return value
         case .list(let items):
-            return .list(items.compactMap(resolve))
+            return .list(try items.compactMap(resolve))
         case .map(let map):
             var result = TemplateMap()
             for (key, item) in map.pairs {
-                if let resolved = resolve(item) { result[key] = resolved }
+                if let resolved = try resolve(item) { result[key] = resolved }
             }
             return .map(result)
         case .function(let function, let argument):
-            return resolve(function, argument)
+            return try resolve(function, argument)
         }
     }
 
-    private func resolve(_ function: IntrinsicFunction, _ argument: TemplateValue) -> TemplateValue? {
+    private func resolve(_ function: IntrinsicFunction, _ argument: TemplateValue) throws -> TemplateValue? {
         switch function {
         case .ref:
             guard let name = argument.stringValue else { return .function(function, argument) }
             if name == "AWS::NoValue" { return nil }
             guard let value = parameters[name] else { return .function(function, argument) }
             if listParameters.contains(name) {
-                return .list(value.split(separator: ",", omittingEmptySubsequences: false).map {
-                    .string(String(Substring($0).trimmingWhitespace()))
-                })
+                let items = value.split(separator: ",", omittingEmptySubsequences: false)
+                try budget.spend(value.utf8.count + EvaluationBudget.itemBytes * items.count)
+                return .list(items.map { .string(String(Substring($0).trimmingWhitespace())) })
             }
+            // Counted although the text is shared: every change detail shows it in full.
+            try budget.spend(value.utf8.count)
             return .string(value)
         case .if:
             guard let items = argument.listValue, items.count == 3, let name = items[0].stringValue,
                 let chosen = conditions[name]
-            else { return .function(function, resolve(argument) ?? .null) }
-            return resolve(chosen ? items[1] : items[2])
+            else { return .function(function, try resolve(argument) ?? .null) }
+            return try resolve(chosen ? items[1] : items[2])
         case .sub:
-            return resolveSub(argument)
+            return try resolveSub(argument)
         case .findInMap:
-            let resolved = resolve(argument)
+            let resolved = try resolve(argument)
             guard let items = resolved?.listValue, items.count >= 3,
                 let map = items[0].scalarText, let first = items[1].scalarText, let second = items[2].scalarText,
                 let found = template.mappings[map]?.mapValue?[first]?.mapValue?[second]
             else { return .function(function, resolved ?? .null) }
+            try budget.spend(EvaluationBudget.size(of: found))
             return found
         case .join:
-            let resolved = resolve(argument)
+            let resolved = try resolve(argument)
             guard let items = resolved?.listValue, items.count == 2, let separator = items[0].scalarText,
                 let parts = items[1].listValue
             else { return .function(function, resolved ?? .null) }
             let texts = parts.compactMap(\.scalarText)
             guard texts.count == parts.count else { return .function(function, resolved ?? .null) }
+            // Measured before joining, so that an oversized result is never made.
+            let joinedBytes = texts.reduce(0) { $0 + $1.utf8.count } + separator.utf8.count * max(texts.count - 1, 0)
+            try budget.spend(joinedBytes)
             return .string(texts.joined(separator: separator))
         case .select:
-            let resolved = resolve(argument)
+            let resolved = try resolve(argument)
             guard let items = resolved?.listValue, items.count == 2, let index = items[0].scalarText.flatMap({ Int($0) }),
                 let list = items[1].listValue, list.indices.contains(index)
             else { return .function(function, resolved ?? .null) }
             return list[index]
         default:
-            return .function(function, resolve(argument) ?? .null)
+            return .function(function, try resolve(argument) ?? .null)
         }
     }
 
     /// Substitutes known parameters into an `Fn::Sub` string; a string with nothing left to
     /// substitute becomes a plain string, as CloudFormation would pass it.
-    private func resolveSub(_ argument: TemplateValue) -> TemplateValue {
+    private func resolveSub(_ argument: TemplateValue) throws -> TemplateValue {
         let pattern: String
         var variables = TemplateMap()
         if let text = argument.stringValue {
@@ -105,13 +118,19 @@ struct ValueResolver {
             let names = items[1].mapValue
         {
             pattern = text
-            for (key, value) in names.pairs { variables[key] = resolve(value) ?? .string("") }
+            for (key, value) in names.pairs { variables[key] = try resolve(value) ?? .string("") }
         } else {
-            return .function(.sub, resolve(argument) ?? .null)
+            return .function(.sub, try resolve(argument) ?? .null)
         }
         var output = ""
         var unresolved = false
         var rest = pattern[...]
+        // Substituted values are what can grow the text past the pattern's size, so each is
+        // measured before it is added and an oversized result is never made.
+        func substitute(_ value: String) throws {
+            try budget.check(valueBytes: output.utf8.count + value.utf8.count)
+            output += value
+        }
         while let start = rest.placeholderStart() {
             output += rest[..<start.lowerBound]
             let after = rest[start.upperBound...]
@@ -127,37 +146,39 @@ struct ValueResolver {
                 output += placeholder
                 unresolved = true
             } else if let value = variables[name]?.scalarText {
-                output += value
+                try substitute(value)
             } else if variables[name] == nil, !name.contains("."), let value = parameters[name] {
-                output += value
+                try substitute(value)
             } else {
                 output += placeholder
                 unresolved = true
             }
         }
         output += rest
+        try budget.spend(output.utf8.count)
         return unresolved ? .function(.sub, .string(output)) : .string(output)
     }
 
     /// The parameters a value depends on, directly or through the conditions of its `Fn::If`s.
     func referencedParameters(in value: TemplateValue) -> Set<String> {
         var found: Set<String> = []
-        collectParameters(value, into: &found, seenConditions: [])
+        var visited: Set<String> = []
+        collectParameters(value, into: &found, visitedConditions: &visited)
         return found
     }
 
-    private func collectParameters(_ value: TemplateValue, into found: inout Set<String>, seenConditions: Set<String>) {
+    private func collectParameters(_ value: TemplateValue, into found: inout Set<String>, visitedConditions: inout Set<String>) {
         switch value {
         case .string, .number, .bool, .null:
             return
         case .list(let items):
-            for item in items { collectParameters(item, into: &found, seenConditions: seenConditions) }
+            for item in items { collectParameters(item, into: &found, visitedConditions: &visitedConditions) }
         case .map(let map):
             if map.keys == ["Condition"], let name = map["Condition"]?.stringValue {
-                collectConditionParameters(name, into: &found, seen: seenConditions)
+                collectConditionParameters(name, into: &found, visited: &visitedConditions)
                 return
             }
-            for (_, item) in map.pairs { collectParameters(item, into: &found, seenConditions: seenConditions) }
+            for (_, item) in map.pairs { collectParameters(item, into: &found, visitedConditions: &visitedConditions) }
         case .function(.ref, let argument):
             if let name = argument.stringValue, parameters[name] != nil { found.insert(name) }
         case .function(.sub, let argument):
@@ -166,21 +187,23 @@ struct ValueResolver {
                 found.insert(name.target)
             }
             if let variables = argument.listValue?.dropFirst().first {
-                collectParameters(variables, into: &found, seenConditions: seenConditions)
+                collectParameters(variables, into: &found, visitedConditions: &visitedConditions)
             }
         case .function(.if, let argument):
             if let items = argument.listValue, let name = items.first?.stringValue {
-                collectConditionParameters(name, into: &found, seen: seenConditions)
-                for item in items.dropFirst() { collectParameters(item, into: &found, seenConditions: seenConditions) }
+                collectConditionParameters(name, into: &found, visited: &visitedConditions)
+                for item in items.dropFirst() { collectParameters(item, into: &found, visitedConditions: &visitedConditions) }
             }
         case .function(_, let argument):
-            collectParameters(argument, into: &found, seenConditions: seenConditions)
+            collectParameters(argument, into: &found, visitedConditions: &visitedConditions)
         }
     }
 
-    private func collectConditionParameters(_ name: String, into found: inout Set<String>, seen: Set<String>) {
-        guard !seen.contains(name), let expression = template.conditions[name] else { return }
-        collectParameters(expression, into: &found, seenConditions: seen.union([name]))
+    /// Each condition is walked once per call: conditions naming each other twice at every level
+    /// would otherwise cost exponential time, and a loop would never end.
+    private func collectConditionParameters(_ name: String, into found: inout Set<String>, visited: inout Set<String>) {
+        guard visited.insert(name).inserted, let expression = template.conditions[name] else { return }
+        collectParameters(expression, into: &found, visitedConditions: &visited)
     }
 }
 
@@ -188,23 +211,23 @@ struct ValueResolver {
 struct ConditionEvaluator {
     let resolver: ValueResolver
 
-    func evaluateAll() -> [String: Bool] {
+    func evaluateAll() throws -> [String: Bool] {
         var results: [String: Bool] = [:]
         for name in resolver.template.conditions.keys {
-            _ = evaluate(named: name, results: &results, visiting: [])
+            _ = try evaluate(named: name, results: &results, visiting: [])
         }
         return results
     }
 
-    private func evaluate(named name: String, results: inout [String: Bool], visiting: Set<String>) -> Bool {
+    private func evaluate(named name: String, results: inout [String: Bool], visiting: Set<String>) throws -> Bool {
         if let known = results[name] { return known }
         guard !visiting.contains(name), let expression = resolver.template.conditions[name] else { return false }
-        let value = evaluate(expression, results: &results, visiting: visiting.union([name]))
+        let value = try evaluate(expression, results: &results, visiting: visiting.union([name]))
         results[name] = value
         return value
     }
 
-    private func evaluate(_ expression: TemplateValue, results: inout [String: Bool], visiting: Set<String>) -> Bool {
+    private func evaluate(_ expression: TemplateValue, results: inout [String: Bool], visiting: Set<String>) throws -> Bool {
         switch expression {
         case .bool(let flag):
             return flag
@@ -212,21 +235,21 @@ struct ConditionEvaluator {
             return text == "true"
         case .map(let map) where map.keys == ["Condition"]:
             guard let name = map["Condition"]?.stringValue else { return false }
-            return evaluate(named: name, results: &results, visiting: visiting)
+            return try evaluate(named: name, results: &results, visiting: visiting)
         case .function(.equals, let argument):
             guard let items = argument.listValue, items.count == 2 else { return false }
-            let left = resolver.resolve(items[0])
-            let right = resolver.resolve(items[1])
+            let left = try resolver.resolve(items[0])
+            let right = try resolver.resolve(items[1])
             return left == right
         case .function(.and, let argument):
             let items = argument.listValue ?? []
-            return items.allSatisfy { evaluate($0, results: &results, visiting: visiting) }
+            return try items.allSatisfy { try evaluate($0, results: &results, visiting: visiting) }
         case .function(.or, let argument):
             let items = argument.listValue ?? []
-            return items.contains { evaluate($0, results: &results, visiting: visiting) }
+            return try items.contains { try evaluate($0, results: &results, visiting: visiting) }
         case .function(.not, let argument):
             guard let item = argument.listValue?.first else { return false }
-            return !evaluate(item, results: &results, visiting: visiting)
+            return try !evaluate(item, results: &results, visiting: visiting)
         default:
             return false
         }

@@ -12,6 +12,8 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
     /// A value breaks one of the parameter's constraints (AllowedValues, pattern, length, range, type);
     /// the location is the value's in the configuration, or the declaration's for a default.
     case invalidValue(location: SourceLocation, name: String, value: String, problem: String)
+    /// A value (or default) is longer than CloudFormation accepts for a parameter.
+    case valueTooLong(location: SourceLocation, name: String, bytes: Int, limit: Int)
 
     /// One sentence: what is wrong, where, and how to fix it.
     public var description: String {
@@ -27,6 +29,9 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
                 + "add it to Parameters."
         case .invalidValue(let location, let name, let value, let problem):
             return "\(location): parameter '\(name)' value '\(value)' \(problem)."
+        case .valueTooLong(let location, let name, let bytes, let limit):
+            return "\(location): parameter '\(name)' has a value of \(bytes) bytes, over CloudFormation's limit of "
+                + "\(limit) bytes per parameter value; shorten it."
         }
     }
 }

@@ -15,6 +15,9 @@ public struct ResolvedParameters: Sendable, Equatable {
         self.warnings = warnings
     }
 
+    /// CloudFormation's limit for one parameter value, in bytes.
+    public static let maximumValueBytes = 4_096
+
     /// What CloudFormation shows for a NoEcho value.
     public static let mask = "****"
 
@@ -65,6 +68,11 @@ struct ParameterCheck {
     ]
 
     func check(_ value: String) throws {
+        let bytes = value.utf8.count
+        guard bytes <= ResolvedParameters.maximumValueBytes else {
+            throw ConfigurationError.valueTooLong(
+                location: location, name: parameter.name, bytes: bytes, limit: ResolvedParameters.maximumValueBytes)
+        }
         let type = parameter.type
         let isList = type == "CommaDelimitedList" || type.hasPrefix("List<")
         let elementType = isList && type.hasPrefix("List<") ? String(type.dropFirst(5).dropLast()) : type

@@ -47,6 +47,7 @@ public struct TemplateConfiguration: Sendable, Equatable {
         } catch let error as TemplateError {
             switch error {
             case .syntax(let location, _, let problem): throw ConfigurationError.syntax(location: location, problem: problem)
+            case .limitExceeded(let location, let problem): throw ConfigurationError.malformed(location: location, problem: problem)
             case .duplicateKey(let location, let key):
                 throw ConfigurationError.malformed(location: location, problem: "the key '\(key)' appears twice")
             default: throw ConfigurationError.malformed(location: SourceLocation(fileName: fileName, line: 1, column: 1), problem: error.description)

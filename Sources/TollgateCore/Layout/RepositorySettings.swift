@@ -28,6 +28,11 @@ public struct RepositorySettings: Sendable, Equatable {
     ///
     /// - Throws: ``LayoutError`` naming the file, line, column and field at fault.
     public static func parse(_ text: String, file: String) throws(LayoutError) -> RepositorySettings {
+        do {
+            try YAMLLimits.check(text)
+        } catch {
+            throw .malformedSettings(file: file, line: error.line, column: error.column, problem: error.description)
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)

@@ -20,6 +20,12 @@ struct PolicyJSON {
     ///
     /// - Throws: ``PolicyError`` at the position of the first syntax error.
     static func parse(_ text: String, file: String) throws(PolicyError) -> PolicyJSON {
+        let bytes = text.utf8.count
+        guard bytes <= YAMLLimits.maximumBytes else {
+            throw PolicyError(
+                file: file, line: nil, column: nil, field: "",
+                message: "is \(bytes) bytes, over Tollgate's limit of \(YAMLLimits.maximumBytes) bytes for a policy file")
+        }
         var reader = Reader(scalars: Array(text.unicodeScalars), file: file)
         reader.skipWhitespace()
         let value = try reader.readValue(depth: 0)

@@ -11,6 +11,11 @@ struct PolicyYAMLNode {
     ///
     /// - Throws: ``PolicyError`` for YAML syntax errors and empty files.
     static func root(of text: String, file: String) throws(PolicyError) -> PolicyYAMLNode {
+        do {
+            try YAMLLimits.check(text)
+        } catch {
+            throw PolicyError(file: file, line: error.line, column: error.column, field: "", message: error.description)
+        }
         let composed: Node?
         do {
             composed = try Yams.compose(yaml: text)

@@ -178,27 +178,31 @@ public struct ReviewVerdict: Sendable, Hashable {
     }
 
     /// The human-readable account `tollgate explain` prints, ending with a newline.
+    ///
+    /// Every value from the repository, the store or a reviewer is escaped with ``TerminalText``,
+    /// so that a rejection reason or a stack name can never add or erase a line.
     public var explanation: String {
+        let escape = TerminalText.escape
         var lines: [String] = []
-        lines.append("Change set \(subject.changeSetID) (\(subject.target)), digest \(subject.digest)")
+        lines.append("Change set \(escape(subject.changeSetID)) (\(escape(subject.target.description))), digest \(escape(subject.digest))")
         lines.append("Status: \(status.rawValue)" + (subject.isDestructive ? " (destructive)" : ""))
         for problem in problems {
-            lines.append("  cannot be approved: \(problem)")
+            lines.append("  cannot be approved: \(escape(problem))")
         }
         if !rules.isEmpty {
             lines.append("Rules:")
         }
         for rule in rules {
-            lines.append("  \(rule.title): \(rule.isSatisfied ? "met" : "not met")")
+            lines.append("  \(escape(rule.title)): \(rule.isSatisfied ? "met" : "not met")")
             for requirement in rule.requirements {
-                var line = "    \(requirement.requirement): "
+                var line = "    \(escape("\(requirement.requirement)")): "
                 if requirement.countedReviewers.isEmpty {
                     line += "no approvals yet"
                 } else {
-                    line += "approved by \(requirement.countedReviewers.joined(separator: ", "))"
+                    line += "approved by \(requirement.countedReviewers.map(escape).joined(separator: ", "))"
                 }
                 if requirement.missing > 0 {
-                    let others = requirement.canStillApprove.joined(separator: ", ")
+                    let others = requirement.canStillApprove.map(escape).joined(separator: ", ")
                     if requirement.canStillApprove.isEmpty {
                         line += "; needs \(requirement.missing) more, but nobody left may approve"
                     } else if requirement.canStillApprove.count < requirement.missing {
@@ -214,10 +218,10 @@ public struct ReviewVerdict: Sendable, Hashable {
             lines.append("Approvals and rejections:")
         }
         for claim in claims {
-            let who = claim.reviewerID ?? "unknown key"
+            let who = escape(claim.reviewerID ?? "unknown key")
             let action = claim.verdict == .approve ? "approved" : "rejected"
-            let outcome = claim.problem.map { "does not count: \($0)" } ?? "counts"
-            let reason = claim.reason.map { " (\"\($0)\")" } ?? ""
+            let outcome = claim.problem.map { "does not count: \(escape("\($0)"))" } ?? "counts"
+            let reason = claim.reason.map { " (\"\(escape($0))\")" } ?? ""
             lines.append("  \(who) \(action) at \(claim.time.formatted(.iso8601))\(reason): \(outcome)")
         }
         if hasStackPolicy {
@@ -229,15 +233,15 @@ public struct ReviewVerdict: Sendable, Hashable {
                 let change = decision.change
                 let outcome: String = switch decision.outcome {
                 case .allowed: "allowed"
-                case let .denied(reason): "denied: \(reason)"
+                case let .denied(reason): "denied: \(escape(reason))"
                 case .notGoverned: "not governed (new resource)"
                 }
-                lines.append("  \(change.logicalID) (\(change.resourceType)) \(change.action.rawValue): \(outcome)")
+                lines.append("  \(escape(change.logicalID)) (\(escape(change.resourceType))) \(change.action.rawValue): \(outcome)")
             }
         }
-        lines.append("Change window: \(window.isOpen ? "open" : "closed")" + (window.reasons.isEmpty ? "" : ": " + window.reasons.joined(separator: "; ")))
+        lines.append("Change window: \(window.isOpen ? "open" : "closed")" + (window.reasons.isEmpty ? "" : ": " + window.reasons.map(escape).joined(separator: "; ")))
         let blockers = self.blockers
-        lines.append(blockers.isEmpty ? "Can be applied now." : "Cannot be applied now: \(blockers.joined(separator: "; ")).")
+        lines.append(blockers.isEmpty ? "Can be applied now." : "Cannot be applied now: \(blockers.map(escape).joined(separator: "; ")).")
         if case .stack = subject.target {
             lines.append(appliesAutomatically
                 ? "Once approved, the policy lets it be applied automatically."

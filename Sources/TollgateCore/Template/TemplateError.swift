@@ -2,6 +2,8 @@
 public enum TemplateError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The template is larger than CloudFormation accepts.
     case tooLarge(fileName: String, bytes: Int, limit: Int)
+    /// The text breaks one of the ``YAMLLimits`` (alias count or expansion, nesting depth, size).
+    case limitExceeded(location: SourceLocation, problem: String)
     /// The text is not valid YAML or JSON.
     case syntax(location: SourceLocation, format: String, problem: String)
     /// A mapping names the same key twice, which CloudFormation refuses.
@@ -25,6 +27,8 @@ public enum TemplateError: Error, Sendable, Equatable, CustomStringConvertible {
         case .tooLarge(let fileName, let bytes, let limit):
             return "\(fileName): the template is \(bytes) bytes, over CloudFormation's limit of \(limit) bytes; "
                 + "split it into nested stacks or shorten it."
+        case .limitExceeded(let location, let problem):
+            return "\(location): \(problem)."
         case .syntax(let location, let format, let problem):
             return "\(location): invalid \(format): \(problem)."
         case .duplicateKey(let location, let key):

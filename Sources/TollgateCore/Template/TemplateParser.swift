@@ -46,6 +46,9 @@ public enum TemplateParser {
     ///
     /// - Throws: ``TemplateError`` as ``parse(_:fileName:)`` does, and for bytes that are not UTF-8.
     public static func parse(_ data: some Collection<UInt8>, fileName: String) throws -> Template {
+        guard data.count <= maximumTemplateBytes else {
+            throw TemplateError.tooLarge(fileName: fileName, bytes: data.count, limit: maximumTemplateBytes)
+        }
         guard let text = String(validating: data, as: UTF8.self) else {
             throw TemplateError.malformed(
                 location: SourceLocation(fileName: fileName, line: 1, column: 1), context: "template",
@@ -68,6 +71,12 @@ public enum TemplateParser {
         let format = looksLikeJSON(text) ? "JSON" : "YAML"
         func location(_ mark: Mark) -> SourceLocation {
             SourceLocation(fileName: fileName, line: mark.line, column: mark.column)
+        }
+        do {
+            try YAMLLimits.check(text)
+        } catch {
+            throw TemplateError.limitExceeded(
+                location: SourceLocation(fileName: fileName, line: error.line, column: error.column), problem: error.description)
         }
         let root: Node?
         do {

@@ -61,7 +61,7 @@ extension Audit {
             } else if csv {
                 print(AuditRendering.csv(entries), terminator: "")
             } else {
-                print(AuditRendering.table(entries, color: output.usesColor), terminator: "")
+                print(TerminalText.sanitize(AuditRendering.table(entries, color: output.usesColor)), terminator: "")
             }
         }
 
@@ -111,7 +111,7 @@ extension Audit {
                     throw TableVerificationFailure(disagreement: tables)
                 }
                 if !output.json {
-                    print("The audit trail is intact: \(count) \(count == 1 ? "entry" : "entries") verified, head \(head); every table agrees with it.")
+                    print("The audit trail is intact: \(count) \(count == 1 ? "entry" : "entries") verified, head \(TerminalText.escape(head)); every table agrees with it.")
                 }
             case .tampered(let defect, _):
                 if output.json { throw ExitCode.failure }
@@ -138,7 +138,7 @@ extension Audit {
             if output.json {
                 print(try CommandOutput.json(AuditHeadJSON(sequence: sequence, hash: hash)))
             } else {
-                print(hash)
+                print(TerminalText.escape(hash))
             }
         }
     }
@@ -155,7 +155,7 @@ struct AuditVerificationFailure: Error, CustomStringConvertible {
     let defect: AuditDefect
 
     var description: String {
-        "The audit trail fails verification at sequence \(defect.sequence). \(defect.description)"
+        "The audit trail fails verification at sequence \(defect.sequence). \(TerminalText.escape(defect.description))"
     }
 }
 
@@ -210,7 +210,7 @@ enum AuditRendering {
                 String(entry.sequence), CommandOutput.timestamp(entry.time), entry.actor, entry.action.rawValue,
                 entry.stack ?? "-", entry.changeSetID ?? "-",
                 entry.details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "),
-            ]
+            ].map(TerminalText.escape)
         }
         let widths = header.indices.map { column in
             ([header] + rows).map { $0[column].count }.max() ?? 0

@@ -55,7 +55,9 @@ struct Cancel: AsyncParsableCommand {
         if output.json {
             print(try CommandOutput.json(CancelledChangeSet(id: record.id, stack: record.stack, status: record.status.rawValue, reason: reason)))
         } else {
-            print("Change set \(record.id) of \(record.stack) is \(record.status.rawValue): \(reason)")
+            print(
+                "Change set \(TerminalText.escape(record.id)) of \(TerminalText.escape(record.stack)) "
+                    + "is \(record.status.rawValue): \(TerminalText.escape(reason))")
         }
     }
 }

@@ -38,8 +38,10 @@ struct Diff: AsyncParsableCommand {
     }
 
     private func snapshot(template path: String, configuration configPath: String?, flag: String) throws -> StackSnapshot {
-        let template = try TemplateParser.parse(try Self.read(path), fileName: path)
-        let configuration = try configPath.map { try TemplateConfiguration.parse(try Self.read($0), fileName: $0) }
+        let template = try TemplateParser.parse(try Self.read(path, limit: TemplateParser.maximumTemplateBytes), fileName: path)
+        let configuration = try configPath.map {
+            try TemplateConfiguration.parse(try Self.read($0, limit: YAMLLimits.maximumBytes), fileName: $0)
+        }
             ?? TemplateConfiguration(fileName: "(no \(flag) given)")
         return try StackSnapshot(template: template, configuration: configuration)
     }
@@ -52,13 +54,27 @@ struct Diff: AsyncParsableCommand {
         return url.deletingLastPathComponent().lastPathComponent
     }
 
-    /// Reads a file as UTF-8, with an error that names it.
-    static func read(_ path: String) throws -> String {
+    /// Reads a file of at most `limit` bytes as UTF-8, with an error that names it; a larger file
+    /// is refused from its size, before it is read.
+    static func read(_ path: String, limit: Int) throws -> String {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+            guard size <= limit else {
+                throw ValidationError(
+                    "\(path): the file is \(size) bytes, over the limit of \(limit) bytes for this file; shorten it.")
+            }
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            // Read at most one byte past the limit: a file that grew since it was measured is still refused.
+            data = try handle.read(upToCount: limit + 1) ?? Data()
+        } catch let error as ValidationError {
+            throw error
         } catch {
             throw ValidationError("\(path): cannot read the file (\(error.localizedDescription)).")
+        }
+        guard data.count <= limit else {
+            throw ValidationError("\(path): the file is over the limit of \(limit) bytes for this file; shorten it.")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ValidationError("\(path): the file is not UTF-8 text.")

@@ -34,10 +34,10 @@ struct History: ParsableCommand {
         } else {
             let renderer = HistoryText(style: TextStyle(enabled: output.usesColor))
             for commit in commits {
-                out.write(renderer.render(try managed.entry(for: commit)))
+                out.write(TerminalText.sanitize(renderer.render(try managed.entry(for: commit))))
             }
             if commits.isEmpty {
-                FileHandle.standardError.write(Data("No commit on '\(managed.branch)' changed a stack, a policy or the settings.\n".utf8))
+                FileHandle.standardError.write(Data("No commit on '\(TerminalText.escape(managed.branch))' changed a stack, a policy or the settings.\n".utf8))
             }
         }
         out.flush()

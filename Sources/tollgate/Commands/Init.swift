@@ -49,7 +49,7 @@ struct Init: AsyncParsableCommand {
             print(try CommandOutput.json(InitJSON(commit: trusted.commit, actor: actor, people: trusted.policy.reviewers.people.map(\.id))))
         } else {
             let people = trusted.policy.reviewers.people.count
-            print("Trusted Policies/ of commit \(trusted.commit.prefix(7)) as the policy in force (\(people) \(people == 1 ? "reviewer" : "reviewers")); recorded in the audit trail as trusted by \(actor).")
+            print("Trusted Policies/ of commit \(trusted.commit.prefix(7)) as the policy in force (\(people) \(people == 1 ? "reviewer" : "reviewers")); recorded in the audit trail as trusted by \(TerminalText.escape(actor)).")
         }
     }
 }

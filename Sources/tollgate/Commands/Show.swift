@@ -56,7 +56,7 @@ struct Show: AsyncParsableCommand {
         if output.json {
             print(try CommandOutput.json(shown))
         } else {
-            print(shown.text(useColor: output.usesColor), terminator: "")
+            print(TerminalText.sanitize(shown.text(useColor: output.usesColor)), terminator: "")
         }
     }
 }
@@ -132,36 +132,41 @@ struct ShowJSON: Codable {
         }
     }
 
-    /// The text for a person: header, commits, changes, verdicts, executions.
+    /// The text for a person: header, commits, changes, verdicts, executions; every stored value
+    /// escaped for the terminal.
     func text(useColor: Bool) -> String {
+        let target = kind == ChangeSetKind.policy.rawValue ? "Policies/" : "stack \(TerminalText.escape(stack))"
         var lines = [
-            "Change set \(id): \(kind == ChangeSetKind.policy.rawValue ? "Policies/" : "stack \(stack)"), \(status)" + (statusReason.map { " (\($0))" } ?? ""),
-            "Digest: \(digest)",
-            "Target commit: \(targetCommit), planned against state version \(baseStateVersion)",
+            "Change set \(TerminalText.escape(id)): \(target), \(TerminalText.escape(status))"
+                + (statusReason.map { " (\(TerminalText.escape($0)))" } ?? ""),
+            "Digest: \(TerminalText.escape(digest))",
+            "Target commit: \(TerminalText.escape(targetCommit)), planned against state version \(baseStateVersion)",
             "Created \(CommandOutput.timestamp(createdAt)), updated \(CommandOutput.timestamp(updatedAt))",
             "Commits:",
         ]
         for commit in commits {
-            let via = commit.mergedBy.map { " (merged by \($0.prefix(7)))" } ?? ""
-            lines.append("  \(commit.id.prefix(7)) \(commit.author) <\(commit.email)> \(commit.summary)\(via)")
+            let via = commit.mergedBy.map { " (merged by \(TerminalText.escape(String($0.prefix(7)))))" } ?? ""
+            lines.append(
+                "  \(TerminalText.escape(String(commit.id.prefix(7)))) \(TerminalText.escape(commit.author)) "
+                    + "<\(TerminalText.escape(commit.email))> \(TerminalText.escape(commit.summary))\(via)")
         }
         var text = lines.joined(separator: "\n") + "\n"
         if let planFailure {
-            text += "Changes: none; the stack could not be planned at \(targetCommit.prefix(7)): \(planFailure)\n"
+            text += "Changes: none; the stack could not be planned at \(TerminalText.escape(String(targetCommit.prefix(7)))): \(TerminalText.escape(planFailure))\n"
         } else if let changes {
             text += "Changes:\n" + ChangeSetRenderer(style: TextStyle(enabled: useColor)).render(changes)
         } else {
-            text += "Changes: the Policies/ files of commit \(targetCommit.prefix(7))\n"
+            text += "Changes: the Policies/ files of commit \(TerminalText.escape(String(targetCommit.prefix(7))))\n"
         }
         text += approvals.isEmpty ? "Approvals: none\n" : "Approvals:\n"
         for approval in approvals {
-            text += "  \(approval.reviewer) \(approval.verdict == Verdict.approve.rawValue ? "approved" : "rejected") at \(CommandOutput.timestamp(approval.recordedAt))"
-                + (approval.reason.map { " (\"\($0)\")" } ?? "") + ", signed \(approval.signature == nil ? "no" : "yes")\n"
+            text += "  \(TerminalText.escape(approval.reviewer)) \(approval.verdict == Verdict.approve.rawValue ? "approved" : "rejected") at \(CommandOutput.timestamp(approval.recordedAt))"
+                + (approval.reason.map { " (\"\(TerminalText.escape($0))\")" } ?? "") + ", signed \(approval.signature == nil ? "no" : "yes")\n"
         }
         text += executions.isEmpty ? "Executions: none\n" : "Executions:\n"
         for execution in executions {
-            text += "  \(execution.id) started \(CommandOutput.timestamp(execution.startedAt)), "
-                + (execution.result.map { "\($0) at \(execution.finishedAt.map(CommandOutput.timestamp) ?? "?")" } ?? "not finished") + "\n"
+            text += "  \(TerminalText.escape(execution.id)) started \(CommandOutput.timestamp(execution.startedAt)), "
+                + (execution.result.map { "\(TerminalText.escape($0)) at \(execution.finishedAt.map(CommandOutput.timestamp) ?? "?")" } ?? "not finished") + "\n"
         }
         return text
     }

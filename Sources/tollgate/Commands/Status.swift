@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TollgateCore
 import TollgateEngine
 import TollgateStore
 
@@ -31,7 +32,7 @@ struct Status: AsyncParsableCommand {
         if output.json {
             print(try CommandOutput.json(rows))
         } else {
-            print(StatusTable(style: TextStyle(enabled: output.usesColor)).render(rows), terminator: "")
+            print(TerminalText.sanitize(StatusTable(style: TextStyle(enabled: output.usesColor)).render(rows)), terminator: "")
         }
     }
 }

@@ -42,7 +42,7 @@ struct Sync: AsyncParsableCommand {
         if output.json {
             print(try CommandOutput.json(report))
         } else {
-            print(SyncText(style: TextStyle(enabled: output.usesColor)).render(report), terminator: "")
+            print(TerminalText.sanitize(SyncText(style: TextStyle(enabled: output.usesColor)).render(report)), terminator: "")
         }
     }
 }

@@ -9,7 +9,7 @@ struct ChangeSetRenderer {
     func render(_ changeSet: ChangeSet) -> String {
         var lines: [String] = []
         let kind = changeSet.changeSetType == .create ? "new stack" : "update"
-        lines.append(style.bold("Change set for \(changeSet.stackName) (\(kind))"))
+        lines.append(style.bold("Change set for \(TerminalText.escape(changeSet.stackName)) (\(kind))"))
         let changes = changeSet.resourceChanges
         let replaced = changes.filter { $0.action == .modify && $0.replacement != .false }
         let modified = changes.filter { $0.action == .modify && $0.replacement == .false }
@@ -40,7 +40,9 @@ struct ChangeSetRenderer {
             lines.append("")
             lines.append(style.bold("Template:"))
             for change in changeSet.templateChanges {
-                lines.append("  \(symbol(change.action)) \(change.section).\(change.name)\(values(change.before, change.after))")
+                lines.append(
+                    "  \(symbol(change.action)) \(TerminalText.escape(change.section)).\(TerminalText.escape(change.name))"
+                        + values(change.before, change.after))
             }
         }
         lines.append("")
@@ -64,7 +66,7 @@ struct ChangeSetRenderer {
 
     private func resource(_ change: ResourceChange) -> [String] {
         var head = "  \(change.action == .modify && change.replacement != .false ? style.boldRed("±") : symbol(change.action)) "
-            + "\(change.logicalResourceId) (\(change.resourceType))"
+            + "\(TerminalText.escape(change.logicalResourceId)) (\(TerminalText.escape(change.resourceType)))"
         switch change.replacement {
         case .true: head += " " + style.boldRed("[REPLACEMENT]")
         case .conditional: head += " " + style.red("[MAY BE REPLACED]")
@@ -75,7 +77,8 @@ struct ChangeSetRenderer {
         }
         var lines = [head]
         for detail in change.details {
-            let name = detail.target.name.map { "\(detail.target.attribute.rawValue).\($0)" } ?? detail.target.attribute.rawValue
+            let name = detail.target.name.map { "\(detail.target.attribute.rawValue).\(TerminalText.escape($0))" }
+                ?? detail.target.attribute.rawValue
             var line = "      \(name)"
             if let recreation = detail.target.requiresRecreation, recreation != .never {
                 line += " " + style.red("(recreation: \(recreation.rawValue))")
@@ -83,13 +86,13 @@ struct ChangeSetRenderer {
             switch detail.changeSource {
             case .directModification: break
             default:
-                let cause = detail.causingEntity.map { " \($0)" } ?? ""
+                let cause = detail.causingEntity.map { " \(TerminalText.escape($0))" } ?? ""
                 line += style.dim("  via \(detail.changeSource.rawValue)\(cause), \(detail.evaluation.rawValue)")
             }
             line += values(detail.target.beforeValue, detail.target.afterValue)
             lines.append(line)
         }
-        if let note = change.note { lines.append("      " + style.dim("note: \(note)")) }
+        if let note = change.note { lines.append("      " + style.dim("note: \(TerminalText.escape(note))")) }
         return lines
     }
 
@@ -98,8 +101,8 @@ struct ChangeSetRenderer {
         return ": " + style.red(short(before ?? "(none)")) + " -> " + style.green(short(after ?? "(none)"))
     }
 
-    /// Long JSON values are cut so that one change stays on one line.
+    /// Long JSON values are cut so that one change stays on one line, then escaped.
     private func short(_ text: String) -> String {
-        text.count > 120 ? String(text.prefix(117)) + "..." : text
+        TerminalText.escape(text.count > 120 ? String(text.prefix(117)) + "..." : text)
     }
 }

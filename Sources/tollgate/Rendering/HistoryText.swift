@@ -12,10 +12,12 @@ struct HistoryText {
     let style: TextStyle
 
     func render(_ entry: HistoryEntry) -> String {
-        let date = entry.committer.time.prefix(16).replacingOccurrences(of: "T", with: " ")
-        var text = "\(style.yellow(String(entry.commit.prefix(7))))  \(date)  \(style.bold(entry.author.name))  \(entry.summary)\n"
-        let width = entry.stacks.map(\.name.count).max() ?? 0
-        for stack in entry.stacks {
+        let date = TerminalText.escape(String(entry.committer.time.prefix(16))).replacingOccurrences(of: "T", with: " ")
+        let author = TerminalText.escape(entry.author.name)
+        var text = "\(style.yellow(String(entry.commit.prefix(7))))  \(date)  \(style.bold(author))  \(TerminalText.escape(entry.summary))\n"
+        let names = entry.stacks.map { TerminalText.escape($0.name) }
+        let width = names.map(\.count).max() ?? 0
+        for (stack, shownName) in zip(entry.stacks, names) {
             let kind = stack.change.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
             let colored: String
             switch stack.change {
@@ -23,8 +25,8 @@ struct HistoryText {
             case .modified: colored = style.cyan(kind)
             case .deleted: colored = style.red(kind)
             }
-            let name = stack.name.padding(toLength: width, withPad: " ", startingAt: 0)
-            text += "         \(colored)  \(name)  \(style.dim(stack.files.joined(separator: ", ")))\n"
+            let name = shownName.padding(toLength: width, withPad: " ", startingAt: 0)
+            text += "         \(colored)  \(name)  \(style.dim(stack.files.map(TerminalText.escape).joined(separator: ", ")))\n"
         }
         if entry.policies { text += "         \(style.yellow("policies"))  changed\n" }
         if entry.settings { text += "         \(style.yellow("settings"))  tollgate.yaml changed\n" }

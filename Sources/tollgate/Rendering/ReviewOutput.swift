@@ -32,9 +32,9 @@ enum ReviewOutput {
             print(try CommandOutput.json(ReviewJSON(evaluation, reviewer: reviewer)))
             return
         }
-        var text = headline.map { $0 + "\n" } ?? ""
+        var text = headline.map { TerminalText.escape($0) + "\n" } ?? ""
         text += "Policy in force: Policies/ of commit \(evaluation.policyCommit.prefix(7)); stored status \(evaluation.changeSet.status.rawValue).\n"
         text += evaluation.verdict.explanation
-        print(text, terminator: "")
+        print(TerminalText.sanitize(text), terminator: "")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TollgateCore
 import TollgateEngine
 
 /// The text table of `tollgate status`: aligned columns, `-` for nothing, times in UTC.
@@ -12,7 +13,7 @@ struct StatusTable {
             [
                 row.stack, row.status.rawValue, row.pendingChangeSet ?? row.failedChangeSet ?? "-", row.lastExecution ?? "-",
                 row.startedAt.map(Self.time) ?? "-", row.finishedAt.map(Self.time) ?? "-", row.result?.rawValue ?? "-",
-            ]
+            ].map(TerminalText.escape)
         }
         let widths = Self.header.indices.map { column in
             ([Self.header[column]] + cells.map { $0[column] }).map(\.count).max() ?? 0
