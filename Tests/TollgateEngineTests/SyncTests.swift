@@ -231,6 +231,18 @@ struct SyncTests {
         try await fixture.close()
     }
 
+    @Test("a template over CloudFormation's 1 MB limit in git is refused from its size, as a FAILED change set", arguments: [SyncStoreKind.sqlite])
+    func oversizedBlob(kind: SyncStoreKind) async throws {
+        let fixture = try await SyncFixture.make(kind)
+        try fixture.git.write("Stacks/huge/template.yaml", bucketTemplate(["Logs"]) + "# " + String(repeating: "x", count: 1_100_000) + "\n")
+        let commit = try fixture.git.commit("a huge template")
+        let report = try await fixture.sync()
+        #expect(report.created.map(\.status) == [.failed])
+        let failed = try #require(try await fixture.changeSets("huge").first)
+        #expect(failed.statusReason?.contains("\(commit.prefix(7)):Stacks/huge/template.yaml: the template is 1100") == true, "\(failed.statusReason ?? "")")
+        try await fixture.close()
+    }
+
     @Test("four syncs racing in one process on one store create every change set once", arguments: SyncStoreKind.allCases)
     func racing(kind: SyncStoreKind) async throws {
         let fixture = try await SyncFixture.make(kind)

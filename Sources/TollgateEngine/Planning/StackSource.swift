@@ -49,6 +49,11 @@ extension ManagedRepository {
         if found.count > 1 {
             throw LayoutError.duplicateStack(name: name, firstPath: found[0].path, secondPath: found[1].path, commit: commit.short)
         }
+        // CloudFormation's own limit, checked on the object's header before its bytes are read.
+        let size = try repository.objectSize(template.blob, neededBy: "\(commit.short):\(template.path)")
+        guard size <= TemplateParser.maximumTemplateBytes else {
+            throw TemplateError.tooLarge(fileName: "\(commit.short):\(template.path)", bytes: size, limit: TemplateParser.maximumTemplateBytes)
+        }
         let configPath = settings.layout.configPath(for: name, templatePath: template.path)
         let configBlob = try configPath.flatMap { path throws(GitError) in try tree.blobID(atPath: path) }
         return StackSource(

@@ -56,3 +56,22 @@ extension Repository {
         return (bytes(signature), bytes(signed))
     }
 }
+
+extension Repository {
+    /// The size in bytes of object `id`, read from its header without loading its content, so
+    /// that an oversized blob can be refused before it is read into memory.
+    ///
+    /// - Throws: ``GitError/missingObject(id:neededBy:shallow:)`` when it is absent.
+    public func objectSize(_ id: ObjectID, neededBy: @autoclosure () -> String) throws(GitError) -> Int {
+        var odb: OpaquePointer?
+        try check(git_repository_odb(&odb, pointer), "Opening the object database")
+        defer { git_odb_free(odb) }
+        var size = 0
+        var type = GIT_OBJECT_ANY
+        var oid = id.oid
+        let code = git_odb_read_header(&size, &type, odb, &oid)
+        if isNotFound(code) { throw .missingObject(id: id, neededBy: neededBy(), shallow: isShallow) }
+        try check(code, "Reading the header of object \(id.short) of \(neededBy())")
+        return size
+    }
+}
