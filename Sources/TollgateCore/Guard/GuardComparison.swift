@@ -97,7 +97,7 @@ struct GuardComparer {
 
     private func elements(_ node: GuardNode) -> [GuardNode] {
         guard case .list(let items) = node.value else { return [node] }
-        return items.enumerated().map { GuardNode(value: $1, path: node.path + "/\($0)") }
+        return items.enumerated().map { GuardNode(value: $1, chain: node.chain.appending(String($0))) }
     }
 
     private func selected(_ results: [GuardQueryResult], unresolved: (GuardUnresolved) -> Void) -> [GuardNode] {
@@ -174,7 +174,7 @@ struct GuardComparer {
             if case .list(let items) = right.value {
                 for each in left {
                     if each.value.isScalar && items.count == 1 {
-                        outcomes.append(try match(each, GuardNode(value: items[0], path: right.path), equal))
+                        outcomes.append(try match(each, GuardNode(value: items[0], chain: right.chain), equal))
                     } else {
                         outcomes.append(try match(each, right, equal))
                     }
@@ -237,7 +237,7 @@ struct GuardComparer {
                 for each in right { outcomes.append(try containedIn(left, each)) }
             } else if case .list(let items) = left.value {
                 let diff = items.enumerated()
-                    .map { GuardNode(value: $1, path: left.path + "/\($0)") }
+                    .map { GuardNode(value: $1, chain: left.chain.appending(String($0))) }
                     .filter { each in !right.contains { same($0.value, each.value) } }
                 let compared = GuardCompared.queryIn(diff: diff, lhs: [left], rhs: right)
                 outcomes.append(diff.isEmpty ? .success(compared) : .failure(compared))

@@ -4,13 +4,12 @@ extension GuardEngine {
         try retrieve(query.parts, from: 0, current: context.root, in: context.with(keyCase: nil))
     }
 
-    private func unresolved(_ current: GuardNode, _ parts: [GuardQueryPart], from index: Int, _ reason: String) -> [GuardQueryResult] {
-        let remaining = GuardQuery(parts: Array(parts[min(index, parts.count)...]), matchAll: true).rendered
-        return [.unresolved(GuardUnresolved(traversedTo: current, remaining: remaining, reason: reason))]
+    private func unresolved(_ current: GuardNode, _ parts: [GuardQueryPart], from index: Int, _ miss: GuardMiss) -> [GuardQueryResult] {
+        [.unresolved(GuardUnresolved(traversedTo: current, parts: parts, index: index, miss: miss))]
     }
 
     private func child(_ node: GuardNode, _ key: String, _ value: GuardValue) -> GuardNode {
-        GuardNode(value: value, path: node.path + "/" + key)
+        GuardNode(value: value, chain: node.chain.appending(key))
     }
 
     /// One step of a query, following cfn-guard's `query_retrieval`.
@@ -42,27 +41,26 @@ extension GuardEngine {
                 return try element(Int(number), of: current, parts, index, in: context)
             }
             guard case .map(let map) = current.value else {
-                return unresolved(current, parts, from: index, "\(current.path.isEmpty ? "the document" : current.path) is \(current.value.typeName), not a struct with key \(key)")
+                return unresolved(current, parts, from: index, .notStruct(key))
             }
             if let value = map[key] {
                 return try retrieve(parts, from: index + 1, current: child(current, key, value), in: context)
             }
-            for keyCase in context.keyCase.map({ [$0] }) ?? GuardKeyCase.allCases {
-                let converted = keyCase.convert(key)
+            for (keyCase, converted) in spellings(of: key) where context.keyCase == nil || context.keyCase == keyCase {
                 if let value = map[converted] {
                     return try retrieve(
                         parts, from: index + 1, current: child(current, converted, value), in: context.with(keyCase: keyCase))
                 }
             }
-            return unresolved(current, parts, from: index, "no key \(key) at \(current.path.isEmpty ? "/" : current.path)")
+            return unresolved(current, parts, from: index, .noKey(key))
         case .variable(let name):
             guard case .map(let map) = current.value else {
-                return unresolved(current, parts, from: index, "keys from %\(name) need a struct at \(current.path)")
+                return unresolved(current, parts, from: index, .notStruct("%" + name))
             }
             var results: [GuardQueryResult] = []
             for keyResult in try variable(name, from: context.scope) {
                 guard let keyValue = keyResult.resolvedValue else {
-                    results += unresolved(current, parts, from: index, "the keys in %\(name) did not resolve")
+                    results += unresolved(current, parts, from: index, .unresolvedKeys(name))
                     continue
                 }
                 let keys: [GuardValue]
@@ -74,7 +72,7 @@ extension GuardEngine {
                     if let value = map[text] {
                         results += try retrieve(parts, from: index + 1, current: child(current, text, value), in: context)
                     } else {
-                        results += unresolved(current, parts, from: index, "no key \(text) at \(current.path)")
+                        results += unresolved(current, parts, from: index, .noKey(text))
                     }
                 }
             }
@@ -104,7 +102,7 @@ extension GuardEngine {
             return try filter(conjunctions, capture: name, current: current, parts, index, in: context)
         case .mapKeyFilter(_, let comparison, let operand):
             guard case .map(let map) = current.value else {
-                return unresolved(current, parts, from: index, "a keys filter needs a struct at \(current.path)")
+                return unresolved(current, parts, from: index, .notKeysFilterable)
             }
             let expected: [GuardQueryResult]
             if case .query(let query) = operand {
@@ -123,19 +121,19 @@ extension GuardEngine {
 
     private func element(_ position: Int, of current: GuardNode, _ parts: [GuardQueryPart], _ index: Int, in context: GuardContext) throws -> [GuardQueryResult] {
         guard case .list(let items) = current.value else {
-            return unresolved(current, parts, from: index, "\(current.path) is \(current.value.typeName), not a list to index")
+            return unresolved(current, parts, from: index, .notList(position))
         }
         // cfn-guard reads a negative index as its absolute value.
         let checked = position.magnitude
         guard checked < items.count else {
-            return unresolved(current, parts, from: index, "index \(position) is out of bounds at \(current.path)")
+            return unresolved(current, parts, from: index, .outOfBounds(position))
         }
         return try retrieve(parts, from: index + 1, current: child(current, String(checked), items[Int(checked)]), in: context)
     }
 
     private func accumulate(_ items: [GuardValue], of current: GuardNode, _ parts: [GuardQueryPart], _ index: Int, in context: GuardContext) throws -> [GuardQueryResult] {
         guard !items.isEmpty else {
-            return unresolved(current, parts, from: index, "no entries at \(current.path)")
+            return unresolved(current, parts, from: index, .noEntries)
         }
         var results: [GuardQueryResult] = []
         for (position, item) in items.enumerated() {
@@ -147,7 +145,7 @@ extension GuardEngine {
 
     private func accumulate(_ map: GuardMap, of current: GuardNode, _ parts: [GuardQueryPart], _ index: Int, capture name: String?, in context: GuardContext) throws -> [GuardQueryResult] {
         guard !map.isEmpty else {
-            return unresolved(current, parts, from: index, "no entries at \(current.path.isEmpty ? "/" : current.path)")
+            return unresolved(current, parts, from: index, .noEntries)
         }
         var results: [GuardQueryResult] = []
         for key in map.keys {
@@ -202,7 +200,7 @@ extension GuardEngine {
                 guard try passes(conjunctions, on: current, in: context) else { return [] }
                 return try retrieve(parts, from: index + 1, current: current, in: context)
             }
-            return unresolved(current, parts, from: index, "a filter needs a struct or a list at \(current.path)")
+            return unresolved(current, parts, from: index, .notFilterable)
         }
     }
 

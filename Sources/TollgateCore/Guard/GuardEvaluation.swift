@@ -66,9 +66,42 @@ enum GuardQueryResult {
     }
 }
 
-/// Where a query stopped and why.
+/// Where a query stopped and why; the texts are built only when a report needs them.
 struct GuardUnresolved {
     var traversedTo: GuardNode
-    var remaining: String
-    var reason: String
+    var parts: [GuardQueryPart]
+    var index: Int
+    var miss: GuardMiss
+
+    /// The part of the query that could not be followed.
+    var remaining: String {
+        GuardQuery(parts: Array(parts[min(index, parts.count)...]), matchAll: true).rendered
+    }
+
+    /// Why the query stopped, naming the place.
+    var reason: String {
+        let place = traversedTo.path.isEmpty ? "/" : traversedTo.path
+        switch miss {
+        case .noKey(let key): return "no key \(key) at \(place)"
+        case .notStruct(let key): return "\(place) is \(traversedTo.value.typeName), not a struct with key \(key)"
+        case .notList(let position): return "\(place) is \(traversedTo.value.typeName), not a list to index with \(position)"
+        case .outOfBounds(let position): return "index \(position) is out of bounds at \(place)"
+        case .noEntries: return "no entries at \(place)"
+        case .unresolvedKeys(let name): return "the keys in %\(name) did not resolve"
+        case .notFilterable: return "a filter needs a struct or a list at \(place)"
+        case .notKeysFilterable: return "a keys filter needs a struct at \(place)"
+        }
+    }
+}
+
+/// The ways a query step can fail to go on.
+enum GuardMiss {
+    case noKey(String)
+    case notStruct(String)
+    case notList(Int)
+    case outOfBounds(Int)
+    case noEntries
+    case unresolvedKeys(String)
+    case notFilterable
+    case notKeysFilterable
 }

@@ -168,12 +168,30 @@ final class GuardEngine {
     let rootContext: GuardContext
     private var ruleStatuses: [String: GuardStatus] = [:]
     private var rulesInProgress: Set<String> = []
+    private struct VariableKey: Hashable {
+        var scope: ObjectIdentifier
+        var name: String
+    }
+    private var variablesInProgress: Set<VariableKey> = []
     private var steps = 0
     private var depth = 0
     /// Failure records are not kept while evaluating filters and `when` conditions.
     private var quiet = 0
     var failures: [GuardClauseFailure] = []
     var currentRule = ""
+    /// Other spellings of each key, worked out once per run.
+    private var keySpellings: [String: [(GuardKeyCase, String)]] = [:]
+
+    /// The spellings cfn-guard retries a missing key in, without the key itself.
+    func spellings(of key: String) -> [(GuardKeyCase, String)] {
+        if let known = keySpellings[key] { return known }
+        let spellings = GuardKeyCase.allCases.map { ($0, $0.convert(key)) }.filter { $0.1 != key }
+        keySpellings[key] = spellings
+        return spellings
+    }
+
+    /// Whether failing clauses are being recorded (not inside filters or `when` conditions).
+    var isRecording: Bool { quiet == 0 }
 
     init(file: GuardRuleFile, document: GuardDocument, now: Int64, maximumSteps: Int) {
         self.file = file
@@ -181,7 +199,7 @@ final class GuardEngine {
         self.now = now
         self.maximumSteps = maximumSteps
         comparer = GuardComparer(regexes: regexes)
-        let root = GuardNode(value: document.root, path: "")
+        let root = GuardNode(value: document.root)
         rootContext = GuardContext(scope: GuardScope(parent: nil, root: root, assignments: file.assignments), root: root)
     }
 
@@ -230,7 +248,7 @@ final class GuardEngine {
             throw GuardEvaluationFailure(problem: "no rule is named \(name)")
         }
         guard rulesInProgress.insert(name).inserted else {
-            throw GuardEvaluationFailure(problem: "rule \(name) depends on itself")
+            throw GuardEvaluationFailure(problem: "rule \(name) depends on itself through the rules it refers to")
         }
         defer { rulesInProgress.remove(name) }
         var status = GuardStatus.skip
@@ -306,7 +324,7 @@ final class GuardEngine {
         // A referenced rule that skipped counts as not passing, as in cfn-guard.
         let holds = status == .pass
         let result: GuardStatus = holds != reference.negation ? .pass : .fail
-        if result == .fail {
+        if result == .fail && isRecording {
             record(
                 path: "", message: "rule \(reference.name) is \(status.rawValue)\(reference.negation ? ", expected it not to pass" : "")",
                 custom: reference.message, at: reference.location)
@@ -336,7 +354,7 @@ final class GuardEngine {
         let values = try self.query(query, in: context)
         if values.isEmpty {
             if notEmpty {
-                record(path: "", message: "\(query.rendered) found nothing", custom: nil, at: location)
+                if isRecording { record(path: "", message: "\(query.rendered) found nothing", custom: nil, at: location) }
                 return .fail
             }
             return .skip
@@ -347,7 +365,7 @@ final class GuardEngine {
             switch value {
             case .unresolved(let missing):
                 fails += 1
-                record(unresolved: missing, query: query, custom: nil, at: location)
+                if isRecording { record(unresolved: missing, query: query, custom: nil, at: location) }
             case .resolved(let node), .literal(let node):
                 switch try evaluateBlock(block, in: context.with(root: node)) {
                 case .pass: passes += 1
@@ -399,7 +417,7 @@ final class GuardEngine {
             guard let values = try unary(clause, in: context) else { return .skip }
             switch values {
             case .left(let status):
-                if status == .fail {
+                if status == .fail && isRecording {
                     record(
                         path: "", message: "\(clause.query.rendered) \(clause.comparison.rendered) does not hold: the query found nothing",
                         custom: clause.message, at: clause.location)
@@ -421,7 +439,7 @@ final class GuardEngine {
         } else {
             passed = statuses.contains { $0.1 == .pass }
         }
-        if !passed {
+        if !passed && isRecording {
             for (value, status) in statuses where status == .fail {
                 switch value {
                 case .unresolved(let missing):
@@ -558,7 +576,7 @@ final class GuardEngine {
     func resolve(_ operand: GuardOperand, in context: GuardContext) throws -> [GuardQueryResult] {
         switch operand {
         case .literal(let value):
-            return [.literal(GuardNode(value: value, path: ""))]
+            return [.literal(GuardNode(value: value))]
         case .query(let query):
             return try self.query(query, in: context)
         case .function(let call):
@@ -572,9 +590,15 @@ final class GuardEngine {
         try deeper {
             var current: GuardScope? = scope
             while let each = current {
+                let key = VariableKey(scope: ObjectIdentifier(each), name: name)
+                guard !variablesInProgress.contains(key) else {
+                    throw GuardEvaluationFailure(problem: "the variable %\(name) is defined in terms of itself")
+                }
+                variablesInProgress.insert(key)
+                defer { variablesInProgress.remove(key) }
                 switch each.binding(name) {
                 case .some(.literal(let value)):
-                    return [.literal(GuardNode(value: value, path: ""))]
+                    return [.literal(GuardNode(value: value))]
                 case .some(.resolved(let results)):
                     return results
                 case .some(.function(let call)):
@@ -605,6 +629,6 @@ final class GuardEngine {
     func captureKey(_ name: String, key: String, from scope: GuardScope) {
         var top = scope
         while let parent = top.parent { top = parent }
-        top.resolved[name, default: []].append(.resolved(GuardNode(value: .string(key), path: "")))
+        top.resolved[name, default: []].append(.resolved(GuardNode(value: .string(key))))
     }
 }

@@ -41,9 +41,9 @@ extension GuardFunction {
         switch self {
         case .count:
             let count = arguments[0].filter { !$0.isUnresolved }.count
-            return [GuardNode(value: .int(Int64(count)), path: arguments[0].first?.node.path ?? "")]
+            return [GuardNode(value: .int(Int64(count)), chain: arguments[0].first?.node.chain ?? .root)]
         case .now:
-            return [GuardNode(value: .int(now), path: "")]
+            return [GuardNode(value: .int(now))]
         case .join:
             guard case .some(let delimiterValue) = arguments[1].first?.resolvedValue else {
                 throw GuardFunctionFailure(problem: "join needs a string or character as its second argument")
@@ -61,7 +61,7 @@ extension GuardFunction {
                 }
                 parts.append(text)
             }
-            return [GuardNode(value: .string(parts.joined(separator: delimiter)), path: arguments[0].first?.node.path ?? "")]
+            return [GuardNode(value: .string(parts.joined(separator: delimiter)), chain: arguments[0].first?.node.chain ?? .root)]
         case .substring:
             let from = try integerArgument(arguments[1], position: "second")
             let to = try integerArgument(arguments[2], position: "third")
@@ -100,7 +100,7 @@ extension GuardFunction {
             for result in arguments[0] {
                 guard case .some(.string(let text)) = result.resolvedValue else { continue }
                 let document = try GuardDocumentReader.read(text, fileName: "json_parse argument")
-                results.append(GuardNode(value: document.root, path: result.node.path))
+                results.append(GuardNode(value: document.root, chain: result.node.chain))
             }
             return results
         case .parseEpoch:
@@ -110,7 +110,7 @@ extension GuardFunction {
                 guard let seconds = GuardFunction.epochSeconds(rfc3339: text) else {
                     throw GuardFunctionFailure(problem: "parse_epoch could not read '\(text)' as an RFC 3339 date")
                 }
-                results.append(GuardNode(value: .int(seconds), path: result.node.path))
+                results.append(GuardNode(value: .int(seconds), chain: result.node.chain))
             }
             return results
         case .parseBoolean:
@@ -202,21 +202,25 @@ extension GuardFunction {
     private func strings(_ argument: [GuardQueryResult], _ transform: (String) -> GuardValue?) -> [GuardNode] {
         argument.compactMap { result in
             guard case .some(.string(let text)) = result.resolvedValue, let value = transform(text) else { return nil }
-            return GuardNode(value: value, path: result.node.path)
+            return GuardNode(value: value, chain: result.node.chain)
         }
     }
 
     private func converted(_ argument: [GuardQueryResult], _ transform: (GuardValue) throws -> GuardValue?) throws -> [GuardNode] {
         try argument.compactMap { result in
             guard let value = result.resolvedValue, let converted = try transform(value) else { return nil }
-            return GuardNode(value: converted, path: result.node.path)
+            return GuardNode(value: converted, chain: result.node.chain)
         }
     }
 
-    /// Rust's replacement syntax names groups `${name}`; ICU's templates use `$1` and `${name}` too,
-    /// and escape `\`, which Rust does not.
+    /// Rust's replacement syntax writes groups as `$1`, `${1}` or `${name}`; ICU reads `$1` and
+    /// `${name}` but not `${1}`, and treats `\` as an escape, which Rust does not.
     static func icuTemplate(_ template: String) -> String {
-        template.replacingOccurrences(of: "\\", with: "\\\\")
+        var result = template.replacingOccurrences(of: "\\", with: "\\\\")
+        while let range = result.range(of: #"\$\{[0-9]+\}"#, options: .regularExpression) {
+            result.replaceSubrange(range, with: "$" + result[range].dropFirst(2).dropLast())
+        }
+        return result
     }
 
     /// Seconds since 1970 for an RFC 3339 date such as `2024-05-01T12:00:00Z`.

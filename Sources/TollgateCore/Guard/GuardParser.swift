@@ -671,7 +671,16 @@ final class GuardScanner {
                 query: query, comparison: comparison, operand: nil, message: message,
                 location: location(at: start), negation: negation)
         }
-        let operand = try cut { try self.operand() }
+        skipSpace()
+        let operandStart = position
+        let operand: GuardOperand
+        do {
+            operand = try cut { try self.operand() }
+        } catch var failure as GuardParseFailure where failure.offset <= operandStart {
+            // Nothing of an operand was there: say what belongs after the operator.
+            failure.expected = "a value, a function call or a query after '\(comparison.rendered)'"
+            throw failure
+        }
         let message = try customMessage()
         return GuardAccessClause(
             query: query, comparison: comparison, operand: operand, message: message,

@@ -159,16 +159,46 @@ public struct GuardRange: Sendable {
     }
 }
 
-/// A value found by a query, with the path where it was found in the document.
-public struct GuardNode: Sendable {
+/// A value found by a query, with where it was found in the document.
+struct GuardNode {
     /// The value.
-    public var value: GuardValue
-    /// Where it sits, as `/Resources/Bucket/Properties/BucketName`; empty for literals.
-    public var path: String
+    var value: GuardValue
+    /// Where it sits; the root for literals.
+    var chain: GuardPath
 
-    /// A value at a path.
-    public init(value: GuardValue, path: String) {
+    init(value: GuardValue, chain: GuardPath = .root) {
         self.value = value
-        self.path = path
+        self.chain = chain
+    }
+
+    /// Where it sits, as `/Resources/Bucket/Properties/BucketName`; empty for the root and literals.
+    var path: String { chain.rendered }
+}
+
+/// A path into the document as a chain of components, so that descending a query copies no
+/// strings; it is rendered only for reports.
+final class GuardPath: Sendable {
+    let parent: GuardPath?
+    let component: String
+
+    static let root = GuardPath(parent: nil, component: "")
+
+    private init(parent: GuardPath?, component: String) {
+        self.parent = parent
+        self.component = component
+    }
+
+    func appending(_ component: String) -> GuardPath {
+        GuardPath(parent: self, component: component)
+    }
+
+    var rendered: String {
+        var components: [String] = []
+        var current: GuardPath? = self
+        while let each = current, each.parent != nil {
+            components.append(each.component)
+            current = each.parent
+        }
+        return components.reversed().map { "/" + $0 }.joined()
     }
 }
