@@ -52,8 +52,18 @@ struct Bench {
 }
 
 let arguments = CommandLine.arguments
+if arguments.count >= 4, arguments[1] == "guard" {
+    // TollgateBench guard RULES_FOLDER ITERATIONS TEMPLATE...
+    do {
+        try GuardBench(rulesFolder: arguments[2], templates: Array(arguments[4...]), iterations: max(1, Int(arguments[3]) ?? 3)).run()
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("TollgateBench: \(error)\n".utf8))
+        exit(1)
+    }
+}
 guard arguments.count >= 3 else {
-    FileHandle.standardError.write(Data("usage: TollgateBench BASE TARGET [ITERATIONS]\n".utf8))
+    FileHandle.standardError.write(Data("usage: TollgateBench BASE TARGET [ITERATIONS] | TollgateBench guard RULES ITERATIONS TEMPLATE...\n".utf8))
     exit(2)
 }
 do {
