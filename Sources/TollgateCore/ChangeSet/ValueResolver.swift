@@ -7,12 +7,15 @@
 struct ValueResolver {
     let template: Template
     let parameters: [String: String]
+    /// Parameters whose value is known only at apply time; references to them stay unresolved.
+    let unknownParameters: Set<String>
     private(set) var conditions: [String: Bool] = [:]
     private let listParameters: Set<String>
 
-    init(template: Template, parameters: [String: String]) {
+    init(template: Template, parameters: [String: String], unknownParameters: Set<String> = []) {
         self.template = template
         self.parameters = parameters
+        self.unknownParameters = unknownParameters
         listParameters = Set(
             template.parameters.filter { $0.type == "CommaDelimitedList" || $0.type.hasPrefix("List<") }.map(\.name))
         conditions = ConditionEvaluator(resolver: self).evaluateAll()
@@ -21,7 +24,8 @@ struct ValueResolver {
     /// Whether the other side evaluates every value as this one does: same parameter values
     /// and list parameters, same condition outcomes, same mappings.
     func evaluatesLike(_ other: ValueResolver) -> Bool {
-        parameters == other.parameters && listParameters == other.listParameters && conditions == other.conditions
+        parameters.hasSameBytes(as: other.parameters) && unknownParameters == other.unknownParameters
+            && listParameters == other.listParameters && conditions == other.conditions
             && template.mappings == other.template.mappings
     }
 
@@ -89,6 +93,10 @@ struct ValueResolver {
                 let list = items[1].listValue, list.indices.contains(index)
             else { return .function(function, resolved ?? .null) }
             return list[index]
+        case .length:
+            let resolved = resolve(argument)
+            guard let items = resolved?.listValue else { return .function(function, resolved ?? .null) }
+            return .number(String(items.count))
         default:
             return .function(function, resolve(argument) ?? .null)
         }
@@ -159,10 +167,10 @@ struct ValueResolver {
             }
             for (_, item) in map.pairs { collectParameters(item, into: &found, seenConditions: seenConditions) }
         case .function(.ref, let argument):
-            if let name = argument.stringValue, parameters[name] != nil { found.insert(name) }
+            if let name = argument.stringValue, isParameter(name) { found.insert(name) }
         case .function(.sub, let argument):
             let text = argument.stringValue ?? argument.listValue?.first?.stringValue ?? ""
-            for name in SubstitutionPattern.names(in: text) where parameters[name.target] != nil && name.attribute == nil {
+            for name in SubstitutionPattern.names(in: text) where isParameter(name.target) && name.attribute == nil {
                 found.insert(name.target)
             }
             if let variables = argument.listValue?.dropFirst().first {
@@ -176,6 +184,10 @@ struct ValueResolver {
         case .function(_, let argument):
             collectParameters(argument, into: &found, seenConditions: seenConditions)
         }
+    }
+
+    private func isParameter(_ name: String) -> Bool {
+        parameters[name] != nil || unknownParameters.contains(name)
     }
 
     private func collectConditionParameters(_ name: String, into found: inout Set<String>, seen: Set<String>) {
