@@ -38,10 +38,11 @@ def run_all(command):
         accepted += result.returncode == 0
     return time.perf_counter() - start, accepted
 
+print(f"templates: {len(paths)}, one process each", flush=True)
 tollgate_seconds, tollgate_ok = run_all(lambda full: [tollgate, "diff", full, full])
+# Printed before cfn-lint starts, which takes many minutes.
+print(f"tollgate diff T T   {tollgate_seconds:8.1f} s   {tollgate_ok} read", flush=True)
 lint_seconds, lint_ok = run_all(lambda full: ["cfn-lint", full])
-print(f"templates: {len(paths)}, one process each")
-print(f"tollgate diff T T   {tollgate_seconds:8.1f} s   {tollgate_ok} read")
 print(f"cfn-lint            {lint_seconds:8.1f} s   {lint_ok} without errors")
 print(f"cfn-lint / tollgate = {lint_seconds / tollgate_seconds:.1f}")
 PY
