@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Tollgate needs on a fresh Debian machine with Swift: libgit2 to build and run, and
 # for the tests git, OpenSSH's ssh-keygen and a PostgreSQL server (started by the tests themselves).
-# Usage: scripts/install-dependencies.sh [--for-tests]
+# With --for-bench, also cfn-lint (pip), which bench/corpus.sh times beside tollgate.
+# Usage: scripts/install-dependencies.sh [--for-tests | --for-bench]
 set -euo pipefail
 packages=(libgit2-dev pkg-config git)
 if [ "${1:-}" = "--for-tests" ]; then
@@ -16,4 +17,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if [ "${1:-}" = "--for-bench" ] && ! command -v cfn-lint >/dev/null; then
+  python3 -m pip install --quiet cfn-lint==1.51.0
 fi

@@ -42,4 +42,22 @@ struct DiffCommandTests {
         #expect(object?["ChangeSetType"] as? String == "UPDATE")
         #expect((object?["Changes"] as? [Any])?.count == 1)
     }
+
+    @Test("A parameter without a value is unknown in diff: the change is Dynamic, and the macro is named")
+    func unknownParameterAndMacro() throws {
+        let folder = try TemporaryDirectory()
+        let old = URL(fileURLWithPath: folder.appending("old.yaml"))
+        let new = URL(fileURLWithPath: folder.appending("new.yaml"))
+        let template = "Parameters:\n  Name: {Type: String}\nResources:\n  Logs:\n    Type: AWS::S3::Bucket\n    Properties: {BucketName: !Ref Name}\n"
+        try template.write(to: old, atomically: true, encoding: .utf8)
+        try ("Transform: SomeMacro\n" + template.replacingOccurrences(of: "!Ref Name", with: "!Sub '${Name}-v2'"))
+            .write(to: new, atomically: true, encoding: .utf8)
+        let text = try run(["diff", old.path, new.path])
+        #expect(text.status == 0, "stderr was: \(text.error)")
+        #expect(text.output.contains("MAY BE REPLACED"))
+        #expect(text.output.contains("SomeMacro is a macro"))
+        let json = try run(["diff", old.path, new.path, "--json"])
+        #expect(json.output.contains("\"Evaluation\":\"Dynamic\"") || json.output.contains("\"Evaluation\" : \"Dynamic\""))
+        #expect(json.output.contains("\"MayChangeAnything\""))
+    }
 }

@@ -128,9 +128,26 @@ extension CanonicalEncoding {
             writeKey("Description", to: &output)
             writeString(description, to: &output)
         }
+        if !template.loops.isEmpty {
+            output.append(UInt8(ascii: ","))
+            writeKey("Loops", to: &output)
+            writeNamed(template.loops.map { ("\($0.section.rawValue)/\($0.key)", $0.value) }, to: &output)
+        }
         output.append(UInt8(ascii: ","))
         writeKey("Mappings", to: &output)
         write(.map(template.mappings), to: &output)
+        // Metadata and Rules enter only when written, so that templates without them keep
+        // the digests they had before these sections were part of the canonical form.
+        if !template.globals.isEmpty {
+            output.append(UInt8(ascii: ","))
+            writeKey("Globals", to: &output)
+            write(.map(template.globals), to: &output)
+        }
+        if !template.metadata.isEmpty {
+            output.append(UInt8(ascii: ","))
+            writeKey("Metadata", to: &output)
+            write(.map(template.metadata), to: &output)
+        }
         output.append(UInt8(ascii: ","))
         writeKey("Outputs", to: &output)
         writeNamed(template.outputs.map { ($0.name, $0.canonicalValue) }, to: &output)
@@ -140,6 +157,11 @@ extension CanonicalEncoding {
         output.append(UInt8(ascii: ","))
         writeKey("Resources", to: &output)
         writeNamed(template.resources.map { ($0.logicalID, $0.canonicalValue) }, to: &output)
+        if !template.rules.isEmpty {
+            output.append(UInt8(ascii: ","))
+            writeKey("Rules", to: &output)
+            write(.map(template.rules), to: &output)
+        }
         if let transform = template.transform {
             output.append(UInt8(ascii: ","))
             writeKey("Transform", to: &output)
@@ -171,14 +193,19 @@ extension TemplateResource {
     var canonicalValue: TemplateValue {
         var map = TemplateMap()
         map["Type"] = .string(type)
-        map["Properties"] = .map(properties)
+        map["Properties"] = propertiesExpression ?? .map(properties)
+        if let version { map["Version"] = .string(version) }
         if let metadata { map["Metadata"] = metadata }
         if !dependsOn.isEmpty { map["DependsOn"] = .list(dependsOn.sorted().map(TemplateValue.string)) }
         if let condition { map["Condition"] = .string(condition) }
         if let creationPolicy { map["CreationPolicy"] = creationPolicy }
         if let updatePolicy { map["UpdatePolicy"] = updatePolicy }
-        if let deletionPolicy { map["DeletionPolicy"] = .string(deletionPolicy) }
-        if let updateReplacePolicy { map["UpdateReplacePolicy"] = .string(updateReplacePolicy) }
+        if let deletionPolicy = policyExpressions[.deletionPolicy] ?? deletionPolicy.map(TemplateValue.string) {
+            map["DeletionPolicy"] = deletionPolicy
+        }
+        if let updateReplacePolicy = policyExpressions[.updateReplacePolicy] ?? updateReplacePolicy.map(TemplateValue.string) {
+            map["UpdateReplacePolicy"] = updateReplacePolicy
+        }
         return .map(map)
     }
 }

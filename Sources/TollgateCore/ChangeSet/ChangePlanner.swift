@@ -28,14 +28,18 @@ public struct ChangePlanner: Sendable {
     ///   - target: the state under review.
     /// - Throws: ``ChangePlanError/resourceTypeChanged(_:)`` when a logical id changes type.
     public func plan(stackName: String, commit: String, base: StackSnapshot?, target: StackSnapshot) throws -> ChangeSet {
+        let base = try base.map(Self.expandingLoops)
+        let target = try Self.expandingLoops(target)
         let baseSnapshot = base ?? StackSnapshot(
             template: Template(fileName: "(new stack)"), parameters: ResolvedParameters(values: [:]))
         let before = try Self.resolver(for: baseSnapshot)
         let after = try Self.resolver(for: target)
         let oldResources = Dictionary(
-            baseSnapshot.template.resources.filter { before.isActive(condition: $0.condition) }.map { ($0.logicalID, $0) },
+            try baseSnapshot.template.resources.filter { before.isActive(condition: $0.condition) }
+                .map { ($0.logicalID, try before.evaluatingAttributes(of: $0)) },
             uniquingKeysWith: { first, _ in first })
-        let newList = target.template.resources.filter { after.isActive(condition: $0.condition) }
+        let newList = try target.template.resources.filter { after.isActive(condition: $0.condition) }
+            .map { try after.evaluatingAttributes(of: $0) }
         let newResources = Dictionary(newList.map { ($0.logicalID, $0) }, uniquingKeysWith: { first, _ in first })
 
         let typeChanges = newList.compactMap { resource -> ResourceTypeChange? in
@@ -47,7 +51,7 @@ public struct ChangePlanner: Sendable {
         let comparison = ResourceComparison(
             table: replacementTable, before: before, after: after,
             noEcho: baseSnapshot.parameters.noEcho.union(target.parameters.noEcho),
-            stackTagsChanged: base != nil && baseSnapshot.tags != target.tags,
+            stackTagsChanged: base != nil && !baseSnapshot.tags.hasSameBytes(as: target.tags),
             targetResources: newList)
         var changesByID: [String: ResourceChange] = [:]
         for logicalID in Self.dependencyOrder(newList.map(\.logicalID), references: comparison.references(of:)) {
@@ -69,7 +73,7 @@ public struct ChangePlanner: Sendable {
         var changes = newList.compactMap { changesByID[$0.logicalID] }.map(Change.init(resourceChange:))
         for old in baseSnapshot.template.resources where oldResources[old.logicalID] != nil && newResources[old.logicalID] == nil {
             var removal = ResourceChange(action: .remove, logicalResourceId: old.logicalID, resourceType: old.type)
-            removal.policyAction = .removal(deletionPolicy: old.deletionPolicy)
+            removal.policyAction = .removal(deletionPolicy: oldResources[old.logicalID]?.deletionPolicy)
             changes.append(Change(resourceChange: removal))
         }
 
@@ -77,7 +81,14 @@ public struct ChangePlanner: Sendable {
             base: baseSnapshot, target: target, before: before, after: after
         ).changes()
         var warnings: [String] = []
-        for warning in target.parameters.warnings + target.template.warnings where !warnings.contains(warning) {
+        var unknown: [String] = []
+        if !target.parameters.unknown.isEmpty {
+            unknown.append(
+                "parameters \(target.parameters.unknown.sorted().joined(separator: ", ")) have no value and no Default: "
+                    + "they are read as values known only at apply time, so what depends on them is Dynamic; "
+                    + "plan and sync need a value.")
+        }
+        for warning in target.parameters.warnings + target.template.warnings + unknown where !warnings.contains(warning) {
             warnings.append(warning)
         }
         var changeSet = ChangeSet(
@@ -88,7 +99,8 @@ public struct ChangePlanner: Sendable {
                 }
             },
             tags: target.tags.keys.sorted().map { StackTag(key: $0, value: target.tags[$0] ?? "") },
-            changes: changes, templateChanges: templateChanges, warnings: warnings)
+            changes: changes, templateChanges: templateChanges,
+            transforms: target.template.allTransforms.map(TransformUse.init(name:)), warnings: warnings)
         changeSet.digest = try Self.digest(of: changeSet, base: base, target: target)
         return changeSet
     }
@@ -96,12 +108,21 @@ public struct ChangePlanner: Sendable {
     /// The resolver of one side; its conditions are evaluated at once, so their limit errors surface here.
     private static func resolver(for snapshot: StackSnapshot) throws -> ValueResolver {
         do {
-            return try ValueResolver(template: snapshot.template, parameters: snapshot.parameters.values)
+            return try ValueResolver(
+                template: snapshot.template, parameters: snapshot.parameters.values, unknownParameters: snapshot.parameters.unknown)
         } catch let exceeded as EvaluationLimitExceeded {
             throw ChangePlanError.valuesTooLarge(
                 location: SourceLocation(fileName: snapshot.template.fileName, line: 1, column: 1),
                 owner: "the template's Conditions", problem: exceeded.problem)
         }
+    }
+
+    /// The snapshot with its `Fn::ForEach` loops expanded with its own parameter values.
+    private static func expandingLoops(_ snapshot: StackSnapshot) throws -> StackSnapshot {
+        guard snapshot.template.transformNames.contains(TemplateLoop.transform) else { return snapshot }
+        var expanded = snapshot
+        expanded.template = try LoopExpansion(resolver: try resolver(for: snapshot)).expand(snapshot.template)
+        return expanded
     }
 
     /// Logical ids ordered so that every resource comes after the resources it refers to.
@@ -134,6 +155,9 @@ public struct ChangePlanner: Sendable {
         var target: State
         var changes: [Change]
         var templateChanges: [TemplateChange]
+        /// Absent when the template has no transform, so that digests of such change sets
+        /// stay what they were before transforms entered the change set.
+        var transforms: [TransformUse]?
     }
 
     /// Hex SHA-256 over the canonical JSON of ``DigestInput``. NoEcho values enter masked, so
@@ -149,7 +173,8 @@ public struct ChangePlanner: Sendable {
         let input = DigestInput(
             stack: changeSet.stackName, commit: changeSet.commit, changeSetType: changeSet.changeSetType,
             base: base.map(state), target: state(target), changes: changeSet.changes,
-            templateChanges: changeSet.templateChanges)
+            templateChanges: changeSet.templateChanges,
+            transforms: changeSet.transforms.isEmpty ? nil : changeSet.transforms)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return CanonicalEncoding.sha256Hex(try encoder.encode(input))

@@ -21,6 +21,8 @@ public struct ChangeSet: Sendable, Codable, Equatable {
     public var changes: [Change]
     /// Parameter, output, condition and mapping changes, which CloudFormation does not list.
     public var templateChanges: [TemplateChange]
+    /// The transforms the target template declares, and whether Tollgate can see through them.
+    public var transforms: [TransformUse]
     /// Problems that do not stop the plan (quota, unquoted parameter values, unknown types).
     public var warnings: [String]
 
@@ -34,6 +36,7 @@ public struct ChangeSet: Sendable, Codable, Equatable {
         case tags = "Tags"
         case changes = "Changes"
         case templateChanges = "TemplateChanges"
+        case transforms = "Transforms"
         case warnings = "Warnings"
     }
 
@@ -41,7 +44,7 @@ public struct ChangeSet: Sendable, Codable, Equatable {
     public init(
         changeSetType: ChangeSetType, stackName: String, commit: String, digest: String,
         parameters: [ParameterValue], tags: [StackTag], changes: [Change], templateChanges: [TemplateChange],
-        warnings: [String]
+        transforms: [TransformUse] = [], warnings: [String]
     ) {
         self.changeSetType = changeSetType
         self.stackName = stackName
@@ -51,6 +54,7 @@ public struct ChangeSet: Sendable, Codable, Equatable {
         self.tags = tags
         self.changes = changes
         self.templateChanges = templateChanges
+        self.transforms = transforms
         self.warnings = warnings
     }
 
@@ -65,6 +69,8 @@ public struct ChangeSet: Sendable, Codable, Equatable {
         tags = try container.decode([StackTag].self, forKey: .tags)
         changes = try container.decode([Change].self, forKey: .changes)
         templateChanges = try container.decode([TemplateChange].self, forKey: .templateChanges)
+        // Change sets stored before transforms were listed have no such key.
+        transforms = try container.decodeIfPresent([TransformUse].self, forKey: .transforms) ?? []
         warnings = try container.decode([String].self, forKey: .warnings)
     }
 
@@ -80,6 +86,7 @@ public struct ChangeSet: Sendable, Codable, Equatable {
         try container.encode(tags, forKey: .tags)
         try container.encode(changes, forKey: .changes)
         try container.encode(templateChanges, forKey: .templateChanges)
+        try container.encode(transforms, forKey: .transforms)
         try container.encode(warnings, forKey: .warnings)
     }
 
@@ -102,11 +109,16 @@ public struct ChangeSet: Sendable, Codable, Equatable {
         return summary
     }
 
-    /// Whether applying this change set may destroy a resource: any removal, or any
-    /// replacement that is certain or conditional. Approval policies ask for more on these.
+    /// Whether applying this change set may destroy a resource: any removal, any replacement
+    /// that is certain or conditional, or a macro that may rewrite the template into anything.
+    /// Approval policies ask for more on these.
     public var isDestructive: Bool {
-        resourceChanges.contains { $0.action == .remove || $0.replacement == .true || $0.replacement == .conditional }
+        transforms.contains(where: \.mayChangeAnything)
+            || resourceChanges.contains { $0.action == .remove || $0.replacement == .true || $0.replacement == .conditional }
     }
+
+    /// The transforms whose output Tollgate cannot predict: macros and included snippets.
+    public var opaqueTransforms: [String] { transforms.filter(\.mayChangeAnything).map(\.name) }
 
     /// Whether nothing at all changes: no resource, parameter, output, condition or mapping.
     public var isEmpty: Bool { changes.isEmpty && templateChanges.isEmpty }
@@ -298,6 +310,58 @@ public struct StackTag: Sendable, Codable, Equatable {
     public init(key: String, value: String) {
         self.key = key
         self.value = value
+    }
+}
+
+/// A transform named in the template's `Transform` section, as the change set reports it.
+public struct TransformUse: Sendable, Codable, Equatable {
+    /// The transform's name, such as `AWS::Serverless-2016-10-31` or a macro's name.
+    public var name: String
+    /// Whether the transform may turn the template into anything, so that Tollgate's
+    /// prediction does not bound what CloudFormation will do; such a change set is destructive.
+    public var mayChangeAnything: Bool
+    /// What Tollgate does with the transform, in one sentence for reviewers.
+    public var note: String
+
+    enum CodingKeys: String, CodingKey {
+        case name = "Name"
+        case mayChangeAnything = "MayChangeAnything"
+        case note = "Note"
+    }
+
+    /// A transform entry from its parts.
+    public init(name: String, mayChangeAnything: Bool, note: String) {
+        self.name = name
+        self.mayChangeAnything = mayChangeAnything
+        self.note = note
+    }
+
+    /// How Tollgate treats a transform by name: the SAM transform is planned at the author's
+    /// level, language extensions are expanded offline, and anything else (`AWS::Include`,
+    /// other AWS transforms, macros) may change anything.
+    public init(name: String) {
+        switch name {
+        case "AWS::Serverless-2016-10-31":
+            self.init(
+                name: name, mayChangeAnything: false,
+                note: "CloudFormation expands this transform at apply time; the SAM resources are planned as written, "
+                    + "with Globals applied, and the resources they expand into are listed by CloudFormation's own change set.")
+        case "AWS::LanguageExtensions":
+            self.init(
+                name: name, mayChangeAnything: false,
+                note: "Fn::ForEach, Fn::Length, Fn::ToJsonString and intrinsic functions in DeletionPolicy and "
+                    + "UpdateReplacePolicy are evaluated offline, as CloudFormation evaluates them.")
+        case "AWS::Include":
+            self.init(
+                name: name, mayChangeAnything: true,
+                note: "AWS::Include inserts a snippet from S3 that Tollgate cannot see; it may add, change or remove "
+                    + "any resource, so this change set is treated as destructive.")
+        default:
+            self.init(
+                name: name, mayChangeAnything: true,
+                note: "\(name) is a macro: CloudFormation runs it at apply time and it may add, change or remove "
+                    + "any resource, so this change set is treated as destructive.")
+        }
     }
 }
 

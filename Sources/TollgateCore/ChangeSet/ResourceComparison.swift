@@ -78,10 +78,15 @@ struct ResourceComparison {
         if change.replacement != .false {
             change.policyAction = .replacement(updateReplacePolicy: new.updateReplacePolicy ?? old.updateReplacePolicy)
         }
+        var notes: [String] = []
         if table.entry(for: new.type) == nil, change.scope.contains(.properties) || change.scope.contains(.tags) {
-            change.note = "\(new.type) is not in the replacement table (resource schemas of cfn-lint "
-                + "\(ReplacementTable.generatedFromCfnLint)), so replacement is predicted as Conditional."
+            notes.append("\(new.type) is not in the replacement table (resource schemas of cfn-lint "
+                + "\(ReplacementTable.generatedFromCfnLint)), so replacement is predicted as Conditional.")
         }
+        for name in Set(details.compactMap(\.target.name)).sorted() {
+            if let disagreement = table.disagreement(type: new.type, property: name) { notes.append(disagreement.note) }
+        }
+        if !notes.isEmpty { change.note = notes.joined(separator: " ") }
         return change
     }
 
@@ -101,13 +106,16 @@ struct ResourceComparison {
             let parameters = after.referencedParameters(in: rawNew ?? .null)
                 .union(before.referencedParameters(in: rawOld ?? .null))
             let showRaw = !parameters.isDisjoint(with: noEcho)
+            let evaluation: ChangeEvaluation = parameters.isDisjoint(with: before.unknownParameters)
+                && parameters.isDisjoint(with: after.unknownParameters) ? .static : .dynamic
             let target = ResourceTargetDefinition(
                 attribute: isTags && recreation == .never ? .tags : .properties,
                 name: isTags && recreation == .never ? nil : key,
                 requiresRecreation: recreation,
                 beforeValue: CanonicalEncoding.display(showRaw ? rawOld : valueOld),
                 afterValue: CanonicalEncoding.display(showRaw ? rawNew : valueNew))
-            details += causes(target: target, rawOld: rawOld, rawNew: rawNew, parameters: parameters, isTags: isTags)
+            details += causes(
+                target: target, rawOld: rawOld, rawNew: rawNew, parameters: parameters, isTags: isTags, evaluation: evaluation)
         }
         return details
     }
@@ -115,17 +123,17 @@ struct ResourceComparison {
     /// One detail per cause: a direct edit of the text, or each parameter whose value changed.
     private func causes(
         target: ResourceTargetDefinition, rawOld: TemplateValue?, rawNew: TemplateValue?, parameters: Set<String>,
-        isTags: Bool
+        isTags: Bool, evaluation: ChangeEvaluation = .static
     ) -> [ResourceChangeDetail] {
         if !Self.same(isTags ? "Tags" : "", rawOld, rawNew) {
-            return [ResourceChangeDetail(target: target, evaluation: .static, changeSource: .directModification)]
+            return [ResourceChangeDetail(target: target, evaluation: evaluation, changeSource: .directModification)]
         }
-        let changed = parameters.filter { before.parameters[$0] != after.parameters[$0] }.sorted()
+        let changed = parameters.filter { !before.parameters[$0].hasSameBytes(as: after.parameters[$0]) }.sorted()
         guard !changed.isEmpty else {
-            return [ResourceChangeDetail(target: target, evaluation: .static, changeSource: .parameterReference)]
+            return [ResourceChangeDetail(target: target, evaluation: evaluation, changeSource: .parameterReference)]
         }
         return changed.map {
-            ResourceChangeDetail(target: target, evaluation: .static, changeSource: .parameterReference, causingEntity: $0)
+            ResourceChangeDetail(target: target, evaluation: evaluation, changeSource: .parameterReference, causingEntity: $0)
         }
     }
 
@@ -258,7 +266,7 @@ extension ReplacementTable {
     /// nested part is create-only or the type is unknown, `Never` otherwise.
     func recreationIfChanged(type: String, property: String) -> RequiresRecreation {
         guard let entry = entry(for: type) else { return .conditionally }
-        var result = RequiresRecreation.never
+        var result = disagreement(type: type, property: property).map { max($0.schema, $0.userGuide) } ?? .never
         for path in entry.createOnlyProperties {
             if path == property { return .always }
             if path.hasPrefix(property + "/") { result = .conditionally }

@@ -24,10 +24,14 @@ public struct StackSnapshot: Sendable {
 
     /// A snapshot from a template and its configuration file, checking the parameters.
     ///
+    /// - Parameter missingParameters: whether a parameter with no value and no default is
+    ///   refused (`plan`, `sync`) or read as unknown until apply time (`diff`).
     /// - Throws: ``ConfigurationError`` when the configuration does not fit the template.
-    public init(template: Template, configuration: TemplateConfiguration) throws {
+    public init(
+        template: Template, configuration: TemplateConfiguration, missingParameters: MissingParameterValues = .refuse
+    ) throws {
         self.template = template
-        parameters = try configuration.resolveParameters(for: template)
+        parameters = try configuration.resolveParameters(for: template, missing: missingParameters)
         tags = configuration.tags
     }
 }

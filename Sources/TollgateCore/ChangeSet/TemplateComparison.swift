@@ -1,13 +1,53 @@
-/// Lists the changes CloudFormation's change set leaves out but a reviewer needs:
-/// parameters (declarations and values), outputs, conditions, mappings and stack tags.
+/// Lists the changes CloudFormation's change set leaves out but a reviewer needs: transforms,
+/// rules, template metadata, parameters (declarations and values), outputs, conditions,
+/// mappings and stack tags.
 struct TemplateComparison {
+    /// Template metadata keys that only the console reads (parameter grouping, the designer's
+    /// layout); changing them changes nothing CloudFormation does.
+    static let cosmeticMetadataKeys: Set<String> = ["AWS::CloudFormation::Interface", "AWS::CloudFormation::Designer"]
+
     let base: StackSnapshot
     let target: StackSnapshot
     let before: ValueResolver
     let after: ValueResolver
 
     func changes() -> [TemplateChange] {
-        parameterChanges() + outputChanges() + conditionChanges() + mappingChanges() + tagChanges()
+        transformChanges() + globalsChanges() + ruleChanges() + metadataChanges() + parameterChanges() + outputChanges()
+            + conditionChanges() + mappingChanges() + tagChanges()
+    }
+
+    /// A macro may rewrite the whole template, so adding, removing or reordering one is a change.
+    private func transformChanges() -> [TemplateChange] {
+        let old = base.template.transform
+        let new = target.template.transform
+        guard old != new else { return [] }
+        let action: ChangeAction = old == nil ? .add : new == nil ? .remove : .modify
+        return [
+            TemplateChange(
+                section: "Transform", name: "Transform", action: action,
+                before: CanonicalEncoding.display(old), after: CanonicalEncoding.display(new))
+        ]
+    }
+
+    /// The SAM resources show what Globals change in them; the section is listed too, since a
+    /// global may reach resources SAM generates.
+    private func globalsChanges() -> [TemplateChange] {
+        Self.sectionChanges(
+            "Globals", order: Self.names(base.template.globals.keys, target.template.globals.keys),
+            old: base.template.globals.values, new: target.template.globals.values)
+    }
+
+    private func ruleChanges() -> [TemplateChange] {
+        Self.sectionChanges(
+            "Rules", order: Self.names(base.template.rules.keys, target.template.rules.keys),
+            old: base.template.rules.values, new: target.template.rules.values)
+    }
+
+    private func metadataChanges() -> [TemplateChange] {
+        let read = { (map: TemplateMap) in map.values.filter { !Self.cosmeticMetadataKeys.contains($0.key) } }
+        return Self.sectionChanges(
+            "Metadata", order: Self.names(base.template.metadata.keys, target.template.metadata.keys),
+            old: read(base.template.metadata), new: read(target.template.metadata))
     }
 
     private func parameterChanges() -> [TemplateChange] {
@@ -16,8 +56,13 @@ struct TemplateComparison {
         return Self.names(base.template.parameters.map(\.name), target.template.parameters.map(\.name)).compactMap { name in
             let oldValue = base.parameters.displayValue(of: name)
             let newValue = target.parameters.displayValue(of: name)
-            let declarationChanged = old[name]?.comparableFields != new[name]?.comparableFields
-            let valueChanged = base.parameters.values[name] != target.parameters.values[name]
+            let declarationChanged: Bool
+            if let oldFields = old[name]?.comparableFields, let newFields = new[name]?.comparableFields {
+                declarationChanged = !oldFields.elementsEqual(newFields) { $0.hasSameBytes(as: $1) }
+            } else {
+                declarationChanged = (old[name] == nil) != (new[name] == nil)
+            }
+            let valueChanged = !base.parameters.values[name].hasSameBytes(as: target.parameters.values[name])
             guard declarationChanged || valueChanged else { return nil }
             let action: ChangeAction = old[name] == nil ? .add : new[name] == nil ? .remove : .modify
             let shownAfter = action == .modify && !valueChanged ? newValue.map { "\($0) (declaration changed)" } : newValue
@@ -46,7 +91,7 @@ struct TemplateComparison {
         return Self.names(base.template.conditions.keys, target.template.conditions.keys).compactMap { name in
             let old = shown(name, base.template, before)
             let new = shown(name, target.template, after)
-            guard old != new else { return nil }
+            guard !old.hasSameBytes(as: new) else { return nil }
             let action: ChangeAction = old == nil ? .add : new == nil ? .remove : .modify
             return TemplateChange(section: "Conditions", name: name, action: action, before: old, after: new)
         }
@@ -62,7 +107,7 @@ struct TemplateComparison {
         Self.names(base.tags.keys.sorted(), target.tags.keys.sorted()).compactMap { key in
             let old = base.tags[key]
             let new = target.tags[key]
-            guard old != new else { return nil }
+            guard !old.hasSameBytes(as: new) else { return nil }
             let action: ChangeAction = old == nil ? .add : new == nil ? .remove : .modify
             return TemplateChange(section: "Tags", name: key, action: action, before: old, after: new)
         }

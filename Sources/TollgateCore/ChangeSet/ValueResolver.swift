@@ -10,14 +10,17 @@
 struct ValueResolver {
     let template: Template
     let parameters: [String: String]
+    /// Parameters whose value is known only at apply time; references to them stay unresolved.
+    let unknownParameters: Set<String>
     private(set) var conditions: [String: Bool] = [:]
     private let listParameters: Set<String>
     private let budget = EvaluationBudget()
 
     /// - Throws: ``EvaluationLimitExceeded`` when evaluating the conditions builds too much.
-    init(template: Template, parameters: [String: String]) throws {
+    init(template: Template, parameters: [String: String], unknownParameters: Set<String> = []) throws {
         self.template = template
         self.parameters = parameters
+        self.unknownParameters = unknownParameters
         listParameters = Set(
             template.parameters.filter { $0.type == "CommaDelimitedList" || $0.type.hasPrefix("List<") }.map(\.name))
         conditions = try ConditionEvaluator(resolver: self).evaluateAll()
@@ -26,7 +29,8 @@ struct ValueResolver {
     /// Whether the other side evaluates every value as this one does: same parameter values
     /// and list parameters, same condition outcomes, same mappings.
     func evaluatesLike(_ other: ValueResolver) -> Bool {
-        parameters == other.parameters && listParameters == other.listParameters && conditions == other.conditions
+        parameters.hasSameBytes(as: other.parameters) && unknownParameters == other.unknownParameters
+            && listParameters == other.listParameters && conditions == other.conditions
             && template.mappings == other.template.mappings
     }
 
@@ -102,6 +106,10 @@ struct ValueResolver {
                 let list = items[1].listValue, list.indices.contains(index)
             else { return .function(function, resolved ?? .null) }
             return list[index]
+        case .length:
+            let resolved = try resolve(argument)
+            guard let items = resolved?.listValue else { return .function(function, resolved ?? .null) }
+            return .number(String(items.count))
         default:
             return .function(function, try resolve(argument) ?? .null)
         }
@@ -180,10 +188,10 @@ struct ValueResolver {
             }
             for (_, item) in map.pairs { collectParameters(item, into: &found, visitedConditions: &visitedConditions) }
         case .function(.ref, let argument):
-            if let name = argument.stringValue, parameters[name] != nil { found.insert(name) }
+            if let name = argument.stringValue, isParameter(name) { found.insert(name) }
         case .function(.sub, let argument):
             let text = argument.stringValue ?? argument.listValue?.first?.stringValue ?? ""
-            for name in SubstitutionPattern.names(in: text) where parameters[name.target] != nil && name.attribute == nil {
+            for name in SubstitutionPattern.names(in: text) where isParameter(name.target) && name.attribute == nil {
                 found.insert(name.target)
             }
             if let variables = argument.listValue?.dropFirst().first {
@@ -197,6 +205,10 @@ struct ValueResolver {
         case .function(_, let argument):
             collectParameters(argument, into: &found, visitedConditions: &visitedConditions)
         }
+    }
+
+    private func isParameter(_ name: String) -> Bool {
+        parameters[name] != nil || unknownParameters.contains(name)
     }
 
     /// Each condition is walked once per call: conditions naming each other twice at every level

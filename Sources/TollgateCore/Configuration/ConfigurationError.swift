@@ -7,6 +7,10 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
     case malformed(location: SourceLocation, problem: String)
     /// The configuration sets a parameter the template does not declare.
     case unknownParameter(location: SourceLocation, name: String, templateFileName: String)
+    /// A top-level key that is neither `Parameters` nor `Tags`.
+    case unknownKey(location: SourceLocation, key: String)
+    /// A `StackPolicy` in the configuration, where the stack's authors could change it unreviewed.
+    case stackPolicyInConfiguration(location: SourceLocation)
     /// A parameter has neither a value nor a default.
     case missingParameter(fileName: String, name: String, declaredAt: SourceLocation)
     /// A value breaks one of the parameter's constraints (AllowedValues, pattern, length, range, type);
@@ -24,6 +28,11 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
             return "\(location): \(problem)."
         case .unknownParameter(let location, let name, let templateFileName):
             return "\(location): parameter '\(name)' is not declared in \(templateFileName); remove it or declare it."
+        case .unknownKey(let location, let key):
+            return "\(location): '\(key)' is not a configuration key; use only Parameters and Tags."
+        case .stackPolicyInConfiguration(let location):
+            return "\(location): a StackPolicy is not accepted in a stack's configuration; stack policies live under "
+                + "Policies/stack-policies/<stack>.json, where the repository's owners review them apart from the stack."
         case .missingParameter(let fileName, let name, let declaredAt):
             return "\(fileName): parameter '\(name)' (declared at \(declaredAt)) has no value and no Default; "
                 + "add it to Parameters."

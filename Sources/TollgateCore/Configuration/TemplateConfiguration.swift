@@ -91,10 +91,9 @@ public struct TemplateConfiguration: Sendable, Equatable {
                         configuration.tags[tagKey] = try Self.text(tagValue, name: "tag \(tagKey)", at: start, unquoted: &ignored)
                     }
                 case "StackPolicy":
-                    continue
+                    throw ConfigurationError.stackPolicyInConfiguration(location: Self.keyLocation(key, in: root, reader: reader))
                 default:
-                    throw ConfigurationError.malformed(
-                        location: start, problem: "'\(key)' is not a TemplateConfiguration key (Parameters, Tags, StackPolicy)")
+                    throw ConfigurationError.unknownKey(location: Self.keyLocation(key, in: root, reader: reader), key: key)
                 }
             }
         default:
@@ -108,6 +107,14 @@ public struct TemplateConfiguration: Sendable, Equatable {
             )
         }
         return configuration
+    }
+
+    /// Where a top-level key is written, or the file's start.
+    private static func keyLocation(_ key: String, in root: Node, reader: NodeReader) -> SourceLocation {
+        guard case .mapping(let sections) = root, let node = sections.first(where: { $0.key.string == key })?.key else {
+            return reader.location(root)
+        }
+        return reader.location(node)
     }
 
     /// Where the file names each parameter: the key of the Parameters object, or the

@@ -19,7 +19,8 @@ public enum LayoutError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(file):\(line):\(column): \(field) \(problem)."
         case .duplicateStack(let name, let first, let second, let commit):
             let at = commit.map { " in commit \($0)" } ?? ""
-            return "Both '\(first)' and '\(second)'\(at) claim the stack '\(name)'; remove or rename one of them."
+            return "Both '\(first)' and '\(second)'\(at) claim the stack '\(name)'; remove or rename one of them, "
+                + "or set 'prefer: yaml' (or json) in tollgate.yaml if they are twins."
         }
     }
 }

@@ -4,6 +4,7 @@ import Yams
 ///
 /// ```yaml
 /// branch: main
+/// prefer: yaml          # optional: Stacks/x/template.yaml wins over its twin template.json
 /// stacks:
 ///   - template: "Stacks/{name}/template.yaml"
 ///     config: "Stacks/{name}/config.json"
@@ -43,6 +44,7 @@ public struct RepositorySettings: Sendable, Equatable {
             throw .malformedSettings(file: file, line: 1, column: 1, problem: "\(error)")
         }
         var settings = RepositorySettings.standard
+        var prefer: String?
         guard let root else { return settings }
         let reader = SettingsReader(file: file)
         let fields = try reader.mapping(root, field: "the settings")
@@ -62,10 +64,18 @@ public struct RepositorySettings: Sendable, Equatable {
                     rules.append(try rule(entry, field: "stacks[\(index)]", reader: reader))
                 }
                 settings.layout = StackLayout(rules: rules)
+            case "prefer":
+                let ending = try reader.string(value, field: "prefer")
+                guard StackLayout.preferableEndings.contains(ending) else {
+                    throw reader.invalid(
+                        value, field: "prefer", "must be one of \(StackLayout.preferableEndings.joined(separator: ", "))")
+                }
+                prefer = ending
             default:
-                throw reader.invalid(value, field: key, "is not a known setting (known: branch, stacks)")
+                throw reader.invalid(value, field: key, "is not a known setting (known: branch, stacks, prefer)")
             }
         }
+        if let prefer { settings.layout = StackLayout(rules: settings.layout.rules, prefer: prefer) }
         return settings
     }
 

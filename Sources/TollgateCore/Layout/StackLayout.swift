@@ -29,6 +29,9 @@ public struct StackLayout: Sendable, Hashable {
 
     /// The rules, in the order they were written.
     public let rules: [Rule]
+    /// The file ending (`yaml`, `yml` or `json`) that wins when a stack has twin templates, such
+    /// as `orders.yaml` and `orders.json`; without it, twins are an error.
+    public let prefer: String?
 
     /// The folder of policies; nothing in it is ever a stack file.
     public static let policiesFolder = "Policies/"
@@ -45,9 +48,22 @@ public struct StackLayout: Sendable, Hashable {
         return StackLayout(rules: rules)
     }()
 
-    /// A layout of the given rules.
-    public init(rules: [Rule]) {
+    /// A layout of the given rules, and the ending that wins between twin templates.
+    public init(rules: [Rule], prefer: String? = nil) {
         self.rules = rules
+        self.prefer = prefer
+    }
+
+    /// The endings `prefer` may name.
+    public static let preferableEndings = ["yaml", "yml", "json"]
+
+    /// The template that stands for a stack among the paths that claim it: the only one, or the
+    /// one with the preferred ending when the others are its twins; nil when the claim is ambiguous.
+    public func template(among paths: [String]) -> String? {
+        guard paths.count > 1 else { return paths.first }
+        guard let prefer else { return nil }
+        let preferred = paths.filter { $0.hasSuffix("." + prefer) }
+        return preferred.count == 1 ? preferred.first : nil
     }
 
     /// The folders a history scan must look inside: every rule's folder, the policies and the

@@ -13,6 +13,9 @@ public struct ReviewSubject: Sendable, Hashable {
     public let resourceChanges: [GuardedChange]
     /// Whether the change set deletes the whole stack.
     public let isStackDeletion: Bool
+    /// Macros the target template runs (``ChangeSet/opaqueTransforms``): they may change
+    /// anything, so a change set with one is always destructive.
+    public let opaqueTransforms: [String]
     /// Whether the stack has never been applied; a first apply is never automatic.
     public let isNewStack: Bool
     /// E-mail addresses of the authors of the commits in the change set.
@@ -32,6 +35,7 @@ public struct ReviewSubject: Sendable, Hashable {
         digest: String,
         resourceChanges: [GuardedChange] = [],
         isStackDeletion: Bool = false,
+        opaqueTransforms: [String] = [],
         isNewStack: Bool = false,
         authorEmails: Set<String> = [],
         committerEmails: Set<String> = [],
@@ -44,6 +48,7 @@ public struct ReviewSubject: Sendable, Hashable {
         self.digest = digest
         self.resourceChanges = resourceChanges
         self.isStackDeletion = isStackDeletion
+        self.opaqueTransforms = opaqueTransforms
         self.isNewStack = isNewStack
         self.authorEmails = Set(authorEmails.map { $0.lowercased() })
         self.committerEmails = Set(committerEmails.map { $0.lowercased() })
@@ -51,9 +56,9 @@ public struct ReviewSubject: Sendable, Hashable {
     }
 
     /// Whether a rule's `destructive` requirements apply: any replacement (true or
-    /// conditional), any removal, or the deletion of the stack.
+    /// conditional), any removal, the deletion of the stack, or a macro in the template.
     public var isDestructive: Bool {
-        isStackDeletion || resourceChanges.contains { $0.action.isDestructive }
+        isStackDeletion || !opaqueTransforms.isEmpty || resourceChanges.contains { $0.action.isDestructive }
     }
 
     /// The exact text a reviewer signs to give `verdict` on this change set.

@@ -186,6 +186,11 @@ public struct ReviewVerdict: Sendable, Hashable {
         var lines: [String] = []
         lines.append("Change set \(escape(subject.changeSetID)) (\(escape(subject.target.description))), digest \(escape(subject.digest))")
         lines.append("Status: \(status.rawValue)" + (subject.isDestructive ? " (destructive)" : ""))
+        if !subject.opaqueTransforms.isEmpty {
+            lines.append(
+                "  destructive because the template runs \(subject.opaqueTransforms.joined(separator: ", ")), "
+                    + "which may change any resource at apply time")
+        }
         for problem in problems {
             lines.append("  cannot be approved: \(escape(problem))")
         }

@@ -14,13 +14,17 @@ public struct ReplacementTable: Sendable {
 
     /// Entries by resource type name.
     public let entries: [String: Entry]
+    /// Schema and user guide disagreements by type and property.
+    let disagreements: [String: [String: ReplacementDisagreement]]
 
-    /// The table generated from the schemas, parsed once on first use.
-    public static let shared = ReplacementTable(source: generatedSource)
+    /// The table generated from the schemas, with the SAM types and the user guide's
+    /// disagreements, parsed once on first use.
+    public static let shared = ReplacementTable(
+        source: generatedSource + "\n" + serverlessSource, disagreements: userGuideDisagreements)
 
     /// Parses a table in the generated format: per line, type, tab, `1`/`0` taggable, tab,
     /// comma-separated create-only paths. Lines that do not have that shape are skipped.
-    public init(source: String) {
+    public init(source: String, disagreements: [ReplacementDisagreement] = []) {
         var entries: [String: Entry] = [:]
         for line in source.split(separator: "\n") {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
@@ -29,6 +33,11 @@ public struct ReplacementTable: Sendable {
             entries[String(fields[0])] = Entry(createOnlyProperties: paths, taggable: fields[1] == "1")
         }
         self.entries = entries
+        var byType: [String: [String: ReplacementDisagreement]] = [:]
+        for disagreement in disagreements {
+            byType[disagreement.resourceType, default: [:]][disagreement.property] = disagreement
+        }
+        self.disagreements = byType
     }
 
     /// The entry for a type, or nil when the schemas do not describe it.
@@ -50,7 +59,7 @@ public struct ReplacementTable: Sendable {
         type: String, property: String, before: TemplateValue?, after: TemplateValue?
     ) -> RequiresRecreation {
         guard let entry = entries[type] else { return .conditionally }
-        var result = RequiresRecreation.never
+        var result = disagreements[type]?[property].map { max($0.schema, $0.userGuide) } ?? .never
         for path in entry.createOnlyProperties {
             let segments = path.split(separator: "/").map(String.init)
             guard segments.first == property else { continue }

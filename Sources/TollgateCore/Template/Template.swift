@@ -31,6 +31,19 @@ public struct Template: Sendable {
     public var description: String?
     /// The `Transform` section (a name or a list of names), if written.
     public var transform: TemplateValue?
+    /// `Fn::ForEach` loops of Resources, Outputs and Conditions, expanded when planning since
+    /// their collections may depend on parameter values (``ChangePlanner``).
+    public var loops: [TemplateLoop]
+    /// The transforms `Fn::Transform` names inside the template (`AWS::Include`, macros), each once.
+    public var inlineTransforms: [String]
+    /// The template-level `Metadata` section by key.
+    public var metadata: TemplateMap
+    /// The `Globals` section of an AWS SAM template, by SAM resource kind (`Function`, `Api`, ...);
+    /// already applied to the resources' properties by the parser.
+    public var globals: TemplateMap
+    /// The `Rules` section: assertions CloudFormation checks on parameter values before it
+    /// creates or updates the stack.
+    public var rules: TemplateMap
     /// Parameters in written order.
     public var parameters: [TemplateParameter]
     /// Condition expressions by name.
@@ -48,6 +61,11 @@ public struct Template: Sendable {
     public init(fileName: String) {
         self.fileName = fileName
         parameters = []
+        loops = []
+        inlineTransforms = []
+        metadata = TemplateMap()
+        globals = TemplateMap()
+        rules = TemplateMap()
         conditions = TemplateMap()
         mappings = TemplateMap()
         resources = []
@@ -63,6 +81,21 @@ public struct Template: Sendable {
     /// The resource with a logical id, if declared.
     public func resource(withID logicalID: String) -> TemplateResource? {
         resources.first { $0.logicalID == logicalID }
+    }
+
+    /// The `Transform` section's names, then those of `Fn::Transform`, each once.
+    public var allTransforms: [String] {
+        var seen: Set<String> = []
+        return (transformNames + inlineTransforms).filter { seen.insert($0).inserted }
+    }
+
+    /// The transform names in the order CloudFormation runs them: `Transform` may be one
+    /// name, a `{Name, Parameters}` mapping (`AWS::Include`), or a list of either.
+    public var transformNames: [String] {
+        func name(_ value: TemplateValue) -> String? { value.scalarText ?? value.mapValue?["Name"]?.scalarText }
+        guard let transform else { return [] }
+        if let items = transform.listValue { return items.compactMap(name) }
+        return name(transform).map { [$0] } ?? []
     }
 }
 
@@ -120,6 +153,14 @@ public struct TemplateResource: Sendable {
     public var type: String
     /// `Properties`.
     public var properties: TemplateMap
+    /// `Properties` written as `Fn::If` between mappings, chosen when planning by the
+    /// conditions of each side; nil when written as a mapping.
+    public var propertiesExpression: TemplateValue?
+    /// `DeletionPolicy` or `UpdateReplacePolicy` written as an intrinsic function (`!If`, a
+    /// `Ref` to a parameter), which `AWS::LanguageExtensions` allows; evaluated when planning.
+    public var policyExpressions: [ChangeScope: TemplateValue] = [:]
+    /// `Version`, which custom resources may carry (CloudFormation accepts only `1.0`).
+    public var version: String?
     /// `Metadata`.
     public var metadata: TemplateValue?
     /// `DependsOn`, as a list even when written as one name.
@@ -168,4 +209,31 @@ public struct TemplateOutput: Sendable {
         self.value = value
         self.location = location
     }
+}
+
+/// An `Fn::ForEach::Name` entry of `AWS::LanguageExtensions`: `[Identifier, Collection, Fragment]`.
+public struct TemplateLoop: Sendable {
+    /// The sections a loop may stand in at the top level.
+    public enum Section: String, Sendable {
+        /// `Resources`.
+        case resources = "Resources"
+        /// `Outputs`.
+        case outputs = "Outputs"
+        /// `Conditions`.
+        case conditions = "Conditions"
+    }
+
+    /// The key prefix that marks a loop.
+    public static let keyPrefix = "Fn::ForEach::"
+    /// The transform that evaluates loops.
+    public static let transform = "AWS::LanguageExtensions"
+
+    /// The section the loop's entries join.
+    public var section: Section
+    /// The whole key, `Fn::ForEach::Name`.
+    public var key: String
+    /// The loop's value as written.
+    public var value: TemplateValue
+    /// Where the key is written.
+    public var location: SourceLocation
 }

@@ -4,18 +4,21 @@ internal import Yams
 /// position of every logical id for later messages.
 struct TemplateBuilder {
     var reader: NodeReader
+    /// `Fn::ForEach` loops found in Resources, Outputs and Conditions, expanded when planning.
+    var loops: [TemplateLoop] = []
 
     private static let sections: Set<String> = [
         "AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules", "Mappings",
-        "Conditions", "Transform", "Resources", "Outputs",
+        "Conditions", "Transform", "Resources", "Outputs", "Globals",
     ]
     private static let resourceAttributes: Set<String> = [
         "Type", "Properties", "Metadata", "DependsOn", "Condition", "CreationPolicy", "UpdatePolicy",
-        "DeletionPolicy", "UpdateReplacePolicy",
+        "DeletionPolicy", "UpdateReplacePolicy", "Version",
     ]
 
     mutating func build(_ root: Node) throws -> Template {
         var template = Template(fileName: reader.fileName)
+        var globalsLocation: SourceLocation?
         let sections = try entries(of: root, context: "template")
         for (keyNode, valueNode) in sections {
             let name = try reader.key(keyNode)
@@ -30,13 +33,30 @@ struct TemplateBuilder {
             case "AWSTemplateFormatVersion": template.formatVersion = try reader.value(valueNode).scalarText
             case "Description": template.description = try reader.value(valueNode).scalarText
             case "Transform": template.transform = try reader.value(valueNode)
+            case "Metadata": template.metadata = try namedValues(valueNode, kind: "metadata key")
+            case "Rules": template.rules = try namedValues(valueNode, kind: "rule")
             case "Parameters": template.parameters = try parameters(valueNode)
             case "Conditions": template.conditions = try namedValues(valueNode, kind: "condition")
             case "Mappings": template.mappings = try namedValues(valueNode, kind: "mapping")
             case "Resources": template.resources = try resources(valueNode)
             case "Outputs": template.outputs = try outputs(valueNode)
+            case "Globals":
+                template.globals = try namedValues(valueNode, kind: "Globals entry")
+                globalsLocation = reader.location(keyNode)
             default: _ = try reader.value(valueNode)
             }
+        }
+        if let globalsLocation, !template.transformNames.contains(ServerlessTransform.name) {
+            throw TemplateError.malformed(
+                location: globalsLocation, context: "template",
+                problem: "'Globals' is a section of AWS SAM templates; add 'Transform: \(ServerlessTransform.name)'")
+        }
+        try ServerlessTransform.applyGlobals(to: &template, at: globalsLocation)
+        template.loops = loops
+        if let loop = loops.first, !template.transformNames.contains(TemplateLoop.transform) {
+            throw TemplateError.malformed(
+                location: loop.location, context: "template",
+                problem: "Fn::ForEach needs 'Transform: \(TemplateLoop.transform)'")
         }
         return template
     }
@@ -53,6 +73,7 @@ struct TemplateBuilder {
         var result = TemplateMap()
         for (keyNode, valueNode) in try entries(of: node, context: "\(kind)s") {
             let name = try reader.key(keyNode)
+            if kind == "condition", try readLoop(name, keyNode, valueNode, section: .conditions) { continue }
             reader.context = "\(kind) '\(name)'"
             result[name] = try reader.value(valueNode)
         }
@@ -109,6 +130,7 @@ struct TemplateBuilder {
         var result: [TemplateResource] = []
         for (keyNode, valueNode) in try entries(of: node, context: "Resources") {
             let logicalID = try reader.key(keyNode)
+            if try readLoop(logicalID, keyNode, valueNode, section: .resources) { continue }
             let location = reader.location(keyNode)
             reader.context = "resource '\(logicalID)'"
             reader.ownerResource = logicalID
@@ -131,17 +153,26 @@ struct TemplateBuilder {
                     resource.type = type
                     hasType = true
                 case "Properties":
-                    guard let properties = value.mapValue else {
-                        if case .null = value { continue }
+                    if case .null = value { continue }
+                    if let properties = value.mapValue {
+                        resource.properties = properties
+                    } else if Self.isConditionalProperties(value) {
+                        resource.propertiesExpression = value
+                    } else {
                         throw TemplateError.malformed(
-                            location: fieldLocation, context: reader.context, problem: "Properties must be a mapping")
+                            location: fieldLocation, context: reader.context,
+                            problem: "Properties must be a mapping, or Fn::If choosing between mappings and AWS::NoValue")
                     }
-                    resource.properties = properties
+                case "Version": resource.version = value.scalarText
                 case "Metadata": resource.metadata = value
                 case "CreationPolicy": resource.creationPolicy = value
                 case "UpdatePolicy": resource.updatePolicy = value
-                case "DeletionPolicy": resource.deletionPolicy = value.scalarText
-                case "UpdateReplacePolicy": resource.updateReplacePolicy = value.scalarText
+                case "DeletionPolicy":
+                    resource.deletionPolicy = value.scalarText
+                    if case .function = value { resource.policyExpressions[.deletionPolicy] = value }
+                case "UpdateReplacePolicy":
+                    resource.updateReplacePolicy = value.scalarText
+                    if case .function = value { resource.policyExpressions[.updateReplacePolicy] = value }
                 case "Condition":
                     resource.condition = value.scalarText
                     reader.sites.append(
@@ -169,10 +200,37 @@ struct TemplateBuilder {
         return result
     }
 
+    /// Reads an `Fn::ForEach::Name` entry as a loop, or returns false for any other key. Names in
+    /// a loop's fragment are made from its identifiers, so they are checked after expansion.
+    private mutating func readLoop(_ key: String, _ keyNode: Node, _ valueNode: Node, section: TemplateLoop.Section) throws -> Bool {
+        guard key.hasPrefix(TemplateLoop.keyPrefix) else { return false }
+        reader.context = "\(section.rawValue) '\(key)'"
+        let records = reader.recordsReferences
+        reader.recordsReferences = false
+        defer { reader.recordsReferences = records }
+        loops.append(TemplateLoop(section: section, key: key, value: try reader.value(valueNode), location: reader.location(keyNode)))
+        return true
+    }
+
+    /// Whether a value is `Fn::If` whose branches are mappings, `AWS::NoValue` or such `Fn::If`s,
+    /// or an `Fn::Transform` (`AWS::Include`): the shapes other than a mapping that
+    /// CloudFormation accepts for `Properties`.
+    static func isConditionalProperties(_ value: TemplateValue) -> Bool {
+        switch value {
+        case .map, .function(.transform, _): return true
+        case .function(.ref, let name): return name.stringValue == "AWS::NoValue"
+        case .function(.if, let argument):
+            guard let items = argument.listValue, items.count == 3, items[0].stringValue != nil else { return false }
+            return isConditionalProperties(items[1]) && isConditionalProperties(items[2])
+        default: return false
+        }
+    }
+
     private mutating func outputs(_ node: Node) throws -> [TemplateOutput] {
         var result: [TemplateOutput] = []
         for (keyNode, valueNode) in try entries(of: node, context: "Outputs") {
             let name = try reader.key(keyNode)
+            if try readLoop(name, keyNode, valueNode, section: .outputs) { continue }
             let location = reader.location(keyNode)
             reader.context = "output '\(name)'"
             guard case .map(let fields) = try reader.value(valueNode), let value = fields["Value"] else {
@@ -203,6 +261,7 @@ struct TemplateValidator {
             switch site.function {
             case "Fn::GetAtt":
                 known = resourceIDs.contains(site.target)
+                    || ServerlessTransform.mayGenerate(site.target, in: template)
             case "Condition", "Fn::If":
                 known = template.conditions[site.target] != nil
             case "DependsOn":
@@ -215,7 +274,7 @@ struct TemplateValidator {
                 known = resourceIDs.contains(site.target) || parameterNames.contains(site.target)
                     || TemplateParser.pseudoParameters.contains(site.target)
             }
-            guard known else {
+            guard known || ServerlessTransform.mayGenerate(site.target, in: template) else {
                 throw TemplateError.unknownReference(
                     location: site.location, context: site.context, function: site.function, target: site.target)
             }

@@ -32,6 +32,12 @@ public enum TemplateParser {
         let root = try composeDocument(text, fileName: fileName)
         var builder = TemplateBuilder(reader: NodeReader(fileName: fileName))
         var template = try builder.build(root)
+        template.inlineTransforms = builder.reader.inlineTransforms
+        for tag in builder.reader.foreignTags {
+            template.warnings.append(
+                "\(fileName): '\(tag)' is not a CloudFormation function but another tool's; CloudFormation refuses "
+                    + "the template unless that tool rewrites it first, and Tollgate compares the tag as written.")
+        }
         try TemplateValidator(template: template, sites: builder.reader.sites).validate()
         if template.resources.count > resourceQuota {
             template.warnings.append(
@@ -130,6 +136,12 @@ struct NodeReader {
     /// What the values being read belong to, for messages and the dependency graph.
     var context = "template"
     var ownerResource: String?
+    /// False inside an `Fn::ForEach` fragment, whose names exist only once the loop is expanded.
+    var recordsReferences = true
+    /// Namespaced tags of other tools (`!Rain::Embed`), each once.
+    var foreignTags: [String] = []
+    /// The transforms named by `Fn::Transform` anywhere in the template, each once.
+    var inlineTransforms: [String] = []
 
     init(fileName: String) {
         self.fileName = fileName
@@ -171,7 +183,16 @@ struct NodeReader {
                     }
                     return .map(TemplateMap([("Condition", .string(scalar.string))]))
                 }
-                throw TemplateError.unknownTag(location: location(node), tag: tag)
+                // A namespaced tag (`!Rain::Embed`) belongs to a tool that rewrites the template
+                // before CloudFormation sees it; it is kept as its long form and named in a warning.
+                guard tag.contains("::") else { throw TemplateError.unknownTag(location: location(node), tag: tag) }
+                if !foreignTags.contains(tag) { foreignTags.append(tag) }
+                return .map(TemplateMap([(String(tag.dropFirst()), try untagged(node))]))
+            }
+            // A tagged scalar is a string whatever it looks like: `!GetAZs` alone is the empty
+            // string, as in CloudFormation's YAML reader, not null.
+            if case .scalar(let scalar) = node {
+                return try makeFunction(function, argument: .string(scalar.string), at: location(node))
             }
             return try makeFunction(function, argument: try untagged(node), at: location(node))
         }
@@ -199,7 +220,12 @@ struct NodeReader {
     private mutating func map(_ mapping: Node.Mapping) throws -> TemplateValue {
         var result = TemplateMap()
         for (keyNode, valueNode) in mapping {
-            result[try key(keyNode)] = try value(valueNode)
+            let name = try key(keyNode)
+            // A property-level Fn::ForEach builds names from its identifier; they are checked once expanded.
+            let records = recordsReferences
+            if name.hasPrefix(TemplateLoop.keyPrefix) { recordsReferences = false }
+            defer { recordsReferences = records }
+            result[name] = try value(valueNode)
         }
         return .map(result)
     }
@@ -237,6 +263,8 @@ struct NodeReader {
         switch function {
         case .ref:
             guard let name = argument.stringValue else {
+                // In an Fn::ForEach fragment the name may be built (`!Ref {Fn::Sub: Topic${Name}}`).
+                if !recordsReferences { return .function(.ref, argument) }
                 throw TemplateError.malformed(location: location, context: context, problem: "Ref takes a name")
             }
             record("Ref", target: name, at: location)
@@ -252,6 +280,7 @@ struct NodeReader {
                 parts = [.string(String(dotted[..<dot])), .string(String(dotted[dotted.index(after: dot)...]))]
             } else if let list = argument.listValue, list.count == 2 {
                 parts = list
+                if !recordsReferences, list[0].stringValue == nil { return .function(.getAtt, argument) }
             } else {
                 throw TemplateError.malformed(
                     location: location, context: context, problem: "Fn::GetAtt takes [Resource, Attribute]")
@@ -283,12 +312,24 @@ struct NodeReader {
         case .if:
             if let name = argument.listValue?.first?.stringValue { record("Fn::If", target: name, at: location) }
             return .function(function, argument)
+        case .transform:
+            // `{Name, Parameters}`, or a list of them, as AWS::Include is often written.
+            let declarations = argument.listValue ?? [argument]
+            for name in declarations.map({ $0.mapValue?["Name"]?.scalarText ?? "" }) where !inlineTransforms.contains(name) {
+                inlineTransforms.append(name)
+            }
+            return .function(function, argument)
+        case .getAZs:
+            // `Fn::GetAZs: ""`, `!GetAZs ''`, `!GetAZs` and an empty long form all mean the stack's region.
+            if case .null = argument { return .function(function, .string("")) }
+            return .function(function, argument)
         default:
             return .function(function, argument)
         }
     }
 
     private mutating func record(_ function: String, target: String, at location: SourceLocation) {
+        guard recordsReferences else { return }
         sites.append(
             ReferenceSite(function: function, target: target, location: location, context: context, ownerResource: ownerResource))
     }

@@ -64,17 +64,49 @@ extension TemplateValue: Equatable {
             return left == right
         case (.function(let leftName, let leftArgument), .function(let rightName, let rightArgument)):
             return leftName == rightName && leftArgument == rightArgument
+        case (.number(let left), .number(let right)):
+            return left.hasSameBytes(as: right) || TemplateValue.sameNumber(left, right)
         default:
             guard let left = lhs.scalarText, let right = rhs.scalarText else { return false }
-            return left == right || TemplateValue.sameNumber(left, right)
+            return left.hasSameBytes(as: right)
         }
     }
 
-    /// `1.0` and `1` are the same number to a resource provider; strings that are not
-    /// numbers never compare equal this way.
+    /// Numerals `1.0` and `1` are the same number to a resource provider; quoted strings are
+    /// not numbers, so `"1.10"` and `"1.1"` stay different.
     private static func sameNumber(_ left: String, _ right: String) -> Bool {
         guard let leftNumber = Double(left), let rightNumber = Double(right) else { return false }
         return leftNumber == rightNumber && leftNumber.isFinite
+    }
+}
+
+extension String {
+    /// Equality by UTF-8 bytes. Swift's `==` treats canonically equivalent strings (NFC and
+    /// NFD "café") as equal, but CloudFormation and AWS compare bytes: a bucket named in NFD is
+    /// another bucket.
+    public func hasSameBytes(as other: String) -> Bool {
+        utf8.elementsEqual(other.utf8)
+    }
+}
+
+extension Optional where Wrapped == String {
+    /// Equality by UTF-8 bytes, nil equal only to nil.
+    func hasSameBytes(as other: String?) -> Bool {
+        switch (self, other) {
+        case (nil, nil): return true
+        case (let left?, let right?): return left.hasSameBytes(as: right)
+        default: return false
+        }
+    }
+}
+
+extension Dictionary where Key == String, Value == String {
+    /// Equality of keys and values by UTF-8 bytes.
+    func hasSameBytes(as other: [String: String]) -> Bool {
+        count == other.count && allSatisfy { key, value in
+            guard let index = other.index(forKey: key) else { return false }
+            return other[index].key.hasSameBytes(as: key) && other[index].value.hasSameBytes(as: value)
+        }
     }
 }
 
@@ -117,9 +149,13 @@ public struct TemplateMap: Sendable, Equatable {
     /// Whether the map has no keys.
     public var isEmpty: Bool { keys.isEmpty }
 
-    /// Maps are equal when they hold the same keys with equal values, in any order.
+    /// Maps are equal when they hold the same keys, byte for byte, with equal values, in any order.
     public static func == (lhs: TemplateMap, rhs: TemplateMap) -> Bool {
-        lhs.values == rhs.values
+        lhs.values.count == rhs.values.count && lhs.values.allSatisfy { key, value in
+            // Dictionary lookup matches canonically equivalent keys; the stored key must match by bytes too.
+            guard let index = rhs.values.index(forKey: key) else { return false }
+            return rhs.values[index].key.hasSameBytes(as: key) && rhs.values[index].value == value
+        }
     }
 }
 
@@ -166,6 +202,18 @@ public enum IntrinsicFunction: String, Sendable, CaseIterable, Codable {
     case length = "Fn::Length"
     /// `Fn::ToJsonString`.
     case toJsonString = "Fn::ToJsonString"
+    /// `Fn::Contains`, in a rule's assertions.
+    case contains = "Fn::Contains"
+    /// `Fn::EachMemberEquals`, in a rule's assertions.
+    case eachMemberEquals = "Fn::EachMemberEquals"
+    /// `Fn::EachMemberIn`, in a rule's assertions.
+    case eachMemberIn = "Fn::EachMemberIn"
+    /// `Fn::RefAll`, in a rule's assertions.
+    case refAll = "Fn::RefAll"
+    /// `Fn::ValueOf`, in a rule's assertions.
+    case valueOf = "Fn::ValueOf"
+    /// `Fn::ValueOfAll`, in a rule's assertions.
+    case valueOfAll = "Fn::ValueOfAll"
 
     /// The YAML short-form tag name (`Ref`, `GetAtt`, ...), without the `!`.
     public var shortTag: String {

@@ -89,7 +89,7 @@ public struct HistoryScanner {
             let candidates = layout.templatePaths(for: name)
             let before = try candidates.filter { path throws(GitError) in try delta.fileExists(atPath: path, on: .old) }
             let after = try candidates.filter { path throws(GitError) in try delta.fileExists(atPath: path, on: .new) }
-            if after.count > 1 {
+            if after.count > 1, layout.template(among: after) == nil {
                 throw LayoutError.duplicateStack(name: name, firstPath: after[0], secondPath: after[1], commit: commit.short)
             }
             let kind: StackChangeKind

@@ -45,8 +45,10 @@ extension ManagedRepository {
         for path in settings.layout.templatePaths(for: name) {
             if let blob = try tree.blobID(atPath: path) { found.append((path, blob)) }
         }
-        guard let template = found.first else { return nil }
-        if found.count > 1 {
+        guard !found.isEmpty else { return nil }
+        guard let chosen = settings.layout.template(among: found.map(\.path)),
+              let template = found.first(where: { $0.path == chosen })
+        else {
             throw LayoutError.duplicateStack(name: name, firstPath: found[0].path, secondPath: found[1].path, commit: commit.short)
         }
         // CloudFormation's own limit, checked on the object's header before its bytes are read.
@@ -77,7 +79,11 @@ extension ManagedRepository {
         for change in try files(within: settings.layout.watchedPaths, at: commit) {
             for match in settings.layout.matches(for: change.path) where match.role == .template {
                 if let other = templates[match.stack], other != change.path {
-                    throw LayoutError.duplicateStack(name: match.stack, firstPath: other, secondPath: change.path, commit: commit.short)
+                    guard let chosen = settings.layout.template(among: [other, change.path]) else {
+                        throw LayoutError.duplicateStack(name: match.stack, firstPath: other, secondPath: change.path, commit: commit.short)
+                    }
+                    templates[match.stack] = chosen
+                    continue
                 }
                 templates[match.stack] = change.path
             }

@@ -41,9 +41,11 @@ extension ManagedRepository {
                 authorEmails: authors, committerEmails: committers, commitSignatures: signatures,
                 proposedPolicyProblems: problems + PolicySet.problems(in: texts))
         case .stack:
+            let changeSet = try record.stackChangeSet()
             return ReviewSubject(
                 changeSetID: record.id, target: .stack(record.stack), digest: record.digest,
-                resourceChanges: (try record.stackChangeSet()?.resourceChanges ?? []).map(GuardedChange.init),
+                resourceChanges: (changeSet?.resourceChanges ?? []).map(GuardedChange.init),
+                opaqueTransforms: changeSet?.opaqueTransforms ?? [],
                 isNewStack: isNewStack, authorEmails: authors, committerEmails: committers, commitSignatures: signatures)
         }
     }

@@ -8,7 +8,9 @@ struct Diff: AsyncParsableCommand {
         abstract: "Show the CloudFormation change set between two template files, offline.",
         discussion: """
             Predicts which resources CloudFormation would add, modify, remove and replace if \
-            the stack built from OLD were updated to NEW. Nothing is read from or sent to AWS.
+            the stack built from OLD were updated to NEW. Nothing is read from or sent to AWS. \
+            A parameter with no value and no default is read as known only at apply time: \
+            what depends on it is shown as Evaluation Dynamic, and may be replaced.
             """
     )
 
@@ -43,7 +45,8 @@ struct Diff: AsyncParsableCommand {
             try TemplateConfiguration.parse(try Self.read($0, limit: YAMLLimits.maximumBytes), fileName: $0)
         }
             ?? TemplateConfiguration(fileName: "(no \(flag) given)")
-        return try StackSnapshot(template: template, configuration: configuration)
+        // Two files compared offline may lack values that only an apply needs: read them as unknown.
+        return try StackSnapshot(template: template, configuration: configuration, missingParameters: .unknown)
     }
 
     /// The path carries the stack's name: `Stacks/<stack>/template.yaml` is stack `<stack>`.

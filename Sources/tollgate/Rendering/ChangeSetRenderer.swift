@@ -16,6 +16,14 @@ struct ChangeSetRenderer {
         let added = changes.filter { $0.action == .add }
         let removed = changes.filter { $0.action == .remove }
 
+        if !changeSet.transforms.isEmpty {
+            lines.append("")
+            lines.append(style.bold("Transforms:"))
+            for transform in changeSet.transforms {
+                let line = "  \(transform.name): \(transform.note)"
+                lines.append(transform.mayChangeAnything ? style.boldRed(line) : line)
+            }
+        }
         if !replaced.isEmpty {
             lines.append("")
             lines.append(style.boldRed("REPLACE — these resources are destroyed and created again:"))

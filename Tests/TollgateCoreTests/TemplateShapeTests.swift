@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+import TollgateCore
+
+/// Shapes CloudFormation accepts in a resource and in its parameters, read and planned.
+@Suite("Template shapes")
+struct TemplateShapeTests {
+    private func snapshot(_ text: String, parameters: [String: String] = [:], missing: MissingParameterValues = .refuse) throws -> StackSnapshot {
+        try StackSnapshot(
+            template: try TemplateParser.parse(text, fileName: "template.yaml"),
+            configuration: TemplateConfiguration(parameters: parameters, fileName: "config.json"), missingParameters: missing)
+    }
+
+    private func plan(_ old: StackSnapshot, _ new: StackSnapshot) throws -> ChangeSet {
+        try ChangePlanner().plan(stackName: "orders", commit: "c0ffee1", base: old, target: new)
+    }
+
+    @Test("Version on a custom resource is read")
+    func customResourceVersion() throws {
+        let text = "Resources:\n  C:\n    Type: Custom::Thing\n    Version: '1.0'\n    Properties: {ServiceToken: arn}\n"
+        let template = try TemplateParser.parse(text, fileName: "t.yaml")
+        #expect(template.resources.first?.version == "1.0")
+    }
+
+    static let conditionalProperties = """
+        Parameters:
+          Env: {Type: String}
+        Conditions:
+          Prod: !Equals [!Ref Env, prod]
+        Resources:
+          Data:
+            Type: AWS::S3::Bucket
+            Properties: !If
+              - Prod
+              - {BucketName: data-prod}
+              - !Ref AWS::NoValue
+        """
+
+    @Test("Properties: !If is chosen by each side's conditions")
+    func propertiesIf() throws {
+        let changeSet = try plan(
+            try snapshot(Self.conditionalProperties, parameters: ["Env": "dev"]),
+            try snapshot(Self.conditionalProperties, parameters: ["Env": "prod"]))
+        let change = try #require(changeSet.resourceChanges.first)
+        #expect(change.replacement == .true)
+        #expect(change.details.first?.target.name == "BucketName")
+    }
+
+    @Test("Fn::If with AWS::NoValue in tags, lists and policies reads and compares")
+    func noValueAnywhere() throws {
+        let text = """
+            Parameters:
+              Env: {Type: String, Default: dev}
+            Conditions:
+              Prod: !Equals [!Ref Env, prod]
+            Resources:
+              Data:
+                Type: AWS::S3::Bucket
+                Metadata: !If [Prod, {Owner: ops}, !Ref AWS::NoValue]
+                UpdatePolicy: !If [Prod, !Ref AWS::NoValue, !Ref AWS::NoValue]
+                Properties:
+                  Tags:
+                    - !If [Prod, {Key: env, Value: prod}, !Ref AWS::NoValue]
+                  VersioningConfiguration: !If [Prod, {Status: Enabled}, !Ref AWS::NoValue]
+            Outputs:
+              Name:
+                Value: !If [Prod, !Ref Data, !Ref AWS::NoValue]
+            """
+        let same = try plan(try snapshot(text), try snapshot(text))
+        #expect(same.isEmpty)
+        let changed = try plan(try snapshot(text), try snapshot(text, parameters: ["Env": "prod"]))
+        #expect(changed.resourceChanges.first?.replacement == .false)
+    }
+
+    @Test("DeletionPolicy written with Fn::If is evaluated, not read as Delete")
+    func deletionPolicyIf() throws {
+        let text = """
+            Transform: AWS::LanguageExtensions
+            Parameters:
+              Env: {Type: String}
+            Conditions:
+              Prod: !Equals [!Ref Env, prod]
+            Resources:
+              Data:
+                Type: AWS::S3::Bucket
+                DeletionPolicy: !If [Prod, Retain, Delete]
+            """
+        let removed = try ChangePlanner().planRemoval(
+            stackName: "orders", commit: "c0ffee1", base: try snapshot(text, parameters: ["Env": "prod"]))
+        #expect(removed.resourceChanges.first?.policyAction == .retain)
+        let dev = try ChangePlanner().planRemoval(
+            stackName: "orders", commit: "c0ffee1", base: try snapshot(text, parameters: ["Env": "dev"]))
+        #expect(dev.resourceChanges.first?.policyAction == .delete)
+    }
+
+    static let bucketPattern = #"^(?=^.{3,63}$)(?!.*[.-]{2})(?!.*[--]{2})(?!^(?:(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\.(?!$)|$)){4}$)(^(([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])$)"#
+
+    @Test("AllowedPattern is read as a Java regular expression, through ICU", arguments: [
+        // From AWS's own templates and the user guide.
+        ("[--]", "-", true),
+        ("[a-zA-Z0-9-]+(?<!-)", "web-1", true),
+        ("[a-zA-Z0-9-]+(?<!-)", "web-", false),
+        ("[\\w-]+", "my_bucket-1", true),
+        ("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})/(\\d{1,2})", "10.0.0.0/16", true),
+        ("^[a-z0-9]+$", "abc", true),
+        ("[a-z]+|[0-9]+", "abc1", false),
+        ("[!--]+", "#$", true),
+        // The S3 bucket name pattern of AWS's example templates.
+        (Self.bucketPattern, "my-bucket.logs", true),
+        (Self.bucketPattern, "my--bucket", false),
+        (Self.bucketPattern, "10.0.0.1", false),
+        ("^arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role\\/([\\w+=,.@-]*\\/)*[\\w+=,.@-]+", "arn:aws:iam::123456789012:role/ops/deploy", true),
+    ])
+    func allowedPattern(pattern: String, value: String, accepted: Bool) throws {
+        let escaped = pattern.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        let text = "Parameters:\n  P: {Type: String, AllowedPattern: \"\(escaped)\"}\nResources:\n  T: {Type: AWS::SNS::Topic}\n"
+        let template = try TemplateParser.parse(text, fileName: "t.yaml")
+        let configuration = TemplateConfiguration(parameters: ["P": value], fileName: "config.json")
+        if accepted {
+            #expect(throws: Never.self) { try configuration.resolveParameters(for: template) }
+        } else {
+            #expect(throws: ConfigurationError.self) { try configuration.resolveParameters(for: template) }
+        }
+    }
+
+    @Test("Each element of a CommaDelimitedList is checked against AllowedPattern")
+    func listElementsChecked() throws {
+        let text = "Parameters:\n  Ports: {Type: CommaDelimitedList, AllowedPattern: '[0-9]+'}\nResources:\n  T: {Type: AWS::SNS::Topic}\n"
+        let template = try TemplateParser.parse(text, fileName: "t.yaml")
+        #expect(throws: Never.self) {
+            try TemplateConfiguration(parameters: ["Ports": "80,443"], fileName: "c.json").resolveParameters(for: template)
+        }
+        let error = #expect(throws: ConfigurationError.self) {
+            try TemplateConfiguration(parameters: ["Ports": "80,https"], fileName: "c.json").resolveParameters(for: template)
+        }
+        #expect(error.map { "\($0)" }?.contains("'https'") == true)
+    }
+
+    static let unknownParameter = """
+        Parameters:
+          Name: {Type: String}
+        Resources:
+          Data:
+            Type: AWS::S3::Bucket
+            Properties: {BucketName: !Ref Name}
+        """
+
+    @Test("A parameter with no value is refused for plan and sync")
+    func missingRefused() throws {
+        #expect(throws: ConfigurationError.self) { try snapshot(Self.unknownParameter) }
+    }
+
+    @Test("A parameter with no value is unknown in diff: unchanged text stays unchanged")
+    func unknownUnchanged() throws {
+        let side = try snapshot(Self.unknownParameter, missing: .unknown)
+        let changeSet = try plan(side, side)
+        #expect(changeSet.isEmpty)
+        #expect(changeSet.warnings.contains { $0.contains("Name") })
+    }
+
+    @Test("What depends on an unknown parameter is Dynamic and at most Conditional")
+    func unknownDependent() throws {
+        let new = Self.unknownParameter.replacingOccurrences(of: "!Ref Name", with: "!Sub '${Name}-v2'")
+        let changeSet = try plan(
+            try snapshot(Self.unknownParameter, missing: .unknown), try snapshot(new, missing: .unknown))
+        let change = try #require(changeSet.resourceChanges.first)
+        #expect(change.replacement == .conditional)
+        #expect(change.details.allSatisfy { $0.evaluation == .dynamic })
+    }
+}
