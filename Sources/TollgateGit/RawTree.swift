@@ -55,6 +55,26 @@ final class RawTree {
         return RawTreeEntry(mode: RawTreeEntry.normalized(mode), nameStart: nameStart, nameLength: nameLength, idStart: idStart)
     }
 
+    /// Where the entry that starts at `offset` ends, found without parsing it; `nil` when the bytes
+    /// there are not a whole entry (``entry(at:)`` then says what is wrong).
+    @inline(__always)
+    func end(ofEntryAt offset: Int) -> Int? {
+        guard offset < bytes.count, let base = bytes.baseAddress,
+              let nul = memchr(base + offset, 0, bytes.count - offset) else { return nil }
+        let end = base.distance(to: UnsafeRawPointer(nul)) + 21
+        return end <= bytes.count ? end : nil
+    }
+
+    /// Whether the entry at `offset` up to `end` here has exactly the bytes of the one at
+    /// `otherOffset` up to `otherEnd` in `other`: same mode, name and id.
+    @inline(__always)
+    func sameBytes(_ offset: Int, _ end: Int, as other: RawTree, _ otherOffset: Int, _ otherEnd: Int) -> Bool {
+        guard end - offset == otherEnd - otherOffset, let base = bytes.baseAddress, let otherBase = other.bytes.baseAddress else {
+            return false
+        }
+        return memcmp(base + offset, otherBase + otherOffset, end - offset) == 0
+    }
+
     /// The name of `entry`, valid while this tree lives.
     @inline(__always)
     func name(of entry: RawTreeEntry) -> UnsafeRawBufferPointer {

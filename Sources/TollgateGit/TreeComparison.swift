@@ -126,8 +126,19 @@ public final class TreeComparer {
         }
 
         mutating func compare(old: RawTree?, new: RawTree?, scope: PathScope.Node, prefix: [UInt8]) throws(GitError) {
-            var oldEntry = try old?.entry(at: 0)
-            var newEntry = try new?.entry(at: 0)
+            var oldOffset = 0
+            var newOffset = 0
+            // Most entries of two neighbouring trees are byte for byte the same: skip those by
+            // their bytes alone, without parsing the mode or looking at the name.
+            if let old, let new {
+                while let oldEnd = old.end(ofEntryAt: oldOffset), let newEnd = new.end(ofEntryAt: newOffset),
+                      old.sameBytes(oldOffset, oldEnd, as: new, newOffset, newEnd) {
+                    oldOffset = oldEnd
+                    newOffset = newEnd
+                }
+            }
+            var oldEntry = try old?.entry(at: oldOffset)
+            var newEntry = try new?.entry(at: newOffset)
             while true {
                 let order: Order
                 if let oldEntry, let newEntry, let old, let new {
@@ -149,8 +160,17 @@ public final class TreeComparer {
                 case .newFirst:
                     try visit(old: nil, in: nil, new: newEntry, in: new, scope: scope, prefix: prefix)
                 }
-                if order != .newFirst, let entry = oldEntry { oldEntry = try old?.entry(at: entry.end) }
-                if order != .oldFirst, let entry = newEntry { newEntry = try new?.entry(at: entry.end) }
+                if order != .newFirst, let entry = oldEntry { oldOffset = entry.end }
+                if order != .oldFirst, let entry = newEntry { newOffset = entry.end }
+                if let old, let new {
+                    while let oldEnd = old.end(ofEntryAt: oldOffset), let newEnd = new.end(ofEntryAt: newOffset),
+                          old.sameBytes(oldOffset, oldEnd, as: new, newOffset, newEnd) {
+                        oldOffset = oldEnd
+                        newOffset = newEnd
+                    }
+                }
+                oldEntry = try old?.entry(at: oldOffset)
+                newEntry = try new?.entry(at: newOffset)
             }
         }
 
