@@ -14,8 +14,8 @@ data="$root/bench/data"
 db="$data/audit-verify.db"
 
 if [[ -z "${TOLLGATE:-}" ]]; then
-    (cd "$root" && swift build -c release --product tollgate >&2)
-    TOLLGATE="$root/.build/release/tollgate"
+    "$root/bench/build.sh" tollgate
+    TOLLGATE="$root/.build-release/release/tollgate"
 fi
 [[ -x /usr/bin/time ]] || { echo "bench needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 

@@ -13,9 +13,9 @@ iterations="${1:-20}"
 rounds="${2:-3}"
 data="bench/data"
 
-swift build -c release --product TollgateBench >&2
+bench/build.sh TollgateBench
 python3 bench/generate_changeset_pair.py "$data" >&2
-.build/release/TollgateBench "$data/base.yaml" "$data/target.yaml" "$iterations" > "$data/tollgate.json"
+.build-release/release/TollgateBench "$data/base.yaml" "$data/target.yaml" "$iterations" > "$data/tollgate.json"
 python3 bench/changeset_moto.py "$data/base.yaml" "$data/target.yaml" "$rounds" > "$data/moto.json"
 
 python3 - "$data/tollgate.json" "$data/moto.json" <<'PY'

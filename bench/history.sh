@@ -3,7 +3,7 @@
 # 100,000 commits on main and 1,000 stacks. Prints the time ratio and tollgate's peak memory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product tollgate
+bench/build.sh tollgate
 repo=bench/data/history-repo
 [ -d "$repo" ] || python3 bench/generate_history_repo.py "$repo"
-python3 bench/history_bench.py .build/release/tollgate "$repo" "$@"
+python3 bench/history_bench.py .build-release/release/tollgate "$repo" "$@"

@@ -18,8 +18,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-swift build -c release --product tollgate
-tollgate="$PWD/.build/release/tollgate"
+bench/build.sh tollgate
+tollgate="$PWD/.build-release/release/tollgate"
 repo="bench/data/sync-repo-$commits-$stacks"
 [ -d "$repo" ] || python3 bench/generate_history_repo.py "$repo" --commits "$commits" --stacks "$stacks"
 

@@ -96,6 +96,20 @@ public final class ManagedRepository {
     ///
     /// - Throws: ``HistoryError`` when `since` is not on the branch, and whatever the scan throws.
     public func history(since: String? = nil, includeAll: Bool = false) throws -> [ScannedCommit] {
+        try walk(since: since, includeAll: includeAll) { scanned, _ in scanned }
+    }
+
+    /// The `tollgate history` entries of the commits ``history(since:includeAll:)`` returns, made
+    /// while the scan holds each commit, so that no commit is read twice.
+    ///
+    /// - Throws: as ``history(since:includeAll:)``.
+    public func historyEntries(since: String? = nil, includeAll: Bool = false) throws -> [HistoryEntry] {
+        try walk(since: since, includeAll: includeAll) { scanned, commit in Self.entry(for: scanned, commit: commit) }
+    }
+
+    /// Scans the branch from its tip back to `since` and keeps what `make` makes of each commit
+    /// that is kept, oldest first.
+    private func walk<Result>(since: String?, includeAll: Bool, _ make: (ScannedCommit, Commit) -> Result) throws -> [Result] {
         var stop: (id: ObjectID, revision: String, branch: String)?
         if let since {
             let id = try repository.resolveCommit(since)
@@ -105,24 +119,27 @@ public final class ManagedRepository {
             }
             stop = (id, since, branch)
         }
-        var commits: [ScannedCommit] = []
-        try HistoryScanner(repository: repository, layout: settings.layout).scan(from: tip, stoppingBefore: stop) { commit in
-            if includeAll || commit.isRelevant { commits.append(commit) }
+        var results: [Result] = []
+        try HistoryScanner(repository: repository, layout: settings.layout).scan(from: tip, stoppingBefore: stop) { scanned, commit in
+            if includeAll || scanned.isRelevant { results.append(make(scanned, commit)) }
         }
-        return commits.reversed()
+        return results.reversed()
     }
 
     /// The files inside `paths` (folders end in `/`) at `commit`, in git's path order, each with its
     /// blob id as ``TreeChange/newID``.
     public func files(within paths: [String], at commit: ObjectID) throws -> [TreeChange] {
-        let tree = try repository.commit(commit).tree()
+        let treeID = try repository.commit(commit).treeID
         let comparer = TreeComparer(repository: repository, scope: PathScope(paths: paths))
-        return try comparer.compare(old: nil, new: tree, commit: commit).changes
+        return try comparer.compare(oldTree: nil, newTree: treeID, commit: commit).changes
     }
 
     /// The `tollgate history` entry of a scanned commit, with its author, committer and summary.
     public func entry(for scanned: ScannedCommit) throws -> HistoryEntry {
-        let commit = try repository.commit(scanned.id)
+        Self.entry(for: scanned, commit: try repository.commit(scanned.id))
+    }
+
+    private static func entry(for scanned: ScannedCommit, commit: Commit) -> HistoryEntry {
         let author = commit.author
         let committer = commit.committer
         return HistoryEntry(

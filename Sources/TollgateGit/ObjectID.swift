@@ -23,6 +23,13 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
         self.low = low
     }
 
+    /// The id whose 20 bytes are `raw`, as a tree object stores them.
+    init(rawBytes raw: UnsafeRawBufferPointer) {
+        high = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+        middle = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        low = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+    }
+
     init(_ pointer: UnsafePointer<git_oid>) {
         self.init(pointer.pointee)
     }

@@ -45,7 +45,7 @@ public struct PathScope: Sendable, Equatable {
 
 extension PathScope.Node {
     /// The scope of the child called `name`, or `nil` when it is out of scope.
-    func child(named name: UnsafeBufferPointer<UInt8>) -> PathScope.Node? {
+    func child(named name: UnsafeRawBufferPointer) -> PathScope.Node? {
         switch self {
         case .everything:
             return .everything

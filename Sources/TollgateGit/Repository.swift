@@ -10,6 +10,9 @@ public final class Repository {
     /// The path the repository was opened from, as given.
     public let path: String
 
+    /// The object database, opened on first use by ``rawTree(_:neededBy:)``.
+    private var database: ObjectDatabase?
+
     /// Opens the repository at `path`, or the one enclosing it, as `git` would find it.
     ///
     /// - Throws: ``GitError/notARepository(path:)`` when there is none.
@@ -111,6 +114,32 @@ public final class Repository {
         return Tree(handle, id: id, repository: self)
     }
 
+    /// The tree `id` as raw bytes from the object database, for scanning in place.
+    func rawTree(_ id: ObjectID, neededBy: @autoclosure () -> String) throws(GitError) -> RawTree {
+        let database = try objectDatabase()
+        var oid = id.oid
+        var handle: OpaquePointer?
+        let code = git_odb_read(&handle, database.pointer, &oid)
+        if isNotFound(code) { throw .missingObject(id: id, neededBy: neededBy(), shallow: isShallow) }
+        try check(code, "Reading tree \(id.short) of \(neededBy())")
+        guard let handle else { throw .missingObject(id: id, neededBy: neededBy(), shallow: isShallow) }
+        let tree = RawTree(handle, id: id)
+        guard git_odb_object_type(handle) == GIT_OBJECT_TREE else {
+            throw .libgit2(code: GIT_EINVALID.rawValue, message: "object \(id.short) is not a tree", context: "Reading \(neededBy())")
+        }
+        return tree
+    }
+
+    private func objectDatabase() throws(GitError) -> ObjectDatabase {
+        if let database { return database }
+        var handle: OpaquePointer?
+        try check(git_repository_odb(&handle, pointer), "Opening the object database of '\(path)'")
+        guard let handle else { throw .libgit2(code: -1, message: "no object database", context: "Opening '\(path)'") }
+        let opened = ObjectDatabase(handle)
+        database = opened
+        return opened
+    }
+
     /// The bytes of blob `id`.
     public func blobContents(_ id: ObjectID, neededBy: @autoclosure () -> String) throws(GitError) -> [UInt8] {
         var oid = id.oid
@@ -131,5 +160,18 @@ public final class Repository {
         let code = git_graph_descendant_of(pointer, &descendantOID, &ancestorOID)
         try check(code, "Checking whether \(ancestor.short) is an ancestor of \(descendant.short)")
         return code == 1
+    }
+}
+
+/// The repository's object database handle; frees it when the repository lets it go.
+final class ObjectDatabase {
+    let pointer: OpaquePointer
+
+    init(_ pointer: OpaquePointer) {
+        self.pointer = pointer
+    }
+
+    deinit {
+        git_odb_free(pointer)
     }
 }

@@ -1,4 +1,3 @@
-internal import CLibGit2
 #if canImport(Glibc)
 internal import Glibc
 #elseif canImport(Darwin)
@@ -24,41 +23,61 @@ public enum TreeSide: Sendable {
 public struct TreeDelta {
     /// The changed files in git's path order.
     public let changes: [TreeChange]
-    /// The folders the comparison opened, by path ("" is the root), on each side.
-    let openedOld: [String: Tree]
-    let openedNew: [String: Tree]
+    /// Reads the folders the comparison did not open.
+    let repository: Repository
+    /// The folders the comparison opened, by the UTF-8 bytes of their path ("" is the root), on
+    /// each side.
+    let openedOld: [[UInt8]: RawTree]
+    let openedNew: [[UInt8]: RawTree]
 
     /// Whether a file exists at `path` on `side`. Answered from the folders the comparison already
     /// opened when it can, so asking about the neighbours of a changed file reads no object.
     public func fileExists(atPath path: String, on side: TreeSide) throws(GitError) -> Bool {
         let opened = side == .old ? openedOld : openedNew
+        let bytes = Array(path.utf8)
         // Start from the deepest folder already open on the way to the file: often its own folder,
         // so the answer needs no object read.
-        var folder = Substring(path)
-        while let slash = folder.lastIndex(of: "/") {
-            folder = folder[..<slash]
-            if let tree = opened[String(folder)] {
-                return try tree.blobID(atPath: String(path[path.index(after: slash)...])) != nil
+        var end = bytes.endIndex
+        while let slash = bytes[..<end].lastIndex(of: UInt8(ascii: "/")) {
+            if let tree = opened[Array(bytes[..<slash])] {
+                return try fileExists(bytes[(slash + 1)...], in: tree, path: path)
             }
+            end = slash
         }
-        guard let root = opened[""] else { return false }
-        return try root.blobID(atPath: path) != nil
+        guard let root = opened[[]] else { return false }
+        return try fileExists(bytes[...], in: root, path: path)
+    }
+
+    /// Whether `relative`, a path below `tree`, names a file; reads the folders on the way.
+    private func fileExists(_ relative: ArraySlice<UInt8>, in tree: RawTree, path: String) throws(GitError) -> Bool {
+        var tree = tree
+        var rest = relative
+        while true {
+            let slash = rest.firstIndex(of: UInt8(ascii: "/"))
+            let name = rest[..<(slash ?? rest.endIndex)]
+            guard !name.isEmpty, let entry = try tree.entry(named: name) else { return false }
+            guard let slash else { return entry.isBlob }
+            guard entry.isTree else { return false }
+            tree = try repository.rawTree(tree.objectID(of: entry), neededBy: "'\(path)'")
+            rest = rest[(slash + 1)...]
+        }
     }
 }
 
 /// Compares trees along a history, file by file, inside a ``PathScope``.
 ///
-/// Entries are compared by object id in git's sorted order before any string is made, and only the
-/// folders whose ids differ are opened, so the cost follows what changed. Rename detection is not
-/// used: it costs time in proportion to the repository, and a moved file is a deletion plus an
-/// addition anyway.
+/// Tree objects are read raw from the object database and their entries scanned in place, as git's
+/// own `tree_desc` does: entries are compared by object id in git's sorted order before any string
+/// is made, and only the folders whose ids differ are opened, so the cost follows what changed.
+/// Rename detection is not used: it costs time in proportion to the repository, and a moved file
+/// is a deletion plus an addition anyway.
 ///
 /// Along a first-parent walk the old side of one step is the new side of the next, so the folders
 /// opened on the old side are kept for one step and reused instead of being read again.
 public final class TreeComparer {
     private let repository: Repository
     private let scope: PathScope
-    private var reusable: [ObjectID: Tree] = [:]
+    private var reusable: [ObjectID: RawTree] = [:]
 
     /// A comparer of trees from `repository`, looking only inside `scope`.
     public init(repository: Repository, scope: PathScope) {
@@ -70,54 +89,88 @@ public final class TreeComparer {
     ///
     /// - Parameter commit: the commit whose change this is, named in errors.
     public func compare(old: Tree?, new: Tree?, commit: ObjectID?) throws(GitError) -> TreeDelta {
+        try compare(oldTree: old?.id, newTree: new?.id, commit: commit)
+    }
+
+    /// The files in scope that differ from the tree `oldTree` (nothing, for a root commit) to the
+    /// tree `newTree`, both named by id, as a commit names its root tree.
+    ///
+    /// - Parameter commit: the commit whose change this is, named in errors.
+    public func compare(oldTree: ObjectID?, newTree: ObjectID?, commit: ObjectID?) throws(GitError) -> TreeDelta {
         var walk = Walk(repository: repository, reusable: reusable, commit: commit)
-        if let old { walk.openedOld[""] = old }
-        if let new { walk.openedNew[""] = new }
+        let neededBy = commit.map { "commit \($0.short)" } ?? "the comparison"
+        let old = try oldTree.map { id throws(GitError) in try walk.open(id, neededBy: neededBy) }
+        let new = try newTree.map { id throws(GitError) in try walk.open(id, neededBy: neededBy) }
+        if let old { walk.openedOld[[]] = old }
+        if let new { walk.openedNew[[]] = new }
         try walk.compare(old: old, new: new, scope: scope.root, prefix: [])
-        var nextReusable: [ObjectID: Tree] = [:]
+        var nextReusable: [ObjectID: RawTree] = [:]
         for tree in walk.openedOld.values { nextReusable[tree.id] = tree }
         reusable = nextReusable
-        return TreeDelta(changes: walk.changes, openedOld: walk.openedOld, openedNew: walk.openedNew)
+        return TreeDelta(changes: walk.changes, repository: repository, openedOld: walk.openedOld, openedNew: walk.openedNew)
     }
 
     /// The state of one comparison.
     private struct Walk {
         let repository: Repository
-        let reusable: [ObjectID: Tree]
+        let reusable: [ObjectID: RawTree]
         let commit: ObjectID?
         var changes: [TreeChange] = []
-        var openedOld: [String: Tree] = [:]
-        var openedNew: [String: Tree] = [:]
+        var openedOld: [[UInt8]: RawTree] = [:]
+        var openedNew: [[UInt8]: RawTree] = [:]
 
-        init(repository: Repository, reusable: [ObjectID: Tree], commit: ObjectID?) {
+        init(repository: Repository, reusable: [ObjectID: RawTree], commit: ObjectID?) {
             self.repository = repository
             self.reusable = reusable
             self.commit = commit
         }
 
-        mutating func compare(old: Tree?, new: Tree?, scope: PathScope.Node, prefix: [UInt8]) throws(GitError) {
-            let oldCount = old.map { git_tree_entrycount($0.pointer) } ?? 0
-            let newCount = new.map { git_tree_entrycount($0.pointer) } ?? 0
-            var oldIndex = 0
-            var newIndex = 0
-            while oldIndex < oldCount || newIndex < newCount {
-                let oldEntry = oldIndex < oldCount ? old.flatMap { git_tree_entry_byindex($0.pointer, oldIndex) } : nil
-                let newEntry = newIndex < newCount ? new.flatMap { git_tree_entry_byindex($0.pointer, newIndex) } : nil
-                switch Self.order(oldEntry, newEntry) {
-                case .identical:
-                    oldIndex += 1
-                    newIndex += 1
-                case .changed:
-                    try visit(old: oldEntry, new: newEntry, scope: scope, prefix: prefix)
-                    oldIndex += 1
-                    newIndex += 1
-                case .oldFirst:
-                    try visit(old: oldEntry, new: nil, scope: scope, prefix: prefix)
-                    oldIndex += 1
-                case .newFirst:
-                    try visit(old: nil, new: newEntry, scope: scope, prefix: prefix)
-                    newIndex += 1
+        mutating func compare(old: RawTree?, new: RawTree?, scope: PathScope.Node, prefix: [UInt8]) throws(GitError) {
+            var oldOffset = 0
+            var newOffset = 0
+            // Most entries of two neighbouring trees are byte for byte the same: skip those by
+            // their bytes alone, without parsing the mode or looking at the name.
+            if let old, let new {
+                while let oldEnd = old.end(ofEntryAt: oldOffset), let newEnd = new.end(ofEntryAt: newOffset),
+                      old.sameBytes(oldOffset, oldEnd, as: new, newOffset, newEnd) {
+                    oldOffset = oldEnd
+                    newOffset = newEnd
                 }
+            }
+            var oldEntry = try old?.entry(at: oldOffset)
+            var newEntry = try new?.entry(at: newOffset)
+            while true {
+                let order: Order
+                if let oldEntry, let newEntry, let old, let new {
+                    order = Self.order(oldEntry, in: old, newEntry, in: new)
+                } else if oldEntry != nil {
+                    order = .oldFirst
+                } else if newEntry != nil {
+                    order = .newFirst
+                } else {
+                    return
+                }
+                switch order {
+                case .identical:
+                    break
+                case .changed:
+                    try visit(old: oldEntry, in: old, new: newEntry, in: new, scope: scope, prefix: prefix)
+                case .oldFirst:
+                    try visit(old: oldEntry, in: old, new: nil, in: nil, scope: scope, prefix: prefix)
+                case .newFirst:
+                    try visit(old: nil, in: nil, new: newEntry, in: new, scope: scope, prefix: prefix)
+                }
+                if order != .newFirst, let entry = oldEntry { oldOffset = entry.end }
+                if order != .oldFirst, let entry = newEntry { newOffset = entry.end }
+                if let old, let new {
+                    while let oldEnd = old.end(ofEntryAt: oldOffset), let newEnd = new.end(ofEntryAt: newOffset),
+                          old.sameBytes(oldOffset, oldEnd, as: new, newOffset, newEnd) {
+                        oldOffset = oldEnd
+                        newOffset = newEnd
+                    }
+                }
+                oldEntry = try old?.entry(at: oldOffset)
+                newEntry = try new?.entry(at: newOffset)
             }
         }
 
@@ -133,77 +186,85 @@ public final class TreeComparer {
         }
 
         /// Where two entries stand in git's tree order. Most entries of two neighbouring trees are
-        /// identical, so that case is settled first with one `strcmp` and an id comparison; git's
-        /// full rule (a folder's name sorts as if it ended in "/") is needed only where they differ.
-        private static func order(_ old: OpaquePointer?, _ new: OpaquePointer?) -> Order {
-            guard let old else { return .newFirst }
-            guard let new else { return .oldFirst }
-            guard let oldName = git_tree_entry_name(old), let newName = git_tree_entry_name(new) else { return .changed }
-            let oldMode = git_tree_entry_filemode(old)
-            let newMode = git_tree_entry_filemode(new)
-            let oldIsTree = oldMode == GIT_FILEMODE_TREE
-            let newIsTree = newMode == GIT_FILEMODE_TREE
-            if strcmp(oldName, newName) == 0 {
-                if oldIsTree == newIsTree {
-                    guard oldMode == newMode, let oldID = git_tree_entry_id(old), let newID = git_tree_entry_id(new),
-                          git_oid_equal(oldID, newID) == 1 else { return .changed }
+        /// identical, so that case is settled first with one `memcmp` of the names and one of the
+        /// ids; git's full rule (a folder's name sorts as if it ended in "/") is needed only where
+        /// they differ.
+        @inline(__always)
+        private static func order(_ old: RawTreeEntry, in oldTree: RawTree, _ new: RawTreeEntry, in newTree: RawTree) -> Order {
+            let oldName = oldTree.name(of: old)
+            let newName = newTree.name(of: new)
+            let common = min(oldName.count, newName.count)
+            let difference: Int32
+            if let oldBase = oldName.baseAddress, let newBase = newName.baseAddress {
+                difference = memcmp(oldBase, newBase, common)
+            } else {
+                difference = 0
+            }
+            if difference != 0 { return difference < 0 ? .oldFirst : .newFirst }
+            if oldName.count == newName.count {
+                if old.isTree == new.isTree {
+                    guard old.mode == new.mode, oldTree.sameObject(old, as: new, in: newTree) else { return .changed }
                     return .identical
                 }
                 // A file and a folder of one name: the file sorts first, as "x" before "x/".
-                return oldIsTree ? .newFirst : .oldFirst
+                return old.isTree ? .newFirst : .oldFirst
             }
-            var index = 0
-            while true {
-                var a = UInt8(bitPattern: oldName[index])
-                var b = UInt8(bitPattern: newName[index])
-                if a == b {
-                    index += 1
-                    continue
-                }
-                if a == 0 { a = oldIsTree ? UInt8(ascii: "/") : 0 }
-                if b == 0 { b = newIsTree ? UInt8(ascii: "/") : 0 }
-                return a < b ? .oldFirst : .newFirst
-            }
+            let oldNext = oldName.count > common ? oldName[common] : (old.isTree ? UInt8(ascii: "/") : 0)
+            let newNext = newName.count > common ? newName[common] : (new.isTree ? UInt8(ascii: "/") : 0)
+            return oldNext < newNext ? .oldFirst : .newFirst
         }
 
-        private mutating func visit(old: OpaquePointer?, new: OpaquePointer?, scope: PathScope.Node, prefix: [UInt8]) throws(GitError) {
-            guard let anyEntry = old ?? new, let rawName = git_tree_entry_name(anyEntry) else { return }
-            let length = strlen(rawName)
-            let childScope = rawName.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
-                scope.child(named: UnsafeBufferPointer(start: bytes, count: length))
+        private mutating func visit(
+            old: RawTreeEntry?, in oldTree: RawTree?, new: RawTreeEntry?, in newTree: RawTree?,
+            scope: PathScope.Node, prefix: [UInt8]
+        ) throws(GitError) {
+            let name: UnsafeRawBufferPointer
+            if let old, let oldTree {
+                name = oldTree.name(of: old)
+            } else if let new, let newTree {
+                name = newTree.name(of: new)
+            } else {
+                return
             }
-            guard let childScope else { return }
+            guard let childScope = scope.child(named: name) else { return }
             var path = prefix
             if !path.isEmpty { path.append(UInt8(ascii: "/")) }
-            rawName.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
-                path.append(contentsOf: UnsafeBufferPointer(start: bytes, count: length))
-            }
-            let oldIsTree = old.map { git_tree_entry_filemode($0) == GIT_FILEMODE_TREE } ?? false
-            let newIsTree = new.map { git_tree_entry_filemode($0) == GIT_FILEMODE_TREE } ?? false
+            path.append(contentsOf: name)
+            let oldIsTree = old?.isTree ?? false
+            let newIsTree = new?.isTree ?? false
             if oldIsTree || newIsTree {
-                let pathString = try string(path)
-                let oldTree = try old.map { entry throws(GitError) in try open(entry, path: pathString) }
-                let newTree = try new.map { entry throws(GitError) in try open(entry, path: pathString) }
-                if let oldTree { openedOld[pathString] = oldTree }
-                if let newTree { openedNew[pathString] = newTree }
-                try compare(old: oldTree, new: newTree, scope: childScope, prefix: path)
+                // A folder's path becomes a string only if a file below it changed; check here that
+                // it could, so a name that is not UTF-8 is refused wherever it is opened.
+                if !name.allSatisfy({ $0 < 0x80 }) { _ = try string(path) }
+                let opened = try (open(old, in: oldTree, path: path), open(new, in: newTree, path: path))
+                if let tree = opened.0 { openedOld[path] = tree }
+                if let tree = opened.1 { openedNew[path] = tree }
+                try compare(old: opened.0, new: opened.1, scope: childScope, prefix: path)
             } else {
                 changes.append(TreeChange(
                     path: try string(path),
-                    oldID: old.flatMap { git_tree_entry_id($0) }.map { ObjectID($0) },
-                    newID: new.flatMap { git_tree_entry_id($0) }.map { ObjectID($0) }
+                    oldID: old.flatMap { entry in oldTree?.objectID(of: entry) },
+                    newID: new.flatMap { entry in newTree?.objectID(of: entry) }
                 ))
             }
         }
 
-        private func open(_ entry: OpaquePointer, path: String) throws(GitError) -> Tree {
-            guard let raw = git_tree_entry_id(entry) else {
-                throw .libgit2(code: -1, message: "tree entry without an id", context: "Reading '\(path)'")
-            }
-            let id = ObjectID(raw)
+        /// The folder `entry` of `tree` names, or `nil` when it names none.
+        private func open(_ entry: RawTreeEntry?, in tree: RawTree?, path: [UInt8]) throws(GitError) -> RawTree? {
+            guard let entry, entry.isTree, let tree else { return nil }
+            return try open(tree.objectID(of: entry), neededBy: Self.describe(path, in: commit))
+        }
+
+        /// The tree `id`, from the previous comparison when it opened it.
+        func open(_ id: ObjectID, neededBy: @autoclosure () -> String) throws(GitError) -> RawTree {
             if let tree = reusable[id] { return tree }
-            let where_ = commit.map { "'\(path)' in commit \($0.short)" } ?? "'\(path)'"
-            return try repository.tree(id, neededBy: where_)
+            return try repository.rawTree(id, neededBy: neededBy())
+        }
+
+        /// A folder as errors name it.
+        private static func describe(_ path: [UInt8], in commit: ObjectID?) -> String {
+            let name = String(decoding: path, as: UTF8.self)
+            return commit.map { "'\(name)' in commit \($0.short)" } ?? "'\(name)'"
         }
 
         private func string(_ path: [UInt8]) throws(GitError) -> String {

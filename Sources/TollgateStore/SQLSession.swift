@@ -84,6 +84,29 @@ struct SQLRow: Sendable {
         }
     }
 
+    /// The value at `index` of a statement that names its columns in a known order, read without
+    /// looking the name up: the audit trail reads a million rows this way. `column` names it in errors.
+    func text(at index: Int, _ column: String) throws -> String {
+        guard index < values.count, case .text(let value) = values[index] else { throw corrupt(column) }
+        return value
+    }
+
+    /// The optional text at `index`; see ``text(at:_:)``.
+    func optionalText(at index: Int, _ column: String) throws -> String? {
+        guard index < values.count else { throw corrupt(column) }
+        switch values[index] {
+        case .text(let value): return value
+        case .null: return nil
+        default: throw corrupt(column)
+        }
+    }
+
+    /// The integer at `index`; see ``text(at:_:)``.
+    func integer(at index: Int, _ column: String) throws -> Int64 {
+        guard index < values.count, case .integer(let value) = values[index] else { throw corrupt(column) }
+        return value
+    }
+
     private func corrupt(_ column: String) -> StoreError {
         .corruptRecord(location: location, what: "value in column \(column)")
     }

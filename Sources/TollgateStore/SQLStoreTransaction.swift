@@ -407,20 +407,20 @@ struct SQLStoreTransaction: StoreTransaction {
         }
         let clause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         let decoder = JSONDecoder()
-        return try await session.query("SELECT * FROM audit_entries\(clause) ORDER BY sequence", binds)
+        return try await session.query("SELECT \(Self.auditColumns) FROM audit_entries\(clause) ORDER BY sequence", binds)
             .map { try auditEntry($0, decoder: decoder) }
     }
 
     func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {
         let decoder = JSONDecoder()
         return try await session.query(
-            "SELECT * FROM audit_entries WHERE sequence > ? ORDER BY sequence LIMIT ?",
+            "SELECT \(Self.auditColumns) FROM audit_entries WHERE sequence > ? ORDER BY sequence LIMIT ?",
             [.integer(sequence), .integer(Int64(limit))]
         ).map { try auditEntry($0, decoder: decoder) }
     }
 
     func auditHead() async throws -> AuditEntry? {
-        try await session.query("SELECT * FROM audit_entries ORDER BY sequence DESC LIMIT 1", []).first
+        try await session.query("SELECT \(Self.auditColumns) FROM audit_entries ORDER BY sequence DESC LIMIT 1", []).first
             .map { try auditEntry($0, decoder: JSONDecoder()) }
     }
 
@@ -513,17 +513,21 @@ struct SQLStoreTransaction: StoreTransaction {
     /// Reads an entry back exactly as stored, so that verification sees any tampering; details that
     /// are not a JSON object of strings are kept as one `unreadable` detail, which fails the hash.
     private func auditEntry(_ row: SQLRow, decoder: JSONDecoder) throws -> AuditEntry {
-        let detailsText = try row.text("details")
+        let detailsText = try row.text(at: 8, "details")
         let details = FlatJSONObject.parse(detailsText)
             ?? (try? decoder.decode([String: String].self, from: Data(detailsText.utf8)))
             ?? ["unreadable": detailsText]
         return AuditEntry(
-            sequence: try row.integer("sequence"), epochMilliseconds: try row.integer("recorded_at"),
-            actor: try row.text("actor"), action: AuditAction(rawValue: try row.text("action")),
-            stack: try row.optionalText("stack"), changeSetID: try row.optionalText("change_set_id"),
-            commit: try row.optionalText("commit_id"), digest: try row.optionalText("digest"),
-            details: details, previousHash: try row.text("previous_hash"), hash: try row.text("hash"))
+            sequence: try row.integer(at: 0, "sequence"), epochMilliseconds: try row.integer(at: 1, "recorded_at"),
+            actor: try row.text(at: 2, "actor"), action: AuditAction(rawValue: try row.text(at: 3, "action")),
+            stack: try row.optionalText(at: 4, "stack"), changeSetID: try row.optionalText(at: 5, "change_set_id"),
+            commit: try row.optionalText(at: 6, "commit_id"), digest: try row.optionalText(at: 7, "digest"),
+            details: details, previousHash: try row.text(at: 9, "previous_hash"), hash: try row.text(at: 10, "hash"))
     }
+
+    /// The columns ``auditEntry(_:decoder:)`` reads, in the order it reads them by position.
+    private static let auditColumns =
+        "sequence, recorded_at, actor, action, stack, change_set_id, commit_id, digest, details, previous_hash, hash"
 
     // MARK: Encoding
 

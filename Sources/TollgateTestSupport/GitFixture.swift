@@ -47,10 +47,10 @@ public final class GitFixture: Sendable {
         try git(arguments, environment: [:])
     }
 
-    /// Runs `git` with `arguments` and extra environment variables.
+    /// Runs `git` with `arguments`, extra environment variables and, if given, standard input.
     @discardableResult
-    public func git(_ arguments: [String], environment: [String: String]) throws -> String {
-        try Self.run(["git", "-C", path] + arguments, environment: environment)
+    public func git(_ arguments: [String], environment: [String: String], input: String? = nil) throws -> String {
+        try Self.run(["git", "-C", path] + arguments, environment: environment, input: input)
     }
 
     /// Runs a command and returns its standard output; throws with its standard error on failure.

@@ -64,4 +64,23 @@ struct HistoryCommandTests {
         #expect(result.status != 0)
         #expect(result.standardError.contains("has no commits yet"))
     }
+
+    /// The git object id of the bytes `tollgate` printed, as a short fingerprint of a long output.
+    private func fingerprint(_ text: String, in fixture: GitFixture) throws -> String {
+        try fixture.git(["hash-object", "--stdin"], environment: [:], input: text).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The fingerprints were taken from the output of the implementation that read trees through
+    /// git_tree_lookup, before history read raw tree objects: the output must not change by a byte.
+    @Test("--json is byte for byte what it was on a long history with merges, renames, deletions and odd names", arguments: [
+        ([] as [String], "26d44630b0e9cf893d3f3fde07e5f87dc300d193"),
+        (["--all"], "55408ed6dd33c7f4f48b3c3ec3920c9316fccbb4"),
+    ])
+    func unchangedOutput(extra: [String], expected: String) throws {
+        let fixture = try HistoryFixture(commits: 400).git
+        let result = try TollgateBinary.run(["history", "--repo", fixture.path, "--json"] + extra)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.split(separator: "\n").count == (extra.isEmpty ? 225 : 355))
+        #expect(try fingerprint(result.standardOutput, in: fixture) == expected)
+    }
 }

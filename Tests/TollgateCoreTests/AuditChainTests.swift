@@ -46,6 +46,36 @@ struct AuditChainTests {
         #expect(Self.edited(entry, actor: "tollgatf").computedHash != entry.hash)
     }
 
+    @Test("the encoding is byte for byte the published layout: numbers, absent fields, details in byte order")
+    func exactEncoding() {
+        let entry = AuditEntry(
+            sequence: 1_000_000, epochMilliseconds: -1_500, actor: "ålice", action: .approvalRecorded,
+            stack: nil, changeSetID: "", commit: nil, digest: "d", details: ["é": "1", "Z": "ü", "ab": "", "a": "x"],
+            previousHash: AuditEntry.genesisHash, hash: "")
+        let expected = "tollgate-audit-v1\nsequence:7:1000000\ntime:5:-1500\nactor:6:ålice\naction:17:approval.recorded\n"
+            + "stack:-\nchange_set:0:\ncommit:-\ndigest:1:d\ndetails:1:4\n"
+            + "key:1:Z\nvalue:2:ü\nkey:1:a\nvalue:1:x\nkey:2:ab\nvalue:0:\nkey:2:é\nvalue:1:1\n"
+            + "previous:64:\(AuditEntry.genesisHash)\n"
+        #expect(String(decoding: entry.canonicalEncoding, as: UTF8.self) == expected)
+    }
+
+    @Test("the hash check accepts exactly the lower-case hex of the content's hash")
+    func hashCheck() throws {
+        let entry = try #require(Self.chain(1).first)
+        #expect(entry.hashMatchesContent)
+        func withHash(_ hash: String) -> AuditEntry {
+            AuditEntry(sequence: entry.sequence, epochMilliseconds: entry.epochMilliseconds, actor: entry.actor, action: entry.action,
+                       stack: entry.stack, changeSetID: entry.changeSetID, commit: entry.commit, digest: entry.digest,
+                       details: entry.details, previousHash: entry.previousHash, hash: hash)
+        }
+        #expect(!withHash(entry.hash.uppercased()).hashMatchesContent)
+        #expect(!withHash(String(entry.hash.dropLast())).hashMatchesContent)
+        #expect(!withHash(entry.hash + "0").hashMatchesContent)
+        #expect(!withHash(String(entry.hash.dropLast()) + (entry.hash.hasSuffix("0") ? "1" : "0")).hashMatchesContent)
+        #expect(!withHash("").hashMatchesContent)
+        #expect(!Self.edited(entry, actor: "tollgatf").hashMatchesContent)
+    }
+
     @Test("absent and empty fields encode differently")
     func absentVersusEmpty() {
         let time = Date(timeIntervalSince1970: 0)

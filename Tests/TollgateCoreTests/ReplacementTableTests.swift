@@ -1,12 +1,12 @@
 import Testing
-import TollgateCore
+@testable import TollgateCore
 
 @Suite("Replacement table")
 struct ReplacementTableTests {
     @Test("The generated table knows common types and their create-only properties")
     func generated() throws {
         let table = ReplacementTable.shared
-        #expect(table.entries.count > 1000)
+        #expect(table.count > 1000)
         let bucket = try #require(table.entry(for: "AWS::S3::Bucket"))
         #expect(bucket.createOnlyProperties.contains("BucketName") && bucket.taggable)
         #expect(table.requiresRecreation(type: "AWS::EC2::Instance", property: "ImageId", before: .string("a"), after: .string("b")) == .always)
@@ -22,5 +22,31 @@ struct ReplacementTableTests {
         let nameChanged = TemplateValue.map(TemplateMap([("Name", .string("b")), ("Size", .number("1"))]))
         #expect(table.requiresRecreation(type: "AWS::Test::Thing", property: "Config", before: before, after: sizeChanged) == .never)
         #expect(table.requiresRecreation(type: "AWS::Test::Thing", property: "Config", before: before, after: nameChanged) == .always)
+    }
+
+    @Test("A hand-written table in any order finds every type, the last line of a type winning")
+    func unsortedSource() throws {
+        let table = ReplacementTable(source: "B::Y::Z\t1\tName\nA::X::Y\t0\t\nbroken line\nB::Y::Z\t0\tOther,Deep/Path\nC\t1\tX")
+        #expect(table.count == 3)
+        #expect(table.entry(for: "A::X::Y") == .init(createOnlyProperties: [], taggable: false))
+        #expect(table.entry(for: "B::Y::Z") == .init(createOnlyProperties: ["Other", "Deep/Path"], taggable: false))
+        #expect(table.entry(for: "C") == .init(createOnlyProperties: ["X"], taggable: true))
+        #expect(table.entry(for: "B::Y") == nil)
+        #expect(table.entry(for: "") == nil)
+    }
+
+    @Test("Every line of the generated table is found by its type, with its flag and paths")
+    func everyGeneratedLine() throws {
+        let table = ReplacementTable.shared
+        var found = 0
+        for line in ReplacementTable.generatedSource.split(separator: "\n") {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count == 3 else { continue }
+            let entry = try #require(table.entry(for: String(fields[0])))
+            #expect(entry.taggable == (fields[1] == "1"))
+            #expect(entry.createOnlyProperties == fields[2].split(separator: ",").map(String.init))
+            found += 1
+        }
+        #expect(found == table.count)
     }
 }

@@ -70,4 +70,23 @@ struct TreeComparerTests {
         let second = try fixture.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try delta(fixture, scope: ["Stacks/"], from: first, to: second).changes.map(\.path) == ["Stacks/a/template.yaml"])
     }
+
+    @Test("a damaged tree object is refused with an error naming it, never read past its end", arguments: [
+        "100644 name-without-end",
+        "10x644 bad-mode\0aaaaaaaaaaaaaaaaaaaa",
+        "100644 short-id\0aaaaa",
+        " no-mode\0aaaaaaaaaaaaaaaaaaaa",
+        "100644 \0aaaaaaaaaaaaaaaaaaaa",
+        "1777777 huge-mode\0aaaaaaaaaaaaaaaaaaaa",
+    ])
+    func damagedTree(content: String) throws {
+        let fixture = try GitFixture()
+        let tree = try fixture.git(["hash-object", "-t", "tree", "--literally", "-w", "--stdin"], environment: [:], input: content)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let repository = try Repository(at: fixture.path)
+        let comparer = TreeComparer(repository: repository, scope: .everything)
+        let id = try #require(ObjectID(hex: tree))
+        let error = try #require(throws: GitError.self) { try comparer.compare(oldTree: nil, newTree: id, commit: nil) }
+        #expect(error.description.contains(id.short))
+    }
 }

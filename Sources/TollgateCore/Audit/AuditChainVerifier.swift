@@ -14,6 +14,8 @@ public struct AuditChainVerifier: Sendable {
     public private(set) var headHash: String = AuditEntry.genesisHash
     private var expectedHeadSeen = false
     private var defect: AuditDefect?
+    /// One buffer for every entry's canonical encoding, so that a long trail allocates none.
+    private var scratch: [UInt8] = []
 
     /// Creates a verifier; pass `expectedHead` to catch a trail whose tail was cut off or which was
     /// rewritten as a whole, neither of which leaves a broken link behind.
@@ -32,7 +34,7 @@ public struct AuditChainVerifier: Sendable {
                 kind: entry.sequence > expected ? .missing(next: entry.sequence) : .outOfOrder(found: entry.sequence))
         } else if entry.previousHash != headHash {
             defect = AuditDefect(sequence: entry.sequence, kind: .brokenLink)
-        } else if entry.computedHash != entry.hash {
+        } else if !entry.hashMatchesContent(scratch: &scratch) {
             defect = AuditDefect(sequence: entry.sequence, kind: .contentMismatch)
         } else {
             verifiedCount += 1

@@ -74,48 +74,120 @@ public struct AuditEntry: Sendable, Hashable {
     /// written in the byte order of their keys. `docs/operations.md` gives the exact layout so that
     /// an auditor can recompute the chain with other tools.
     public var canonicalEncoding: [UInt8] {
-        var bytes = Array("tollgate-audit-v1\n".utf8)
-        bytes.reserveCapacity(256)
-        func field(_ name: String, _ value: String?) {
-            bytes.append(contentsOf: name.utf8)
-            bytes.append(UInt8(ascii: ":"))
-            if let value {
-                bytes.append(contentsOf: String(value.utf8.count).utf8)
-                bytes.append(UInt8(ascii: ":"))
-                bytes.append(contentsOf: value.utf8)
-            } else {
-                bytes.append(UInt8(ascii: "-"))
-            }
-            bytes.append(UInt8(ascii: "\n"))
-        }
-        field("sequence", String(sequence))
-        field("time", String(epochMilliseconds))
-        field("actor", actor)
-        field("action", action.rawValue)
-        field("stack", stack)
-        field("change_set", changeSetID)
-        field("commit", commit)
-        field("digest", digest)
-        field("details", String(details.count))
-        for key in details.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            field("key", key)
-            field("value", details[key])
-        }
-        field("previous", previousHash)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(512)
+        appendCanonicalEncoding(to: &bytes)
         return bytes
+    }
+
+    /// Appends ``canonicalEncoding`` to `bytes`, working on UTF-8 bytes only: verifying a trail
+    /// encodes every entry, and building strings on the way cost more than the hashing.
+    func appendCanonicalEncoding(to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: Self.encodingHeader)
+        Self.append(field: "sequence", number: sequence, to: &bytes)
+        Self.append(field: "time", number: epochMilliseconds, to: &bytes)
+        Self.append(field: "actor", actor, to: &bytes)
+        Self.append(field: "action", action.rawValue, to: &bytes)
+        Self.append(field: "stack", stack, to: &bytes)
+        Self.append(field: "change_set", changeSetID, to: &bytes)
+        Self.append(field: "commit", commit, to: &bytes)
+        Self.append(field: "digest", digest, to: &bytes)
+        Self.append(field: "details", number: Int64(details.count), to: &bytes)
+        if details.count == 1, let only = details.first {
+            Self.append(field: "key", only.key, to: &bytes)
+            Self.append(field: "value", only.value, to: &bytes)
+        } else if !details.isEmpty {
+            for (key, value) in details.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+                Self.append(field: "key", key, to: &bytes)
+                Self.append(field: "value", value, to: &bytes)
+            }
+        }
+        Self.append(field: "previous", previousHash, to: &bytes)
+    }
+
+    private static let encodingHeader = Array("tollgate-audit-v1\n".utf8)
+
+    /// `name:LENGTH:VALUE\n`, or `name:-\n` when there is no value.
+    private static func append(field name: StaticString, _ value: String?, to bytes: inout [UInt8]) {
+        append(name, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        if let value {
+            appendDecimal(UInt64(value.utf8.count), to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            bytes.append(contentsOf: value.utf8)
+        } else {
+            bytes.append(UInt8(ascii: "-"))
+        }
+        bytes.append(UInt8(ascii: "\n"))
+    }
+
+    /// A number field, as the field of its decimal text.
+    private static func append(field name: StaticString, number: Int64, to bytes: inout [UInt8]) {
+        append(name, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        let magnitude = number.magnitude
+        var digits = 1
+        var rest = magnitude / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        appendDecimal(UInt64(digits + (number < 0 ? 1 : 0)), to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        if number < 0 { bytes.append(UInt8(ascii: "-")) }
+        appendDecimal(magnitude, to: &bytes)
+        bytes.append(UInt8(ascii: "\n"))
+    }
+
+    private static func append(_ name: StaticString, to bytes: inout [UInt8]) {
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    private static func appendDecimal(_ value: UInt64, to bytes: inout [UInt8]) {
+        var divisor: UInt64 = 1
+        while value / divisor >= 10 { divisor *= 10 }
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+            divisor /= 10
+        }
     }
 
     /// The hash this entry's content calls for, which equals ``hash`` unless the entry was altered.
     public var computedHash: String {
-        let digits = Array("0123456789abcdef".utf8)
         var hex: [UInt8] = []
         hex.reserveCapacity(64)
         for byte in SHA256.hash(data: canonicalEncoding) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0f)])
+            hex.append(Self.hexDigits[Int(byte >> 4)])
+            hex.append(Self.hexDigits[Int(byte & 0x0f)])
         }
         return String(decoding: hex, as: UTF8.self)
     }
+
+    /// Whether ``hash`` is ``computedHash``, found without making either string: this is the test
+    /// a verifier runs on every entry of a trail.
+    public var hashMatchesContent: Bool {
+        var scratch: [UInt8] = []
+        return hashMatchesContent(scratch: &scratch)
+    }
+
+    /// ``hashMatchesContent``, encoding into `scratch` so that a verifier reuses one buffer.
+    func hashMatchesContent(scratch: inout [UInt8]) -> Bool {
+        scratch.removeAll(keepingCapacity: true)
+        appendCanonicalEncoding(to: &scratch)
+        let digest = SHA256.hash(data: scratch)
+        let stored = hash.utf8
+        guard stored.count == 64 else { return false }
+        var index = stored.startIndex
+        for byte in digest {
+            guard stored[index] == Self.hexDigits[Int(byte >> 4)] else { return false }
+            index = stored.index(after: index)
+            guard stored[index] == Self.hexDigits[Int(byte & 0x0f)] else { return false }
+            index = stored.index(after: index)
+        }
+        return true
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Converts `date` to the whole milliseconds the trail keeps, rounding towards the past.
     public static func milliseconds(of date: Date) -> Int64 {

@@ -36,7 +36,8 @@ public struct RepositorySettings: Sendable, Equatable {
         }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            // `.utf8` rather than the default, which reads the process environment on every parse.
+            root = try Yams.compose(yaml: text, .default, .default, .utf8)
         } catch let error as YamlError {
             let (line, column, problem) = error.location
             throw .malformedSettings(file: file, line: line, column: column, problem: problem)

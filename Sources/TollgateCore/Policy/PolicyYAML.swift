@@ -18,7 +18,8 @@ struct PolicyYAMLNode {
         }
         let composed: Node?
         do {
-            composed = try Yams.compose(yaml: text)
+            // `.utf8` rather than the default, which reads the process environment on every parse.
+            composed = try Yams.compose(yaml: text, .default, .default, .utf8)
         } catch let error as YamlError {
             throw syntaxError(error, file: file)
         } catch {

@@ -12,42 +12,111 @@ public struct ReplacementTable: Sendable {
         public var taggable: Bool
     }
 
-    /// Entries by resource type name.
-    public let entries: [String: Entry]
+    /// The table's text, one line per type.
+    private let source: String
+    /// Where each line's type name starts and ends, and where the line ends, in the UTF-8 bytes of
+    /// ``source``, sorted by type name so that a lookup is a binary search.
+    private let lines: [Line]
+
+    private struct Line: Sendable {
+        let typeStart: Int32
+        /// The first tab, after the type name.
+        let typeEnd: Int32
+        /// The second tab, after the taggable flag.
+        let flagEnd: Int32
+        let lineEnd: Int32
+    }
+
+    /// The number of resource types the table knows.
+    public var count: Int { lines.count }
+
     /// Schema and user guide disagreements by type and property.
     let disagreements: [String: [String: ReplacementDisagreement]]
 
     /// The table generated from the schemas, with the SAM types and the user guide's
-    /// disagreements, parsed once on first use.
+    /// disagreements, indexed once on first use.
     public static let shared = ReplacementTable(
         source: generatedSource + "\n" + serverlessSource, disagreements: userGuideDisagreements)
 
-    /// Parses a table in the generated format: per line, type, tab, `1`/`0` taggable, tab,
+    /// Reads a table in the generated format: per line, type, tab, `1`/`0` taggable, tab,
     /// comma-separated create-only paths. Lines that do not have that shape are skipped.
+    ///
+    /// Only the line boundaries are found here, in one pass over the bytes; an entry is parsed
+    /// when it is looked up, so a diff that touches a few types pays for those alone.
     public init(source: String, disagreements: [ReplacementDisagreement] = []) {
-        var entries: [String: Entry] = [:]
-        for line in source.split(separator: "\n") {
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard fields.count == 3 else { continue }
-            let paths = fields[2].split(separator: ",").map(String.init)
-            entries[String(fields[0])] = Entry(createOnlyProperties: paths, taggable: fields[1] == "1")
-        }
-        self.entries = entries
         var byType: [String: [String: ReplacementDisagreement]] = [:]
         for disagreement in disagreements {
             byType[disagreement.resourceType, default: [:]][disagreement.property] = disagreement
         }
         self.disagreements = byType
+        var text = source
+        text.makeContiguousUTF8()
+        var lines: [Line] = []
+        text.utf8.withContiguousStorageIfAvailable { bytes in
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                var tabs: [Int] = []
+                while end < bytes.count, bytes[end] != UInt8(ascii: "\n") {
+                    if bytes[end] == UInt8(ascii: "\t") { tabs.append(end) }
+                    end += 1
+                }
+                if tabs.count == 2 {
+                    lines.append(Line(typeStart: Int32(start), typeEnd: Int32(tabs[0]), flagEnd: Int32(tabs[1]), lineEnd: Int32(end)))
+                }
+                start = end + 1
+            }
+            // The generated table is sorted already; a hand-written one may not be. The last line
+            // of a type named twice wins, as it did when the table was a dictionary.
+            func name(_ line: Line) -> UnsafeBufferPointer<UInt8> {
+                UnsafeBufferPointer(rebasing: bytes[Int(line.typeStart)..<Int(line.typeEnd)])
+            }
+            let sorted = zip(lines, lines.dropFirst()).allSatisfy { name($0).lexicographicallyPrecedes(name($1)) }
+            if !sorted {
+                let ordered = lines.enumerated().sorted { left, right in
+                    let (a, b) = (name(left.element), name(right.element))
+                    return a.elementsEqual(b) ? left.offset > right.offset : a.lexicographicallyPrecedes(b)
+                }
+                lines = []
+                for (_, line) in ordered where lines.last.map({ !name($0).elementsEqual(name(line)) }) ?? true {
+                    lines.append(line)
+                }
+            }
+        }
+        self.source = text
+        self.lines = lines
     }
 
     /// The entry for a type, or nil when the schemas do not describe it.
     public func entry(for type: String) -> Entry? {
-        entries[type]
+        var type = type
+        return type.withUTF8 { wanted in
+            source.utf8.withContiguousStorageIfAvailable { bytes -> Entry? in
+                var low = 0
+                var high = lines.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    let line = lines[middle]
+                    let name = UnsafeBufferPointer(rebasing: bytes[Int(line.typeStart)..<Int(line.typeEnd)])
+                    if name.elementsEqual(wanted) { return Self.entry(line, in: bytes) }
+                    if name.lexicographicallyPrecedes(wanted) { low = middle + 1 } else { high = middle }
+                }
+                return nil
+            } ?? nil
+        }
+    }
+
+    /// Parses the taggable flag and the paths of one line.
+    private static func entry(_ line: Line, in bytes: UnsafeBufferPointer<UInt8>) -> Entry {
+        let flag = bytes[(Int(line.typeEnd) + 1)..<Int(line.flagEnd)]
+        let paths = bytes[(Int(line.flagEnd) + 1)..<Int(line.lineEnd)].split(separator: UInt8(ascii: ","))
+            .map { String(decoding: $0, as: UTF8.self) }
+        return Entry(createOnlyProperties: paths, taggable: flag.elementsEqual([UInt8(ascii: "1")]))
     }
 
     /// Whether a resource of this type receives stack-level tags.
     public func isTaggable(_ type: String) -> Bool {
-        entries[type]?.taggable ?? false
+        entry(for: type)?.taggable ?? false
     }
 
     /// Whether a change of one top-level property from `before` to `after` recreates the resource.
@@ -58,7 +127,7 @@ public struct ReplacementTable: Sendable {
     public func requiresRecreation(
         type: String, property: String, before: TemplateValue?, after: TemplateValue?
     ) -> RequiresRecreation {
-        guard let entry = entries[type] else { return .conditionally }
+        guard let entry = entry(for: type) else { return .conditionally }
         var result = disagreements[type]?[property].map { max($0.schema, $0.userGuide) } ?? .never
         for path in entry.createOnlyProperties {
             let segments = path.split(separator: "/").map(String.init)

@@ -86,7 +86,8 @@ public enum TemplateParser {
         }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text, .basic)
+            // `.utf8` rather than the default, which reads the process environment on every parse.
+            root = try Yams.compose(yaml: text, .basic, .default, .utf8)
         } catch let error as YamlError {
             switch error {
             case .scanner(let context, let problem, let mark, _),

@@ -17,7 +17,8 @@ public struct HistoryScanner {
     }
 
     /// Calls `body` for each commit from `tip` back along first parents, newest first, stopping
-    /// after the first commit or before `stop`.
+    /// after the first commit or before `stop`. `body` also gets the commit as read, for its author,
+    /// committer and message, so that nothing needs to read it again.
     ///
     /// - Throws: ``HistoryError/notOnFirstParentHistory(revision:branch:)`` when `stop` is given
     ///   and the walk never meets it; ``GitError`` for a missing or damaged object; ``LayoutError``
@@ -25,24 +26,21 @@ public struct HistoryScanner {
     public func scan(
         from tip: ObjectID,
         stoppingBefore stop: (id: ObjectID, revision: String, branch: String)? = nil,
-        _ body: (ScannedCommit) throws -> Void
+        _ body: (ScannedCommit, Commit) throws -> Void
     ) throws {
         let comparer = TreeComparer(repository: repository, scope: PathScope(paths: layout.watchedPaths))
         var commit = try repository.commit(tip)
-        var tree = try commit.tree()
         while true {
             let parentID = commit.firstParentID
             let parent = try parentID.map { id throws(GitError) in try repository.commit(id, neededBy: "commit \(commit.id.short)") }
-            let parentTree = try parent?.tree()
-            let delta = try comparer.compare(old: parentTree, new: tree, commit: commit.id)
-            try body(classify(delta, commit: commit.id, parent: parentID))
-            guard let parent, let parentTree else {
+            let delta = try comparer.compare(oldTree: parent?.treeID, newTree: commit.treeID, commit: commit.id)
+            try body(classify(delta, commit: commit.id, parent: parentID), commit)
+            guard let parent else {
                 if let stop { throw HistoryError.notOnFirstParentHistory(revision: stop.revision, branch: stop.branch) }
                 return
             }
             if parent.id == stop?.id { return }
             commit = parent
-            tree = parentTree
         }
     }
 

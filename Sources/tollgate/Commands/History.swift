@@ -25,16 +25,16 @@ struct History: ParsableCommand {
 
     func run() throws {
         let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
-        let commits = try managed.history(since: since, includeAll: all)
+        let commits = try managed.historyEntries(since: since, includeAll: all)
         var out = StandardOutput()
         if output.json {
             for commit in commits {
-                out.write(try managed.entry(for: commit).jsonLine)
+                out.write(commit.jsonLine)
             }
         } else {
             let renderer = HistoryText(style: TextStyle(enabled: output.usesColor))
             for commit in commits {
-                out.write(TerminalText.sanitize(renderer.render(try managed.entry(for: commit))))
+                out.write(TerminalText.sanitize(renderer.render(commit)))
             }
             if commits.isEmpty {
                 FileHandle.standardError.write(Data("No commit on '\(TerminalText.escape(managed.branch))' changed a stack, a policy or the settings.\n".utf8))
