@@ -14,8 +14,6 @@ public enum GitError: Error, Equatable, Sendable, CustomStringConvertible {
     case revisionNotFound(revision: String)
     /// An object the history needs is absent: a shallow clone, or a damaged repository.
     case missingObject(id: ObjectID, neededBy: String, shallow: Bool)
-    /// A path in a commit's tree is not valid UTF-8, so it cannot name a stack.
-    case pathNotUTF8(path: String, commit: ObjectID?)
     /// Any other libgit2 failure, with its own message and what Tollgate was doing.
     case libgit2(code: Int32, message: String, context: String)
 
@@ -35,9 +33,6 @@ public enum GitError: Error, Equatable, Sendable, CustomStringConvertible {
                 return "History stops at \(neededBy): object \(id.short) is not in this shallow clone; run 'git fetch --unshallow' first."
             }
             return "Object \(id.short) needed by \(neededBy) is missing: the repository is damaged; run 'git fsck'."
-        case .pathNotUTF8(let path, let commit):
-            let at = commit.map { " in commit \($0.short)" } ?? ""
-            return "The path '\(path)'\(at) is not valid UTF-8; rename it so it can name a stack."
         case .libgit2(_, let message, let context):
             return "\(context): \(message)"
         }

@@ -6,12 +6,16 @@ internal import Darwin
 
 /// One file that differs between two trees.
 public struct TreeChange: Sendable, Equatable {
-    /// The file's path from the root, slash-separated.
+    /// The file's path from the root, slash-separated; a name that is not UTF-8 is shown with
+    /// U+FFFD in place of its bad bytes (see ``isValidPath``).
     public let path: String
     /// The blob before, or `nil` when the file was added.
     public let oldID: ObjectID?
     /// The blob after, or `nil` when the file was deleted.
     public let newID: ObjectID?
+    /// Whether the path is UTF-8 and has no component git itself refuses (`.`, `..`, `.git`):
+    /// only such a path can name a stack file that Tollgate reads back.
+    public var isValidPath: Bool = true
 }
 
 /// Which of the two compared trees a question is about.
@@ -233,18 +237,16 @@ public final class TreeComparer {
             let oldIsTree = old?.isTree ?? false
             let newIsTree = new?.isTree ?? false
             if oldIsTree || newIsTree {
-                // A folder's path becomes a string only if a file below it changed; check here that
-                // it could, so a name that is not UTF-8 is refused wherever it is opened.
-                if !name.allSatisfy({ $0 < 0x80 }) { _ = try string(path) }
                 let opened = try (open(old, in: oldTree, path: path), open(new, in: newTree, path: path))
                 if let tree = opened.0 { openedOld[path] = tree }
                 if let tree = opened.1 { openedNew[path] = tree }
                 try compare(old: opened.0, new: opened.1, scope: childScope, prefix: path)
             } else {
                 changes.append(TreeChange(
-                    path: try string(path),
+                    path: String(decoding: path, as: UTF8.self),
                     oldID: old.flatMap { entry in oldTree?.objectID(of: entry) },
-                    newID: new.flatMap { entry in newTree?.objectID(of: entry) }
+                    newID: new.flatMap { entry in newTree?.objectID(of: entry) },
+                    isValidPath: Self.isValid(path)
                 ))
             }
         }
@@ -267,11 +269,14 @@ public final class TreeComparer {
             return commit.map { "'\(name)' in commit \($0.short)" } ?? "'\(name)'"
         }
 
-        private func string(_ path: [UInt8]) throws(GitError) -> String {
-            guard let text = String(validating: path, as: UTF8.self) else {
-                throw .pathNotUTF8(path: String(decoding: path, as: UTF8.self), commit: commit)
+        /// Whether `path` is UTF-8 with no `.`, `..` or `.git` component; a crafted tree may
+        /// hold any of them, and one bad name must only fail its own stack, never the history.
+        private static func isValid(_ path: [UInt8]) -> Bool {
+            guard String(validating: path, as: UTF8.self) != nil else { return false }
+            return !path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).contains { component in
+                component.isEmpty || component.elementsEqual(".".utf8) || component.elementsEqual("..".utf8)
+                    || String(decoding: component, as: UTF8.self).lowercased() == ".git"
             }
-            return text
         }
     }
 }

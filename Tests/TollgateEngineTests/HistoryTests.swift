@@ -232,21 +232,33 @@ struct HistoryTests {
         #expect(error.description.contains("git fsck"))
     }
 
-    @Test("a stack path that is not UTF-8 is refused; such names elsewhere are ignored")
-    func nonUTF8Paths() throws {
-        let fixture = try GitFixture()
-        try fixture.write("Stacks/ok/template.yaml", "Resources: {}\n")
-        try GitFixture.run(["sh", "-c", "cd \"$0\" && mkdir -p src && printf x > \"src/$(printf '\\377')\"", fixture.path])
-        try fixture.commit("first")
-        #expect(try entries(ManagedRepository(path: fixture.path)).count == 1)
-        try GitFixture.run(["sh", "-c", "cd \"$0\" && mkdir -p \"Stacks/$(printf '\\377')\" && printf x > \"Stacks/$(printf '\\377')/template.yaml\"", fixture.path])
-        try fixture.commit("second")
-        let error = try #require(throws: GitError.self) { try ManagedRepository(path: fixture.path).history() }
-        guard case .pathNotUTF8 = error else {
-            Issue.record("expected a path error, got \(error)")
-            return
-        }
-        #expect(error.description.contains("Stacks/"))
+    @Test("a stack path that is not UTF-8 fails only its own stack, and only until it is renamed")
+    func unreadableStackPath() async throws {
+        let fixture = try await SyncFixture.make(.sqlite)
+        let git = fixture.git
+        try git.write("Stacks/ok/template.yaml", bucketTemplate(["Logs"]))
+        try GitFixture.run(["sh", "-c", "cd \"$0\" && mkdir -p src && printf x > \"src/$(printf '\\377')\"", git.path])
+        try git.commit("first")
+        #expect(try entries(ManagedRepository(path: git.path)).count == 1)
+
+        try GitFixture.run(["sh", "-c", "cd \"$0\" && mkdir -p \"Stacks/caf$(printf '\\351')\" && printf 'Resources:\\n  Q:\\n    Type: AWS::SQS::Queue\\n' > \"Stacks/caf$(printf '\\351')/template.yaml\"", git.path])
+        try git.write("Stacks/ok/template.yaml", bucketTemplate(["Logs", "More"]))
+        let second = try git.commit("add a badly named stack, grow ok")
+
+        #expect(try ManagedRepository(path: git.path).history().count == 2)
+        let report = try await fixture.sync()
+        let failed = try #require(report.created.first { $0.status == .failed })
+        #expect(failed.stack == "caf\u{FFFD}")
+        let record = try await fixture.store.changeSet(id: failed.id)
+        #expect(record.statusReason?.contains("is not valid UTF-8") == true, "\(record.statusReason ?? "")")
+        #expect(report.created.contains { $0.stack == "ok" && $0.status == .pending && $0.targetCommit == second })
+
+        try GitFixture.run(["sh", "-c", "cd \"$0\" && mv \"Stacks/caf$(printf '\\351')\" Stacks/cafe", git.path])
+        try git.commit("rename the bad stack")
+        let next = try await fixture.sync()
+        #expect(next.created.map(\.stack) == ["cafe"])
+        #expect(next.created.first?.status == .pending)
+        try await fixture.close()
     }
 }
 

@@ -71,8 +71,16 @@ public struct HistoryScanner {
         var policyFiles: [String] = []
         var changedSettings = false
         var stackFiles: [String: [String]] = [:]
+        var unreadable: [String: [String]] = [:]
         for change in delta.changes {
-            if change.path == StackLayout.settingsFile {
+            if !change.isValidPath {
+                // Kept only where the bad path exists after the commit: deleting or renaming it recovers.
+                guard change.newID != nil, !StackLayout.isReserved(change.path) else { continue }
+                for match in layout.matches(for: change.path) {
+                    stackFiles[match.stack, default: []].append(change.path)
+                    unreadable[match.stack, default: []].append(change.path)
+                }
+            } else if change.path == StackLayout.settingsFile {
                 changedSettings = true
             } else if change.path.hasPrefix(StackLayout.policiesFolder) {
                 policyFiles.append(change.path)
@@ -92,6 +100,7 @@ public struct HistoryScanner {
             }
             let kind: StackChangeKind
             switch (before.isEmpty, after.isEmpty) {
+            case (true, true) where unreadable[name] != nil: kind = .modified
             case (true, true): continue
             case (true, false): kind = .added
             case (false, true): kind = .deleted
@@ -99,6 +108,8 @@ public struct HistoryScanner {
             }
             stacks.append(StackChange(name: name, change: kind, files: Array(Set(files)).sorted()))
         }
-        return ScannedCommit(id: commit, parent: parent, stacks: stacks, policyFiles: policyFiles, changedSettings: changedSettings)
+        var scanned = ScannedCommit(id: commit, parent: parent, stacks: stacks, policyFiles: policyFiles, changedSettings: changedSettings)
+        scanned.unreadablePaths = unreadable
+        return scanned
     }
 }

@@ -13,6 +13,9 @@ public struct ScannedCommit: Sendable {
     public let policyFiles: [String]
     /// Whether it changed `tollgate.yaml`.
     public let changedSettings: Bool
+    /// For each stack, the paths it has at this commit that are not UTF-8 or that git refuses:
+    /// such a stack cannot be read back, so its change set fails for this commit only.
+    public var unreadablePaths: [String: [String]] = [:]
 
     /// Whether the commit matters to Tollgate at all.
     public var isRelevant: Bool {

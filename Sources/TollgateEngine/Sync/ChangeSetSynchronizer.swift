@@ -96,7 +96,8 @@ public struct ChangeSetSynchronizer {
         for (stack, stackCommits) in touched.stacks.sorted(by: { $0.key < $1.key }) {
             let earlier = try notInState(Self.merge(open[stack]?.commits ?? [], unapplied[stack] ?? []), state: states[stack])
             let covered = Self.merge(earlier, stackCommits.map(\.commit))
-            let outcome = try plan(stack: stack, commits: covered, state: states[stack], open: open[stack])
+            let outcome = try plan(
+                stack: stack, commits: covered, state: states[stack], open: open[stack], unreadable: touched.unreadable[stack])
             switch outcome {
             case .create(let plan): plans.append(plan)
             case .unchanged: unchanged.append(stack)
@@ -177,10 +178,15 @@ public struct ChangeSetSynchronizer {
     /// `commits` are all the commits the change set covers, oldest first; the newest is its target.
     /// A template or configuration that cannot be planned gives a FAILED change set with the reason,
     /// so that the other stacks sync on and the next commit that fixes it plans again.
-    private func plan(stack: String, commits: [String], state: StackStateRecord?, open: ChangeSetRecord?) throws -> StackOutcome {
+    private func plan(
+        stack: String, commits: [String], state: StackStateRecord?, open: ChangeSetRecord?, unreadable: [String]?
+    ) throws -> StackOutcome {
         guard let newestHex = commits.last, let newest = ObjectID(hex: newestHex) else { return .unchanged }
         let changeSet: ChangeSet
         do {
+            if let unreadable {
+                throw UnreadableStackPath(paths: unreadable, commit: newest)
+            }
             if let planned = try repository.changeSet(for: stack, at: newest, against: try state?.snapshot()) {
                 changeSet = planned
             } else if let open {
@@ -314,6 +320,8 @@ private struct Touched {
     var stacks: [String: [StackCommit]] = [:]
     var policyCommits: [StackCommit] = []
     var policyPaths: Set<String> = []
+    /// The unreadable paths of each stack at the newest commit that touched it.
+    var unreadable: [String: [String]] = [:]
 
     init(_ commits: [ScannedCommit], mergedSides: [ObjectID: [ScannedCommit]]) {
         for commit in commits {
@@ -324,7 +332,10 @@ private struct Touched {
                 let policyChanged = !commit.policyFiles.isEmpty || commit.changedSettings
                 if policyChanged && (!side.policyFiles.isEmpty || side.changedSettings) { policyCommits.append(merged) }
             }
-            for change in commit.stacks { stacks[change.name, default: []].append(StackCommit(commit: commit.id.hex)) }
+            for change in commit.stacks {
+                stacks[change.name, default: []].append(StackCommit(commit: commit.id.hex))
+                unreadable[change.name] = commit.unreadablePaths[change.name]
+            }
             // tollgate.yaml is policy: its branch and layout decide which files form which stack.
             if !commit.policyFiles.isEmpty || commit.changedSettings {
                 policyCommits.append(StackCommit(commit: commit.id.hex))
@@ -332,6 +343,17 @@ private struct Touched {
                 if commit.changedSettings { policyPaths.insert(StackLayout.settingsFile) }
             }
         }
+    }
+}
+
+/// A stack whose files at a commit have paths Tollgate cannot read back.
+private struct UnreadableStackPath: Error, CustomStringConvertible {
+    let paths: [String]
+    let commit: ObjectID
+
+    var description: String {
+        let list = paths.map { "'\($0)'" }.joined(separator: ", ")
+        return "\(commit.short): the path \(list) is not valid UTF-8 or has a component git refuses (., .., .git); rename it in a new commit"
     }
 }
 
