@@ -26,19 +26,6 @@ struct HostileInputCommandTests {
         }
     }
 
-    private static let bomb = """
-        Resources:
-          A: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
-          B: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
-          C: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
-          D: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
-          E: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
-          F: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
-          G: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
-          H: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
-          I: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
-
-        """
 
     private static let topic = "Resources:\n  T:\n    Type: AWS::SNS::Topic\n"
 
@@ -48,7 +35,7 @@ struct HostileInputCommandTests {
         let old = folder.appending("old.yaml")
         let bomb = folder.appending("bomb.yaml")
         try Self.topic.write(toFile: old, atomically: true, encoding: .utf8)
-        try Self.bomb.write(toFile: bomb, atomically: true, encoding: .utf8)
+        try HostileInput.aliasBomb.write(toFile: bomb, atomically: true, encoding: .utf8)
         expectCleanRefusal(try runLimited(["diff", old, bomb]), mentions: ["bomb.yaml:", "expand to more than 1048576 bytes"])
     }
 
@@ -90,7 +77,7 @@ struct HostileInputCommandTests {
     @Test("sync and plan of a repository holding the alias bomb stay within the memory limit")
     func syncAndPlan() throws {
         let git = try GitFixture()
-        try git.write("Stacks/bomb/template.yaml", Self.bomb)
+        try git.write("Stacks/bomb/template.yaml", HostileInput.aliasBomb)
         try git.write("Stacks/healthy/template.yaml", Self.topic)
         try git.commit("add a bomb")
         let state = try TemporaryDirectory()

@@ -1,25 +1,11 @@
 import Testing
 import TollgateCore
+import TollgateTestSupport
 
 /// Inputs written to exhaust memory, time or stack: each is refused with an error that names the
 /// file, the place and the limit, instead of being expanded.
 @Suite("Hostile templates")
 struct HostileTemplateTests {
-    /// The classic billion-laughs document: nine levels of anchors, each repeating the one before
-    /// nine times, so that the last one stands for 9^9 (387,420,489) strings.
-    static let aliasBomb = """
-        Resources:
-          A: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
-          B: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
-          C: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
-          D: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
-          E: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
-          F: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
-          G: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
-          H: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
-          I: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
-
-        """
 
     private func templateError(_ text: String, file: String = "Stacks/x/template.yaml") -> TemplateError? {
         #expect(throws: TemplateError.self) { try TemplateParser.parse(text, fileName: file) }
@@ -27,8 +13,8 @@ struct HostileTemplateTests {
 
     @Test("A billion-laughs template is refused at the alias that passes the expansion limit")
     func billionLaughs() throws {
-        #expect(Self.aliasBomb.utf8.count < 600)
-        let error = try #require(templateError(Self.aliasBomb))
+        #expect(HostileInput.aliasBomb.utf8.count < 600)
+        let error = try #require(templateError(HostileInput.aliasBomb))
         guard case .limitExceeded(let location, _) = error else {
             Issue.record("expected a limit error, got \(error)")
             return
@@ -41,7 +27,7 @@ struct HostileTemplateTests {
 
     @Test("An alias bomb used as a mapping key is refused before anything hashes it")
     func bombAsKey() throws {
-        let text = Self.aliasBomb + "Outputs:\n  ? *i\n  : {Value: x}\n"
+        let text = HostileInput.aliasBomb + "Outputs:\n  ? *i\n  : {Value: x}\n"
         let error = try #require(templateError(text))
         #expect(error.description.contains("expand to more than"))
     }
