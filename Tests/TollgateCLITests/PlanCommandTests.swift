@@ -100,4 +100,15 @@ struct PlanCommandTests {
         #expect(result.standardError.contains("\(id.prefix(7)):Stacks/app/config.json"), "\(result.standardError)")
         #expect(result.standardError.contains("huge"))
     }
+
+    @Test("plan Policies/ says that policies are not a stack", arguments: ["Policies/", "Policies/approvals.yaml"])
+    func policies(name: String) throws {
+        let fixture = try GitFixture()
+        try fixture.write("Stacks/network/template.yaml", "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n")
+        try fixture.commit("add network")
+        let setup = try CLIRepository(fixture)
+        let result = try TollgateBinary.run(["plan", name] + setup.store)
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("Policies/ is not a stack"), "\(result.standardError)")
+    }
 }

@@ -27,6 +27,12 @@ struct Plan: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        if StackLayout.isReservedName(stack) {
+            throw ValidationError("Policies/ is not a stack: a change to it is a policy change set, which tollgate sync creates and tollgate show ID describes.")
+        }
+    }
+
     func run() async throws {
         let (state, inForce) = try await store.withStore(repository: repository.repo) { store in
             (try await store.stackState(stack), try await store.stackState(PolicyInForce.stateName)?.commit)
