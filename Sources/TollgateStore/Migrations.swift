@@ -113,6 +113,9 @@ let migrations: [Migration] = [
         )
         """,
         "CREATE INDEX stack_commits_by_position ON stack_commits (stack, position)",
+        // Reading commands check each change set against its own entries; status does it for every
+        // open one, so finding them must not scan the whole trail.
+        "CREATE INDEX audit_entries_by_change_set ON audit_entries (change_set_id, sequence)",
     ]),
 ]
 
