@@ -134,11 +134,10 @@ struct GuardNodeConverter {
         default: break
         }
         guard scalar.style == .plain else { return .string(text) }
-        switch text {
-        case "", "~", "null", "Null", "NULL": return .null
-        case "true", "True", "TRUE": return .bool(true)
-        case "false", "False", "FALSE": return .bool(false)
-        default: break
+        switch YAMLPlainKeyword(text) {
+        case .null: return .null
+        case .bool(let value): return .bool(value)
+        case nil: break
         }
         if let number = integer(text) { return .int(number) }
         if let number = float(text) { return .float(number) }

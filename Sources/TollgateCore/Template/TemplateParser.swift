@@ -243,11 +243,10 @@ struct NodeReader {
         default: break
         }
         guard scalar.style == .plain else { return .string(text) }
-        switch text {
-        case "", "~", "null", "Null", "NULL": return .null
-        case "true", "True", "TRUE": return .bool(true)
-        case "false", "False", "FALSE": return .bool(false)
-        default: break
+        switch YAMLPlainKeyword(text) {
+        case .null: return .null
+        case .bool(let value): return .bool(value)
+        case nil: break
         }
         let numeral = text.unicodeScalars.allSatisfy { "0123456789+-.eE".unicodeScalars.contains($0) }
         if numeral, let first = text.unicodeScalars.first, first != "e", first != "E", Double(text) != nil {
