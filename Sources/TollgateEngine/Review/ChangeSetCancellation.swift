@@ -22,19 +22,21 @@ public struct ChangeSetCancellation: Sendable {
 
     /// Moves change set `id` to CANCELLED with `reason`, in one transaction with its audit entry.
     ///
-    /// With a `signature`, it must verify for ``OperatorAct/cancel(changeSetID:digest:reason:)`` with
-    /// a key the policy in force lists, and the audit trail names its holder; under
+    /// `sign` is given the act's text (``OperatorAct/cancel(changeSetID:digest:reason:)``) and returns
+    /// the operator's signature of it, or nil when they give none. A signature must verify with a
+    /// key the policy in force lists, and the audit trail names its holder; under
     /// `operators-must-sign: true` a signature is required.
     /// - Parameter policy: the policy in force, nil before `tollgate init`.
     /// - Throws: ``ReviewError/operatorSignatureRequired(act:text:)``,
     ///   ``ReviewError/operatorSignatureRefused(act:reason:)``, ``StoreError``.
     public func cancel(
-        changeSetID id: String, reason: String, actor: String, signature: SSHSignature?, policy: PolicyInForce?
+        changeSetID id: String, reason: String, actor: String, policy: PolicyInForce?,
+        sign: (String) throws -> SSHSignature?
     ) async throws -> ChangeSetRecord {
         let record = try await store.checkedChangeSet(id: id)
         let act = OperatorAct.cancel(changeSetID: record.id, digest: record.digest, reason: reason)
         var actor = actor
-        if let signature {
+        if let signature = try sign(act.text) {
             guard let policy else {
                 throw ReviewError.operatorSignatureRefused(act: "cancelling \(id)", reason: "no policy is in force to list your key")
             }

@@ -38,18 +38,18 @@ struct Cancel: AsyncParsableCommand {
         let actor = actor.name ?? ""
         let record = try await store.withStore(repository: repository.repo) { store -> ChangeSetRecord? in
             let cancellation = ChangeSetCancellation(store: store)
-            let text = try await cancellation.textToSign(changeSetID: id, reason: reason)
             if signing.printText {
-                print(text, terminator: "")
+                print(try await cancellation.textToSign(changeSetID: id, reason: reason), terminator: "")
                 return nil
             }
-            let signature = try signing.signature(for: text)
             var policy: PolicyInForce?
             if try await store.stackState(PolicyInForce.stateName) != nil {
                 let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
                 policy = try await PolicyInForce.load(from: store, repository: managed)
             }
-            return try await cancellation.cancel(changeSetID: id, reason: reason, actor: actor, signature: signature, policy: policy)
+            return try await cancellation.cancel(changeSetID: id, reason: reason, actor: actor, policy: policy) { text in
+                try signing.signature(for: text)
+            }
         }
         guard let record else { return }
         if output.json {
