@@ -65,7 +65,7 @@ public final class ManagedRepository {
     ///
     /// - Throws: as ``init(path:settingsFile:branch:settingsCommit:)``, and ``StoreError``.
     public static func open(path: String, settingsFile: String? = nil, branch: String? = nil, store: any StateStore) async throws -> ManagedRepository {
-        let inForce = try await store.stackState(PolicyInForce.stateName)?.commit
+        let inForce = try await store.policyInForce()?.commit
         return try ManagedRepository(path: path, settingsFile: settingsFile, branch: branch, settingsCommit: inForce)
     }
 

@@ -117,6 +117,28 @@ let migrations: [Migration] = [
         // open one, so finding them must not scan the whole trail.
         "CREATE INDEX audit_entries_by_change_set ON audit_entries (change_set_id, sequence)",
     ]),
+    // The policy in force gets its own table instead of the pseudo-stack `Policies/` in
+    // stack_states; the revision in force moves over with the actor of its last state entry.
+    Migration(version: 3, name: "policy revisions", statements: [
+        """
+        CREATE TABLE policy_revisions (
+            revision BIGINT PRIMARY KEY,
+            commit_id TEXT NOT NULL,
+            change_set_id TEXT,
+            actor TEXT NOT NULL,
+            recorded_at BIGINT NOT NULL
+        )
+        """,
+        """
+        INSERT INTO policy_revisions (revision, commit_id, change_set_id, actor, recorded_at)
+        SELECT s.state_version, s.commit_id, NULL,
+            COALESCE((SELECT a.actor FROM audit_entries a WHERE a.stack = 'Policies/' AND a.action = 'state.recorded'
+                      ORDER BY a.sequence DESC LIMIT 1), 'tollgate'),
+            s.recorded_at
+        FROM stack_states s WHERE s.stack = 'Policies/'
+        """,
+        "DELETE FROM stack_states WHERE stack = 'Policies/'",
+    ]),
 ]
 
 /// Brings a store's schema up to the newest version, inside a write transaction the caller holds.

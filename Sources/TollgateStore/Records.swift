@@ -38,6 +38,31 @@ public struct StackStateRecord: Sendable, Hashable {
     }
 }
 
+/// One revision of `Policies/` (and `tollgate.yaml`) put in force: trusted by `tollgate init` or
+/// applied through a policy change set. The newest is the policy in force.
+public struct PolicyRevisionRecord: Sendable, Hashable {
+    /// Starts at 1 and grows by one with every revision put in force, so that a policy change set
+    /// planned against an older revision can be recognised as stale.
+    public var revision: Int64
+    /// The commit whose `Policies/` and `tollgate.yaml` are in force.
+    public var commit: String
+    /// The applied policy change set that put it in force; nil for a revision trusted by `init`.
+    public var changeSetID: String?
+    /// Who trusted or applied it.
+    public var actor: String
+    /// When it was put in force.
+    public var recordedAt: Date
+
+    /// Creates a record as stored.
+    public init(revision: Int64, commit: String, changeSetID: String?, actor: String, recordedAt: Date) {
+        self.revision = revision
+        self.commit = commit
+        self.changeSetID = changeSetID
+        self.actor = actor
+        self.recordedAt = recordedAt
+    }
+}
+
 /// Whether a change set changes a stack or the policies that govern every stack.
 public enum ChangeSetKind: String, Sendable, Codable, CaseIterable, Hashable {
     /// A change to one stack's template or configuration.
@@ -56,7 +81,8 @@ public struct ChangeSetRecord: Sendable, Hashable {
     public var stack: String
     /// The commits it covers, oldest first.
     public var commits: [String]
-    /// The ``StackStateRecord/stateVersion`` it was planned against, 0 for a stack never applied.
+    /// The ``StackStateRecord/stateVersion`` it was planned against, 0 for a stack never applied; for
+    /// a policy change set, the ``PolicyRevisionRecord/revision`` in force, 0 before `init`.
     public var baseStateVersion: Int64
     /// The commit whose content it would apply.
     public var targetCommit: String

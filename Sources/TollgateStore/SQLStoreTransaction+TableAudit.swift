@@ -5,13 +5,14 @@ extension SQLStoreTransaction {
     /// The first row of a derived table that disagrees with `replay`, or nil when every table
     /// holds exactly what the trail implies.
     ///
-    /// Rows are compared in a fixed order (change sets, verdicts, stack states, scan cursors,
+    /// Rows are compared in a fixed order (change sets, verdicts, stack states, policy revisions, scan cursors,
     /// attributed commits, executions), each table both ways: a row the trail does not account
     /// for, and a row the trail implies that is missing.
     func firstDisagreement(with replay: AuditReplay) async throws -> TableDisagreement? {
         if let found = try await changeSetDisagreement(replay) { return found }
         if let found = try await verdictDisagreement(replay) { return found }
         if let found = try await stackStateDisagreement(replay) { return found }
+        if let found = try await policyRevisionDisagreement(replay) { return found }
         if let found = try await cursorDisagreement(replay) { return found }
         if let found = try await attributionDisagreement(replay) { return found }
         return try await executionDisagreement(replay)
@@ -113,6 +114,39 @@ extension SQLStoreTransaction {
         }
         if let missing = replay.stackStates.filter({ !seen.contains($0.key) }).min(by: { $0.value.sequence < $1.value.sequence }) {
             return TableDisagreement(table: "stack_states", row: missing.key, problem: "the row is missing", sequence: missing.value.sequence)
+        }
+        return nil
+    }
+
+    /// Older stores kept only the revision in force, so only that one must have its row; every row
+    /// present must match its entry.
+    private func policyRevisionDisagreement(_ replay: AuditReplay) async throws -> TableDisagreement? {
+        var seen: Set<Int64> = []
+        for row in try await session.query("SELECT * FROM policy_revisions ORDER BY revision", []) {
+            let revision = try row.integer("revision")
+            seen.insert(revision)
+            guard let expected = replay.policyRevisions[revision] else {
+                return TableDisagreement(table: "policy_revisions", row: String(revision), problem: "no entry records this revision", sequence: nil)
+            }
+            func differs(_ field: String, _ found: String?, _ wanted: String?) -> TableDisagreement? {
+                guard found != wanted else { return nil }
+                return TableDisagreement(
+                    table: "policy_revisions", row: String(revision), problem: "\(field) is \(found ?? "null"), the trail says \(wanted ?? "null")",
+                    sequence: expected.sequence)
+            }
+            let checks: [TableDisagreement?] = [
+                expected.commit.flatMap { differs("commit", try? row.text("commit_id"), $0) },
+                differs("actor", try row.text("actor"), expected.actor),
+                expected.isLegacy ? nil : differs("change set", try row.optionalText("change_set_id"), expected.changeSetID),
+            ]
+            if let found = checks.compactMap({ $0 }).first { return found }
+        }
+        if let newest = replay.policyRevisions.max(by: { $0.key < $1.key }), !seen.contains(newest.key) {
+            return TableDisagreement(
+                table: "policy_revisions", row: String(newest.key), problem: "the row of the revision in force is missing", sequence: newest.value.sequence)
+        }
+        if let missing = replay.policyRevisions.filter({ !$0.value.isLegacy && !seen.contains($0.key) }).min(by: { $0.key < $1.key }) {
+            return TableDisagreement(table: "policy_revisions", row: String(missing.key), problem: "the row is missing", sequence: missing.value.sequence)
         }
         return nil
     }

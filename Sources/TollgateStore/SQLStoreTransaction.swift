@@ -92,6 +92,30 @@ struct SQLStoreTransaction: StoreTransaction {
         return stored
     }
 
+    // MARK: Policy revisions
+
+    func policyInForce() async throws -> PolicyRevisionRecord? {
+        try await session.query("SELECT * FROM policy_revisions ORDER BY revision DESC LIMIT 1", []).first.map(policyRevisionRecord)
+    }
+
+    func policyRevisions() async throws -> [PolicyRevisionRecord] {
+        try await session.query("SELECT * FROM policy_revisions ORDER BY revision DESC", []).map(policyRevisionRecord)
+    }
+
+    func recordPolicyRevision(commit: String, changeSetID: String?, actor: String) async throws -> PolicyRevisionRecord {
+        let time = AuditEntry.milliseconds(of: clock.now())
+        let record = PolicyRevisionRecord(
+            revision: (try await policyInForce()?.revision ?? 0) + 1, commit: commit, changeSetID: changeSetID, actor: actor,
+            recordedAt: date(time))
+        try await session.execute(
+            "INSERT INTO policy_revisions (revision, commit_id, change_set_id, actor, recorded_at) VALUES (?, ?, ?, ?, ?)",
+            [.integer(record.revision), .text(commit), SQLValue(changeSetID), .text(actor), .integer(time)])
+        try await append(AuditEvent(
+            actor: actor, action: .policyRevisionRecorded, changeSetID: changeSetID, commit: commit,
+            details: ["revision": String(record.revision)]), at: time)
+        return record
+    }
+
     // MARK: Scan cursor
 
     func scanCursor(branch: String) async throws -> String? {
@@ -466,6 +490,13 @@ struct SQLStoreTransaction: StoreTransaction {
             tags: try decode([String: String].self, try row.text("tags"), what: "stack tags"),
             commit: try row.text("commit_id"), stateVersion: try row.integer("state_version"),
             recordedAt: date(try row.integer("recorded_at")), isRemoved: try row.integer("removed") != 0)
+    }
+
+    private func policyRevisionRecord(_ row: SQLRow) throws -> PolicyRevisionRecord {
+        PolicyRevisionRecord(
+            revision: try row.integer("revision"), commit: try row.text("commit_id"),
+            changeSetID: try row.optionalText("change_set_id"), actor: try row.text("actor"),
+            recordedAt: date(try row.integer("recorded_at")))
     }
 
     private func changeSetRecord(_ row: SQLRow) throws -> ChangeSetRecord {

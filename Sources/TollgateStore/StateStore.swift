@@ -53,6 +53,14 @@ extension StateStore {
         try await read { try await $0.scanCursor(branch: branch) }
     }
 
+    public func policyInForce() async throws -> PolicyRevisionRecord? {
+        try await read { try await $0.policyInForce() }
+    }
+
+    public func policyRevisions() async throws -> [PolicyRevisionRecord] {
+        try await read { try await $0.policyRevisions() }
+    }
+
     public func changeSet(id: String) async throws -> ChangeSetRecord {
         try await read { try await $0.changeSet(id: id) }
     }
@@ -142,6 +150,10 @@ public protocol StoreReader: Sendable {
     func stackStates() async throws -> [StackStateRecord]
     /// The last commit scanned on `branch`, or nil before the first scan.
     func scanCursor(branch: String) async throws -> String?
+    /// The newest policy revision, the one in force; nil before `tollgate init`.
+    func policyInForce() async throws -> PolicyRevisionRecord?
+    /// Every policy revision still recorded, newest first.
+    func policyRevisions() async throws -> [PolicyRevisionRecord]
     /// The change set with this id.
     /// - Throws: ``StoreError/unknownChangeSet(_:)`` when there is none.
     func changeSet(id: String) async throws -> ChangeSetRecord
@@ -186,6 +198,10 @@ public protocol StoreTransaction: StoreReader {
         stack: String, template: String, parameters: [String: String], tags: [String: String],
         commit: String, actor: String
     ) async throws -> StackStateRecord
+
+    /// Puts the `Policies/` of `commit` in force as the next revision; `changeSetID` names the
+    /// applied policy change set, nil when `tollgate init` trusts it. Writes one audit entry.
+    func recordPolicyRevision(commit: String, changeSetID: String?, actor: String) async throws -> PolicyRevisionRecord
 
     /// Records that an apply removed the stack: an empty state marked ``StackStateRecord/isRemoved``,
     /// with the next state version.

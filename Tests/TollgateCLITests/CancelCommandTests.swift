@@ -27,7 +27,8 @@ struct CancelCommandTests {
         #expect(details["to"] == "CANCELLED")
         #expect(details["reason"] == "freeze week")
         let status = try TollgateBinary.run(["status", "--json"] + setup.store)
-        let rows = try #require(JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8)) as? [[String: Any]])
+        let report = try #require(JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8)) as? [String: Any])
+        let rows = try #require(report["stacks"] as? [[String: Any]])
         #expect(rows.first?["pendingChangeSet"] is NSNull)
     }
 

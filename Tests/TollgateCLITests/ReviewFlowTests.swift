@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TollgateEngine
 import TollgateTestSupport
 
 /// The whole review, as a team runs it from the command line: trust the policy, sync, read the
@@ -11,10 +12,20 @@ struct ReviewFlowTests {
     }
 
     private func status(_ fixture: ReviewFixture) throws -> [String: [String: Any]] {
+        let report = try statusReport(fixture)
+        let rows = try #require(report["stacks"] as? [[String: Any]])
+        return Dictionary(uniqueKeysWithValues: rows.compactMap { row in (row["stack"] as? String).map { ($0, row) } })
+    }
+
+    /// The policy line of `status --json`: the revision in force and its open change set.
+    private func policyStatus(_ fixture: ReviewFixture) throws -> [String: Any] {
+        try #require(try statusReport(fixture)["policy"] as? [String: Any])
+    }
+
+    private func statusReport(_ fixture: ReviewFixture) throws -> [String: Any] {
         let result = try tollgate(fixture, ["status", "--json"])
         #expect(result.status == 0, "\(result.standardError)")
-        let rows = try #require(JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]])
-        return Dictionary(uniqueKeysWithValues: rows.compactMap { row in (row["stack"] as? String).map { ($0, row) } })
+        return try #require(JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
     }
 
     /// Signs the approval text of change set `id` with `person`'s key, as a reviewer would with
@@ -40,7 +51,11 @@ struct ReviewFlowTests {
         let id = try #require(rows["web"]?["pendingChangeSet"] as? String)
         #expect(rows["web"]?["status"] as? String == "PENDING")
         // The policies that init trusted are the policy in force: nothing to review there.
-        #expect(rows["Policies/"]?["pendingChangeSet"] as? String == nil)
+        #expect(rows["Policies/"] == nil, "the policies are not a stack row")
+        let policy = try policyStatus(fixture)
+        #expect(policy["revision"] as? Int == 1)
+        #expect(policy["actor"] as? String == "admin")
+        #expect(policy["pendingChangeSet"] is NSNull)
 
         let approve = try tollgate(fixture, ["approve", id, "--signature", try signApproval(fixture, id: id, as: "amara")])
         #expect(approve.status == 0, "\(approve.standardError)")
@@ -75,7 +90,7 @@ struct ReviewFlowTests {
 
         let rows = try status(fixture)
         let stackChange = try #require(rows["web"]?["pendingChangeSet"] as? String)
-        let policyChange = try #require(rows["Policies/"]?["pendingChangeSet"] as? String)
+        let policyChange = try #require(try policyStatus(fixture)["pendingChangeSet"] as? String)
 
         // Her approvals do not count: under the policy in force her key belongs to nobody.
         for id in [stackChange, policyChange] {
@@ -90,9 +105,54 @@ struct ReviewFlowTests {
         #expect(explain.standardOutput.contains("bastien"))
         #expect(!explain.standardOutput.contains("mallory"))
         #expect(try tollgate(fixture, ["approve", policyChange, "--signature", try signApproval(fixture, id: policyChange, as: "amara")]).status == 0)
-        #expect(try status(fixture)["Policies/"]?["status"] as? String == "PENDING")
+        #expect(try policyStatus(fixture)["status"] as? String == "PENDING")
         #expect(try tollgate(fixture, ["approve", policyChange, "--signature", try signApproval(fixture, id: policyChange, as: "bastien")]).status == 0)
-        #expect(try status(fixture)["Policies/"]?["status"] as? String == "APPROVED")
+        #expect(try policyStatus(fixture)["status"] as? String == "APPROVED")
         #expect(try status(fixture)["web"]?["status"] as? String == "PENDING")
+    }
+
+    @Test("once a policy change removes an approver's key, status and show give explain's status beside the stored one")
+    func storedStatusOutdated() async throws {
+        let fixture = try ReviewFixture()
+        #expect(try tollgate(fixture, ["init", "--actor", "admin"]).status == 0)
+        #expect(try tollgate(fixture, ["sync"]).status == 0)
+        let id = try #require(try status(fixture)["web"]?["pendingChangeSet"] as? String)
+        #expect(try tollgate(fixture, ["approve", id, "--signature", try signApproval(fixture, id: id, as: "amara")]).status == 0)
+        #expect(try status(fixture)["web"]?["status"] as? String == "APPROVED")
+
+        var keys = fixture.keys
+        keys["amara"] = fixture.keys["mallory"]
+        try fixture.git.write("Policies/reviewers.yaml", ReviewFixture.reviewers(keys: keys))
+        try fixture.git.commit("rotate amara's key", author: ReviewFixture.outsider)
+        #expect(try tollgate(fixture, ["sync"]).status == 0)
+        let policyChange = try #require(try policyStatus(fixture)["pendingChangeSet"] as? String)
+        for person in ["amara", "bastien"] {
+            #expect(try tollgate(fixture, ["approve", policyChange, "--signature", try signApproval(fixture, id: policyChange, as: person)]).status == 0)
+        }
+        // The apply command is not part of this test: the policy change is put in force in process.
+        let store = try await fixture.openStore()
+        try await store.transaction { tx in
+            _ = try await tx.startExecution(id: "ex-0000000a", changeSetID: policyChange, actor: "tollgate")
+            _ = try await tx.finishExecution(id: "ex-0000000a", result: .succeeded, providerOutput: nil, actor: "tollgate")
+            try await PolicyInForce.recordApplied(try await tx.changeSet(id: policyChange), actor: "tollgate", in: tx)
+        }
+        try await store.close()
+
+        let web = try #require(try status(fixture)["web"])
+        #expect(web["status"] as? String == "PENDING")
+        #expect(web["storedStatus"] as? String == "APPROVED")
+        let policy = try policyStatus(fixture)
+        #expect(policy["revision"] as? Int == 2)
+        #expect(policy["appliedChangeSet"] as? String == policyChange)
+        let text = try tollgate(fixture, ["status"]).standardOutput
+        #expect(text.contains("Policy in force: revision 2"), "\(text)")
+        #expect(text.contains("applied through \(policyChange) by tollgate"), "\(text)")
+        #expect(text.contains("PENDING (stored APPROVED)"), "\(text)")
+        let show = try tollgate(fixture, ["show", id])
+        #expect(show.standardOutput.contains("PENDING (stored as APPROVED; the policy in force no longer says so)"), "\(show.standardOutput)")
+        let json = try #require(JSONSerialization.jsonObject(with: Data(try tollgate(fixture, ["show", id, "--json"]).standardOutput.utf8)) as? [String: Any])
+        #expect(json["status"] as? String == "PENDING")
+        #expect(json["storedStatus"] as? String == "APPROVED")
+        #expect(try tollgate(fixture, ["audit", "verify"]).status == 0)
     }
 }

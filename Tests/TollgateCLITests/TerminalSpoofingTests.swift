@@ -61,7 +61,8 @@ struct TerminalSpoofingTests {
         Self.expectSafe(sync.standardOutput + sync.standardError, "sync")
 
         let statusJSON = try TollgateBinary.run(["status", "--json"] + options)
-        let rows = try #require(try JSONSerialization.jsonObject(with: Data(statusJSON.standardOutput.utf8)) as? [[String: Any]])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(statusJSON.standardOutput.utf8)) as? [String: Any])
+        let rows = try #require(report["stacks"] as? [[String: Any]])
         let row = try #require(rows.first { $0["stack"] as? String == stack }, "status --json keeps the stack name as it is")
         let id = try #require(row["pendingChangeSet"] as? String)
 

@@ -108,7 +108,7 @@ struct CoveredCommitsTests {
         #expect(reason.contains("Stacks/api/template.yaml"), "\(reason)")
         #expect(reason.contains("\(broken.prefix(7))"), "\(reason)")
         #expect(try await review.store.scanCursor(branch: "main") == broken)
-        let statuses = try await StackStatusReader.statuses(repositoryStacks: ["api", "web"], matching: nil, in: review.store)
+        let statuses = try await StatusReader(store: review.store).report(repository: try review.fixture.repository(), matching: nil).stacks
         #expect(statuses.first { $0.stack == "api" }?.status == .planFailed)
         #expect(statuses.first { $0.stack == "api" }?.failedChangeSet == failed.id)
 

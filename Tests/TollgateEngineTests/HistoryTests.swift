@@ -262,6 +262,47 @@ struct HistoryTests {
     }
 }
 
+extension HistoryTests {
+    @Test("a path component git refuses fails only its own stack, and only until a later commit removes it", arguments: [".git", ".."])
+    func refusedPathComponent(component: String) async throws {
+        let fixture = try await SyncFixture.make(.sqlite)
+        let git = fixture.git
+        try git.write("Stacks/ok/template.yaml", bucketTemplate(["Logs"]))
+        let first = try git.commit("first")
+        // git itself never checks such a path out, so the commit is made with plumbing, as a
+        // hostile push would bring it: Stacks/<component>/template.yaml beside Stacks/ok.
+        let script = """
+            set -e
+            cd "$0"
+            blob=$(printf 'Resources:\\n  Q:\\n    Type: AWS::SQS::Queue\\n' | git hash-object -w --stdin)
+            evil=$(printf '100644 blob %s\\ttemplate.yaml\\n' "$blob" | git mktree)
+            stacks=$( (git ls-tree HEAD:Stacks; printf '040000 tree %s\\t%s\\n' "$evil" "$1") | git mktree)
+            root=$( (git ls-tree HEAD | grep -v 'Stacks$' || true; printf '040000 tree %s\\tStacks\\n' "$stacks") | git mktree)
+            bad=$(git commit-tree "$root" -p HEAD -m 'a path git refuses')
+            git update-ref HEAD "$bad"
+            clean=$(git commit-tree "$(git rev-parse "$bad"~1^{tree})" -p "$bad" -m 'remove it')
+            printf '%s %s' "$bad" "$clean"
+            """
+        let ids = try GitFixture.run(["sh", "-c", script, git.path, component]).split(separator: " ").map(String.init)
+        let (bad, clean) = (ids[0], ids[1])
+
+        let report = try await fixture.sync()
+        let failed = try #require(report.created.first { $0.stack == component }, "\(report.created.map(\.stack))")
+        #expect(failed.status == .failed)
+        #expect(failed.targetCommit == bad)
+        let record = try await fixture.store.changeSet(id: failed.id)
+        #expect(record.statusReason?.contains("a component git refuses") == true, "\(record.statusReason ?? "")")
+        #expect(report.created.contains { $0.stack == "ok" && $0.status == .pending && $0.targetCommit == first })
+        #expect(try await fixture.store.scanCursor(branch: "main") == bad)
+
+        try GitFixture.run(["git", "-C", git.path, "update-ref", "HEAD", clean])
+        let next = try await fixture.sync()
+        #expect(!next.created.contains { $0.status == .failed }, "\(next.created)")
+        #expect(try await fixture.store.scanCursor(branch: "main") == clean)
+        try await fixture.close()
+    }
+}
+
 extension GitFixture {
     /// The path of `relative` inside the repository's `.git` folder.
     func appendingGit(_ relative: String) -> String {

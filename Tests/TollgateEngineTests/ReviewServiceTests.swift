@@ -62,7 +62,7 @@ struct ReviewServiceTests {
         let tip = try repository.commit(nil)
         let trusted = try await PolicyInForce.trust(commit: tip, repository: repository, store: store, actor: "lead")
         #expect(trusted.commit == fixture.firstCommit)
-        #expect(try await store.stackState("Policies/")?.commit == fixture.firstCommit)
+        #expect(try await store.policyInForce()?.commit == fixture.firstCommit)
         let entries = try await store.auditEntries(AuditFilter(actor: "lead"))
         #expect(entries.contains { $0.action == .policyTrusted && $0.commit == fixture.firstCommit })
 
@@ -95,7 +95,7 @@ struct ReviewServiceTests {
             #expect("\(error)".contains("Policies/approvals.yaml:2"), "\(error)")
             #expect("\(error)".contains("policy-changes[0].count"), "\(error)")
         }
-        #expect(try await store.stackState("Policies/") == nil)
+        #expect(try await store.policyInForce() == nil)
         try await store.close()
     }
 
@@ -208,6 +208,50 @@ struct ReviewServiceTests {
         let amara = try #require(explained.claims.first { $0.verdict == .approve && $0.problem != nil })
         #expect(amara.problem?.description.contains("not listed") == true, "\(explained.explanation)")
         #expect(explained.status == .pending)
+        try await review.store.close()
+    }
+
+    @Test("status shows an approved change set as explain judges it once the policy changed, beside the stored status")
+    func statusAfterPolicyChange() async throws {
+        let review = try await TrustedReview.make()
+        let fixture = review.fixture
+        let stack = try await review.bucketRename()
+        try await review.review(stack, as: "amara")
+        #expect(try await review.review(stack, as: "bastien").changeSet.status == .approved)
+
+        var keys = fixture.keys
+        keys["amara"] = fixture.keys["mallory"]
+        try fixture.git.write("Policies/reviewers.yaml", ReviewFixture.reviewers(keys: keys))
+        let rotate = try fixture.git.commit("rotate amara's key", author: ReviewFixture.outsider)
+        let policy = try await fixture.createPolicyChangeSet(commits: [rotate], in: review.store)
+        try await review.review(policy, as: "amara")
+        try await review.review(policy, as: "bastien")
+        let reader = StatusReader(store: review.store, clock: fixture.clock)
+        let before = try await reader.report(repository: try fixture.repository(), matching: nil)
+        #expect(before.policy?.revision == 1)
+        #expect(before.policy?.actor == "lead")
+        #expect(before.policy?.pendingChangeSet == policy.id)
+        #expect(before.policy?.status == .approved)
+        #expect(before.stacks.first { $0.stack == "web" }?.status == .approved)
+        #expect(before.stacks.first { $0.stack == "web" }?.storedStatus == nil)
+
+        try await review.store.transaction { tx in
+            let execution = ExecutionRecord.newID()
+            _ = try await tx.startExecution(id: execution, changeSetID: policy.id, actor: "tollgate")
+            _ = try await tx.finishExecution(id: execution, result: .succeeded, providerOutput: nil, actor: "tollgate")
+            try await PolicyInForce.recordApplied(try await tx.changeSet(id: policy.id), actor: "tollgate", in: tx)
+        }
+        let after = try await reader.report(repository: try fixture.repository(), matching: nil)
+        #expect(after.policy?.revision == 2)
+        #expect(after.policy?.commit == rotate)
+        #expect(after.policy?.appliedChangeSet == policy.id)
+        #expect(after.policy?.pendingChangeSet == nil)
+        #expect(!after.stacks.contains { $0.stack == "Policies/" }, "the policies are not a stack row")
+        // amara's approval was signed with a key the policy in force no longer lists.
+        let web = try #require(after.stacks.first { $0.stack == "web" })
+        #expect(web.status == .pending)
+        #expect(web.storedStatus == .approved)
+        #expect(web.pendingChangeSet == stack.id)
         try await review.store.close()
     }
 }

@@ -8,7 +8,8 @@ import TollgateStore
 @Suite("Table tampering")
 struct TableTamperingTests {
     enum Tampering: String, CaseIterable, Sendable, CustomTestStringConvertible {
-        case approveStatus, rewriteBody, deleteApproval, emptyCommits, moveCursor, reopenCancelled, editState, forgeExecution, dropAttribution
+        case approveStatus, rewriteBody, deleteApproval, emptyCommits, moveCursor, reopenCancelled, editState, forgeExecution, dropAttribution,
+            swapPolicy, dropPolicyRevision
 
         var testDescription: String { rawValue }
     }
@@ -33,6 +34,8 @@ struct TableTamperingTests {
             _ = try await tx.finishExecution(id: "ex-00000001", result: .succeeded, providerOutput: nil, actor: "tollgate")
             _ = try await tx.recordStackState(stack: "queue", template: "Resources: {}", parameters: ["A": "1"], tags: [:], commit: "c0ffee3", actor: "tollgate")
             try await tx.setScanCursor(branch: "main", commit: "c0ffee3", actor: "tollgate")
+            _ = try await tx.recordPolicyRevision(commit: "b0a4d01", changeSetID: nil, actor: "admin")
+            _ = try await tx.recordPolicyRevision(commit: "b0a4d02", changeSetID: "cs-0000beef", actor: "bob")
         }
         return (fixture, pending.id, cancelled.id)
     }
@@ -74,6 +77,12 @@ struct TableTamperingTests {
         case .forgeExecution:
             try await fixture.tamper("UPDATE executions SET result = 'FAILED' WHERE id = 'ex-00000001'")
             expected = ("executions", "ex-00000001", nil)
+        case .swapPolicy:
+            try await fixture.tamper("UPDATE policy_revisions SET commit_id = 'ba5eba11' WHERE revision = 2")
+            expected = ("policy_revisions", "2", nil)
+        case .dropPolicyRevision:
+            try await fixture.tamper("DELETE FROM policy_revisions WHERE revision = 2")
+            expected = ("policy_revisions", "2", nil)
         case .dropAttribution:
             try await fixture.tamper("DELETE FROM stack_commits WHERE commit_id = 'a11ce00'")
             expected = ("stack_commits", "network a11ce00", nil)
@@ -86,6 +95,61 @@ struct TableTamperingTests {
             await #expect(throws: StoreError.self) { _ = try await fixture.store.checkedChangeSet(id: refused) }
         }
         try await fixture.close()
+    }
+}
+
+/// The policy in force has its own table; stores that kept it as the pseudo-stack `Policies/`
+/// move it there when they migrate.
+@Suite("Policy revisions")
+struct PolicyRevisionTests {
+    @Test("revisions are numbered, name the change set that applied them, and the newest is in force", arguments: StoreKind.allCases)
+    func revisions(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture.make(kind)
+        #expect(try await fixture.store.policyInForce() == nil)
+        try await fixture.store.transaction { tx in
+            _ = try await tx.recordPolicyRevision(commit: "b0a4d01", changeSetID: nil, actor: "admin")
+            _ = try await tx.recordPolicyRevision(commit: "b0a4d02", changeSetID: "cs-0000beef", actor: "bob")
+        }
+        let inForce = try #require(try await fixture.store.policyInForce())
+        #expect(inForce.revision == 2)
+        #expect(inForce.commit == "b0a4d02")
+        #expect(inForce.changeSetID == "cs-0000beef")
+        #expect(inForce.actor == "bob")
+        #expect(try await fixture.store.policyRevisions().map(\.revision) == [2, 1])
+        #expect(try await fixture.store.stackStates().isEmpty, "the policy is not a stack state")
+        let entries = try await fixture.store.auditEntries(AuditFilter()).filter { $0.action == .policyRevisionRecorded }
+        #expect(entries.map { $0.details["revision"] } == ["1", "2"])
+        #expect(entries.last?.changeSetID == "cs-0000beef")
+        #expect(try await fixture.store.verifyTables() == nil)
+        try await fixture.close()
+    }
+
+    @Test("a store that kept the policy as the pseudo-stack Policies/ moves it to its own table", arguments: StoreKind.allCases)
+    func migration(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture.make(kind)
+        try await fixture.store.transaction { tx in
+            _ = try await tx.recordStackState(stack: "Policies/", template: "", parameters: [:], tags: [:], commit: "b0a4d01", actor: "admin")
+            _ = try await tx.recordStackState(stack: "Policies/", template: "", parameters: [:], tags: [:], commit: "b0a4d02", actor: "carol")
+            _ = try await tx.recordStackState(stack: "queue", template: "Resources: {}", parameters: [:], tags: [:], commit: "c0ffee3", actor: "tollgate")
+        }
+        // Back to schema 2, as a store written before policy revisions had a table.
+        try await fixture.tamper("DROP TABLE policy_revisions")
+        try await fixture.tamper("DELETE FROM schema_migrations WHERE version = 3")
+        try await fixture.close()
+
+        let store = try await fixture.location.open(clock: fixture.clock)
+        let inForce = try #require(try await store.policyInForce())
+        #expect(inForce.revision == 2)
+        #expect(inForce.commit == "b0a4d02")
+        #expect(inForce.actor == "carol")
+        #expect(inForce.changeSetID == nil)
+        #expect(try await store.stackStates().map(\.stack) == ["queue"])
+        #expect(try await store.verifyTables() == nil)
+        // Applying the next policy continues the numbering.
+        let next = try await store.transaction { try await $0.recordPolicyRevision(commit: "b0a4d03", changeSetID: "cs-00000003", actor: "bob") }
+        #expect(next.revision == 3)
+        #expect(try await store.verifyTables() == nil)
+        try await store.close()
     }
 }
 

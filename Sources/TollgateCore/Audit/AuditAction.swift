@@ -15,6 +15,9 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
 
     /// A stack's recorded state was written, normally after an apply.
     public static let stateRecorded = AuditAction(rawValue: "state.recorded")
+    /// A revision of `Policies/` was put in force; `details["revision"]` numbers it, and the entry
+    /// names the applied policy change set (none when `tollgate init` trusted it).
+    public static let policyRevisionRecorded = AuditAction(rawValue: "policy.revision_recorded")
     /// The scan of a branch moved on to a newer commit.
     public static let scanAdvanced = AuditAction(rawValue: "scan.advanced")
     /// A sync attributed commits to a stack because they changed its files.

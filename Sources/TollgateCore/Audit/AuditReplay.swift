@@ -3,8 +3,8 @@ import Foundation
 /// What the audit trail says every derived table must hold, rebuilt entry by entry.
 ///
 /// The trail is the record; the store's other tables are derived from it. Replaying the trail
-/// gives, for every change set, verdict, stack state, scan cursor, attributed commit and
-/// execution, the values its entries imply, with the sequence of the entry that last set them, so
+/// gives, for every change set, verdict, stack state, policy revision, scan cursor, attributed
+/// commit and execution, the values its entries imply, with the sequence of the entry that last set them, so
 /// that a table edited outside Tollgate is caught and the entry it contradicts is named. Fields an
 /// older Tollgate did not write into the trail (content hashes) are nil and not compared.
 public struct AuditReplay: Sendable {
@@ -41,6 +41,18 @@ public struct AuditReplay: Sendable {
         public var sequence: Int64
     }
 
+    /// A policy revision as its entry describes it.
+    public struct PolicyRevision: Sendable, Equatable {
+        public var commit: String?
+        public var actor: String
+        /// The applied policy change set; nil for a trusted revision. Not known for revisions
+        /// recorded before policy revisions had their own entries (`isLegacy`).
+        public var changeSetID: String?
+        /// Recorded as a state of the pseudo-stack `Policies/` by an older Tollgate.
+        public var isLegacy: Bool
+        public var sequence: Int64
+    }
+
     /// An execution as its entries describe it.
     public struct Execution: Sendable, Equatable {
         public var changeSetID: String?
@@ -64,6 +76,8 @@ public struct AuditReplay: Sendable {
     public private(set) var cursors: [String: (commit: String, sequence: Int64)] = [:]
     public private(set) var attributions: [String: [Attribution]] = [:]
     public private(set) var executions: [String: Execution] = [:]
+    /// Policy revisions by number.
+    public private(set) var policyRevisions: [Int64: PolicyRevision] = [:]
 
     /// An empty replay, before the first entry.
     public init() {}
@@ -98,6 +112,16 @@ public struct AuditReplay: Sendable {
             verdicts[id, default: [:]][entry.actor] = Verdict(
                 approve: entry.action == .approvalRecorded, digest: entry.digest, reason: details["reason"],
                 signatureSHA256: details["signature_sha256"], sequence: entry.sequence)
+        case .policyRevisionRecorded:
+            guard let revision = details["revision"].flatMap({ Int64($0) }) else { return }
+            policyRevisions[revision] = PolicyRevision(
+                commit: entry.commit, actor: entry.actor, changeSetID: entry.changeSetID, isLegacy: false, sequence: entry.sequence)
+        case .stateRecorded where entry.stack == StackLayout.policiesFolder:
+            // Older trails recorded the policy in force as the state of the pseudo-stack `Policies/`;
+            // migration 3 moved that row to policy_revisions.
+            guard let revision = details["state_version"].flatMap({ Int64($0) }) else { return }
+            policyRevisions[revision] = PolicyRevision(
+                commit: entry.commit, actor: entry.actor, changeSetID: nil, isLegacy: true, sequence: entry.sequence)
         case .stateRecorded:
             guard let stack = entry.stack else { return }
             stackStates[stack] = StackState(

@@ -5,13 +5,9 @@ public import TollgateStore
 /// The policy that decides reviews: the `Policies/` revision last trusted by `tollgate init` or
 /// put in force by applying a policy change set, never the revision of the change under review.
 ///
-/// The store keeps which revision is in force as the recorded state of the pseudo-stack
-/// `Policies/` (its ``StackStateRecord/commit``), so that no schema change was needed and every
-/// change of the policy in force has a state version and an audit entry like any stack.
+/// The store keeps every revision put in force in its own table (``PolicyRevisionRecord``), each
+/// with a revision number and an audit entry.
 public struct PolicyInForce: Sendable {
-    /// The name under which the store records the revision in force.
-    public static let stateName = StackLayout.policiesFolder
-
     /// The commit whose `Policies/` files are in force.
     public let commit: String
     /// Those files, parsed.
@@ -29,8 +25,8 @@ public struct PolicyInForce: Sendable {
     ///   ``ReviewError/invalidPolicy(commit:error:)`` if the files no longer parse, ``GitError``
     ///   when the commit is missing from the repository.
     public static func load(from store: any StoreReader, repository: ManagedRepository) async throws -> PolicyInForce {
-        guard let state = try await store.stackState(stateName) else { throw ReviewError.noPolicyInForce }
-        return try read(commit: state.commit, repository: repository)
+        guard let revision = try await store.policyInForce() else { throw ReviewError.noPolicyInForce }
+        return try read(commit: revision.commit, repository: repository)
     }
 
     /// Parses the `Policies/` files of `commit`.
@@ -74,7 +70,7 @@ public struct PolicyInForce: Sendable {
             throw ReviewError.invalidPolicy(commit: commit.hex, error: error)
         }
         try await store.transaction { tx in
-            let previous = try await tx.stackState(stateName)
+            let previous = try await tx.policyInForce()
             if let previous, !replacing {
                 throw ReviewError.alreadyTrusted(commit: previous.commit)
             }
@@ -94,9 +90,10 @@ public struct PolicyInForce: Sendable {
             } else if previous != nil {
                 throw ReviewError.operatorSignatureRequired(act: "Replacing the policy in force (init --force)", text: act.text)
             }
-            _ = try await tx.recordStackState(stack: stateName, template: "", parameters: [:], tags: [:], commit: commit.hex, actor: actor)
+            let revision = try await tx.recordPolicyRevision(commit: commit.hex, changeSetID: nil, actor: actor)
+            details["revision"] = String(revision.revision)
             _ = try await tx.appendAudit(AuditEvent(
-                actor: actor, action: .policyTrusted, stack: stateName, commit: commit.hex, details: details))
+                actor: actor, action: .policyTrusted, stack: StackLayout.policiesFolder, commit: commit.hex, details: details))
         }
         return PolicyInForce(commit: commit.hex, policy: policy)
     }
@@ -105,17 +102,16 @@ public struct PolicyInForce: Sendable {
     /// in the transaction that finishes the execution, so the new rules take effect exactly when
     /// the change set is applied and never before.
     ///
-    /// - Returns: the recorded state, whose commit is the change set's target commit.
+    /// - Returns: the new revision, whose commit is the change set's target commit.
     /// - Throws: ``ReviewError/notAPolicyChangeSet(changeSetID:)`` for a stack change set,
     ///   ``ReviewError/policyChangeNotApplied(changeSetID:status:)`` unless it is APPLYING or APPLIED.
     @discardableResult
-    public static func recordApplied(_ changeSet: ChangeSetRecord, actor: String, in tx: any StoreTransaction) async throws -> StackStateRecord {
+    public static func recordApplied(_ changeSet: ChangeSetRecord, actor: String, in tx: any StoreTransaction) async throws -> PolicyRevisionRecord {
         guard changeSet.kind == .policy else { throw ReviewError.notAPolicyChangeSet(changeSetID: changeSet.id) }
         guard changeSet.status == .applying || changeSet.status == .applied else {
             throw ReviewError.policyChangeNotApplied(changeSetID: changeSet.id, status: changeSet.status)
         }
-        return try await tx.recordStackState(
-            stack: stateName, template: "", parameters: [:], tags: [:], commit: changeSet.targetCommit, actor: actor)
+        return try await tx.recordPolicyRevision(commit: changeSet.targetCommit, changeSetID: changeSet.id, actor: actor)
     }
 }
 

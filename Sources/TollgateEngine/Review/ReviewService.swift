@@ -32,6 +32,17 @@ public struct ReviewService: Sendable {
         return ReviewEvaluation(changeSet: record, policyCommit: policy.commit, verdict: verdict)
     }
 
+    /// What `explain` computes for `record` under `policy` now, without the trail check that
+    /// ``explain(changeSetID:repository:)`` makes (callers that list many change sets check them
+    /// once themselves).
+    ///
+    /// - Throws: the errors of reading the change set from git and of reading its verdicts.
+    public func currentStatus(of record: ChangeSetRecord, policy: PolicyInForce, repository: ManagedRepository) async throws -> ReviewStatus {
+        let subject = try await subject(for: record, repository: repository)
+        let claims = try Self.claims(try await store.approvals(changeSetID: record.id), changeSetID: record.id)
+        return ApprovalEvaluator(policy: policy.policy).evaluate(subject, claims: claims, at: clock.now()).status
+    }
+
     /// Records a signed approval or rejection, then moves the change set to APPROVED or REJECTED
     /// in the same transaction when the policy in force says so.
     ///
@@ -66,7 +77,7 @@ public struct ReviewService: Sendable {
         let (stored, evaluation) = try await store.transaction { tx in
             let current = try await tx.changeSet(id: record.id)
             guard current.status == .pending else { throw ReviewError.notReviewable(changeSetID: current.id, status: current.status) }
-            guard current.digest == record.digest, try await tx.stackState(PolicyInForce.stateName)?.commit == policy.commit else {
+            guard current.digest == record.digest, try await tx.policyInForce()?.commit == policy.commit else {
                 throw ReviewError.policyChangedMeanwhile(changeSetID: record.id)
             }
             let earlier = try await tx.approvals(changeSetID: record.id)

@@ -1,12 +1,73 @@
 public import Foundation
+public import TollgateCore
 public import TollgateStore
+
+/// Everything `tollgate status` shows: the policy in force on a line of its own, then every stack.
+public struct StatusReport: Sendable, Codable, Equatable {
+    /// The policy revision in force and the policy change set open against it; nil before `init`.
+    public var policy: PolicyStatus?
+    /// One row per stack, sorted by name.
+    public var stacks: [StackStatus]
+
+    enum CodingKeys: String, CodingKey {
+        case policy, stacks
+    }
+
+    /// Writes `policy` as `null` before `init`, so that `--json` always has both keys.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(policy, forKey: .policy)
+        try container.encode(stacks, forKey: .stacks)
+    }
+}
+
+/// The policy in force at a glance.
+public struct PolicyStatus: Sendable, Codable, Equatable {
+    /// The revision number, 1 for the revision `init` trusted.
+    public var revision: Int64
+    /// The commit whose `Policies/` and `tollgate.yaml` are in force.
+    public var commit: String
+    /// Who trusted or applied it.
+    public var actor: String
+    /// When it was put in force.
+    public var recordedAt: Date
+    /// The policy change set whose apply put it in force; nil for a revision trusted by `init`.
+    public var appliedChangeSet: String?
+    /// The open policy change set, if any.
+    public var pendingChangeSet: String?
+    /// Where the open policy change set stands, as `explain` computes it now.
+    public var status: StackCondition?
+    /// The status stored for the open policy change set, when it differs from ``status``.
+    public var storedStatus: ChangeSetStatus?
+
+    enum CodingKeys: String, CodingKey {
+        case revision, commit, actor, recordedAt, appliedChangeSet, pendingChangeSet, status, storedStatus
+    }
+
+    /// Writes every field, `null` for nothing, so that `--json` always has the same keys.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(revision, forKey: .revision)
+        try container.encode(commit, forKey: .commit)
+        try container.encode(actor, forKey: .actor)
+        try container.encode(recordedAt, forKey: .recordedAt)
+        try container.encode(appliedChangeSet, forKey: .appliedChangeSet)
+        try container.encode(pendingChangeSet, forKey: .pendingChangeSet)
+        try container.encode(status, forKey: .status)
+        try container.encode(storedStatus, forKey: .storedStatus)
+    }
+}
 
 /// One stack at a glance, as `tollgate status` lists it in text and in `--json`.
 public struct StackStatus: Sendable, Codable, Equatable {
-    /// The stack's name (or `Policies/` for the policies, when they have an open change set).
+    /// The stack's name.
     public var stack: String
-    /// Where the stack stands, from its open change set and its last execution.
+    /// Where the stack stands, from its open change set (as `explain` computes it now) and its
+    /// last execution.
     public var status: StackCondition
+    /// The status stored for the open change set, when it differs from what `explain` computes:
+    /// the policy changed since, or the store was edited.
+    public var storedStatus: ChangeSetStatus?
     /// The open change set, waiting for review or for its apply.
     public var pendingChangeSet: String?
     /// The change set recorded FAILED because the stack's newest files could not be planned, while
@@ -24,7 +85,7 @@ public struct StackStatus: Sendable, Codable, Equatable {
     public var result: ExecutionResult?
 
     enum CodingKeys: String, CodingKey {
-        case stack, status, pendingChangeSet, failedChangeSet, stateVersion, lastExecution, startedAt, finishedAt, result
+        case stack, status, storedStatus, pendingChangeSet, failedChangeSet, stateVersion, lastExecution, startedAt, finishedAt, result
     }
 
     /// Writes every field, `null` for nothing, so that `--json` rows all have the same keys.
@@ -32,6 +93,7 @@ public struct StackStatus: Sendable, Codable, Equatable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(stack, forKey: .stack)
         try container.encode(status, forKey: .status)
+        try container.encode(storedStatus, forKey: .storedStatus)
         try container.encode(pendingChangeSet, forKey: .pendingChangeSet)
         try container.encode(failedChangeSet, forKey: .failedChangeSet)
         try container.encode(stateVersion, forKey: .stateVersion)
@@ -51,6 +113,10 @@ public enum StackCondition: String, Sendable, Codable, CaseIterable {
     case pending = "PENDING"
     /// A change set is approved and waits for its apply.
     case approved = "APPROVED"
+    /// The open change set counts as rejected under the policy in force, though not stored so.
+    case rejected = "REJECTED"
+    /// No approval can make the open change set pass under the policy in force.
+    case unapprovable = "UNAPPROVABLE"
     /// The open change set disagrees with the audit trail: the store was edited outside Tollgate.
     case tampered = "TAMPERED"
     /// The stack's newest files could not be planned, and nothing newer is open.
@@ -61,42 +127,108 @@ public enum StackCondition: String, Sendable, Codable, CaseIterable {
     case applied = "APPLIED"
     /// The stack is in the repository but nothing was ever applied or proposed for it.
     case notApplied = "NOT_APPLIED"
+
+    /// The condition of an open change set whose review stands at `status`.
+    init(_ status: ReviewStatus) {
+        switch status {
+        case .pending: self = .pending
+        case .approved: self = .approved
+        case .rejected: self = .rejected
+        case .unapprovable: self = .unapprovable
+        }
+    }
 }
 
-/// Builds the ``StackStatus`` rows from the store.
-public enum StackStatusReader {
-    /// Every stack named in `repositoryStacks` or known to the store (a recorded state or an open
-    /// change set), sorted by name, keeping those whose name contains `text` when it is given.
+/// Builds the ``StatusReport`` from the store, judging every open change set under the policy in
+/// force as `explain` would, so that a stored status the policy no longer supports is shown.
+public struct StatusReader: Sendable {
+    /// The store read.
+    public let store: any StateStore
+    /// The clock that decides change windows for the review of open change sets.
+    public let clock: any WallClock
+
+    /// Creates the reader over `store`.
+    public init(store: any StateStore, clock: any WallClock = SystemWallClock()) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// The policy line and every stack at the branch's tip or known to the store (a recorded state
+    /// or an open change set), keeping the stacks whose name contains `text` when it is given.
     ///
-    /// - Throws: ``StoreError`` when the store cannot be read.
-    public static func statuses(repositoryStacks: [String], matching text: String?, in store: any StateStore) async throws -> [StackStatus] {
+    /// - Throws: ``StoreError`` when the store cannot be read, ``GitError`` when git cannot.
+    public func report(repository: ManagedRepository, matching text: String?) async throws -> StatusReport {
+        let repositoryStacks = try repository.stackNames(at: repository.tip)
+        let inForce = try await store.policyInForce()
+        let policy = try inForce.map { try PolicyInForce.read(commit: $0.commit, repository: repository) }
+        let open = try await store.read { reader in
+            var open: [String: (record: ChangeSetRecord, tampered: Bool)] = [:]
+            for record in try await reader.changeSets(ChangeSetFilter(statuses: [.pending, .approved])) where open[record.stack] == nil {
+                open[record.stack] = (record, try await reader.disagreement(of: record) != nil)
+            }
+            return open
+        }
+        let review = ReviewService(store: store, clock: clock)
+        var computed: [String: ReviewStatus] = [:]
+        if let policy {
+            for (stack, change) in open where !change.tampered {
+                computed[stack] = try await review.currentStatus(of: change.record, policy: policy, repository: repository)
+            }
+        }
+        let stacks = try await rows(repositoryStacks: repositoryStacks, matching: text, open: open, computed: computed)
+        var policyStatus: PolicyStatus?
+        if let revision = inForce {
+            let change = open[StackLayout.policiesFolder]
+            var shown: StackCondition?
+            if let change { shown = condition(stored: change.record.status, computed: computed[StackLayout.policiesFolder], tampered: change.tampered) }
+            policyStatus = PolicyStatus(
+                revision: revision.revision, commit: revision.commit, actor: revision.actor, recordedAt: revision.recordedAt,
+                appliedChangeSet: revision.changeSetID, pendingChangeSet: change?.record.id, status: shown,
+                storedStatus: change.flatMap { differs(stored: $0.record.status, shown) })
+        }
+        return StatusReport(policy: policyStatus, stacks: stacks)
+    }
+
+    private func rows(
+        repositoryStacks: [String], matching text: String?, open: [String: (record: ChangeSetRecord, tampered: Bool)],
+        computed: [String: ReviewStatus]
+    ) async throws -> [StackStatus] {
         try await store.read { reader in
             let states = Dictionary(try await reader.stackStates().map { ($0.stack, $0) }, uniquingKeysWith: { first, _ in first })
-            let open = Dictionary(
-                try await reader.changeSets(ChangeSetFilter(statuses: [.pending, .approved])).map { ($0.stack, $0) },
-                uniquingKeysWith: { first, _ in first })
             var planFailures: [String: ChangeSetRecord] = [:]
             for record in try await reader.changeSets(ChangeSetFilter(statuses: [.failed])) where record.planFailure != nil {
                 if planFailures[record.stack] == nil { planFailures[record.stack] = record }
             }
             let names = Set(repositoryStacks).union(states.keys).union(open.keys)
+                .filter { !StackLayout.isReservedName($0) }
                 .filter { name in text.map { name.contains($0) } ?? true }
                 .sorted()
             var rows: [StackStatus] = []
             rows.reserveCapacity(names.count)
             for name in names {
                 let execution = try await reader.latestExecution(stack: name)
-                let changeSet = open[name]
+                let change = open[name]
                 // A plan failure counts while nothing newer is open or was applied since.
                 let failure = planFailures[name].flatMap { failure in
-                    changeSet == nil && (execution.map { $0.startedAt < failure.createdAt } ?? true) ? failure : nil
+                    change == nil && (execution.map { $0.startedAt < failure.createdAt } ?? true) ? failure : nil
                 }
-                var status = condition(execution: execution, open: changeSet, applied: states[name] != nil)
-                if failure != nil && status != .applying { status = .planFailed }
-                if let changeSet, try await reader.disagreement(of: changeSet) != nil { status = .tampered }
+                var status: StackCondition
+                if let execution, execution.finishedAt == nil {
+                    status = .applying
+                } else if let change {
+                    status = condition(stored: change.record.status, computed: computed[name], tampered: change.tampered)
+                } else if failure != nil {
+                    status = .planFailed
+                } else {
+                    switch execution?.result {
+                    case .failed: status = .failed
+                    case .succeeded: status = .applied
+                    case nil: status = states[name] != nil ? .applied : .notApplied
+                    }
+                }
                 rows.append(StackStatus(
-                    stack: name, status: status,
-                    pendingChangeSet: changeSet?.id, failedChangeSet: failure?.id, stateVersion: states[name]?.stateVersion,
+                    stack: name, status: status, storedStatus: change.flatMap { differs(stored: $0.record.status, status) },
+                    pendingChangeSet: change?.record.id, failedChangeSet: failure?.id, stateVersion: states[name]?.stateVersion,
                     lastExecution: execution?.id, startedAt: execution?.startedAt, finishedAt: execution?.finishedAt,
                     result: execution?.result))
             }
@@ -104,13 +236,19 @@ public enum StackStatusReader {
         }
     }
 
-    private static func condition(execution: ExecutionRecord?, open: ChangeSetRecord?, applied: Bool) -> StackCondition {
-        if let execution, execution.finishedAt == nil { return .applying }
-        if let open { return open.status == .approved ? .approved : .pending }
-        switch execution?.result {
-        case .failed: return .failed
-        case .succeeded: return .applied
-        case nil: return applied ? .applied : .notApplied
+    /// An open change set's condition: TAMPERED when it disagrees with the trail, otherwise what
+    /// the policy in force computes, or the stored status before any policy is in force.
+    private func condition(stored: ChangeSetStatus, computed: ReviewStatus?, tampered: Bool) -> StackCondition {
+        if tampered { return .tampered }
+        if let computed { return StackCondition(computed) }
+        return stored == .approved ? .approved : .pending
+    }
+
+    /// The stored status when the shown condition says otherwise; nil when they agree.
+    private func differs(stored: ChangeSetStatus, _ shown: StackCondition?) -> ChangeSetStatus? {
+        switch shown {
+        case .pending? where stored == .pending, .approved? where stored == .approved, .applying?, nil: nil
+        default: stored
         }
     }
 }

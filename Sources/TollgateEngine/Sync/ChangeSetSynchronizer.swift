@@ -79,7 +79,7 @@ public struct ChangeSetSynchronizer {
         let commits = try scan(after: cursor, start: start)
         let touched = try Touched(commits, mergedSides: mergedSides(of: commits))
         let touchedNames = Array(touched.stacks.keys) + (touched.policyCommits.isEmpty ? [] : [StackLayout.policiesFolder])
-        let (states, open, unapplied) = try await store.read { reader in
+        let (states, inForce, open, unapplied) = try await store.read { reader in
             let states = Dictionary(try await reader.stackStates().map { ($0.stack, $0) }, uniquingKeysWith: { first, _ in first })
             let open = Dictionary(
                 try await reader.changeSets(ChangeSetFilter(statuses: [.pending, .approved])).map { ($0.stack, $0) },
@@ -88,13 +88,13 @@ public struct ChangeSetSynchronizer {
             for stack in touchedNames {
                 unapplied[stack] = try await reader.unappliedCommits(stack: stack).map(\.commit)
             }
-            return (states, open, unapplied)
+            return (states, try await reader.policyInForce(), open, unapplied)
         }
         var plans: [PlannedChangeSet] = []
         var unchanged: [String] = []
         var withdrawals: [Withdrawal] = []
         for (stack, stackCommits) in touched.stacks.sorted(by: { $0.key < $1.key }) {
-            let earlier = try notInState(Self.merge(open[stack]?.commits ?? [], unapplied[stack] ?? []), state: states[stack])
+            let earlier = try notIn(applied: states[stack]?.commit, Self.merge(open[stack]?.commits ?? [], unapplied[stack] ?? []))
             let covered = Self.merge(earlier, stackCommits.map(\.commit))
             let outcome = try plan(
                 stack: stack, commits: covered, state: states[stack], open: open[stack], unreadable: touched.unreadable[stack])
@@ -107,11 +107,11 @@ public struct ChangeSetSynchronizer {
         if !touched.policyCommits.isEmpty {
             let policy = try planPolicies(
                 commits: touched.policyCommits, covered: Self.merge(
-                    try notInState(
-                        Self.merge(open[StackLayout.policiesFolder]?.commits ?? [], unapplied[StackLayout.policiesFolder] ?? []),
-                        state: states[StackLayout.policiesFolder]),
+                    try notIn(
+                        applied: inForce?.commit,
+                        Self.merge(open[StackLayout.policiesFolder]?.commits ?? [], unapplied[StackLayout.policiesFolder] ?? [])),
                     touched.policyCommits.map(\.commit)),
-                paths: touched.policyPaths, inForce: states[StackLayout.policiesFolder], open: open[StackLayout.policiesFolder])
+                paths: touched.policyPaths, inForce: inForce, open: open[StackLayout.policiesFolder])
             if let policy { plans.append(policy) } else { unchanged.append(StackLayout.policiesFolder) }
         }
         var attributions = touched.stacks
@@ -145,10 +145,10 @@ public struct ChangeSetSynchronizer {
         }
     }
 
-    /// The commits of `commits` whose content the recorded state does not hold yet: neither its
-    /// commit nor one of that commit's ancestors.
-    private func notInState(_ commits: [String], state: StackStateRecord?) throws -> [String] {
-        guard let state, let applied = ObjectID(hex: state.commit) else { return commits }
+    /// The commits of `commits` whose content the applied commit (a stack's recorded state, or the
+    /// policy revision in force) does not hold yet: neither that commit nor one of its ancestors.
+    private func notIn(applied: String?, _ commits: [String]) throws -> [String] {
+        guard let applied = applied.flatMap(ObjectID.init(hex:)) else { return commits }
         return try commits.filter { hex in
             guard let id = ObjectID(hex: hex) else { return true }
             return try id != applied && !repository.repository.isAncestor(id, of: applied)
@@ -226,7 +226,7 @@ public struct ChangeSetSynchronizer {
     /// first commit, when there is one). Comparing with the policy in force means that files
     /// `init` already trusted propose nothing, and a change that was reverted proposes nothing.
     private func planPolicies(
-        commits: [StackCommit], covered: [String], paths: Set<String>, inForce: StackStateRecord?, open: ChangeSetRecord?
+        commits: [StackCommit], covered: [String], paths: Set<String>, inForce: PolicyRevisionRecord?, open: ChangeSetRecord?
     ) throws -> PlannedChangeSet? {
         guard let newest = commits.last(where: { $0.mergedBy == nil }).flatMap({ ObjectID(hex: $0.commit) }) else { return nil }
         var paths = paths
@@ -257,7 +257,7 @@ public struct ChangeSetSynchronizer {
         return PlannedChangeSet(
             kind: .policy, stack: StackLayout.policiesFolder, commits: covered, targetCommit: newest.hex,
             digest: changeSet.digest, json: try Self.json(changeSet),
-            baseStateVersion: 0, expectedOpen: open?.id, type: "POLICY",
+            baseStateVersion: inForce?.revision ?? 0, expectedOpen: open?.id, type: "POLICY",
             summary: "\(files.count) policy file\(files.count == 1 ? "" : "s") changed")
     }
 
@@ -282,7 +282,9 @@ public struct ChangeSetSynchronizer {
             var created: [SyncedChangeSet] = []
             for plan in plans {
                 let open = try await transaction.changeSets(ChangeSetFilter(stack: plan.stack, statuses: [.pending, .approved]))
-                let version = plan.kind == .stack ? try await transaction.stackState(plan.stack)?.stateVersion ?? 0 : 0
+                let version = plan.kind == .stack
+                    ? try await transaction.stackState(plan.stack)?.stateVersion ?? 0
+                    : try await transaction.policyInForce()?.revision ?? 0
                 guard open.first?.id == plan.expectedOpen, version == plan.baseStateVersion else { throw StoreMovedOn() }
                 let creation = try await Self.create(plan, in: transaction, actor: actor)
                 created.append(SyncedChangeSet(

@@ -43,7 +43,7 @@ struct Cancel: AsyncParsableCommand {
                 return nil
             }
             var policy: PolicyInForce?
-            if try await store.stackState(PolicyInForce.stateName) != nil {
+            if try await store.policyInForce() != nil {
                 let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
                 policy = try await PolicyInForce.load(from: store, repository: managed)
             }

@@ -34,7 +34,7 @@ struct Init: AsyncParsableCommand {
         let commit = try managed.commit(self.commit)
         let actor = self.actor.name ?? ""
         let trusted = try await store.withStore(repository: repository.repo) { store -> PolicyInForce? in
-            let replacing = try await store.stackState(PolicyInForce.stateName)?.commit
+            let replacing = try await store.policyInForce()?.commit
             let text = OperatorAct.trust(commit: commit.hex, replacing: force ? replacing : nil).text
             if signing.printText {
                 print(text, terminator: "")

@@ -35,7 +35,7 @@ struct Plan: AsyncParsableCommand {
 
     func run() async throws {
         let (state, inForce) = try await store.withStore(repository: repository.repo) { store in
-            (try await store.stackState(stack), try await store.stackState(PolicyInForce.stateName)?.commit)
+            (try await store.stackState(stack), try await store.policyInForce()?.commit)
         }
         let managed = try ManagedRepository(
             path: repository.repo, settingsFile: repository.config, branch: repository.branch, settingsCommit: inForce)

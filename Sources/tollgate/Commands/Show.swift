@@ -34,25 +34,35 @@ struct Show: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (record, approvals, executions, attributed) = try await store.withStore(repository: repository.repo, readOnly: true) { store in
+        let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
+        let (record, approvals, executions, attributed, computed) = try await store.withStore(repository: repository.repo, readOnly: true) { store in
             let record = try await store.checkedChangeSet(id: id)
+            // An open change set is shown as explain judges it now, beside its stored status.
+            var computed: ReviewStatus?
+            if !approvalText, record.status == .pending || record.status == .approved, try await store.policyInForce() != nil {
+                let policy = try await PolicyInForce.load(from: store, repository: managed)
+                computed = try await ReviewService(store: store).currentStatus(of: record, policy: policy, repository: managed)
+            }
             return (record, try await store.approvals(changeSetID: id), try await store.executions(changeSetID: id),
-                    try await store.stackCommits(stack: record.stack))
+                    try await store.stackCommits(stack: record.stack), computed)
         }
         if approvalText {
             print(record.approvalText(for: verdict.verdict), terminator: "")
             return
         }
-        let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
         let mergedBy = Dictionary(attributed.map { ($0.commit, $0.mergedBy) }, uniquingKeysWith: { first, _ in first })
         let commits = try managed.commitSummaries(of: record).map {
             ShowJSON.Commit(
                 id: $0.id, author: $0.authorName, email: $0.authorEmail, committerEmail: $0.committerEmail, summary: $0.summary,
                 mergedBy: mergedBy[$0.id] ?? nil)
         }
-        let shown = ShowJSON(
+        var shown = ShowJSON(
             record: record, commits: commits, changes: try record.stackChangeSet(), planFailure: record.planFailure?.reason,
             approvals: approvals, executions: executions)
+        if let computed, computed.rawValue != record.status.rawValue {
+            shown.status = computed.rawValue
+            shown.storedStatus = record.status.rawValue
+        }
         if output.json {
             print(try CommandOutput.json(shown))
         } else {
@@ -93,7 +103,10 @@ struct ShowJSON: Codable {
     var id: String
     var kind: String
     var stack: String
+    /// For an open change set, the status `explain` computes under the policy in force now.
     var status: String
+    /// The stored status, when it differs from ``status``: the policy changed since it was decided.
+    var storedStatus: String?
     var statusReason: String?
     var digest: String
     var targetCommit: String
@@ -138,6 +151,7 @@ struct ShowJSON: Codable {
         let target = kind == ChangeSetKind.policy.rawValue ? "Policies/" : "stack \(TerminalText.escape(stack))"
         var lines = [
             "Change set \(TerminalText.escape(id)): \(target), \(TerminalText.escape(status))"
+                + (storedStatus.map { " (stored as \(TerminalText.escape($0)); the policy in force no longer says so)" } ?? "")
                 + (statusReason.map { " (\(TerminalText.escape($0)))" } ?? ""),
             "Digest: \(TerminalText.escape(digest))",
             "Target commit: \(TerminalText.escape(targetCommit)), planned against state version \(baseStateVersion)",

@@ -2,16 +2,39 @@ import Foundation
 import TollgateCore
 import TollgateEngine
 
-/// The text table of `tollgate status`: aligned columns, `-` for nothing, times in UTC.
+/// The text of `tollgate status`: the policy line, then a table of aligned columns, `-` for
+/// nothing, times in UTC.
 struct StatusTable {
     let style: TextStyle
 
     static let header = ["STACK", "STATUS", "CHANGE SET", "EXECUTION", "STARTED", "FINISHED", "RESULT"]
 
+    func render(_ report: StatusReport) -> String {
+        policyLine(report.policy) + render(report.stacks)
+    }
+
+    /// `Policy in force: revision 2, commit abc1234, applied by alice at ... (cs-...)`, and the
+    /// open policy change set with its status.
+    private func policyLine(_ policy: PolicyStatus?) -> String {
+        guard let policy else { return "Policy in force: none; run tollgate init to trust the first Policies/\n" }
+        let how = policy.appliedChangeSet.map { "applied through \($0)" } ?? "trusted"
+        var line = TerminalText.escape(
+            "Policy in force: revision \(policy.revision), commit \(policy.commit.prefix(7)), \(how) by \(policy.actor) at \(Self.time(policy.recordedAt))")
+        if let open = policy.pendingChangeSet, let status = policy.status {
+            line += "; change set \(TerminalText.escape(open)) " + colour(Self.statusText(status, stored: policy.storedStatus), status)
+        }
+        return line + "\n"
+    }
+
+    /// The status word, with the stored one beside it when the policy in force says otherwise.
+    static func statusText(_ status: StackCondition, stored: ChangeSetStatus?) -> String {
+        status.rawValue + (stored.map { " (stored \($0.rawValue))" } ?? "")
+    }
+
     func render(_ rows: [StackStatus]) -> String {
         let cells = rows.map { row in
             [
-                row.stack, row.status.rawValue, row.pendingChangeSet ?? row.failedChangeSet ?? "-", row.lastExecution ?? "-",
+                row.stack, Self.statusText(row.status, stored: row.storedStatus), row.pendingChangeSet ?? row.failedChangeSet ?? "-", row.lastExecution ?? "-",
                 row.startedAt.map(Self.time) ?? "-", row.finishedAt.map(Self.time) ?? "-", row.result?.rawValue ?? "-",
             ].map(TerminalText.escape)
         }
@@ -33,7 +56,7 @@ struct StatusTable {
 
     private func colour(_ text: String, _ status: StackCondition?) -> String {
         switch status {
-        case .failed, .planFailed, .tampered: return style.red(text)
+        case .failed, .planFailed, .tampered, .rejected, .unapprovable: return style.red(text)
         case .pending, .approved, .applying: return style.yellow(text)
         case .applied: return style.green(text)
         case .notApplied, nil: return text
