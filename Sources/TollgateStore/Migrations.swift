@@ -139,6 +139,19 @@ let migrations: [Migration] = [
         """,
         "DELETE FROM stack_states WHERE stack = 'Policies/'",
     ]),
+    // One apply per stack at a time across every process sharing the store: a lease the applying
+    // process renews, which another may take over once it has expired.
+    Migration(version: 4, name: "stack locks", statements: [
+        """
+        CREATE TABLE stack_locks (
+            stack TEXT PRIMARY KEY,
+            execution_id TEXT NOT NULL,
+            holder TEXT NOT NULL,
+            acquired_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL
+        )
+        """,
+    ]),
 ]
 
 /// Brings a store's schema up to the newest version, inside a write transaction the caller holds.

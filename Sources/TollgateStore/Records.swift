@@ -214,6 +214,29 @@ public struct ExecutionRecord: Sendable, Hashable {
     }
 }
 
+/// The lease one apply holds on a stack, so that no second apply of the stack runs meanwhile.
+public struct StackLock: Sendable, Hashable {
+    /// The stack locked.
+    public var stack: String
+    /// The execution holding it.
+    public var executionID: String
+    /// Who holds it: host and process id, for messages and to tell a dead holder.
+    public var holder: String
+    /// When it was taken.
+    public var acquiredAt: Date
+    /// When it lapses unless renewed; a lapsed lock may be taken over.
+    public var expiresAt: Date
+
+    /// Creates a lock as stored.
+    public init(stack: String, executionID: String, holder: String, acquiredAt: Date, expiresAt: Date) {
+        self.stack = stack
+        self.executionID = executionID
+        self.holder = holder
+        self.acquiredAt = acquiredAt
+        self.expiresAt = expiresAt
+    }
+}
+
 /// A commit that a sync attributed to a stack because it changed the stack's files.
 public struct StackCommit: Sendable, Hashable, Codable {
     /// The 40-hex commit id.

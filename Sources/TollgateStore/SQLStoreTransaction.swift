@@ -116,6 +116,42 @@ struct SQLStoreTransaction: StoreTransaction {
         return record
     }
 
+    // MARK: Stack locks
+
+    func stackLock(_ stack: String) async throws -> StackLock? {
+        try await session.query("SELECT * FROM stack_locks WHERE stack = ?", [.text(stack)]).first.map { row in
+            StackLock(
+                stack: try row.text("stack"), executionID: try row.text("execution_id"), holder: try row.text("holder"),
+                acquiredAt: date(try row.integer("acquired_at")), expiresAt: date(try row.integer("expires_at")))
+        }
+    }
+
+    func lockStack(_ stack: String, executionID: String, holder: String, leaseSeconds: Int, takeOver: String?) async throws -> StackLock {
+        let time = now
+        if let existing = try await stackLock(stack) {
+            guard existing.executionID == takeOver else { throw StoreError.stackLocked(existing) }
+            try await session.execute("DELETE FROM stack_locks WHERE stack = ?", [.text(stack)])
+        }
+        let expires = time + Int64(leaseSeconds) * 1000
+        try await session.execute(
+            "INSERT INTO stack_locks (stack, execution_id, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+            [.text(stack), .text(executionID), .text(holder), .integer(time), .integer(expires)])
+        return StackLock(stack: stack, executionID: executionID, holder: holder, acquiredAt: date(time), expiresAt: date(expires))
+    }
+
+    func renewStackLock(_ stack: String, executionID: String, leaseSeconds: Int) async throws {
+        guard let lock = try await stackLock(stack), lock.executionID == executionID else {
+            throw StoreError.lockLost(stack: stack, executionID: executionID)
+        }
+        try await session.execute(
+            "UPDATE stack_locks SET expires_at = ? WHERE stack = ? AND execution_id = ?",
+            [.integer(now + Int64(leaseSeconds) * 1000), .text(stack), .text(executionID)])
+    }
+
+    func unlockStack(_ stack: String, executionID: String) async throws {
+        try await session.execute("DELETE FROM stack_locks WHERE stack = ? AND execution_id = ?", [.text(stack), .text(executionID)])
+    }
+
     // MARK: Scan cursor
 
     func scanCursor(branch: String) async throws -> String? {

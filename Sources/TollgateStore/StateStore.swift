@@ -57,6 +57,10 @@ extension StateStore {
         try await read { try await $0.policyInForce() }
     }
 
+    public func stackLock(_ stack: String) async throws -> StackLock? {
+        try await read { try await $0.stackLock(stack) }
+    }
+
     public func policyRevisions() async throws -> [PolicyRevisionRecord] {
         try await read { try await $0.policyRevisions() }
     }
@@ -154,6 +158,8 @@ public protocol StoreReader: Sendable {
     func policyInForce() async throws -> PolicyRevisionRecord?
     /// Every policy revision still recorded, newest first.
     func policyRevisions() async throws -> [PolicyRevisionRecord]
+    /// The lock an apply holds on `stack`, lapsed or not; nil when none does.
+    func stackLock(_ stack: String) async throws -> StackLock?
     /// The change set with this id.
     /// - Throws: ``StoreError/unknownChangeSet(_:)`` when there is none.
     func changeSet(id: String) async throws -> ChangeSetRecord
@@ -202,6 +208,20 @@ public protocol StoreTransaction: StoreReader {
     /// Puts the `Policies/` of `commit` in force as the next revision; `changeSetID` names the
     /// applied policy change set, nil when `tollgate init` trusts it. Writes one audit entry.
     func recordPolicyRevision(commit: String, changeSetID: String?, actor: String) async throws -> PolicyRevisionRecord
+
+    /// Takes the lock on `stack` for `executionID` until `leaseSeconds` from now. A lock another
+    /// execution holds is replaced only when `takeOver` names that execution: `apply --resume`
+    /// does so, in the same transaction, after finding its lease lapsed or its holder dead.
+    /// Locks are coordination, not record: they write no audit entry.
+    /// - Throws: ``StoreError/stackLocked(_:)`` with the holder's lock when another holds it.
+    func lockStack(_ stack: String, executionID: String, holder: String, leaseSeconds: Int, takeOver: String?) async throws -> StackLock
+
+    /// Extends the lease of the lock `executionID` holds on `stack`.
+    /// - Throws: ``StoreError/lockLost(stack:executionID:)`` when it no longer holds it.
+    func renewStackLock(_ stack: String, executionID: String, leaseSeconds: Int) async throws
+
+    /// Releases the lock `executionID` holds on `stack`, if it still does.
+    func unlockStack(_ stack: String, executionID: String) async throws
 
     /// Records that an apply removed the stack: an empty state marked ``StackStateRecord/isRemoved``,
     /// with the next state version.

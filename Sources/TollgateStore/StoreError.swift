@@ -1,4 +1,5 @@
 public import TollgateCore
+import Foundation
 
 /// Every way the state store can fail, each with a message that says where and what to do.
 ///
@@ -49,6 +50,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case notReviewable(changeSetID: String, status: ChangeSetStatus)
     /// The execution has finished already.
     case executionFinished(String)
+    /// Another apply holds the stack's lock.
+    case stackLocked(StackLock)
+    /// The apply's lock on the stack lapsed and another process took it.
+    case lockLost(stack: String, executionID: String)
     /// A stored value could not be read back, which means the database was edited by hand.
     case corruptRecord(location: String, what: String)
     /// Any other database failure, with the operation that failed.
@@ -98,6 +103,11 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Change set \(id) is \(status.rawValue) and takes no verdicts any more."
         case .executionFinished(let id):
             return "Execution \(id) has finished already; its outcome cannot change."
+        case .stackLocked(let lock):
+            let time = ISO8601DateFormatter.string(from: lock.acquiredAt, timeZone: .gmt, formatOptions: [.withInternetDateTime])
+            return "Stack \(lock.stack) is being applied by execution \(lock.executionID) (\(lock.holder), since \(time)); wait for it to finish, or if its process died, run tollgate apply with --resume once its lock has lapsed."
+        case .lockLost(let stack, let execution):
+            return "Execution \(execution) lost its lock on stack \(stack): it lapsed and another process took it over."
         case .corruptRecord(let location, let what):
             return "The state store \(location) holds an unreadable \(what); it was changed outside tollgate, restore it from a backup."
         case .database(let location, let operation, let message):

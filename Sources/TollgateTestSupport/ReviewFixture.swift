@@ -28,8 +28,9 @@ public final class ReviewFixture: Sendable {
     /// The author of commits that no reviewer wrote.
     public static let outsider = "Carol Outsider <carol@example.com>"
 
-    /// Creates the repository with its first commit.
-    public init() throws {
+    /// Creates the repository with its first commit, holding `extraFiles` too (repository path to
+    /// text), such as a Policies/deployments.yaml.
+    public init(extraFiles: [String: String] = [:]) throws {
         git = try GitFixture()
         folder = try TemporaryDirectory(prefix: "tollgate-review")
         keygen = try SSHKeygen()
@@ -43,6 +44,9 @@ public final class ReviewFixture: Sendable {
         try git.write("Policies/reviewers.yaml", Self.reviewers(keys: keys))
         try git.write("Policies/approvals.yaml", Self.approvals)
         try git.write("Stacks/web/template.yaml", Self.template(bucket: "web-assets"))
+        for (path, text) in extraFiles.sorted(by: { $0.key < $1.key }) {
+            try git.write(path, text)
+        }
         firstCommit = try git.commit("policies and the web stack", author: Self.outsider)
     }
 
@@ -145,9 +149,11 @@ public final class ReviewFixture: Sendable {
     /// Stores a change set proposing the `Policies/` of the last of `commits`.
     public func createPolicyChangeSet(commits: [String], in store: any StateStore) async throws -> ChangeSetRecord {
         let target = commits.last ?? firstCommit
+        let body = PolicyChangeSet(commit: target, files: [])
+        let revision = try await store.policyInForce()?.revision ?? 0
         let record = ChangeSetRecord(
-            id: ChangeSetRecord.newID(), kind: .policy, stack: StackLayout.policiesFolder, commits: commits, baseStateVersion: 0,
-            targetCommit: target, digest: "policy-\(target)", json: #"{"TargetCommit":"\#(target)"}"#)
+            id: ChangeSetRecord.newID(), kind: .policy, stack: StackLayout.policiesFolder, commits: commits, baseStateVersion: revision,
+            targetCommit: target, digest: body.digest, json: String(decoding: try JSONEncoder().encode(body), as: UTF8.self))
         return try await store.transaction { try await $0.createChangeSet(record, actor: "tollgate") }.changeSet
     }
 

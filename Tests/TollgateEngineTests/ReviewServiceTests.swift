@@ -13,8 +13,8 @@ struct TrustedReview {
     let repository: ManagedRepository
 
     /// A trusted fixture on SQLite, or on PostgreSQL when `postgres` is set.
-    static func make(postgres: Bool = false) async throws -> TrustedReview {
-        let fixture = try ReviewFixture()
+    static func make(postgres: Bool = false, extraFiles: [String: String] = [:]) async throws -> TrustedReview {
+        let fixture = try ReviewFixture(extraFiles: extraFiles)
         let store = postgres ? try await fixture.openPostgresStore() : try await fixture.openStore()
         let repository = try fixture.repository()
         _ = try await PolicyInForce.trust(commit: try repository.commit(nil), repository: repository, store: store, actor: "lead")

@@ -134,7 +134,8 @@ struct PolicyRevisionTests {
         }
         // Back to schema 2, as a store written before policy revisions had a table.
         try await fixture.tamper("DROP TABLE policy_revisions")
-        try await fixture.tamper("DELETE FROM schema_migrations WHERE version = 3")
+        try await fixture.tamper("DROP TABLE stack_locks")
+        try await fixture.tamper("DELETE FROM schema_migrations WHERE version >= 3")
         try await fixture.close()
 
         let store = try await fixture.location.open(clock: fixture.clock)

@@ -1,4 +1,4 @@
-/// The three kinds of policy file read together from one revision of `Policies/`.
+/// The policy files read together from one revision of `Policies/`.
 ///
 /// The engine reads the files of the revision last applied (never those of the change under
 /// review) and passes their text here, so this type knows nothing of git and can be fed any
@@ -10,15 +10,21 @@ public struct PolicySet: Sendable, Hashable {
     public let approvals: ApprovalPolicy
     /// Stack policies by stack name.
     public let stackPolicies: [String: StackPolicy]
+    /// Where and how each stack is deployed.
+    public let deployments: DeploymentPolicy
 
     /// The folder all policy files live in, relative to the repository root.
     public static let folder = "Policies/"
 
     /// Creates a set from parts already parsed.
-    public init(reviewers: ReviewerDirectory, approvals: ApprovalPolicy, stackPolicies: [String: StackPolicy]) {
+    public init(
+        reviewers: ReviewerDirectory, approvals: ApprovalPolicy, stackPolicies: [String: StackPolicy],
+        deployments: DeploymentPolicy = .recordOnly
+    ) {
         self.reviewers = reviewers
         self.approvals = approvals
         self.stackPolicies = stackPolicies
+        self.deployments = deployments
     }
 
     /// Parses a revision of `Policies/` given as repository path to file text; paths outside
@@ -48,12 +54,12 @@ public struct PolicySet: Sendable, Hashable {
         for path in files.keys.sorted() where path.hasPrefix(folder) {
             let relative = String(path.dropFirst(folder.count))
             let isData = relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") || relative.hasSuffix(".json")
-            if relative == "reviewers.yaml" || relative == "approvals.yaml" || !isData {
+            if relative == "reviewers.yaml" || relative == "approvals.yaml" || relative == "deployments.yaml" || !isData {
                 continue
             }
             let stackFolder = StackPolicy.folder.dropFirst(folder.count)
             guard relative.hasPrefix(stackFolder) else {
-                problems.append(PolicyError(file: path, line: nil, column: nil, field: "", message: "is not a known policy file; expected reviewers.yaml, approvals.yaml or stack-policies/<stack>.json"))
+                problems.append(PolicyError(file: path, line: nil, column: nil, field: "", message: "is not a known policy file; expected reviewers.yaml, approvals.yaml, deployments.yaml or stack-policies/<stack>.json"))
                 continue
             }
             let name = String(relative.dropFirst(stackFolder.count))
@@ -92,9 +98,17 @@ public struct PolicySet: Sendable, Hashable {
         } else {
             problems.append(PolicyError(file: ApprovalPolicy.path, line: nil, column: nil, field: "", message: "is missing; every policy needs its approval rules"))
         }
+        var deployments = DeploymentPolicy.recordOnly
+        if let text = files[DeploymentPolicy.path] {
+            do {
+                deployments = try DeploymentPolicy.parse(text)
+            } catch {
+                problems.append(error)
+            }
+        }
         guard let reviewers, let approvals, problems.isEmpty else {
             return (nil, problems)
         }
-        return (PolicySet(reviewers: reviewers, approvals: approvals, stackPolicies: stackPolicies), [])
+        return (PolicySet(reviewers: reviewers, approvals: approvals, stackPolicies: stackPolicies, deployments: deployments), [])
     }
 }

@@ -37,10 +37,10 @@ public struct ReviewService: Sendable {
     /// once themselves).
     ///
     /// - Throws: the errors of reading the change set from git and of reading its verdicts.
-    public func currentStatus(of record: ChangeSetRecord, policy: PolicyInForce, repository: ManagedRepository) async throws -> ReviewStatus {
+    public func currentVerdict(of record: ChangeSetRecord, policy: PolicyInForce, repository: ManagedRepository) async throws -> ReviewVerdict {
         let subject = try await subject(for: record, repository: repository)
         let claims = try Self.claims(try await store.approvals(changeSetID: record.id), changeSetID: record.id)
-        return ApprovalEvaluator(policy: policy.policy).evaluate(subject, claims: claims, at: clock.now()).status
+        return ApprovalEvaluator(policy: policy.policy).evaluate(subject, claims: claims, at: clock.now())
     }
 
     /// Records a signed approval or rejection, then moves the change set to APPROVED or REJECTED

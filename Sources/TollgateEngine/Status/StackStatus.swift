@@ -172,7 +172,7 @@ public struct StatusReader: Sendable {
         var computed: [String: ReviewStatus] = [:]
         if let policy {
             for (stack, change) in open where !change.tampered {
-                computed[stack] = try await review.currentStatus(of: change.record, policy: policy, repository: repository)
+                computed[stack] = try await review.currentVerdict(of: change.record, policy: policy, repository: repository).status
             }
         }
         let stacks = try await rows(repositoryStacks: repositoryStacks, matching: text, open: open, computed: computed)

@@ -41,7 +41,7 @@ struct Show: AsyncParsableCommand {
             var computed: ReviewStatus?
             if !approvalText, record.status == .pending || record.status == .approved, try await store.policyInForce() != nil {
                 let policy = try await PolicyInForce.load(from: store, repository: managed)
-                computed = try await ReviewService(store: store).currentStatus(of: record, policy: policy, repository: managed)
+                computed = try await ReviewService(store: store).currentVerdict(of: record, policy: policy, repository: managed).status
             }
             return (record, try await store.approvals(changeSetID: id), try await store.executions(changeSetID: id),
                     try await store.stackCommits(stack: record.stack), computed)

@@ -1,0 +1,307 @@
+import Foundation
+public import TollgateCore
+public import TollgateStore
+import TollgateGit
+
+/// Applies approved change sets: re-checks everything at the moment it runs, takes the stack's
+/// lock, runs the provider the policy in force names, and records the outcome, the new state and
+/// the audit entries in one transaction.
+public struct ChangeSetApplication: Sendable {
+    /// The store that holds change sets, executions, states and locks.
+    public let store: any StateStore
+    /// The clock that decides change windows.
+    public let clock: any WallClock
+    /// Who holds a lock taken here: host and process id.
+    public let holder: String
+    /// How long a lock lasts unless renewed; the applying process renews it at a third of this.
+    public let leaseSeconds: Int
+
+    /// Creates the use case.
+    public init(store: any StateStore, clock: any WallClock = SystemWallClock(), holder: String = ChangeSetApplication.processHolder, leaseSeconds: Int = 60) {
+        self.store = store
+        self.clock = clock
+        self.holder = holder
+        self.leaseSeconds = leaseSeconds
+    }
+
+    /// This process as a lock holder: `host pid N`.
+    public static var processHolder: String {
+        "\(ProcessInfo.processInfo.hostName) pid \(ProcessInfo.processInfo.processIdentifier)"
+    }
+
+    /// Applies `changeSetID` after checking, in order: it is APPROVED; its approvals satisfy the
+    /// policy in force; planning it again gives the digest approved; the stack's state is the one
+    /// it was planned against (otherwise it is marked SUPERSEDED); a change window is open; no
+    /// other execution of the stack is unfinished or holds its lock.
+    ///
+    /// - Parameter providers: makes the provider for a deployment entry; tests pass their own.
+    /// - Returns: the execution and the change set as they ended. A provider failure is not an
+    ///   error: the execution and the change set end FAILED with the provider's message.
+    /// - Throws: ``ApplyError`` when a check fails, ``StoreError`` when the store does.
+    public func apply(
+        changeSetID: String, actor: String, repository: ManagedRepository, providers: ProviderFactory = .standard,
+        progress: ProviderProgress = .ignored
+    ) async throws -> ApplyReport {
+        let record = try await store.checkedChangeSet(id: changeSetID)
+        guard record.status == .approved else { throw ApplyError.notApproved(changeSetID: record.id, status: record.status) }
+        let policy = try await PolicyInForce.load(from: store, repository: repository)
+        let verdict = try await ReviewService(store: store, clock: clock).currentVerdict(of: record, policy: policy, repository: repository)
+        guard verdict.status == .approved else {
+            throw ApplyError.approvalsNoLongerHold(changeSetID: record.id, status: verdict.status.rawValue, blockers: verdict.blockers)
+        }
+        let request = try await checkedRequest(record, repository: repository, executionID: ExecutionRecord.newID())
+        guard verdict.window.isOpen else { throw ApplyError.windowClosed(changeSetID: record.id, reasons: verdict.window.reasons) }
+        let provider = try providerFor(record, policy: policy, repository: repository, providers: providers)
+        let lockName = record.stack
+        let holder = holder
+        let leaseSeconds = leaseSeconds
+        _ = try await store.transaction { tx in
+            if let running = try await tx.unfinishedExecutions().first(where: { $0.stack == record.stack }) {
+                throw ApplyError.unfinishedExecution(stack: record.stack, executionID: running.id, startedAt: running.startedAt)
+            }
+            _ = try await tx.lockStack(lockName, executionID: request.executionID, holder: holder, leaseSeconds: leaseSeconds, takeOver: nil)
+            return try await tx.startExecution(id: request.executionID, changeSetID: record.id, actor: actor)
+        }
+        return try await run(provider, request: request, record: record, actor: actor, progress: progress)
+    }
+
+    /// Finishes the apply of an APPLYING change set whose process died: takes over its lock once
+    /// the lease has lapsed (or at once when its holder was a process of this host that is gone),
+    /// then the record provider records again, and the command provider, which cannot know how far
+    /// the command got, ends FAILED unless the operator says it was applied (`markApplied`).
+    ///
+    /// - Throws: ``ApplyError/nothingToResume(changeSetID:status:)``,
+    ///   ``ApplyError/lockStillHeld(_:)`` while the holder may still be at work.
+    public func resume(
+        changeSetID: String, actor: String, repository: ManagedRepository, markApplied: Bool = false,
+        providers: ProviderFactory = .standard, progress: ProviderProgress = .ignored
+    ) async throws -> ApplyReport {
+        let record = try await store.checkedChangeSet(id: changeSetID)
+        guard record.status == .applying else { throw ApplyError.nothingToResume(changeSetID: record.id, status: record.status) }
+        guard let execution = try await store.executions(changeSetID: record.id).last(where: { $0.finishedAt == nil }) else {
+            throw ApplyError.nothingToResume(changeSetID: record.id, status: record.status)
+        }
+        let policy = try await PolicyInForce.load(from: store, repository: repository)
+        let request = try await targetRequest(record, repository: repository, executionID: execution.id)
+        let holder = holder
+        let leaseSeconds = leaseSeconds
+        let now = clock.now()
+        try await store.transaction { tx in
+            if let lock = try await tx.stackLock(record.stack), lock.executionID != execution.id || (lock.expiresAt > now && !Self.isDeadLocalHolder(lock.holder)) {
+                throw ApplyError.lockStillHeld(lock)
+            }
+            _ = try await tx.lockStack(record.stack, executionID: execution.id, holder: holder, leaseSeconds: leaseSeconds, takeOver: execution.id)
+        }
+        let deployment = record.kind == .policy ? Deployment(stackPatterns: ["*"], target: .record) : policy.policy.deployments.deployment(for: record.stack)
+        if markApplied {
+            return try await finish(request, record: record, actor: actor, outcome: ProviderOutcome(
+                succeeded: true, output: "marked applied by \(actor) after the deploying process died"))
+        }
+        if case .record = deployment.target {
+            return try await run(RecordProvider(), request: request, record: record, actor: actor, progress: progress)
+        }
+        return try await finish(request, record: record, actor: actor, outcome: ProviderOutcome(
+            succeeded: false,
+            output: "the deploying process died; provider \(deployment.target.providerName) cannot tell how far it got (pass --mark-applied if it finished)"))
+    }
+
+    /// Runs `provider` under the lock, renewing the lease meanwhile, then records the outcome.
+    private func run(_ provider: any Provider, request: DeploymentRequest, record: ChangeSetRecord, actor: String, progress: ProviderProgress) async throws -> ApplyReport {
+        let store = store
+        let leaseSeconds = leaseSeconds
+        let outcome: ProviderOutcome = await withTaskGroup(of: ProviderOutcome?.self) { group in
+            group.addTask {
+                do {
+                    return try await provider.apply(request, progress: progress)
+                } catch {
+                    return ProviderOutcome(succeeded: false, output: "\(error)")
+                }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(max(1, leaseSeconds / 3)))
+                    if Task.isCancelled { break }
+                    try? await store.transaction { try await $0.renewStackLock(record.stack, executionID: request.executionID, leaseSeconds: leaseSeconds) }
+                }
+                return nil
+            }
+            var result = ProviderOutcome(succeeded: false, output: "the provider did not report")
+            while let next = await group.next() {
+                if let next {
+                    result = next
+                    group.cancelAll()
+                }
+            }
+            return result
+        }
+        return try await finish(request, record: record, actor: actor, outcome: outcome)
+    }
+
+    /// Records the end in one transaction: the execution's result, the change set's status, the new
+    /// state (or policy revision) on success, the audit entries, and the lock released.
+    private func finish(_ request: DeploymentRequest, record: ChangeSetRecord, actor: String, outcome: ProviderOutcome) async throws -> ApplyReport {
+        try await store.transaction { tx in
+            guard try await tx.stackLock(record.stack)?.executionID == request.executionID else {
+                throw StoreError.lockLost(stack: record.stack, executionID: request.executionID)
+            }
+            let execution = try await tx.finishExecution(
+                id: request.executionID, result: outcome.succeeded ? .succeeded : .failed, providerOutput: outcome.output, actor: actor)
+            var stateVersion: Int64?
+            if outcome.succeeded {
+                switch record.kind {
+                case .policy:
+                    stateVersion = try await PolicyInForce.recordApplied(try await tx.changeSet(id: record.id), actor: actor, in: tx).revision
+                case .stack where request.removesStack:
+                    stateVersion = try await tx.recordStackRemoval(stack: record.stack, commit: request.targetCommit, actor: actor).stateVersion
+                case .stack:
+                    stateVersion = try await tx.recordStackState(
+                        stack: record.stack, template: request.template, parameters: request.parameters, tags: request.tags,
+                        commit: request.targetCommit, actor: actor).stateVersion
+                }
+            }
+            try await tx.unlockStack(record.stack, executionID: request.executionID)
+            return ApplyReport(changeSet: try await tx.changeSet(id: record.id), execution: execution, stateVersion: stateVersion, output: outcome.output)
+        }
+    }
+
+    /// The deployment the change set would make, after checking that its base is current and that
+    /// planning it again gives the digest approved; a stale change set is marked SUPERSEDED.
+    private func checkedRequest(_ record: ChangeSetRecord, repository: ManagedRepository, executionID: String) async throws -> DeploymentRequest {
+        let current: Int64
+        var planned: String
+        switch record.kind {
+        case .policy:
+            current = try await store.policyInForce()?.revision ?? 0
+            let body = try JSONDecoder().decode(PolicyChangeSet.self, from: Data(record.json.utf8))
+            planned = PolicyChangeSet(commit: body.commit, files: body.files).digest
+        case .stack:
+            let state = try await store.stackState(record.stack)
+            current = state?.stateVersion ?? 0
+            planned = ""
+            if current == record.baseStateVersion {
+                let target = try objectID(record.targetCommit, changeSetID: record.id)
+                planned = try repository.changeSet(for: record.stack, at: target, against: try state?.snapshot())?.digest ?? ""
+            }
+        }
+        guard current == record.baseStateVersion else {
+            _ = try await store.transaction { tx in
+                try await tx.transition(
+                    changeSetID: record.id, to: .superseded, actor: "tollgate",
+                    reason: "stale: planned against state version \(record.baseStateVersion), the stack is at \(current)")
+            }
+            throw ApplyError.stale(changeSetID: record.id, stack: record.stack, planned: record.baseStateVersion, current: current)
+        }
+        guard planned == record.digest else {
+            throw ApplyError.digestChanged(changeSetID: record.id, approved: record.digest, planned: planned)
+        }
+        return try await targetRequest(record, repository: repository, executionID: executionID)
+    }
+
+    /// The template, parameters and tags at the change set's target commit.
+    private func targetRequest(_ record: ChangeSetRecord, repository: ManagedRepository, executionID: String) async throws -> DeploymentRequest {
+        var request = DeploymentRequest(
+            stack: record.stack, changeSetID: record.id, executionID: executionID, targetCommit: record.targetCommit,
+            template: "", parameters: [:], tags: [:], removesStack: false, changeSetJSON: record.json)
+        guard record.kind == .stack else { return request }
+        let target = try objectID(record.targetCommit, changeSetID: record.id)
+        if let source = try repository.stackSource(record.stack, at: target) {
+            let snapshot = try source.snapshot()
+            request.template = String(decoding: source.template, as: UTF8.self)
+            request.parameters = snapshot.parameters.values
+            request.tags = snapshot.tags
+        } else {
+            request.removesStack = true
+        }
+        return request
+    }
+
+    /// The provider of the stack's deployment entry in the policy in force; policy change sets
+    /// always go through the record step.
+    private func providerFor(_ record: ChangeSetRecord, policy: PolicyInForce, repository: ManagedRepository, providers: ProviderFactory) throws -> any Provider {
+        guard record.kind == .stack else { return RecordProvider() }
+        let deployment = policy.policy.deployments.deployment(for: record.stack)
+        return try providers.make(deployment.target, ProviderContext(stack: record.stack, policyCommit: policy.commit, repository: repository))
+    }
+
+    /// Whether `holder` names a process of this host that no longer runs.
+    static func isDeadLocalHolder(_ holder: String) -> Bool {
+        let prefix = "\(ProcessInfo.processInfo.hostName) pid "
+        guard holder.hasPrefix(prefix), let pid = Int32(holder.dropFirst(prefix.count)) else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
+}
+
+/// How an apply ended.
+public struct ApplyReport: Sendable {
+    /// The change set as it ended: APPLIED or FAILED.
+    public let changeSet: ChangeSetRecord
+    /// The execution, with its result and the provider's output.
+    public let execution: ExecutionRecord
+    /// The stack's new state version, or the new policy revision; nil when it failed.
+    public let stateVersion: Int64?
+    /// The provider's account of what it did.
+    public let output: String
+}
+
+/// What a provider may need to know beyond the deployment entry.
+public struct ProviderContext {
+    /// The stack deployed.
+    public let stack: String
+    /// The commit of the policy in force, whose `Policies/` scripts a command may name.
+    public let policyCommit: String
+    /// The repository, to read those scripts from.
+    public let repository: ManagedRepository
+}
+
+/// Makes the provider for a deployment entry.
+public struct ProviderFactory: Sendable {
+    /// Turns an entry into a provider.
+    public let make: @Sendable (DeploymentTarget, ProviderContext) throws -> any Provider
+
+    /// Creates a factory.
+    public init(make: @escaping @Sendable (DeploymentTarget, ProviderContext) throws -> any Provider) {
+        self.make = make
+    }
+
+    /// The record and command providers; a command under `Policies/` is written out from the
+    /// policy in force into a private folder, so the commit under review cannot change its deployer.
+    public static let standard = ProviderFactory { target, context in
+        switch target {
+        case .record:
+            return RecordProvider()
+        case .command(let command):
+            let folder = try CommandScript.privateFolder()
+            var arguments = command.arguments
+            if let program = arguments.first, program.hasPrefix(PolicySet.folder) {
+                arguments[0] = try CommandScript.writeOut(program, at: context.policyCommit, from: context.repository, into: folder)
+            }
+            return CommandProvider(arguments: arguments, timeoutSeconds: command.timeoutSeconds, workFolder: folder)
+        case .cloudFormation:
+            throw ApplyError.providerUnavailable(
+                stack: context.stack, provider: "cloudformation", reason: "this build of tollgate cannot reach yet")
+        }
+    }
+}
+
+/// A deploy script kept under `Policies/`, written out from the policy in force to run it.
+enum CommandScript {
+    /// A fresh folder only this user can read, for the script and the files given to it.
+    static func privateFolder() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-apply-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return path
+    }
+
+    /// Writes `path` as the policy commit holds it into `folder`, executable, and returns where.
+    static func writeOut(_ path: String, at commit: String, from repository: ManagedRepository, into folder: String) throws -> String {
+        let id = try objectID(commit, changeSetID: nil)
+        guard let blob = try repository.repository.commit(id).tree().blobID(atPath: path) else {
+            throw CommandProviderError.cannotRun(program: path, reason: "the policy in force (commit \(id.short)) has no such file")
+        }
+        let bytes = try repository.repository.blobContents(blob, neededBy: "\(id.short):\(path)")
+        let destination = folder + "/" + (path.split(separator: "/").last.map(String.init) ?? "deploy")
+        try Data(bytes).write(to: URL(fileURLWithPath: destination))
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: destination)
+        return destination
+    }
+}

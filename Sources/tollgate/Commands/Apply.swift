@@ -1,0 +1,159 @@
+import ArgumentParser
+import Foundation
+import TollgateCore
+import TollgateEngine
+import TollgateStore
+
+/// `tollgate apply ID`: deploy an approved change set through the provider the policy names.
+struct Apply: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Apply an approved change set.",
+        discussion: """
+            Checks again, at the moment it runs: the change set is APPROVED, its approvals still \
+            satisfy the policy in force, planning it again gives the digest approved, the stack's \
+            state is the one it was planned against (otherwise it becomes SUPERSEDED), and a change \
+            window is open. Then it takes the stack's lock and runs the provider that \
+            Policies/deployments.yaml names (record by default), printing its progress, and records \
+            the outcome and the new state in one transaction. Exit status 0 when applied, 1 when \
+            refused or failed.
+
+            With --resume, finishes the apply of an APPLYING change set whose process died, once \
+            its lock has lapsed: the record provider records again; a command cannot tell how far \
+            it got, so the apply ends FAILED unless --mark-applied says it finished.
+            """
+    )
+
+    @Argument(help: "The change set's id, such as cs-3f9a0c1e.")
+    var id: String
+
+    @Flag(help: "Finish the apply of an APPLYING change set whose process died.")
+    var resume = false
+
+    @Flag(help: "With --resume: record that the deployment finished although its process died (audited).")
+    var markApplied = false
+
+    @OptionGroup var actor: OperatorOptions
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if markApplied && !resume {
+            throw ValidationError("--mark-applied only goes with --resume.")
+        }
+    }
+
+    func run() async throws {
+        let actor = actor.name ?? ""
+        let json = output.json
+        let report = try await store.withStore(repository: repository.repo) { store in
+            let managed = try await ManagedRepository.open(
+                path: repository.repo, settingsFile: repository.config, branch: repository.branch, store: store)
+            let application = ChangeSetApplication(store: store)
+            let progress = ProviderProgress { line in
+                if !json { print("  " + TerminalText.escape(line)) }
+            }
+            if resume {
+                return try await application.resume(changeSetID: id, actor: actor, repository: managed, markApplied: markApplied, progress: progress)
+            }
+            return try await application.apply(changeSetID: id, actor: actor, repository: managed, progress: progress)
+        }
+        let shown = ApplyJSON(report)
+        if json {
+            print(try CommandOutput.json(shown))
+        } else {
+            print(TerminalText.sanitize(shown.text), terminator: "")
+        }
+        if report.changeSet.status != .applied { throw ExitCode.failure }
+    }
+}
+
+/// The `--json` answer of `tollgate apply`.
+struct ApplyJSON: Codable {
+    var changeSet: String
+    var stack: String
+    var status: String
+    var execution: String
+    var result: String?
+    var startedAt: Date
+    var finishedAt: Date?
+    /// The stack's new state version, or the new policy revision.
+    var stateVersion: Int64?
+    var output: String
+
+    init(_ report: ApplyReport) {
+        changeSet = report.changeSet.id
+        stack = report.changeSet.stack
+        status = report.changeSet.status.rawValue
+        execution = report.execution.id
+        result = report.execution.result?.rawValue
+        startedAt = report.execution.startedAt
+        finishedAt = report.execution.finishedAt
+        stateVersion = report.stateVersion
+        output = report.output
+    }
+
+    var text: String {
+        let target = stack == StackLayout.policiesFolder ? "Policies/" : "stack \(TerminalText.escape(stack))"
+        var line = "Change set \(TerminalText.escape(changeSet)) \(status) on \(target) (execution \(TerminalText.escape(execution)))"
+        if let stateVersion {
+            line += stack == StackLayout.policiesFolder ? ", policy revision \(stateVersion) in force" : ", state version \(stateVersion)"
+        }
+        if status != ChangeSetStatus.applied.rawValue {
+            line += ": " + TerminalText.escape(output.split(separator: "\n").suffix(3).joined(separator: " / "))
+        }
+        return line + "\n"
+    }
+}
+
+/// `tollgate execution ID`: one apply with the provider's output.
+struct Execution: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show one execution: its change set, start, end, result and the provider's output.")
+
+    @Argument(help: "The execution's id, such as ex-0b41d2aa.")
+    var id: String
+
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let (execution, lock) = try await store.withStore(repository: repository.repo, readOnly: true) { store in
+            let execution = try await store.execution(id: id)
+            return (execution, try await store.stackLock(execution.stack))
+        }
+        let shown = ExecutionJSON(
+            id: execution.id, changeSet: execution.changeSetID, stack: execution.stack, startedAt: execution.startedAt,
+            finishedAt: execution.finishedAt, result: execution.result?.rawValue, providerOutput: execution.providerOutput,
+            lockExpiresAt: lock?.executionID == execution.id ? lock?.expiresAt : nil)
+        if output.json {
+            print(try CommandOutput.json(shown))
+            return
+        }
+        var text = "Execution \(TerminalText.escape(shown.id)) of change set \(TerminalText.escape(shown.changeSet)) on stack \(TerminalText.escape(shown.stack))\n"
+        text += "Started \(CommandOutput.timestamp(shown.startedAt)), "
+        if let finished = shown.finishedAt {
+            text += "\(TerminalText.escape(shown.result ?? "?")) at \(CommandOutput.timestamp(finished))\n"
+        } else if let expires = shown.lockExpiresAt {
+            text += "running; its lock lasts until \(CommandOutput.timestamp(expires)) unless renewed\n"
+        } else {
+            text += "not finished and holding no lock: its process died; run tollgate apply \(TerminalText.escape(shown.changeSet)) --resume\n"
+        }
+        text += "Provider output:\n" + (shown.providerOutput ?? "(none)").split(separator: "\n", omittingEmptySubsequences: false)
+            .map { "  " + TerminalText.escape(String($0)) }.joined(separator: "\n") + "\n"
+        print(TerminalText.sanitize(text), terminator: "")
+    }
+}
+
+/// The `--json` answer of `tollgate execution`.
+struct ExecutionJSON: Codable {
+    var id: String
+    var changeSet: String
+    var stack: String
+    var startedAt: Date
+    var finishedAt: Date?
+    var result: String?
+    var providerOutput: String?
+    /// While it runs: when its lock lapses unless renewed.
+    var lockExpiresAt: Date?
+}

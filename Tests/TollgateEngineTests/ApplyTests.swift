@@ -1,0 +1,232 @@
+import Foundation
+import Testing
+import TollgateCore
+import TollgateEngine
+import TollgateStore
+import TollgateTestSupport
+
+/// `tollgate apply`: everything is checked again when it runs, one apply per stack at a time, and
+/// the outcome, the new state and the audit entries are recorded together.
+@Suite("Apply")
+struct ApplyTests {
+    /// A trusted fixture whose `web` stack (new, at the first commit) is approved by amara.
+    static func approvedWeb(extraFiles: [String: String] = [:], postgres: Bool = false) async throws -> (TrustedReview, ChangeSetRecord) {
+        let review = try await TrustedReview.make(postgres: postgres, extraFiles: extraFiles)
+        let record = try await review.fixture.createStackChangeSet(commits: [review.fixture.firstCommit], in: review.store)
+        #expect(try await review.review(record, as: "amara").changeSet.status == .approved)
+        return (review, record)
+    }
+
+    static func application(_ review: TrustedReview, holder: String = "test-host pid 1") -> ChangeSetApplication {
+        ChangeSetApplication(store: review.store, clock: review.fixture.clock, holder: holder)
+    }
+
+    static func deployments(_ command: String, timeout: String = "30s") -> [String: String] {
+        [
+            "Policies/deployments.yaml": "deployments:\n  - stacks: [web]\n    provider: command\n    command: [\(command)]\n    timeout: \(timeout)\n",
+            "Policies/deploy.sh": """
+                #!/bin/sh
+                echo "deploying $TOLLGATE_STACK $TOLLGATE_CHANGE_SET at $TOLLGATE_TARGET_COMMIT"
+                grep -q Assets "$TOLLGATE_TEMPLATE_FILE" && echo "template ok"
+                cat "$TOLLGATE_PARAMETERS_FILE"; echo
+                wc -c | tr -d ' ' | sed 's/^/stdin bytes: /'
+                echo "to stderr" >&2
+                exit "${1:-0}"
+
+                """,
+        ]
+    }
+
+    @Test("the record provider applies an approved change set: APPLIED, the state recorded, the lock released, the trail agrees", arguments: [false, true])
+    func recordApply(postgres: Bool) async throws {
+        let (review, record) = try await Self.approvedWeb(postgres: postgres)
+        let report = try await Self.application(review).apply(changeSetID: record.id, actor: "amara", repository: try review.fixture.repository())
+        #expect(report.changeSet.status == .applied)
+        #expect(report.execution.result == .succeeded)
+        #expect(report.stateVersion == 1)
+        let state = try #require(try await review.store.stackState("web"))
+        #expect(state.commit == review.fixture.firstCommit)
+        #expect(state.template.contains("web-assets"))
+        #expect(try await review.store.stackLock("web") == nil)
+        #expect(try await review.store.verifyTables() == nil)
+        let actions = try await review.store.auditEntries(AuditFilter(changeSetID: record.id)).map(\.action)
+        #expect(actions.contains(.executionStarted) && actions.contains(.executionFinished))
+        await #expect(throws: ApplyError.notApproved(changeSetID: record.id, status: .applied)) {
+            _ = try await Self.application(review).apply(changeSetID: record.id, actor: "amara", repository: try review.fixture.repository())
+        }
+        try await review.store.close()
+    }
+
+    @Test("a pending change set is not applied")
+    func pending() async throws {
+        let review = try await TrustedReview.make()
+        let record = try await review.fixture.createStackChangeSet(commits: [review.fixture.firstCommit], in: review.store)
+        await #expect(throws: ApplyError.notApproved(changeSetID: record.id, status: .pending)) {
+            _ = try await Self.application(review).apply(changeSetID: record.id, actor: "amara", repository: try review.fixture.repository())
+        }
+        #expect(try await review.store.stackState("web") == nil)
+        try await review.store.close()
+    }
+
+    @Test("a change set planned against an older state is refused and marked SUPERSEDED")
+    func stale() async throws {
+        let (review, record) = try await Self.approvedWeb()
+        try await review.fixture.recordStackApplied(at: review.fixture.firstCommit, in: review.store)
+        await #expect(throws: ApplyError.stale(changeSetID: record.id, stack: "web", planned: 0, current: 1)) {
+            _ = try await Self.application(review).apply(changeSetID: record.id, actor: "amara", repository: try review.fixture.repository())
+        }
+        #expect(try await review.store.changeSet(id: record.id).status == .superseded)
+        try await review.store.close()
+    }
+
+    @Test("approvals that no longer satisfy the policy in force stop the apply")
+    func approvalsNoLongerHold() async throws {
+        let (review, record) = try await Self.approvedWeb()
+        let fixture = review.fixture
+        var keys = fixture.keys
+        keys["amara"] = fixture.keys["mallory"]
+        try fixture.git.write("Policies/reviewers.yaml", ReviewFixture.reviewers(keys: keys))
+        let rotate = try fixture.git.commit("rotate amara's key", author: ReviewFixture.outsider)
+        let policy = try await fixture.createPolicyChangeSet(commits: [rotate], in: review.store)
+        try await review.review(policy, as: "amara")
+        try await review.review(policy, as: "bastien")
+        // The policy change set itself goes through the record step and puts revision 2 in force.
+        let applied = try await Self.application(review).apply(changeSetID: policy.id, actor: "amara", repository: try fixture.repository())
+        #expect(applied.changeSet.status == .applied)
+        #expect(applied.stateVersion == 2)
+        #expect(try await review.store.policyInForce()?.commit == rotate)
+        do {
+            _ = try await Self.application(review).apply(changeSetID: record.id, actor: "amara", repository: try fixture.repository())
+            Issue.record("an approval by a key the policy no longer lists was accepted")
+        } catch let error as ApplyError {
+            guard case .approvalsNoLongerHold(let id, let status, _) = error else { throw error }
+            #expect(id == record.id)
+            #expect(status == "PENDING")
+        }
+        #expect(try await review.store.stackState("web") == nil)
+        try await review.store.close()
+    }
+
+    @Test("a second apply of a stack whose lock another execution holds is refused, naming it")
+    func locked() async throws {
+        let (review, record) = try await Self.approvedWeb()
+        _ = try await review.store.transaction { tx in
+            try await tx.lockStack("web", executionID: "ex-other001", holder: "elsewhere pid 7", leaseSeconds: 60, takeOver: nil)
+        }
+        do {
+            _ = try await Self.application(review).apply(changeSetID: record.id, actor: "amara", repository: try review.fixture.repository())
+            Issue.record("the apply ran under another execution's lock")
+        } catch StoreError.stackLocked(let lock) {
+            #expect(lock.executionID == "ex-other001")
+            #expect("\(StoreError.stackLocked(lock))".contains("elsewhere pid 7"))
+        }
+        #expect(try await review.store.changeSet(id: record.id).status == .approved)
+        try await review.store.close()
+    }
+
+    @Test("the command provider runs the policy's script with the change set and keeps its output")
+    func commandSucceeds() async throws {
+        let (review, record) = try await Self.approvedWeb(extraFiles: Self.deployments("Policies/deploy.sh"))
+        let lines = LineCollector()
+        let report = try await Self.application(review).apply(
+            changeSetID: record.id, actor: "amara", repository: try review.fixture.repository(),
+            progress: ProviderProgress { await lines.add($0) })
+        #expect(report.changeSet.status == .applied, "\(report.output)")
+        #expect(report.output.contains("deploying web \(record.id) at \(review.fixture.firstCommit)"))
+        #expect(report.output.contains("template ok"))
+        #expect(report.output.contains("to stderr"))
+        #expect(report.output.contains("stdin bytes: \(record.json.utf8.count)"))
+        #expect(await lines.all.contains("template ok"), "progress is streamed line by line")
+        #expect(try await review.store.execution(id: report.execution.id).providerOutput?.contains("template ok") == true)
+        try await review.store.close()
+    }
+
+    @Test("a command that fails or outlives its timeout ends FAILED with its output; the state stays and the lock is released")
+    func commandFails() async throws {
+        for (command, expected) in [("Policies/deploy.sh, \"3\"", "exited with status 3"), ("/bin/sleep, \"30\"", "timeout")] {
+            let (review, record) = try await Self.approvedWeb(extraFiles: Self.deployments(command, timeout: "1s"))
+            let report = try await Self.application(review).apply(changeSetID: record.id, actor: "amara", repository: try review.fixture.repository())
+            #expect(report.changeSet.status == .failed)
+            #expect(report.execution.result == .failed)
+            #expect(report.output.contains(expected), "\(report.output)")
+            #expect(try await review.store.stackState("web") == nil)
+            #expect(try await review.store.stackLock("web") == nil)
+            #expect(try await review.store.verifyTables() == nil)
+            try await review.store.close()
+        }
+    }
+
+    @Test("the deploy script comes from the policy in force, never from the commit under review")
+    func scriptFromPolicyInForce() async throws {
+        let review = try await TrustedReview.make(extraFiles: Self.deployments("Policies/deploy.sh"))
+        let fixture = review.fixture
+        try fixture.git.write("Policies/deploy.sh", "#!/bin/sh\necho rewritten by the change\n")
+        try fixture.git.write("Stacks/web/template.yaml", ReviewFixture.template(bucket: "web-assets") + "Outputs:\n  Name:\n    Value: !Ref Assets\n")
+        let change = try fixture.git.commit("change the stack and its deployer", author: ReviewFixture.outsider)
+        let record = try await fixture.createStackChangeSet(commits: [change], in: review.store)
+        try await review.review(record, as: "amara")
+        let report = try await Self.application(review).apply(changeSetID: record.id, actor: "amara", repository: try fixture.repository())
+        #expect(report.changeSet.status == .applied)
+        #expect(!report.output.contains("rewritten"))
+        #expect(report.output.contains("deploying web"))
+        try await review.store.close()
+    }
+
+    @Test("--resume finishes an apply whose process died: record records, a command fails unless marked applied")
+    func resume() async throws {
+        for (files, markApplied, expected) in [
+            ([String: String](), false, ChangeSetStatus.applied),
+            (Self.deployments("Policies/deploy.sh"), false, .failed),
+            (Self.deployments("Policies/deploy.sh"), true, .applied),
+        ] {
+            let (review, record) = try await Self.approvedWeb(extraFiles: files)
+            // A process that took the lock, started the execution and died: pid 999999 of this host.
+            let dead = "\(ProcessInfo.processInfo.hostName) pid 999999"
+            _ = try await review.store.transaction { tx in
+                _ = try await tx.lockStack("web", executionID: "ex-dead0001", holder: dead, leaseSeconds: 600, takeOver: nil)
+                return try await tx.startExecution(id: "ex-dead0001", changeSetID: record.id, actor: "amara")
+            }
+            if !markApplied && files.isEmpty {
+                // Another approved change set of the stack waits until the dead apply is finished.
+                try review.fixture.git.write("Stacks/web/template.yaml", ReviewFixture.template(bucket: "web-assets") + "Outputs:\n  Name:\n    Value: !Ref Assets\n")
+                let next = try review.fixture.git.commit("add an output", author: ReviewFixture.outsider)
+                let other = try await review.fixture.createStackChangeSet(commits: [next], in: review.store)
+                try await review.review(other, as: "amara")
+                let started = try await review.store.execution(id: "ex-dead0001").startedAt
+                await #expect(throws: ApplyError.unfinishedExecution(stack: "web", executionID: "ex-dead0001", startedAt: started)) {
+                    _ = try await Self.application(review).apply(changeSetID: other.id, actor: "amara", repository: try review.fixture.repository())
+                }
+            }
+            let report = try await Self.application(review).resume(
+                changeSetID: record.id, actor: "amara", repository: try review.fixture.repository(), markApplied: markApplied)
+            #expect(report.changeSet.status == expected, "\(report.output)")
+            #expect(report.execution.id == "ex-dead0001")
+            #expect(try await review.store.stackLock("web") == nil)
+            #expect(try await review.store.verifyTables() == nil)
+            try await review.store.close()
+        }
+    }
+
+    @Test("--resume leaves alone a lock whose live holder's lease has not lapsed")
+    func resumeRefusesLiveLock() async throws {
+        let (review, record) = try await Self.approvedWeb()
+        _ = try await review.store.transaction { tx in
+            _ = try await tx.lockStack("web", executionID: "ex-live0001", holder: "elsewhere pid 7", leaseSeconds: 600, takeOver: nil)
+            return try await tx.startExecution(id: "ex-live0001", changeSetID: record.id, actor: "amara")
+        }
+        await #expect(throws: ApplyError.self) {
+            _ = try await Self.application(review).resume(changeSetID: record.id, actor: "amara", repository: try review.fixture.repository())
+        }
+        #expect(try await review.store.changeSet(id: record.id).status == .applying)
+        try await review.store.close()
+    }
+}
+
+/// Progress lines as a provider reported them.
+actor LineCollector {
+    private(set) var all: [String] = []
+
+    func add(_ line: String) {
+        all.append(line)
+    }
+}
