@@ -25,20 +25,18 @@ struct History: ParsableCommand {
 
     func run() throws {
         let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
-        let commits = try managed.historyEntries(since: since, includeAll: all)
+        // Each commit is kept as the exact bytes of its output until the walk, which goes
+        // newest first, is done: a hundred thousand commits then fit in a few tens of megabytes.
+        let renderer = HistoryText(style: TextStyle(enabled: output.usesColor))
+        let lines = try managed.historyEntries(since: since, includeAll: all) { entry in
+            Array((output.json ? entry.jsonLine : TerminalText.sanitize(renderer.render(entry))).utf8)
+        }
         var out = StandardOutput()
-        if output.json {
-            for commit in commits {
-                out.write(commit.jsonLine)
-            }
-        } else {
-            let renderer = HistoryText(style: TextStyle(enabled: output.usesColor))
-            for commit in commits {
-                out.write(TerminalText.sanitize(renderer.render(commit)))
-            }
-            if commits.isEmpty {
-                FileHandle.standardError.write(Data("No commit on '\(TerminalText.escape(managed.branch))' changed a stack, a policy or the settings.\n".utf8))
-            }
+        for line in lines {
+            out.write(line)
+        }
+        if !output.json, lines.isEmpty {
+            FileHandle.standardError.write(Data("No commit on '\(TerminalText.escape(managed.branch))' changed a stack, a policy or the settings.\n".utf8))
         }
         out.flush()
     }
