@@ -25,16 +25,15 @@ struct History: ParsableCommand {
 
     func run() throws {
         let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
-        // Each commit is kept as the exact bytes of its output until the walk, which goes
-        // newest first, is done: a hundred thousand commits then fit in a few tens of megabytes.
+        // The walk goes newest first; each commit's output waits in the spool until it is done,
+        // so that a long history is not held in memory.
         let renderer = HistoryText(style: TextStyle(enabled: output.usesColor))
+        let spool = LineSpool()
         let lines = try managed.historyEntries(since: since, includeAll: all) { entry in
-            Array((output.json ? entry.jsonLine : TerminalText.sanitize(renderer.render(entry))).utf8)
+            spool.append(output.json ? entry.jsonLine : TerminalText.sanitize(renderer.render(entry)))
         }
         var out = StandardOutput()
-        for line in lines {
-            out.write(line)
-        }
+        try spool.write(lines, to: &out)
         if !output.json, lines.isEmpty {
             FileHandle.standardError.write(Data("No commit on '\(TerminalText.escape(managed.branch))' changed a stack, a policy or the settings.\n".utf8))
         }

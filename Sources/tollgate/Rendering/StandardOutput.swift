@@ -10,7 +10,7 @@ struct StandardOutput {
         if buffer.count >= 1 << 16 { flush() }
     }
 
-    mutating func write(_ bytes: [UInt8]) {
+    mutating func write(_ bytes: ArraySlice<UInt8>) {
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 16 { flush() }
     }
