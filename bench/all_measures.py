@@ -5,7 +5,8 @@ Each measure runs Tollgate and its reference in turn (interleaved, ROUNDS times 
 the median of each, their ratio, and each one's peak memory (maximum resident set size from
 wait4). Called by bench/all.sh, which builds the release binary and generates the data first.
 
-Usage: all_measures.py --tollgate BIN --history-repo PATH --pair DIR --audit-db PATH [--rounds N]
+Usage: all_measures.py --tollgate BIN --history-repo PATH [--real-repo PATH --real-config FILE]
+                       --pair DIR --audit-db PATH [--rounds N]
 """
 import argparse
 import json
@@ -70,6 +71,16 @@ def history(args):
         "git log --first-parent --name-status", g, peak(results["git"]), f"{t / g:.2f}x git", "<= 0.5x")
 
 
+def real_history(args):
+    """History on a real repository, whose stacks may lie in any folder: git lists every change."""
+    tollgate = [args.tollgate, "history", "--json", "--repo", args.real_repo, "--config", args.real_config]
+    git = ["git", "-C", args.real_repo, "log", "--first-parent", "--name-status", "main"]
+    results = interleaved({"tollgate": tollgate, "git": git}, max(args.rounds, 5))
+    t, g = median(results["tollgate"], 0), median(results["git"], 0)
+    row(f"history --json, {args.real_label}", t, peak(results["tollgate"]),
+        "git log --first-parent --name-status", g, peak(results["git"]), f"{t / g:.2f}x git", "<= 1.0x", unit="ms")
+
+
 def changeset(args):
     base, target = os.path.join(args.pair, "base.yaml"), os.path.join(args.pair, "target.yaml")
     diff = [args.tollgate, "diff", "--json", base, target]
@@ -110,6 +121,9 @@ def startup(args):
         seconds, mib = loop(["git", "--version"])
         git_times.append(seconds)
         git_mib = max(git_mib, mib)
+    help_run = subprocess.run([args.tollgate, "--help"], capture_output=True)
+    if help_run.returncode != 0 or b"USAGE:" not in help_run.stdout:
+        sys.exit(f"tollgate --help exited with {help_run.returncode} without its help text")
     t, g = min(tollgate_times), min(git_times)
     row("tollgate --help (start-up)", t, tollgate_mib, "git --version", g, git_mib,
         f"{t / g:.1f}x git --version ({t * 1000:.1f} ms)", "<= 5 ms", unit="ms")
@@ -120,6 +134,9 @@ def main():
     parser.add_argument("--tollgate", required=True)
     parser.add_argument("--history-repo")
     parser.add_argument("--history-label", default="")
+    parser.add_argument("--real-repo")
+    parser.add_argument("--real-config")
+    parser.add_argument("--real-label", default="")
     parser.add_argument("--pair")
     parser.add_argument("--audit-db")
     parser.add_argument("--audit-label", default="")
@@ -129,6 +146,8 @@ def main():
     args.tollgate = os.path.abspath(args.tollgate)
     if args.history_repo:
         history(args)
+    if args.real_repo:
+        real_history(args)
     if args.pair:
         changeset(args)
     if args.audit_db:

@@ -104,7 +104,18 @@ public final class ManagedRepository {
     ///
     /// - Throws: as ``history(since:includeAll:)``.
     public func historyEntries(since: String? = nil, includeAll: Bool = false) throws -> [HistoryEntry] {
-        try walk(since: since, includeAll: includeAll) { scanned, commit in Self.entry(for: scanned, commit: commit) }
+        try historyEntries(since: since, includeAll: includeAll) { $0 }
+    }
+
+    /// What `render` makes of each entry ``historyEntries(since:includeAll:)`` returns, in the same
+    /// order: a long history is held only in its rendered form, which takes far less memory than
+    /// the entries' many small strings.
+    ///
+    /// - Throws: as ``history(since:includeAll:)``.
+    public func historyEntries<Rendered>(
+        since: String? = nil, includeAll: Bool = false, rendering render: (HistoryEntry) -> Rendered
+    ) throws -> [Rendered] {
+        try walk(since: since, includeAll: includeAll) { scanned, commit in render(Self.entry(for: scanned, commit: commit)) }
     }
 
     /// Scans the branch from its tip back to `since` and keeps what `make` makes of each commit

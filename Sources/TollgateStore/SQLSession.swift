@@ -58,6 +58,13 @@ struct SQLRow: Sendable {
         columns.positions[column].map { values[$0] }
     }
 
+    /// The value of `column` as read, to bind into a later statement, such as the key a next
+    /// page starts after.
+    func boundValue(_ column: String) throws -> SQLValue {
+        guard let value = value(column) else { throw corrupt(column) }
+        return value
+    }
+
     func text(_ column: String) throws -> String {
         guard case .text(let value)? = value(column) else { throw corrupt(column) }
         return value

@@ -20,7 +20,8 @@ extension SQLStoreTransaction {
 
     private func changeSetDisagreement(_ replay: AuditReplay) async throws -> TableDisagreement? {
         var seen: Set<String> = []
-        for row in try await session.query("SELECT * FROM change_sets ORDER BY id", []) {
+        let decoder = JSONDecoder()
+        let found = try await firstRow(of: "change_sets", orderedBy: ["id"]) { row in
             let id = try row.text("id")
             seen.insert(id)
             guard let expected = replay.changeSets[id] else {
@@ -40,13 +41,14 @@ extension SQLStoreTransaction {
                 differs("digest", try row.text("digest"), expected.digest),
                 differs("base state version", String(try row.integer("base_state_version")), expected.baseStateVersion.map(String.init)),
                 differs(
-                    "commit list", (try? JSONDecoder().decode([String].self, from: Data(try row.text("commits").utf8)))?.joined(separator: " "),
+                    "commit list", (try? decoder.decode([String].self, from: Data(try row.text("commits").utf8)))?.joined(separator: " "),
                     expected.commits?.joined(separator: " ")),
                 differs("body (SHA-256)", auditFingerprint(try row.text("body")), expected.bodySHA256),
                 differs("status reason", try row.optionalText("status_reason") ?? "", expected.statusReason.map { $0 } ?? ""),
             ]
-            if let found = checks.compactMap({ $0 }).first { return found }
+            return checks.compactMap({ $0 }).first
         }
+        if let found { return found }
         if let missing = replay.changeSets.filter({ !seen.contains($0.key) }).min(by: { $0.value.sequence < $1.value.sequence }) {
             return TableDisagreement(table: "change_sets", row: missing.key, problem: "the row is missing", sequence: missing.value.sequence)
         }
@@ -55,7 +57,7 @@ extension SQLStoreTransaction {
 
     private func verdictDisagreement(_ replay: AuditReplay) async throws -> TableDisagreement? {
         var seen: Set<String> = []
-        for row in try await session.query("SELECT * FROM approvals ORDER BY change_set_id, reviewer", []) {
+        let found = try await firstRow(of: "approvals", orderedBy: ["change_set_id", "reviewer"]) { row in
             let id = try row.text("change_set_id")
             let reviewer = try row.text("reviewer")
             let key = "\(id)/\(reviewer)"
@@ -78,7 +80,9 @@ extension SQLStoreTransaction {
             if try row.optionalText("reason") != expected.reason {
                 return TableDisagreement(table: "approvals", row: key, problem: "reason differs from the one recorded", sequence: expected.sequence)
             }
+            return nil
         }
+        if let found { return found }
         for (id, byReviewer) in replay.verdicts.sorted(by: { $0.key < $1.key }) {
             for (reviewer, verdict) in byReviewer.sorted(by: { $0.key < $1.key }) where !seen.contains("\(id)/\(reviewer)") {
                 return TableDisagreement(table: "approvals", row: "\(id)/\(reviewer)", problem: "the row is missing", sequence: verdict.sequence)
@@ -89,7 +93,7 @@ extension SQLStoreTransaction {
 
     private func stackStateDisagreement(_ replay: AuditReplay) async throws -> TableDisagreement? {
         var seen: Set<String> = []
-        for row in try await session.query("SELECT * FROM stack_states ORDER BY stack", []) {
+        let found = try await firstRow(of: "stack_states", orderedBy: ["stack"]) { row in
             let stack = try row.text("stack")
             seen.insert(stack)
             guard let expected = replay.stackStates[stack] else {
@@ -111,7 +115,9 @@ extension SQLStoreTransaction {
                 return TableDisagreement(
                     table: "stack_states", row: stack, problem: "template, parameters or tags differ from what was recorded", sequence: expected.sequence)
             }
+            return nil
         }
+        if let found { return found }
         if let missing = replay.stackStates.filter({ !seen.contains($0.key) }).min(by: { $0.value.sequence < $1.value.sequence }) {
             return TableDisagreement(table: "stack_states", row: missing.key, problem: "the row is missing", sequence: missing.value.sequence)
         }
@@ -153,7 +159,7 @@ extension SQLStoreTransaction {
 
     private func cursorDisagreement(_ replay: AuditReplay) async throws -> TableDisagreement? {
         var seen: Set<String> = []
-        for row in try await session.query("SELECT * FROM scan_cursors ORDER BY branch", []) {
+        let found = try await firstRow(of: "scan_cursors", orderedBy: ["branch"]) { row in
             let branch = try row.text("branch")
             seen.insert(branch)
             guard let expected = replay.cursors[branch] else {
@@ -164,7 +170,9 @@ extension SQLStoreTransaction {
                 return TableDisagreement(
                     table: "scan_cursors", row: branch, problem: "cursor is at \(commit), the trail says \(expected.commit)", sequence: expected.sequence)
             }
+            return nil
         }
+        if let found { return found }
         if let missing = replay.cursors.filter({ !seen.contains($0.key) }).min(by: { $0.value.sequence < $1.value.sequence }) {
             return TableDisagreement(table: "scan_cursors", row: missing.key, problem: "the row is missing", sequence: missing.value.sequence)
         }
@@ -179,7 +187,7 @@ extension SQLStoreTransaction {
             }
         }
         var seen: Set<String> = []
-        for row in try await session.query("SELECT * FROM stack_commits ORDER BY stack, position", []) {
+        let found = try await firstRow(of: "stack_commits", orderedBy: ["stack", "position"]) { row in
             let key = "\(try row.text("stack")) \(try row.text("commit_id"))"
             seen.insert(key)
             guard let attribution = expected[key] else {
@@ -188,7 +196,9 @@ extension SQLStoreTransaction {
             if try row.optionalText("merged_by") != attribution.mergedBy {
                 return TableDisagreement(table: "stack_commits", row: key, problem: "the merge that brought it differs from the trail", sequence: attribution.sequence)
             }
+            return nil
         }
+        if let found { return found }
         if let missing = expected.filter({ !seen.contains($0.key) }).min(by: { $0.value.sequence < $1.value.sequence }) {
             return TableDisagreement(table: "stack_commits", row: missing.key, problem: "the row is missing", sequence: missing.value.sequence)
         }
@@ -197,7 +207,7 @@ extension SQLStoreTransaction {
 
     private func executionDisagreement(_ replay: AuditReplay) async throws -> TableDisagreement? {
         var seen: Set<String> = []
-        for row in try await session.query("SELECT * FROM executions ORDER BY id", []) {
+        let found = try await firstRow(of: "executions", orderedBy: ["id"]) { row in
             let id = try row.text("id")
             seen.insert(id)
             guard let expected = replay.executions[id] else {
@@ -212,12 +222,38 @@ extension SQLStoreTransaction {
                     table: "executions", row: id, problem: "result is \(result ?? "null"), the trail says \(expected.result ?? "null")",
                     sequence: expected.sequence)
             }
+            return nil
         }
+        if let found { return found }
         if let missing = replay.executions.filter({ !seen.contains($0.key) }).min(by: { $0.value.sequence < $1.value.sequence }) {
             return TableDisagreement(table: "executions", row: missing.key, problem: "the row is missing", sequence: missing.value.sequence)
         }
         return nil
     }
+
+    /// The first row of `table`, in the order of its key columns `keys`, for which `check` finds a
+    /// disagreement. Rows are read a page at a time, each page after the last key of the one
+    /// before, so that a table of any size is checked in bounded memory.
+    private func firstRow(
+        of table: String, orderedBy keys: [String], _ check: (SQLRow) throws -> TableDisagreement?
+    ) async throws -> TableDisagreement? {
+        let columns = keys.joined(separator: ", ")
+        let placeholders = keys.map { _ in "?" }.joined(separator: ", ")
+        var after: [SQLValue] = []
+        while true {
+            let condition = after.isEmpty ? "" : " WHERE (\(columns)) > (\(placeholders))"
+            let rows = try await session.query(
+                "SELECT * FROM \(table)\(condition) ORDER BY \(columns) LIMIT \(Self.tablePageSize)", after)
+            for row in rows {
+                if let found = try check(row) { return found }
+            }
+            guard let last = rows.last, rows.count == Self.tablePageSize else { return nil }
+            after = try keys.map { key in try last.boundValue(key) }
+        }
+    }
+
+    /// Rows per page of a table check: small enough that change set bodies never pile up.
+    static let tablePageSize = 1_000
 
     /// The fingerprint a state entry keeps of the stored template, parameters and tags, over the
     /// columns' text; NUL cannot occur in any of them, so it separates them unambiguously.

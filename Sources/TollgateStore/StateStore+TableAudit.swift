@@ -29,6 +29,36 @@ extension StateStore {
         return found
     }
 
+    /// ``verifyAuditTrail(expectedHead:)`` and, when the chain is intact, ``verifyTables()``,
+    /// reading the trail once for both: each page of entries is checked and then replayed.
+    ///
+    /// - Returns: the chain's verdict, and the first table row that disagrees with an intact
+    ///   chain (nil when the chain is not intact or every table agrees).
+    /// - Throws: ``StoreError`` when the store cannot be read.
+    public func verifyAuditTrailAndTables(expectedHead: String? = nil) async throws -> (AuditVerification, TableDisagreement?) {
+        let head = try await auditHead()?.sequence
+        var verifier = AuditChainVerifier(expectedHead: expectedHead)
+        var replay = AuditReplay()
+        var after: Int64 = 0
+        while true {
+            let page = try await auditEntries(after: after, limit: auditPageSize)
+            for entry in page {
+                if verifier.check(entry) != nil { return (verifier.finish(), nil) }
+                replay.apply(entry)
+            }
+            guard let last = page.last, page.count == auditPageSize else { break }
+            after = last.sequence
+        }
+        let verification = verifier.finish()
+        guard case .intact = verification else { return (verification, nil) }
+        let found = try await read { try await $0.firstDisagreement(with: replay) }
+        // A writer that committed while the trail was read can make the two look apart; the
+        // full check then looks again against an unchanged head.
+        let now = try await auditHead()?.sequence
+        if found == nil || now == head { return (verification, found) }
+        return (verification, try await verifyTables())
+    }
+
     /// The change set `id`, after checking it against the audit entries that created and moved
     /// it: a record whose body, digest, commits or status an edit outside Tollgate changed is
     /// refused rather than shown or acted on.

@@ -38,9 +38,17 @@ struct Tollgate: AsyncParsableCommand {
             exit(withError: error)
         } catch let error as ValidationError {
             exit(withError: ValidationError(TerminalText.escape(error.description)))
+        } catch let error where Self.isArgumentParserRequest(error) {
+            exit(withError: error)
         } catch {
             exit(withError: EscapedError(description: TerminalText.escape(String(describing: error))))
         }
+    }
+
+    /// Whether `error` is one of ArgumentParser's own, which it turns into output itself: its
+    /// `help` command (what `--help` parses to) asks for the help text by throwing one.
+    private static func isArgumentParserRequest(_ error: any Error) -> Bool {
+        String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
     }
 }
 

@@ -72,6 +72,10 @@ struct AuditTamperingTests {
             return
         }
         #expect(defect == expected)
+        // One read of the trail for both checks gives the same verdict and checks no table.
+        let (combined, tables) = try await store.verifyAuditTrailAndTables(expectedHead: head)
+        #expect(combined == verdict)
+        #expect(tables == nil)
         try await fixture.close()
     }
 

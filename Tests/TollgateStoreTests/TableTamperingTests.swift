@@ -44,6 +44,9 @@ struct TableTamperingTests {
     func untouched(kind: StoreKind) async throws {
         let (fixture, pending, _) = try await Self.populated(kind)
         #expect(try await fixture.store.verifyTables() == nil)
+        let (chain, tables) = try await fixture.store.verifyAuditTrailAndTables()
+        #expect(chain.isIntact)
+        #expect(tables == nil)
         #expect(try await fixture.store.checkedChangeSet(id: pending).id == pending)
         try await fixture.close()
     }
@@ -91,6 +94,10 @@ struct TableTamperingTests {
         let found = try #require(try await fixture.store.verifyTables(), "\(tampering) went unnoticed")
         #expect(found.table == expected.table, "\(found)")
         #expect(found.row == expected.row, "\(found)")
+        // One read of the trail for both checks finds the same row.
+        let (chain, tables) = try await fixture.store.verifyAuditTrailAndTables()
+        #expect(chain.isIntact)
+        #expect(tables == found)
         if let refused = expected.refused {
             await #expect(throws: StoreError.self) { _ = try await fixture.store.checkedChangeSet(id: refused) }
         }
@@ -158,5 +165,24 @@ extension AuditVerification {
     var isIntact: Bool {
         if case .intact = self { return true }
         return false
+    }
+}
+
+/// Tables are checked a page at a time; a row on a later page is checked like the first.
+@Suite("Table tampering across pages")
+struct TableTamperingPagingTests {
+    @Test("an edit on the second page of a table is found", arguments: StoreKind.allCases)
+    func secondPage(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture.make(kind)
+        let commits = (1...1_500).map { StackCommit(commit: String(format: "c%06d", $0)) }
+        try await fixture.store.transaction { tx in
+            try await tx.attributeCommits(commits, stack: "network", actor: "tollgate")
+        }
+        #expect(try await fixture.store.verifyTables() == nil)
+        try await fixture.tamper("UPDATE stack_commits SET merged_by = 'f00d' WHERE commit_id = 'c001400'")
+        let found = try #require(try await fixture.store.verifyTables(), "an edit on the second page went unnoticed")
+        #expect(found.table == "stack_commits")
+        #expect(found.row == "network c001400")
+        try await fixture.close()
     }
 }

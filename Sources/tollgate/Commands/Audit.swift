@@ -97,9 +97,7 @@ extension Audit {
 
         func run() async throws {
             let (verification, tables) = try await store.withStore(repository: repository.repo, readOnly: true) { store in
-                let verification = try await store.verifyAuditTrail(expectedHead: head)
-                guard case .intact = verification else { return (verification, nil as TableDisagreement?) }
-                return (verification, try await store.verifyTables())
+                try await store.verifyAuditTrailAndTables(expectedHead: head)
             }
             if output.json {
                 print(try CommandOutput.json(AuditVerificationJSON(verification, tables: tables)))

@@ -25,20 +25,17 @@ struct History: ParsableCommand {
 
     func run() throws {
         let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
-        let commits = try managed.historyEntries(since: since, includeAll: all)
+        // The walk goes newest first; each commit's output waits in the spool until it is done,
+        // so that a long history is not held in memory.
+        let renderer = HistoryText(style: TextStyle(enabled: output.usesColor))
+        let spool = LineSpool()
+        let lines = try managed.historyEntries(since: since, includeAll: all) { entry in
+            spool.append(output.json ? entry.jsonLine : TerminalText.sanitize(renderer.render(entry)))
+        }
         var out = StandardOutput()
-        if output.json {
-            for commit in commits {
-                out.write(commit.jsonLine)
-            }
-        } else {
-            let renderer = HistoryText(style: TextStyle(enabled: output.usesColor))
-            for commit in commits {
-                out.write(TerminalText.sanitize(renderer.render(commit)))
-            }
-            if commits.isEmpty {
-                FileHandle.standardError.write(Data("No commit on '\(TerminalText.escape(managed.branch))' changed a stack, a policy or the settings.\n".utf8))
-            }
+        try spool.write(lines, to: &out)
+        if !output.json, lines.isEmpty {
+            FileHandle.standardError.write(Data("No commit on '\(TerminalText.escape(managed.branch))' changed a stack, a policy or the settings.\n".utf8))
         }
         out.flush()
     }

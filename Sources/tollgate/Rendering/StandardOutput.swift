@@ -10,6 +10,11 @@ struct StandardOutput {
         if buffer.count >= 1 << 16 { flush() }
     }
 
+    mutating func write(_ bytes: ArraySlice<UInt8>) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
     mutating func flush() {
         guard !buffer.isEmpty else { return }
         buffer.withUnsafeBytes { bytes in
