@@ -1,4 +1,4 @@
-/// The three kinds of policy file read together from one revision of `Policies/`.
+/// The kinds of policy file read together from one revision of `Policies/`.
 ///
 /// The engine reads the files of the revision last applied (never those of the change under
 /// review) and passes their text here, so this type knows nothing of git and can be fed any
@@ -10,15 +10,18 @@ public struct PolicySet: Sendable, Hashable {
     public let approvals: ApprovalPolicy
     /// Stack policies by stack name.
     public let stackPolicies: [String: StackPolicy]
+    /// The Guard rules of `Policies/guards/`, where they apply and their waivers.
+    public let guards: GuardPolicy
 
     /// The folder all policy files live in, relative to the repository root.
     public static let folder = "Policies/"
 
     /// Creates a set from parts already parsed.
-    public init(reviewers: ReviewerDirectory, approvals: ApprovalPolicy, stackPolicies: [String: StackPolicy]) {
+    public init(reviewers: ReviewerDirectory, approvals: ApprovalPolicy, stackPolicies: [String: StackPolicy], guards: GuardPolicy = .empty) {
         self.reviewers = reviewers
         self.approvals = approvals
         self.stackPolicies = stackPolicies
+        self.guards = guards
     }
 
     /// Parses a revision of `Policies/` given as repository path to file text; paths outside
@@ -45,7 +48,9 @@ public struct PolicySet: Sendable, Hashable {
     private static func read(_ files: [String: String]) -> (set: PolicySet?, problems: [PolicyError]) {
         var problems: [PolicyError] = []
         var stackPolicies: [String: StackPolicy] = [:]
-        for path in files.keys.sorted() where path.hasPrefix(folder) {
+        let guards = GuardPolicy.read(files)
+        problems += guards.problems
+        for path in files.keys.sorted() where path.hasPrefix(folder) && !GuardPolicy.isGuardFile(path) {
             let relative = String(path.dropFirst(folder.count))
             let isData = relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") || relative.hasSuffix(".json")
             if relative == "reviewers.yaml" || relative == "approvals.yaml" || !isData {
@@ -53,7 +58,7 @@ public struct PolicySet: Sendable, Hashable {
             }
             let stackFolder = StackPolicy.folder.dropFirst(folder.count)
             guard relative.hasPrefix(stackFolder) else {
-                problems.append(PolicyError(file: path, line: nil, column: nil, field: "", message: "is not a known policy file; expected reviewers.yaml, approvals.yaml or stack-policies/<stack>.json"))
+                problems.append(PolicyError(file: path, line: nil, column: nil, field: "", message: "is not a known policy file; expected reviewers.yaml, approvals.yaml, stack-policies/<stack>.json or guards/"))
                 continue
             }
             let name = String(relative.dropFirst(stackFolder.count))
@@ -92,9 +97,9 @@ public struct PolicySet: Sendable, Hashable {
         } else {
             problems.append(PolicyError(file: ApprovalPolicy.path, line: nil, column: nil, field: "", message: "is missing; every policy needs its approval rules"))
         }
-        guard let reviewers, let approvals, problems.isEmpty else {
+        guard let reviewers, let approvals, let guardPolicy = guards.policy, problems.isEmpty else {
             return (nil, problems)
         }
-        return (PolicySet(reviewers: reviewers, approvals: approvals, stackPolicies: stackPolicies), [])
+        return (PolicySet(reviewers: reviewers, approvals: approvals, stackPolicies: stackPolicies, guards: guardPolicy), [])
     }
 }
