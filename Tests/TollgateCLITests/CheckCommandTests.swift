@@ -52,7 +52,7 @@ struct CheckCommandTests {
         #expect(missing.standardError.contains("No stack 'nosuch'"), "\(missing.standardError)")
     }
 
-    @Test("check --format json gives every report; plan, explain and approve see the same failure")
+    @Test("check --format json gives every report; plan, show, explain and approve see the same failure")
     func json() async throws {
         let repository = try GuardRepository.make(["s3.guard": GuardRepository.versioning])
         let result = try repository.run(["check", "web", "--format", "json"])
@@ -78,6 +78,9 @@ struct CheckCommandTests {
         let explained = try repository.run(["explain", record.id])
         #expect(explained.standardOutput.contains("Status: UNAPPROVABLE"), "\(explained.standardOutput)")
         #expect(explained.standardOutput.contains("cannot be approved: guard rule S3_BUCKET_VERSIONING_ENABLED"), "\(explained.standardOutput)")
+        let shown = try repository.run(["show", record.id])
+        #expect(shown.standardOutput.contains("Guard rules: 1 apply, 1 failure"), "\(shown.standardOutput)")
+        #expect(shown.standardOutput.contains("fails on Assets at /Resources/Assets/Properties (template line 4)"), "\(shown.standardOutput)")
         let key = try #require(repository.fixture.keys["amara"]).privateKeyPath
         let approved = try repository.run(["approve", record.id, "--key", key])
         #expect(!approved.standardOutput.contains("it is APPROVED"), "\(approved.standardOutput)")

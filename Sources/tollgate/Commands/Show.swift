@@ -50,13 +50,26 @@ struct Show: AsyncParsableCommand {
                 id: $0.id, author: $0.authorName, email: $0.authorEmail, committerEmail: $0.committerEmail, summary: $0.summary,
                 mergedBy: mergedBy[$0.id] ?? nil)
         }
-        let shown = ShowJSON(
+        var shown = ShowJSON(
             record: record, commits: commits, changes: try record.stackChangeSet(), planFailure: record.planFailure?.reason,
             approvals: approvals, executions: executions)
+        shown.guards = try await guardReport(record, repository: managed)
         if output.json {
             print(try CommandOutput.json(shown))
         } else {
             print(TerminalText.sanitize(shown.text(useColor: output.usesColor)), terminator: "")
+        }
+    }
+}
+
+extension Show {
+    /// The guard rules' verdict on an open stack change set under the policy in force, as explain
+    /// gives it; nil for a policy change set, a closed one, or before any policy is in force.
+    func guardReport(_ record: ChangeSetRecord, repository managed: ManagedRepository) async throws -> GuardReport? {
+        guard record.kind == .stack, record.status == .pending || record.status == .approved else { return nil }
+        return try await store.withStore(repository: repository.repo, readOnly: true) { store in
+            guard try await store.stackState(PolicyInForce.stateName) != nil else { return nil }
+            return try await ReviewService(store: store).explain(changeSetID: record.id, repository: managed).verdict.guards
         }
     }
 }
@@ -106,6 +119,8 @@ struct ShowJSON: Codable {
     var planFailure: String?
     var approvals: [Approval]
     var executions: [Execution]
+    /// The guard rules' failures under the policy in force, for an open stack change set.
+    var guards: GuardReport?
 
     init(
         record: ChangeSetRecord, commits: [Commit], changes: ChangeSet?, planFailure: String?, approvals: [ApprovalRecord],
@@ -157,6 +172,12 @@ struct ShowJSON: Codable {
             text += "Changes:\n" + ChangeSetRenderer(style: TextStyle(enabled: useColor)).render(changes)
         } else {
             text += "Changes: the Policies/ files of commit \(TerminalText.escape(String(targetCommit.prefix(7))))\n"
+        }
+        if let guards {
+            text += "Guard rules: \(guards.outcomes.count) apply, \(guards.findings.count) failure\(guards.findings.count == 1 ? "" : "s")\n"
+            for finding in guards.findings {
+                text += "  \(TerminalText.escape(finding.summary)) [\(TerminalText.escape(finding.standing))]\n"
+            }
         }
         text += approvals.isEmpty ? "Approvals: none\n" : "Approvals:\n"
         for approval in approvals {
