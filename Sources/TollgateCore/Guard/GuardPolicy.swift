@@ -67,7 +67,14 @@ public struct GuardPolicy: Sendable {
             } else if name.hasSuffix(".guard") {
                 sources[path] = text
                 do {
-                    ruleFiles.append((name, try GuardRuleParser.parse(text, fileName: path)))
+                    let file = try GuardRuleParser.parse(text, fileName: path)
+                    if let cycle = file.referenceCycle() {
+                        problems.append(PolicyError(
+                            file: path, line: cycle.rule.location.line, column: cycle.rule.location.column, field: "rule \(cycle.rule.name)",
+                            message: "refers to itself (\(cycle.chain.joined(separator: " -> "))), so it can never be decided"))
+                    } else {
+                        ruleFiles.append((name, file))
+                    }
                 } catch {
                     problems.append(policyError(error, file: path))
                 }
@@ -298,4 +305,59 @@ public struct GuardReport: Sendable, Hashable, Codable {
 
     /// Whether an enforced, unwaived error fails.
     public var blocks: Bool { findings.contains(where: \.blocks) }
+}
+
+extension GuardRuleFile {
+    /// The first named rule that reaches itself through references to other rules (`rule A { B }`,
+    /// `rule B { A }`), with the chain of names; such a rule could never be decided, so a policy
+    /// that holds one is refused before it is in force rather than failing at every review.
+    func referenceCycle() -> (rule: GuardRule, chain: [String])? {
+        var references: [String: Set<String>] = [:]
+        for rule in rules {
+            var names = Set<String>()
+            Self.collect(rule.conditions ?? [], into: &names)
+            Self.collect(rule.block.conjunctions, into: &names)
+            references[rule.name, default: []].formUnion(names)
+        }
+        for rule in rules {
+            var chain = [rule.name]
+            var visited = Set<String>()
+            if Self.reaches(rule.name, from: rule.name, references: references, chain: &chain, visited: &visited) {
+                return (rule, chain)
+            }
+        }
+        return nil
+    }
+
+    private static func reaches(_ target: String, from current: String, references: [String: Set<String>], chain: inout [String], visited: inout Set<String>) -> Bool {
+        for next in (references[current] ?? []).sorted() {
+            if next == target {
+                chain.append(next)
+                return true
+            }
+            guard visited.insert(next).inserted else { continue }
+            chain.append(next)
+            if reaches(target, from: next, references: references, chain: &chain, visited: &visited) { return true }
+            chain.removeLast()
+        }
+        return false
+    }
+
+    private static func collect(_ conjunctions: [[GuardClause]], into names: inout Set<String>, depth: Int = 0) {
+        guard depth < GuardRuleParser.maximumNesting * 2 else { return }
+        for clause in conjunctions.joined() {
+            switch clause {
+            case .access: break
+            case .rule(let reference): names.insert(reference.name)
+            case .ruleCall(let call): names.insert(call.reference.name)
+            case .block(_, let block, _, _): collect(block.conjunctions, into: &names, depth: depth + 1)
+            case .when(let conditions, let block):
+                collect(conditions, into: &names, depth: depth + 1)
+                collect(block.conjunctions, into: &names, depth: depth + 1)
+            case .typeBlock(let typeBlock):
+                collect(typeBlock.conditions ?? [], into: &names, depth: depth + 1)
+                collect(typeBlock.block.conjunctions, into: &names, depth: depth + 1)
+            }
+        }
+    }
 }
