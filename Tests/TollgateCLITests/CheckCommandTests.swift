@@ -163,6 +163,19 @@ struct CheckCommandTests {
         #expect(result.standardError.contains("init"), "\(result.standardError)")
     }
 
+    @Test("init refuses to trust a malformed guard file, naming file, line and rule; nothing is written")
+    func malformedAtInit() throws {
+        let fixture = try ReviewFixture()
+        try fixture.git.write("Policies/guards/loop.guard", "rule A { B }\nrule B { A }\n")
+        try fixture.git.write("Policies/guards/bad.guard", "rule OK {\n  Resources.*.Type == \n}\n")
+        try fixture.git.commit("hostile guard files", author: ReviewFixture.outsider)
+        let result = try TollgateBinary.run(["init", "--actor", "lead", "--repo", fixture.git.path, "--state", fixture.statePath])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("Policies/guards/bad.guard:3:1"), "\(result.standardError)")
+        let check = try TollgateBinary.run(["check", "--repo", fixture.git.path, "--state", fixture.statePath])
+        #expect(check.status == 1, "no policy was put in force: \(check.standardOutput)")
+    }
+
     /// The parts of the SARIF 2.1.0 schema (sarif-schema-2.1.0.json, OASIS) that a log with
     /// results, rules, locations and suppressions must satisfy: required fields and enumerations.
     static let sarifSchema = #"""
