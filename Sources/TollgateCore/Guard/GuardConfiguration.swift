@@ -25,7 +25,7 @@ public struct GuardConfiguration: Sendable, Hashable {
     public static let path = "Policies/guards/config.yaml"
 
     /// One entry of `rules`.
-    public struct RuleEntry: Sendable, Hashable {
+    struct RuleEntry: Sendable, Hashable {
         /// Globs on the rule file's name relative to `Policies/guards/` (`s3*.guard`); empty: any file.
         var files: [Glob]
         /// Globs on rule names; empty: every rule of the files.
@@ -43,7 +43,7 @@ public struct GuardConfiguration: Sendable, Hashable {
     }
 
     /// One entry of `stacks`: resource types a group of stacks may or may not create.
-    public struct TypeEntry: Sendable, Hashable {
+    struct TypeEntry: Sendable, Hashable {
         /// Globs on stack names.
         var stacks: [Glob]
         /// When not empty, every resource type must match one of these globs.
