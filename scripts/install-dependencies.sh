@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Tollgate needs on a fresh Debian machine with Swift: libgit2 to build and run, and
-# for the tests git, OpenSSH's ssh-keygen and a PostgreSQL server (started by the tests themselves).
+# for the tests git, OpenSSH's ssh-keygen, a PostgreSQL server (started by the tests themselves) and
+# Python's jsonschema (the SARIF output is validated with it).
 # With --for-bench, also cfn-lint (pip), which bench/corpus.sh times beside tollgate.
 # Usage: scripts/install-dependencies.sh [--for-tests | --for-bench]
 set -euo pipefail
 packages=(libgit2-dev pkg-config git)
 if [ "${1:-}" = "--for-tests" ]; then
-  packages+=(openssh-client postgresql sqlite3)
+  packages+=(openssh-client postgresql sqlite3 python3 python3-jsonschema)
 fi
 missing=()
 for package in "${packages[@]}"; do

@@ -27,11 +27,18 @@ public struct ApprovalEvaluator: Sendable {
         var decisions: [StackPolicyDecision] = []
         var hasStackPolicy = false
         var matching: [ApprovalRule] = []
+        var guards: GuardReport?
 
         switch subject.target {
         case .policies:
             rules.append((.policyChanges, policy.approvals.policyChanges))
             problems += subject.proposedPolicyProblems.map { "the proposed policy is invalid: \($0)" }
+            for waiver in subject.proposedGuardWaivers where !waiver.isInForce(at: now) {
+                let place = GuardWaiver.path + (waiver.line.map { ":\($0)" } ?? "")
+                problems.append(
+                    "the proposed policy is invalid: \(place): rule \(waiver.rule) is waived for \(waiver.stack)/\(waiver.resource) "
+                        + "with an expiry (\(waiver.expires.formatted(.iso8601))) already past; remove the waiver or give a later date")
+            }
         case let .stack(stack):
             matching = policy.approvals.rules(forStack: stack)
             if matching.isEmpty {
@@ -43,6 +50,12 @@ public struct ApprovalEvaluator: Sendable {
                     rules.append((.destructive(name: rule.name), rule.destructive))
                 }
             }
+            if let template = subject.targetTemplate, !policy.guards.isEmpty {
+                let report = policy.guards.check(stack: stack, template: template.text, fileName: template.fileName, at: now)
+                problems += report.findings.filter(\.blocks).map(\.summary)
+                guards = report
+            }
+            problems += subject.brokenImports.map(\.description)
             if let stackPolicy = policy.stackPolicies[stack] {
                 hasStackPolicy = true
                 decisions = subject.resourceChanges.map(stackPolicy.evaluate)
@@ -130,7 +143,8 @@ public struct ApprovalEvaluator: Sendable {
             stackPolicyDecisions: decisions,
             hasStackPolicy: hasStackPolicy,
             window: window(for: subject.target, rules: matching, at: now),
-            appliesAutomatically: automatic
+            appliesAutomatically: automatic,
+            guards: guards
         )
     }
 

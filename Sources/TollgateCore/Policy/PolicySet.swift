@@ -12,6 +12,8 @@ public struct PolicySet: Sendable, Hashable {
     public let stackPolicies: [String: StackPolicy]
     /// Where and how each stack is deployed.
     public let deployments: DeploymentPolicy
+    /// The Guard rules of `Policies/guards/`, where they apply and their waivers.
+    public let guards: GuardPolicy
 
     /// The folder all policy files live in, relative to the repository root.
     public static let folder = "Policies/"
@@ -19,11 +21,12 @@ public struct PolicySet: Sendable, Hashable {
     /// Creates a set from parts already parsed.
     public init(
         reviewers: ReviewerDirectory, approvals: ApprovalPolicy, stackPolicies: [String: StackPolicy],
-        deployments: DeploymentPolicy = .recordOnly
+        guards: GuardPolicy = .empty, deployments: DeploymentPolicy = .recordOnly
     ) {
         self.reviewers = reviewers
         self.approvals = approvals
         self.stackPolicies = stackPolicies
+        self.guards = guards
         self.deployments = deployments
     }
 
@@ -51,7 +54,9 @@ public struct PolicySet: Sendable, Hashable {
     private static func read(_ files: [String: String]) -> (set: PolicySet?, problems: [PolicyError]) {
         var problems: [PolicyError] = []
         var stackPolicies: [String: StackPolicy] = [:]
-        for path in files.keys.sorted() where path.hasPrefix(folder) {
+        let guards = GuardPolicy.read(files)
+        problems += guards.problems
+        for path in files.keys.sorted() where path.hasPrefix(folder) && !GuardPolicy.isGuardFile(path) {
             let relative = String(path.dropFirst(folder.count))
             let isData = relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") || relative.hasSuffix(".json")
             if relative == "reviewers.yaml" || relative == "approvals.yaml" || relative == "deployments.yaml" || !isData {
@@ -59,7 +64,7 @@ public struct PolicySet: Sendable, Hashable {
             }
             let stackFolder = StackPolicy.folder.dropFirst(folder.count)
             guard relative.hasPrefix(stackFolder) else {
-                problems.append(PolicyError(file: path, line: nil, column: nil, field: "", message: "is not a known policy file; expected reviewers.yaml, approvals.yaml, deployments.yaml or stack-policies/<stack>.json"))
+                problems.append(PolicyError(file: path, line: nil, column: nil, field: "", message: "is not a known policy file; expected reviewers.yaml, approvals.yaml, deployments.yaml, stack-policies/<stack>.json or guards/"))
                 continue
             }
             let name = String(relative.dropFirst(stackFolder.count))
@@ -106,9 +111,9 @@ public struct PolicySet: Sendable, Hashable {
                 problems.append(error)
             }
         }
-        guard let reviewers, let approvals, problems.isEmpty else {
+        guard let reviewers, let approvals, let guardPolicy = guards.policy, problems.isEmpty else {
             return (nil, problems)
         }
-        return (PolicySet(reviewers: reviewers, approvals: approvals, stackPolicies: stackPolicies, deployments: deployments), [])
+        return (PolicySet(reviewers: reviewers, approvals: approvals, stackPolicies: stackPolicies, guards: guardPolicy, deployments: deployments), [])
     }
 }

@@ -93,4 +93,6 @@ public struct ReviewReport: Sendable, Hashable, Codable {
     public let blockers: [String]
     /// Whether it is applied without being asked once approved.
     public let appliesAutomatically: Bool
+    /// The guard rules' verdict on the target template; nil when no guard rule applies.
+    public let guards: GuardReport?
 }

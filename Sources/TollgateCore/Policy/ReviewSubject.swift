@@ -27,6 +27,15 @@ public struct ReviewSubject: Sendable, Hashable {
     /// For a change to `Policies/`: the problems of the proposed files
     /// (``PolicySet/problems(in:)``); any problem makes the change set unapprovable.
     public let proposedPolicyProblems: [PolicyError]
+    /// For a change to `Policies/`: the waivers of the proposed `Policies/guards/waivers.yaml`; one
+    /// already expired at evaluation time makes the change set unapprovable.
+    public let proposedGuardWaivers: [GuardWaiver]
+    /// For a stack change set: the target template, which the guard rules of the policy in force
+    /// check; nil when the change set removes the stack.
+    public let targetTemplate: ReviewTemplate?
+    /// Exports the change set removes or renames while other stacks import them; any makes the
+    /// change set unapprovable.
+    public let brokenImports: [BrokenImport]
 
     /// Creates a subject; e-mail addresses are compared without case.
     public init(
@@ -40,8 +49,14 @@ public struct ReviewSubject: Sendable, Hashable {
         authorEmails: Set<String> = [],
         committerEmails: Set<String> = [],
         commitSignatures: [CommitSignature] = [],
-        proposedPolicyProblems: [PolicyError] = []
+        proposedPolicyProblems: [PolicyError] = [],
+        proposedGuardWaivers: [GuardWaiver] = [],
+        targetTemplate: ReviewTemplate? = nil,
+        brokenImports: [BrokenImport] = []
     ) {
+        self.proposedGuardWaivers = proposedGuardWaivers
+        self.targetTemplate = targetTemplate
+        self.brokenImports = brokenImports
         self.commitSignatures = commitSignatures
         self.changeSetID = changeSetID
         self.target = target
@@ -64,6 +79,20 @@ public struct ReviewSubject: Sendable, Hashable {
     /// The exact text a reviewer signs to give `verdict` on this change set.
     public func approvalText(for verdict: ApprovalVerdict) -> String {
         ApprovalText.make(changeSetID: changeSetID, target: target, digest: digest, verdict: verdict)
+    }
+}
+
+/// The text of a change set's target template and the name messages give it (`commit:path`).
+public struct ReviewTemplate: Sendable, Hashable {
+    /// The name messages give the template.
+    public let fileName: String
+    /// The template's text.
+    public let text: String
+
+    /// Creates the value.
+    public init(fileName: String, text: String) {
+        self.fileName = fileName
+        self.text = text
     }
 }
 

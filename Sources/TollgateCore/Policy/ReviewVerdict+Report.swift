@@ -32,7 +32,8 @@ extension ReviewVerdict {
             window: ReviewReport.Window(open: window.isOpen, reasons: window.reasons),
             canApplyNow: canApplyNow,
             blockers: blockers,
-            appliesAutomatically: appliesAutomatically
+            appliesAutomatically: appliesAutomatically,
+            guards: guards
         )
     }
 }

@@ -156,6 +156,9 @@ public struct ReviewVerdict: Sendable, Hashable {
     /// Whether every rule covering the stack allows applying it without being asked once
     /// approved; never for a new stack, whose first apply is always explicit.
     public let appliesAutomatically: Bool
+    /// The guard rules' verdict on the target template under the policy in force; nil for a
+    /// change to `Policies/`, a removed stack, or a policy without guard rules.
+    public let guards: GuardReport?
 
     /// Approved and inside an open window: the applier may go ahead.
     public var canApplyNow: Bool {
@@ -242,6 +245,12 @@ public struct ReviewVerdict: Sendable, Hashable {
                 case .notGoverned: "not governed (new resource)"
                 }
                 lines.append("  \(escape(change.logicalID)) (\(escape(change.resourceType))) \(change.action.rawValue): \(outcome)")
+            }
+        }
+        if let guards {
+            lines.append("Guard rules (Policies/guards/ in force): \(guards.outcomes.count) appl\(guards.outcomes.count == 1 ? "ies" : "y"), \(guards.findings.count) failure\(guards.findings.count == 1 ? "" : "s")")
+            for finding in guards.findings {
+                lines.append("  \(escape(finding.summary)) [\(escape(finding.standing))]")
             }
         }
         lines.append("Change window: \(window.isOpen ? "open" : "closed")" + (window.reasons.isEmpty ? "" : ": " + window.reasons.map(escape).joined(separator: "; ")))

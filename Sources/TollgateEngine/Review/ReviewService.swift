@@ -93,7 +93,11 @@ public struct ReviewService: Sendable {
             var stored = current
             switch outcome.status {
             case .approved:
-                stored = try await tx.transition(changeSetID: record.id, to: .approved, actor: reviewer.id, reason: "approved under the policy of commit \(policy.commit.prefix(7))")
+                // Waived guard failures stay in the audit trail with the approval they let through.
+                let waived = outcome.guards?.findings.filter { $0.waiver != nil }.map { "\($0.summary) [\($0.standing)]" } ?? []
+                let note = waived.isEmpty ? "" : "; guard failures waived: " + waived.joined(separator: "; ")
+                stored = try await tx.transition(
+                    changeSetID: record.id, to: .approved, actor: reviewer.id, reason: "approved under the policy of commit \(policy.commit.prefix(7))\(note)")
             case .rejected:
                 stored = try await tx.transition(changeSetID: record.id, to: .rejected, actor: reviewer.id, reason: reason ?? "rejected by \(outcome.rejectedBy.joined(separator: ", "))")
             case .pending, .unapprovable:
@@ -104,10 +108,14 @@ public struct ReviewService: Sendable {
         return ReviewEvaluation(changeSet: stored, policyCommit: policy.commit, verdict: evaluation)
     }
 
-    /// The subject of `record`; a stack is new when the store has no state for it.
+    /// The subject of `record`; a stack is new when the store has no state for it. The exports
+    /// it would remove are checked against the recorded states of the other stacks.
     private func subject(for record: ChangeSetRecord, repository: ManagedRepository) async throws -> ReviewSubject {
-        let isNewStack = record.kind == .stack ? try await store.stackState(record.stack) == nil : false
-        return try repository.reviewSubject(for: record, isNewStack: isNewStack)
+        guard record.kind == .stack else { return try repository.reviewSubject(for: record, isNewStack: false) }
+        let states = try await store.stackStates().filter { !$0.isRemoved }
+        let own = states.first { $0.stack == record.stack }
+        let broken = try repository.brokenImports(of: record, state: own, others: states)
+        return try repository.reviewSubject(for: record, isNewStack: own == nil, brokenImports: broken)
     }
 
     /// The stored verdicts as claims the evaluator checks again.

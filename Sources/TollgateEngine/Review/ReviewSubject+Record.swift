@@ -10,10 +10,13 @@ extension ManagedRepository {
     /// For a policy change set the proposed `Policies/` files are read at its target commit and
     /// checked, so that a malformed proposal is unapprovable with errors naming file, line and
     /// field; a file that is not UTF-8 is such a problem too.
-    /// - Parameter isNewStack: whether the stack has no recorded state yet.
+    /// - Parameters:
+    ///   - isNewStack: whether the stack has no recorded state yet.
+    ///   - brokenImports: exports the change removes that other stacks import (see
+    ///     ``ReviewService``, which reads the other stacks' recorded states).
     /// - Throws: ``ReviewError/unreadableChangeSet(changeSetID:reason:)`` when a stack change set's
     ///   JSON does not decode, ``ReviewError/malformedCommitID(_:changeSetID:)``, ``GitError``.
-    public func reviewSubject(for record: ChangeSetRecord, isNewStack: Bool) throws -> ReviewSubject {
+    public func reviewSubject(for record: ChangeSetRecord, isNewStack: Bool, brokenImports: [BrokenImport] = []) throws -> ReviewSubject {
         let commits = try commitSummaries(of: record)
         let authors = Set(commits.map(\.authorEmail))
         let committers = Set(commits.map(\.committerEmail))
@@ -39,15 +42,26 @@ extension ManagedRepository {
             return ReviewSubject(
                 changeSetID: record.id, target: .policies, digest: record.digest,
                 authorEmails: authors, committerEmails: committers, commitSignatures: signatures,
-                proposedPolicyProblems: problems + PolicySet.problems(in: texts))
+                proposedPolicyProblems: problems + PolicySet.problems(in: texts),
+                proposedGuardWaivers: GuardPolicy.proposedWaivers(in: texts))
         case .stack:
             let changeSet = try record.stackChangeSet()
             return ReviewSubject(
                 changeSetID: record.id, target: .stack(record.stack), digest: record.digest,
                 resourceChanges: (changeSet?.resourceChanges ?? []).map(GuardedChange.init),
                 opaqueTransforms: changeSet?.opaqueTransforms ?? [],
-                isNewStack: isNewStack, authorEmails: authors, committerEmails: committers, commitSignatures: signatures)
+                isNewStack: isNewStack, authorEmails: authors, committerEmails: committers, commitSignatures: signatures,
+                targetTemplate: try targetTemplate(of: record), brokenImports: brokenImports)
         }
+    }
+
+    /// The template a stack change set would apply, for the guard rules; nil for a removal or a
+    /// change set that could not be planned.
+    private func targetTemplate(of record: ChangeSetRecord) throws -> ReviewTemplate? {
+        guard record.planFailure == nil,
+              let source = try stackSource(record.stack, at: try objectID(record.targetCommit, changeSetID: record.id))
+        else { return nil }
+        return ReviewTemplate(fileName: source.displayName(of: source.templatePath), text: String(decoding: source.template, as: UTF8.self))
     }
 
     /// The mistakes of the `tollgate.yaml` at `commit`, if it has one: a proposed layout or branch

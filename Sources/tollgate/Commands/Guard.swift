@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TollgateCore
+import TollgateEngine
 
 /// `tollgate guard`: AWS CloudFormation Guard rules, evaluated by Tollgate itself.
 struct Guard: AsyncParsableCommand {
@@ -11,7 +12,7 @@ struct Guard: AsyncParsableCommand {
             Tollgate reads Guard 2.x/3.x rule files and evaluates them itself, without cfn-guard \
             or Python. See docs/guards.md for what is supported.
             """,
-        subcommands: [GuardTest.self]
+        subcommands: [GuardTest.self, GuardReportCommand.self]
     )
 }
 
@@ -90,5 +91,94 @@ struct GuardTest: AsyncParsableCommand {
             text += ", evaluated \(result.actual.map(\.rawValue).joined(separator: ", "))"
         }
         return text
+    }
+}
+
+/// `tollgate guard report`: per rule of the policy in force, the stacks it would block today.
+struct GuardReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "List, per guard rule, the stacks it would block today.",
+        discussion: """
+            Runs the rules of Policies/guards/ as last applied over every stack at the tip of the \
+            branch and lists, for each rule that applies somewhere, the stacks where it fails with \
+            an unwaived error: what an observed rule would block once enforced, and what an \
+            enforced one blocks now. Warnings and waived failures are counted apart.
+            """
+    )
+
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let check = try await store.withStore(repository: repository.repo, readOnly: true) { store in
+            let managed = try await ManagedRepository.open(
+                path: repository.repo, settingsFile: repository.config, branch: repository.branch, store: store)
+            return try await GuardCheck.run(store: store, repository: managed, at: Date())
+        }
+        let rows = GuardRuleImpact.rows(check)
+        if output.json {
+            print(try CommandOutput.json(GuardReportJSON(policyCommit: check.policyCommit, commit: check.commit, rules: rows)))
+            return
+        }
+        let escape = TerminalText.escape
+        var text = "Guard rules of Policies/ at commit \(check.policyCommit.prefix(7)) over the \(check.reports.count) stacks of commit \(check.commit.prefix(7)):\n"
+        for row in rows {
+            let verb = row.mode == .observe ? "would block" : "blocks"
+            text += "\(escape(row.rule)) (\(escape(row.file)), \(row.severity.rawValue), \(row.mode.rawValue)): \(verb) "
+                + (row.wouldBlock.isEmpty ? "no stack" : row.wouldBlock.map(escape).joined(separator: ", "))
+            var notes: [String] = []
+            if !row.warned.isEmpty { notes.append("warns on \(row.warned.map(escape).joined(separator: ", "))") }
+            if !row.waived.isEmpty { notes.append("waived on \(row.waived.map(escape).joined(separator: ", "))") }
+            text += (notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")) + "\n"
+        }
+        if rows.isEmpty { text += "No guard rule applies to any stack.\n" }
+        print(TerminalText.sanitize(text), terminator: "")
+    }
+}
+
+/// The `--json` answer of `tollgate guard report`.
+struct GuardReportJSON: Codable {
+    var policyCommit: String
+    var commit: String
+    var rules: [GuardRuleImpact]
+}
+
+/// One rule's effect over every stack: where it blocks (or would block), warns, or is waived.
+struct GuardRuleImpact: Codable, Equatable {
+    var rule: String
+    var file: String
+    var severity: GuardSeverity
+    var mode: GuardMode
+    /// Stacks where it fails with an unwaived error: blocked now if enforced, later if observed.
+    var wouldBlock: [String]
+    /// Stacks where it fails with severity warning.
+    var warned: [String]
+    /// Stacks where every failure is waived.
+    var waived: [String]
+
+    /// One row per rule (and type restriction) that applies to some stack, sorted by rule name.
+    static func rows(_ check: GuardCheck) -> [GuardRuleImpact] {
+        var rows: [String: GuardRuleImpact] = [:]
+        for report in check.reports {
+            for outcome in report.outcomes where rows[outcome.rule] == nil {
+                rows[outcome.rule] = GuardRuleImpact(
+                    rule: outcome.rule, file: outcome.file, severity: outcome.severity, mode: outcome.mode, wouldBlock: [], warned: [], waived: [])
+            }
+            for finding in report.findings {
+                var row = rows[finding.rule] ?? GuardRuleImpact(
+                    rule: finding.rule, file: finding.file, severity: finding.severity, mode: finding.mode, wouldBlock: [], warned: [], waived: [])
+                if finding.wouldBlock {
+                    if !row.wouldBlock.contains(report.stack) { row.wouldBlock.append(report.stack) }
+                } else if finding.waiver != nil {
+                    if !row.waived.contains(report.stack) { row.waived.append(report.stack) }
+                } else if !row.warned.contains(report.stack) {
+                    row.warned.append(report.stack)
+                }
+                rows[finding.rule] = row
+            }
+        }
+        return rows.keys.sorted().compactMap { rows[$0] }
     }
 }

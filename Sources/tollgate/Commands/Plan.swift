@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TollgateCore
 import TollgateEngine
 import TollgateStore
@@ -34,15 +35,56 @@ struct Plan: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (state, inForce) = try await store.withStore(repository: repository.repo) { store in
-            (try await store.stackState(stack), try await store.policyInForce()?.commit)
+        let (changeSet, guards) = try await store.withStore(repository: repository.repo) { store in
+            let state = try await store.stackState(stack)
+            let inForce = try await store.policyInForce()?.commit
+            let managed = try ManagedRepository(
+                path: repository.repo, settingsFile: repository.config, branch: repository.branch, settingsCommit: inForce)
+            let commit = try managed.commit(self.commit)
+            guard let changeSet = try managed.changeSet(for: stack, at: commit, against: try state?.snapshot()) else {
+                throw PlanError.stackNotFound(name: stack, commit: commit.short, known: try managed.stackNames(at: commit))
+            }
+            // The guard rules of the policy in force, as the review will apply them; none before init.
+            var guards: GuardCheck?
+            if inForce != nil, try managed.stackSource(stack, at: commit) != nil {
+                guards = try await GuardCheck.run(store: store, repository: managed, stacks: [stack], commit: commit, at: Date())
+            }
+            return (changeSet, guards)
         }
-        let managed = try ManagedRepository(
-            path: repository.repo, settingsFile: repository.config, branch: repository.branch, settingsCommit: inForce)
-        let commit = try managed.commit(self.commit)
-        guard let changeSet = try managed.changeSet(for: stack, at: commit, against: try state?.snapshot()) else {
-            throw PlanError.stackNotFound(name: stack, commit: commit.short, known: try managed.stackNames(at: commit))
+        guard let report = guards?.reports.first, let guards, !report.outcomes.isEmpty || !report.findings.isEmpty else {
+            try ChangeSetOutput.write(changeSet, output: output)
+            return
+        }
+        if output.json {
+            for warning in changeSet.warnings {
+                FileHandle.standardError.write(Data("warning: \(TerminalText.escape(warning))\n".utf8))
+            }
+            print(try CommandOutput.json(PlanJSON(changeSet: changeSet, guards: report)))
+            return
         }
         try ChangeSetOutput.write(changeSet, output: output)
+        let failing = report.outcomes.filter { $0.status == .fail }.count
+        var text = "Guard rules (Policies/ of commit \(guards.policyCommit.prefix(7))): \(report.outcomes.count) apply, \(failing) fail"
+            + (report.blocks ? "; the change set could not be approved" : "") + "\n"
+        for finding in report.findings {
+            text += "  \(TerminalText.escape(finding.summary)) [\(TerminalText.escape(finding.standing))]\n"
+        }
+        print(TerminalText.sanitize(text), terminator: "")
+    }
+}
+
+/// `plan --json` with guard results: the change set in CloudFormation's shape, plus `Guards`.
+struct PlanJSON: Encodable {
+    var changeSet: ChangeSet
+    var guards: GuardReport
+
+    enum CodingKeys: String, CodingKey {
+        case guards = "Guards"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try changeSet.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(guards, forKey: .guards)
     }
 }

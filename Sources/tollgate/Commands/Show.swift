@@ -35,16 +35,17 @@ struct Show: AsyncParsableCommand {
 
     func run() async throws {
         let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
-        let (record, approvals, executions, attributed, computed) = try await store.withStore(repository: repository.repo, readOnly: true) { store in
+        let (record, approvals, executions, attributed, review) = try await store.withStore(repository: repository.repo, readOnly: true) { store in
             let record = try await store.checkedChangeSet(id: id)
-            // An open change set is shown as explain judges it now, beside its stored status.
-            var computed: ReviewStatus?
+            // An open change set is shown as explain judges it now (its status and guard results),
+            // beside its stored status.
+            var review: ReviewVerdict?
             if !approvalText, record.status == .pending || record.status == .approved, try await store.policyInForce() != nil {
                 let policy = try await PolicyInForce.load(from: store, repository: managed)
-                computed = try await ReviewService(store: store).currentVerdict(of: record, policy: policy, repository: managed).status
+                review = try await ReviewService(store: store).currentVerdict(of: record, policy: policy, repository: managed)
             }
             return (record, try await store.approvals(changeSetID: id), try await store.executions(changeSetID: id),
-                    try await store.stackCommits(stack: record.stack), computed)
+                    try await store.stackCommits(stack: record.stack), review)
         }
         if approvalText {
             print(record.approvalText(for: verdict.verdict), terminator: "")
@@ -59,10 +60,11 @@ struct Show: AsyncParsableCommand {
         var shown = ShowJSON(
             record: record, commits: commits, changes: try record.stackChangeSet(), planFailure: record.planFailure?.reason,
             approvals: approvals, executions: executions)
-        if let computed, computed.rawValue != record.status.rawValue {
+        if let computed = review?.status, computed.rawValue != record.status.rawValue {
             shown.status = computed.rawValue
             shown.storedStatus = record.status.rawValue
         }
+        if record.kind == .stack { shown.guards = review?.guards }
         if output.json {
             print(try CommandOutput.json(shown))
         } else {
@@ -119,6 +121,8 @@ struct ShowJSON: Codable {
     var planFailure: String?
     var approvals: [Approval]
     var executions: [Execution]
+    /// The guard rules' failures under the policy in force, for an open stack change set.
+    var guards: GuardReport?
 
     init(
         record: ChangeSetRecord, commits: [Commit], changes: ChangeSet?, planFailure: String?, approvals: [ApprovalRecord],
@@ -171,6 +175,12 @@ struct ShowJSON: Codable {
             text += "Changes:\n" + ChangeSetRenderer(style: TextStyle(enabled: useColor)).render(changes)
         } else {
             text += "Changes: the Policies/ files of commit \(TerminalText.escape(String(targetCommit.prefix(7))))\n"
+        }
+        if let guards {
+            text += "Guard rules: \(guards.outcomes.count) apply, \(guards.findings.count) failure\(guards.findings.count == 1 ? "" : "s")\n"
+            for finding in guards.findings {
+                text += "  \(TerminalText.escape(finding.summary)) [\(TerminalText.escape(finding.standing))]\n"
+            }
         }
         text += approvals.isEmpty ? "Approvals: none\n" : "Approvals:\n"
         for approval in approvals {
