@@ -132,7 +132,7 @@ struct ProfileFile {
                 let name = line.dropFirst().dropLast().split(whereSeparator: \.isWhitespace).joined(separator: " ")
                 current = name
                 lastKey = nil
-                sections[name, default: [:]] = sections[name, default: [:]]
+                if sections[name] == nil { sections[name] = [:] }
                 continue
             }
             // An indented line continues a nested setting (the `s3 =` blocks of a config file); it

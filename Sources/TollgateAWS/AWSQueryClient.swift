@@ -35,8 +35,9 @@ public struct AWSQueryClient: Sendable {
         return root[action + "Result"] ?? XMLNode(name: action + "Result", text: "", children: [])
     }
 
-    /// Calls `action` and returns its `<ActionResult>` as XML text, for services this module has
-    /// no typed client for (tests ask SQS this way whether a queue exists).
+    /// Calls `action` and returns its `<ActionResult>` as lines of `Element: text`, depth first,
+    /// for services this module has no typed client for (tests ask SQS this way whether a queue
+    /// exists).
     public func callForText(_ action: String, _ parameters: [QueryItem] = []) async throws(AWSError) -> String {
         try await call(action, parameters).renderedText
     }

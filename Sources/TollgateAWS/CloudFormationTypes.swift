@@ -35,6 +35,9 @@ public struct ChangeSetRequest: Sendable, Equatable {
     public var artifactBucket: String?
     /// The change set's description, shown in the console (Tollgate's change set id).
     public var description: String?
+    /// A CloudFormation service role (`RoleARN`) that CloudFormation acts as instead of the caller;
+    /// the caller then needs `iam:PassRole` on it.
+    public var serviceRoleARN: String?
     /// Makes retries of this request safe: CloudFormation answers a repeat with the same token as
     /// the first.
     public var clientToken: String?
@@ -43,7 +46,8 @@ public struct ChangeSetRequest: Sendable, Equatable {
     public init(
         stackName: String, changeSetName: String, type: ChangeSetType, templateBody: String,
         parameters: [String: String] = [:], tags: [String: String] = [:], capabilities: [String] = [],
-        artifactBucket: String? = nil, description: String? = nil, clientToken: String? = nil
+        artifactBucket: String? = nil, description: String? = nil, serviceRoleARN: String? = nil,
+        clientToken: String? = nil
     ) {
         self.stackName = stackName
         self.changeSetName = changeSetName
@@ -54,6 +58,7 @@ public struct ChangeSetRequest: Sendable, Equatable {
         self.capabilities = capabilities
         self.artifactBucket = artifactBucket
         self.description = description
+        self.serviceRoleARN = serviceRoleARN
         self.clientToken = clientToken
     }
 }

@@ -39,6 +39,35 @@ public struct LiveCloudFormationClient: CloudFormationClient {
         return LiveCloudFormationClient(connection: cloudFormation, s3: S3Client(connection: s3), pollInterval: pollInterval)
     }
 
+    /// The client for one deployment: credentials from ``AWSCredentialChain`` (the environment,
+    /// then the profile files), and, when `roleARN` is given, that role assumed through STS and
+    /// renewed before it expires.
+    ///
+    /// - Parameters:
+    ///   - endpointURL: the deployment's `endpoint-url`, used for CloudFormation, STS and S3 alike.
+    ///   - sessionName: how the assumed role's session shows in the target account's CloudTrail.
+    /// - Throws: ``AWSError`` when no credentials are found or the endpoint URL is unusable;
+    ///   nothing is sent to AWS until the first call.
+    public static func forDeployment(
+        region: String, endpointURL: String? = nil, roleARN: String? = nil, sessionName: String = "tollgate",
+        credentialChain: AWSCredentialChain = AWSCredentialChain(), transport: any AWSTransport = HTTPClientTransport(),
+        retry: AWSRetryPolicy = AWSRetryPolicy(), pollInterval: Duration = .seconds(2)
+    ) throws(AWSError) -> LiveCloudFormationClient {
+        let endpoint = try endpointURL.map { url throws(AWSError) in try AWSEndpoint(url: url) }
+        var credentials: any AWSCredentialProvider = StaticCredentialProvider(try credentialChain.resolve())
+        if let roleARN {
+            let sts = STSClient(connection: AWSServiceConnection(
+                service: "sts", region: region, endpoint: endpoint, credentials: credentials, transport: transport,
+                retry: retry
+            ))
+            credentials = AssumedRoleCredentialProvider(roleARN: roleARN, sessionName: sessionName, sts: sts)
+        }
+        return make(
+            region: region, credentials: credentials, endpoint: endpoint, transport: transport, retry: retry,
+            pollInterval: pollInterval
+        )
+    }
+
     public func createChangeSet(_ request: ChangeSetRequest) async throws(AWSError) -> ChangeSetReference {
         var parameters = [
             QueryItem("StackName", request.stackName), QueryItem("ChangeSetName", request.changeSetName),
@@ -63,6 +92,7 @@ public struct LiveCloudFormationClient: CloudFormationClient {
         parameters += QueryParameters.pairs("Tags", request.tags, key: "Key", value: "Value")
         parameters += QueryParameters.list("Capabilities", request.capabilities)
         if let description = request.description { parameters.append(QueryItem("Description", description)) }
+        if let role = request.serviceRoleARN { parameters.append(QueryItem("RoleARN", role)) }
         if let token = request.clientToken { parameters.append(QueryItem("ClientToken", token)) }
 
         let result = try await query.call("CreateChangeSet", parameters)
@@ -82,8 +112,7 @@ public struct LiveCloudFormationClient: CloudFormationClient {
                 let reason = description.statusReason ?? "CloudFormation gave no reason"
                 return Self.meansNoChanges(reason) ? .noChanges(reason: reason) : .failed(reason: reason)
             default:
-                guard poll < maximumPolls else { break }
-                try await pause("DescribeChangeSet")
+                if poll < maximumPolls { try await pause("DescribeChangeSet") }
             }
         }
         return .failed(reason: "the change set was still being created after \(maximumPolls) looks")

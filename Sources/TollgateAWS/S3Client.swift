@@ -67,10 +67,6 @@ public struct S3Client: Sendable {
     /// The object key for a template: content-addressed, so re-uploading the same template is
     /// harmless and two templates never overwrite each other.
     public static func templateKey(stackName: String, template: [UInt8]) -> String {
-        let digest = SHA256.hash(data: template).map { byte in
-            let text = String(byte, radix: 16)
-            return byte < 16 ? "0" + text : text
-        }.joined()
-        return "tollgate/\(stackName)/\(digest).template"
+        "tollgate/\(stackName)/\(SignatureV4.hex(SHA256.hash(data: template))).template"
     }
 }

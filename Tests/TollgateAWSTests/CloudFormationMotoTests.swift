@@ -189,8 +189,13 @@ struct CloudFormationMotoTests {
         let identity = try await STSClient(connection: connection("sts", credentials: assumed)).callerIdentity()
         #expect(identity.account == "210987654321")
 
-        let crossAccount = LiveCloudFormationClient.make(
-            region: Self.region, credentials: assumed, endpoint: endpoint, retry: RecordedSleeps().policy()
+        let crossAccount = try LiveCloudFormationClient.forDeployment(
+            region: Self.region, endpointURL: server.endpoint, roleARN: role, sessionName: "tollgate-apply",
+            credentialChain: AWSCredentialChain(
+                environment: ["AWS_ACCESS_KEY_ID": "AKIDMOTOTEST", "AWS_SECRET_ACCESS_KEY": TestCredentials.secret],
+                homeDirectory: "/nonexistent"
+            ),
+            retry: RecordedSleeps().policy()
         )
         let stack = MotoServer.uniqueName("tg-cross")
         let template = Self.template(bucket: MotoServer.uniqueName("tg-bucket"), queue: MotoServer.uniqueName("tg-queue"))

@@ -120,6 +120,25 @@ struct FaultTests {
         #expect(transport.sent.isEmpty)
     }
 
+    @Test("a deployment's client is refused at once without credentials or with a bad endpoint-url")
+    func deploymentClientChecksFirst() throws {
+        let nowhere = AWSCredentialChain(environment: [:], homeDirectory: "/nonexistent")
+        #expect {
+            try LiveCloudFormationClient.forDeployment(region: "eu-west-1", credentialChain: nowhere)
+        } throws: { error in
+            (error as? AWSError)?.kind == .credentials
+        }
+        let keys = AWSCredentialChain(
+            environment: ["AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": TestCredentials.secret],
+            homeDirectory: "/nonexistent"
+        )
+        #expect {
+            try LiveCloudFormationClient.forDeployment(region: "eu-west-1", endpointURL: "localhost:5000", credentialChain: keys)
+        } throws: { error in
+            (error as? AWSError)?.kind == .configuration && "\(error)".contains("localhost:5000")
+        }
+    }
+
     @Test("credentials AWS refuses end with AWS's own words, not retried (moto checking signatures)")
     func refusedCredentials() async throws {
         let server = try MotoServer.startCheckingCredentials()
