@@ -214,3 +214,32 @@ struct FaultTests {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }
+
+/// Answers no AWS endpoint should give, from a hostile or broken `endpoint-url`.
+@Suite("Hostile AWS answers")
+struct HostileAnswerTests {
+    @Test("an entity-expansion bomb or a truncated document is an unreadable answer, not a hang or a crash")
+    func hostileXML() async throws {
+        let bomb = """
+            <?xml version="1.0"?>
+            <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+            <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+            <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+            <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+            <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+            <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+            <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+            <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">]>
+            <GetTemplateResponse><GetTemplateResult><TemplateBody>&lol9;</TemplateBody></GetTemplateResult></GetTemplateResponse>
+            """
+        for body in [bomb, "<GetTemplateResponse><GetTemplateResult><TemplateBody>{"] {
+            let (client, _) = cannedCloudFormation([.response(200, body)])
+            do {
+                let template = try await client.originalTemplate(stackName: "s")
+                #expect(template.utf8.count < 1_000_000, "entities were expanded")
+            } catch {
+                #expect(error.kind == .malformedResponse, "\(error)")
+            }
+        }
+    }
+}
