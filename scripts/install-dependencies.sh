@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what Tollgate needs on a fresh Debian machine with Swift: libgit2 to build and run, and
-# for the tests git, OpenSSH's ssh-keygen, a PostgreSQL server (started by the tests themselves) and
-# Python's jsonschema (the SARIF output is validated with it).
+# for the tests git, OpenSSH's ssh-keygen, a PostgreSQL server, Python's jsonschema (the SARIF
+# output is validated with it) and moto, the AWS emulator, with botocore (pip; the tests start the
+# servers themselves and check signatures against botocore's).
 # With --for-bench, also cfn-lint (pip), which bench/corpus.sh times beside tollgate.
 # Usage: scripts/install-dependencies.sh [--for-tests | --for-bench]
 set -euo pipefail
 packages=(libgit2-dev pkg-config git)
 if [ "${1:-}" = "--for-tests" ]; then
   packages+=(openssh-client postgresql sqlite3 python3 python3-jsonschema)
+  command -v python3 >/dev/null && python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
 fi
 missing=()
 for package in "${packages[@]}"; do
@@ -21,4 +23,14 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 if [ "${1:-}" = "--for-bench" ] && ! command -v cfn-lint >/dev/null; then
   python3 -m pip install --quiet cfn-lint==1.51.0
+fi
+
+# The AWS emulator and the signer the tests compare with, at the versions the tests were written
+# against. Debian's own python3 refuses pip installs into the system (PEP 668) unless told
+# --break-system-packages; a python3 of one's own (pyenv, a venv) takes them as they are.
+moto_pins=("moto[server]==5.2.1" "botocore==1.43.11")
+if [ "${1:-}" = "--for-tests" ] && ! { command -v moto_server >/dev/null &&
+  python3 -c 'import moto, botocore; assert moto.__version__ == "5.2.1" and botocore.__version__ == "1.43.11"' 2>/dev/null; }; then
+  python3 -m pip install --quiet "${moto_pins[@]}" 2>/dev/null ||
+    python3 -m pip install --quiet --break-system-packages "${moto_pins[@]}"
 fi

@@ -91,6 +91,16 @@ public final class ChildProcess: Sendable {
         bytes.removeAll()
     }
 
+    /// Closes the child's standard input, so that a child reading to its end goes on.
+    public func closeInput() {
+        state.withLock { state in
+            if let inputFD = state.inputFD {
+                close(inputFD)
+                state.inputFD = nil
+            }
+        }
+    }
+
     /// Reads the child's output until it contains `marker` or ends, and returns what was read.
     public func read(until marker: String) -> String {
         var text = ""
