@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "TollgateEngine",
             dependencies: [
-                "TollgateCore", "TollgateGit", "TollgateStore",
+                "TollgateCore", "TollgateGit", "TollgateStore", "TollgateAWS",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
@@ -116,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateEngineTests",
-            dependencies: ["TollgateEngine", "TollgateGit", "TollgateCore", "TollgateStore", "TollgateTestSupport"],
+            dependencies: ["TollgateEngine", "TollgateGit", "TollgateCore", "TollgateStore", "TollgateTestSupport", "TollgateAWS"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -110,20 +110,15 @@ public final class ReviewFixture: Sendable {
         try ManagedRepository(path: git.path)
     }
 
-    /// Plans stack `stack` at the last of `commits` against its recorded state and stores the
-    /// change set as sync will.
+    /// Plans stack `stack` at the last of `commits` against its recorded state (its removal, when
+    /// the commit no longer has it) and stores the change set as sync will.
     public func createStackChangeSet(_ stack: String = "web", commits: [String], in store: any StateStore) async throws -> ChangeSetRecord {
         let managed = try repository()
         let target = try managed.commit(commits.last)
-        guard let source = try managed.stackSource(stack, at: target) else {
+        let state = try await store.stackState(stack)
+        guard let changeSet = try managed.changeSet(for: stack, at: target, against: try state?.snapshot()) else {
             throw PlanError.stackNotFound(name: stack, commit: target.short, known: try managed.stackNames(at: target))
         }
-        let state = try await store.stackState(stack)
-        let base = try state.map { state -> StackSnapshot in
-            let template = try TemplateParser.parse(Array(state.template.utf8), fileName: "recorded state")
-            return StackSnapshot(template: template, parameters: ResolvedParameters(values: state.parameters), tags: state.tags)
-        }
-        let changeSet = try ChangePlanner().plan(stackName: stack, commit: target.hex, base: base, target: try source.snapshot())
         let json = String(decoding: try JSONEncoder().encode(changeSet), as: UTF8.self)
         let record = ChangeSetRecord(
             id: ChangeSetRecord.newID(), kind: .stack, stack: stack, commits: commits, baseStateVersion: state?.stateVersion ?? 0,

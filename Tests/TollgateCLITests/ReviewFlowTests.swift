@@ -63,6 +63,22 @@ struct ReviewFlowTests {
 
         let show = try tollgate(fixture, ["show", id])
         #expect(show.standardOutput.contains("amara"))
+
+        let apply = try tollgate(fixture, ["apply", id, "--actor", "amara"])
+        #expect(apply.status == 0, "\(apply.standardError)")
+        #expect(apply.standardOutput.contains("Change set \(id) APPLIED on stack web"), "\(apply.standardOutput)")
+        #expect(apply.standardOutput.contains("state version 1"))
+        let web = try #require(try status(fixture)["web"])
+        #expect(web["status"] as? String == "APPLIED")
+        #expect(web["result"] as? String == "SUCCEEDED")
+        let execution = try #require(web["lastExecution"] as? String)
+        let shown = try tollgate(fixture, ["execution", execution, "--json"])
+        let json = try #require(JSONSerialization.jsonObject(with: Data(shown.standardOutput.utf8)) as? [String: Any])
+        #expect(json["changeSet"] as? String == id)
+        #expect((json["providerOutput"] as? String)?.contains("recorded stack web") == true)
+        let again = try tollgate(fixture, ["apply", id, "--actor", "amara"])
+        #expect(again.status == 1)
+        #expect(again.standardError.contains("is APPLIED; only an APPROVED change set is applied"), "\(again.standardError)")
         #expect(try tollgate(fixture, ["audit", "verify"]).status == 0)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 public import TollgateCore
 public import TollgateStore
+public import TollgateAWS
 import TollgateGit
 
 /// Applies approved change sets: re-checks everything at the moment it runs, takes the stack's
@@ -51,7 +52,6 @@ public struct ChangeSetApplication: Sendable {
         }
         let request = try await checkedRequest(record, repository: repository, executionID: ExecutionRecord.newID())
         guard verdict.window.isOpen else { throw ApplyError.windowClosed(changeSetID: record.id, reasons: verdict.window.reasons) }
-        let provider = try providerFor(record, policy: policy, repository: repository, providers: providers)
         let lockName = record.stack
         let holder = holder
         let leaseSeconds = leaseSeconds
@@ -61,6 +61,14 @@ public struct ChangeSetApplication: Sendable {
             }
             _ = try await tx.lockStack(lockName, executionID: request.executionID, holder: holder, leaseSeconds: leaseSeconds, takeOver: nil)
             return try await tx.startExecution(id: request.executionID, changeSetID: record.id, actor: actor)
+        }
+        // A provider that cannot be made (credentials missing, a script gone) fails the execution,
+        // so that the attempt is on record like any other failure.
+        let provider: any Provider
+        do {
+            provider = try providerFor(record, policy: policy, repository: repository, providers: providers)
+        } catch {
+            return try await finish(request, record: record, actor: actor, outcome: ProviderOutcome(succeeded: false, output: "\(error)"))
         }
         return try await run(provider, request: request, record: record, actor: actor, progress: progress)
     }
@@ -263,9 +271,15 @@ public struct ProviderFactory: Sendable {
         self.make = make
     }
 
-    /// The record and command providers; a command under `Policies/` is written out from the
-    /// policy in force into a private folder, so the commit under review cannot change its deployer.
-    public static let standard = ProviderFactory { target, context in
+    /// The record, command and CloudFormation providers, with AWS credentials from the process's
+    /// environment and `~/.aws`.
+    public static let standard = ProviderFactory.reading(credentials: AWSCredentialChain())
+
+    /// The standard providers, with AWS credentials from `credentials`. A command under
+    /// `Policies/` is written out from the policy in force into a private folder, so that the
+    /// commit under review cannot change its own deployer.
+    public static func reading(credentials: AWSCredentialChain, pollInterval: Duration = .seconds(2)) -> ProviderFactory {
+        ProviderFactory { target, context in
         switch target {
         case .record:
             return RecordProvider()
@@ -276,9 +290,12 @@ public struct ProviderFactory: Sendable {
                 arguments[0] = try CommandScript.writeOut(program, at: context.policyCommit, from: context.repository, into: folder)
             }
             return CommandProvider(arguments: arguments, timeoutSeconds: command.timeoutSeconds, workFolder: folder)
-        case .cloudFormation:
-            throw ApplyError.providerUnavailable(
-                stack: context.stack, provider: "cloudformation", reason: "this build of tollgate cannot reach yet")
+        case .cloudFormation(let deployment):
+            let client = try LiveCloudFormationClient.forDeployment(
+                region: deployment.region, endpointURL: deployment.endpointURL, roleARN: deployment.roleARN,
+                credentialChain: credentials, pollInterval: pollInterval)
+            return CloudFormationProvider(client: client, deployment: deployment, pollInterval: pollInterval)
+        }
         }
     }
 }
