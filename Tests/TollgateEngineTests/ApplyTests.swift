@@ -230,3 +230,47 @@ actor LineCollector {
         all.append(line)
     }
 }
+
+/// `apply --due`: automatic change sets in an open window, never a first creation, exporters first.
+@Suite("Apply due change sets")
+struct ApplyDueTests {
+    static let approvals = """
+        policy-changes:
+          - count: 2
+            from: owners
+        rules:
+          - name: automatic
+            stacks: [web, net, fresh]
+            automatic: true
+            require:
+              - count: 1
+                from: owners
+
+        """
+    static let net = "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16\nOutputs:\n  VpcId:\n    Value: !Ref Vpc\n    Export:\n      Name: shared-vpc\n"
+
+    @Test("an importing stack goes after the stack whose export it imports; a first creation waits for an explicit apply")
+    func due() async throws {
+        let review = try await TrustedReview.make(extraFiles: ["Policies/approvals.yaml": Self.approvals, "Stacks/net/template.yaml": Self.net])
+        let fixture = review.fixture
+        try await fixture.recordStackApplied("web", at: fixture.firstCommit, in: review.store)
+        try await fixture.recordStackApplied("net", at: fixture.firstCommit, in: review.store)
+        // web starts importing an export that net only adds in its own, younger change set.
+        try fixture.git.write("Stacks/web/template.yaml", ReviewFixture.template(bucket: "web-assets") + "Outputs:\n  Vpc:\n    Value: !ImportValue shared-subnet\n")
+        try fixture.git.write("Stacks/net/template.yaml", Self.net + "  Subnet:\n    Value: !Ref Vpc\n    Export:\n      Name: shared-subnet\n")
+        try fixture.git.write("Stacks/fresh/template.yaml", "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n")
+        let change = try fixture.git.commit("import, export and a new stack", author: ReviewFixture.outsider)
+        let web = try await fixture.createStackChangeSet("web", commits: [change], in: review.store)
+        let net = try await fixture.createStackChangeSet("net", commits: [change], in: review.store)
+        let fresh = try await fixture.createStackChangeSet("fresh", commits: [change], in: review.store)
+        for record in [web, net, fresh] { try await review.review(record, as: "amara") }
+
+        let results = try await ChangeSetApplication(store: review.store, clock: fixture.clock, holder: "test pid 1")
+            .applyDue(actor: "timer", repository: try fixture.repository())
+        #expect(results.map(\.stack) == ["net", "web"], "net exports what web imports; fresh is a first creation")
+        #expect(results.allSatisfy { $0.report?.changeSet.status == .applied })
+        #expect(try await review.store.changeSet(id: fresh.id).status == .approved)
+        #expect(try await ChangeSetApplication(store: review.store, clock: fixture.clock).applyDue(actor: "timer", repository: try fixture.repository()).isEmpty)
+        try await review.store.close()
+    }
+}

@@ -49,6 +49,25 @@ public enum ExportUsage {
         }
     }
 
+    /// `stacks` (each name with the snapshot it will have, nil when it is removed), in the order
+    /// they would otherwise be applied, reordered so that a stack comes after every other listed
+    /// stack whose exports it imports: CloudFormation refuses an import of an export that does not
+    /// exist yet. A cycle keeps the given order.
+    public static func applyOrder(_ stacks: [(name: String, snapshot: StackSnapshot?)]) -> [String] {
+        let exported = stacks.map { item in item.snapshot.map { Set(exports(stack: item.name, snapshot: $0).keys) } ?? [] }
+        let imported = stacks.map { item in item.snapshot.map { imports(stack: item.name, snapshot: $0) } ?? [] }
+        var remaining = Array(stacks.indices)
+        var order: [String] = []
+        while !remaining.isEmpty {
+            let ready = remaining.first { index in
+                !remaining.contains { other in other != index && !exported[other].isDisjoint(with: imported[index]) }
+            } ?? remaining[0]
+            order.append(stacks[ready].name)
+            remaining.removeAll { $0 == ready }
+        }
+        return order
+    }
+
     /// Export name to output name.
     static func exports(stack: String, snapshot: StackSnapshot) -> [String: String] {
         guard let resolver = resolver(stack: stack, snapshot: snapshot) else { return [:] }

@@ -73,6 +73,42 @@ public struct ChangeSetApplication: Sendable {
         return try await run(provider, request: request, record: record, actor: actor, progress: progress)
     }
 
+    /// Applies every APPROVED change set that is due now: its rules all say `automatic: true` and
+    /// a change window is open. Never the first creation of a stack, which always waits for an
+    /// explicit apply. Oldest first, one per stack, except that a stack whose template imports an
+    /// export goes after the stack that exports it. A change set that is refused or fails does not
+    /// stop the others.
+    public func applyDue(
+        actor: String, repository: ManagedRepository, providers: ProviderFactory = .standard, progress: ProviderProgress = .ignored
+    ) async throws -> [DueApply] {
+        let policy = try await PolicyInForce.load(from: store, repository: repository)
+        let review = ReviewService(store: store, clock: clock)
+        var due: [(record: ChangeSetRecord, snapshot: StackSnapshot?)] = []
+        var seen: Set<String> = []
+        for record in try await store.changeSets(ChangeSetFilter(statuses: [.approved])).sorted(by: { $0.createdAt < $1.createdAt }) {
+            guard record.kind == .stack, seen.insert(record.stack).inserted else { continue }
+            guard try await store.disagreement(of: record) == nil else { continue }
+            let verdict = try await review.currentVerdict(of: record, policy: policy, repository: repository)
+            guard verdict.appliesAutomatically, verdict.canApplyNow else { continue }
+            let target = try objectID(record.targetCommit, changeSetID: record.id)
+            due.append((record, try repository.stackSource(record.stack, at: target)?.snapshot()))
+        }
+        let byStack = Dictionary(due.map { ($0.record.stack, $0.record) }, uniquingKeysWith: { first, _ in first })
+        var results: [DueApply] = []
+        for stack in ExportUsage.applyOrder(due.map { ($0.record.stack, $0.snapshot) }) {
+            guard let record = byStack[stack] else { continue }
+            do {
+                let report = try await apply(changeSetID: record.id, actor: actor, repository: repository, providers: providers, progress: progress)
+                results.append(DueApply(changeSetID: record.id, stack: stack, report: report, refusal: nil))
+            } catch let error as ApplyError {
+                results.append(DueApply(changeSetID: record.id, stack: stack, report: nil, refusal: error.description))
+            } catch let error as StoreError {
+                results.append(DueApply(changeSetID: record.id, stack: stack, report: nil, refusal: error.description))
+            }
+        }
+        return results
+    }
+
     /// Finishes the apply of an APPLYING change set whose process died: takes over its lock once
     /// the lease has lapsed (or at once when its holder was a process of this host that is gone),
     /// then the record provider records again, and the command provider, which cannot know how far
@@ -249,6 +285,16 @@ public struct ApplyReport: Sendable {
     public let stateVersion: Int64?
     /// The provider's account of what it did.
     public let output: String
+}
+
+/// One change set `apply --due` took up: its report, or why it was refused.
+public struct DueApply: Sendable {
+    public let changeSetID: String
+    public let stack: String
+    /// How the apply ended; nil when it was refused before it started.
+    public let report: ApplyReport?
+    /// Why it was refused (a stale state, a lock held); nil when it ran.
+    public let refusal: String?
 }
 
 /// What a provider may need to know beyond the deployment entry.

@@ -24,7 +24,10 @@ struct Apply: AsyncParsableCommand {
     )
 
     @Argument(help: "The change set's id, such as cs-3f9a0c1e.")
-    var id: String
+    var id: String?
+
+    @Flag(help: "Apply every approved change set whose rules say automatic: true and whose window is open (never a stack's first creation), oldest first, exporting stacks before those importing from them; for a timer.")
+    var due = false
 
     @Flag(help: "Finish the apply of an APPLYING change set whose process died.")
     var resume = false
@@ -38,12 +41,20 @@ struct Apply: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        if (id == nil) == !due {
+            throw ValidationError("Name one change set to apply, or pass --due to apply every change set that is due; not both.")
+        }
+        if due && resume {
+            throw ValidationError("--resume finishes one change set; name it instead of --due.")
+        }
         if markApplied && !resume {
             throw ValidationError("--mark-applied only goes with --resume.")
         }
     }
 
     func run() async throws {
+        if due { return try await runDue() }
+        let id = id ?? ""
         let actor = actor.name ?? ""
         let json = output.json
         let report = try await store.withStore(repository: repository.repo) { store in
@@ -66,6 +77,46 @@ struct Apply: AsyncParsableCommand {
         }
         if report.changeSet.status != .applied { throw ExitCode.failure }
     }
+}
+
+extension Apply {
+    /// `apply --due`: one line per change set taken up; exit 1 when any was refused or failed.
+    func runDue() async throws {
+        let actor = actor.name ?? ""
+        let json = output.json
+        let results = try await store.withStore(repository: repository.repo) { store in
+            let managed = try await ManagedRepository.open(
+                path: repository.repo, settingsFile: repository.config, branch: repository.branch, store: store)
+            return try await ChangeSetApplication(store: store).applyDue(actor: actor, repository: managed, progress: ProviderProgress { line in
+                if !json { print("  " + TerminalText.escape(line)) }
+            })
+        }
+        let shown = results.map { result in
+            DueJSON(changeSet: result.changeSetID, stack: result.stack, applied: result.report.map(ApplyJSON.init), refusal: result.refusal)
+        }
+        if json {
+            print(try CommandOutput.json(shown))
+        } else if shown.isEmpty {
+            print("No change set is due: none is approved with automatic: true in an open window.")
+        } else {
+            for item in shown {
+                if let applied = item.applied {
+                    print(TerminalText.sanitize(applied.text), terminator: "")
+                } else {
+                    print("Change set \(TerminalText.escape(item.changeSet)) on stack \(TerminalText.escape(item.stack)) was not applied: \(TerminalText.escape(item.refusal ?? ""))")
+                }
+            }
+        }
+        if shown.contains(where: { $0.applied?.status != ChangeSetStatus.applied.rawValue }) { throw ExitCode.failure }
+    }
+}
+
+/// One change set of `apply --due --json`.
+struct DueJSON: Codable {
+    var changeSet: String
+    var stack: String
+    var applied: ApplyJSON?
+    var refusal: String?
 }
 
 /// The `--json` answer of `tollgate apply`.
