@@ -2,11 +2,14 @@
 # Guard benchmark: all of AWS's registry rules (209 files) over the project's example stacks and
 # a generated 1,000-resource template, evaluated by Tollgate (TollgateCore, in process) and by
 # cfn-guard's Python binding (cfn-guard-rs). Both parse each rule file per template, as
-# run_checks does; reading the template is timed apart. Prints the ratios (target: Tollgate faster).
+# run_checks does; reading the template is timed apart. Then checkov scans the same templates with
+# its own built-in CloudFormation checks, one process per template as a CI job runs it (its Python
+# start-up included), beside Tollgate's read and evaluation time for the same template (start-up
+# excluded). Prints the ratios (target: Tollgate faster).
 #
 #   bench/guard.sh [ITERATIONS] [CFN_GUARD_ITERATIONS]
 #
-# Needs: swift, python3 with venv; installs cfn-guard-rs and PyYAML into bench/.venv-guard.
+# Needs: swift, python3 with venv; installs cfn-guard-rs, PyYAML and checkov into bench/.venv-guard.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +22,9 @@ mkdir -p "$data"
 if [ ! -x bench/.venv-guard/bin/python ]; then
     python3 -m venv bench/.venv-guard >&2
     bench/.venv-guard/bin/pip install -q cfn-guard-rs pyyaml >&2
+fi
+if [ ! -x bench/.venv-guard/bin/checkov ]; then
+    bench/.venv-guard/bin/pip install -q checkov >&2
 fi
 
 swift build -c release --product TollgateBench >&2
@@ -46,4 +52,28 @@ for ours, theirs in zip(tollgate["templates"], reference["templates"]):
           f"   ({ours['read_ms']:.1f} / {theirs['read_ms']:.1f}; cfn-guard-rs errors: {theirs['errors']})")
 print(f"{'all templates':32} {total_tollgate:12.1f} {total_reference:16.1f} "
       f"{total_reference / total_tollgate:7.1f}x  cfn-guard-rs / Tollgate (target > 1)")
+PY
+
+# checkov per template, medians of ITERATIONS runs, against Tollgate's read + evaluation time above.
+python3 - "$iterations" "$data/guard-tollgate.json" "${templates[@]}" <<'PY'
+import json, statistics, subprocess, sys, time
+
+iterations = int(sys.argv[1])
+tollgate = {t["template"]: t for t in json.load(open(sys.argv[2]))["templates"]}
+print(f"\n{'template':32} {'Tollgate ms':>12} {'checkov ms':>12} {'ratio':>8}")
+ours_total = theirs_total = 0.0
+for template in sys.argv[3:]:
+    runs = []
+    for _ in range(iterations):
+        start = time.perf_counter()
+        subprocess.run(["bench/.venv-guard/bin/checkov", "-f", template, "--framework", "cloudformation", "--quiet", "-o", "json"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        runs.append((time.perf_counter() - start) * 1000)
+    theirs = statistics.median(runs)
+    entry = tollgate.get(template, {})
+    ours = entry.get("evaluate_ms", 0.0) + entry.get("read_ms", 0.0)
+    ours_total += ours
+    theirs_total += theirs
+    print(f"{template[-32:]:32} {ours:12.1f} {theirs:12.1f} {theirs / ours if ours else float('inf'):7.1f}x")
+print(f"{'all templates':32} {ours_total:12.1f} {theirs_total:12.1f} {theirs_total / ours_total:7.1f}x  checkov / Tollgate (target > 1)")
 PY
