@@ -27,11 +27,11 @@ if [ ! -x bench/.venv-guard/bin/checkov ]; then
     bench/.venv-guard/bin/pip install -q checkov >&2
 fi
 
-swift build -c release --product TollgateBench >&2
+bench/build.sh TollgateBench
 python3 bench/generate_guard_template.py "$data/guard-1000.yaml" 1000 >&2
 templates=(Stacks/*/template.yaml "$data/guard-1000.yaml")
 
-.build/release/TollgateBench guard "$rules" "$iterations" "${templates[@]}" > "$data/guard-tollgate.json"
+.build-release/release/TollgateBench guard "$rules" "$iterations" "${templates[@]}" > "$data/guard-tollgate.json"
 bench/.venv-guard/bin/python bench/guard_cfn_guard.py "$rules" "$reference_iterations" "${templates[@]}" > "$data/guard-cfn-guard.json"
 
 python3 - "$data/guard-tollgate.json" "$data/guard-cfn-guard.json" <<'PY'
