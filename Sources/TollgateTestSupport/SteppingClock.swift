@@ -15,6 +15,11 @@ public final class SteppingClock: WallClock {
         self.step = step
     }
 
+    /// Moves the clock `seconds` forward at once, as time passing while nothing reads it.
+    public func advance(by seconds: TimeInterval) {
+        current.withLock { $0 += seconds }
+    }
+
     public func now() -> Date {
         current.withLock { date in
             defer { date += step }

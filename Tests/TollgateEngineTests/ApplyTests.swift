@@ -186,6 +186,9 @@ struct ApplyTests {
                 _ = try await tx.lockStack("web", executionID: "ex-dead0001", holder: dead, leaseSeconds: 600, takeOver: nil)
                 return try await tx.startExecution(id: "ex-dead0001", changeSetID: record.id, actor: "amara")
             }
+            let stalled = try await StatusReader(store: review.store, clock: review.fixture.clock).report(repository: try review.fixture.repository(), matching: "web")
+            #expect(stalled.stacks.first?.status == .applying)
+            #expect(stalled.stacks.first?.executionStalled == false, "the lease has not lapsed yet")
             if !markApplied && files.isEmpty {
                 // Another approved change set of the stack waits until the dead apply is finished.
                 try review.fixture.git.write("Stacks/web/template.yaml", ReviewFixture.template(bucket: "web-assets") + "Outputs:\n  Name:\n    Value: !Ref Assets\n")
@@ -218,6 +221,13 @@ struct ApplyTests {
             _ = try await Self.application(review).resume(changeSetID: record.id, actor: "amara", repository: try review.fixture.repository())
         }
         #expect(try await review.store.changeSet(id: record.id).status == .applying)
+        let reader = StatusReader(store: review.store, clock: review.fixture.clock)
+        #expect(try await reader.report(repository: try review.fixture.repository(), matching: "web").stacks.first?.executionStalled == false)
+        // Ten minutes on, the lease has lapsed without renewal: status says the process is gone.
+        review.fixture.clock.advance(by: 601)
+        let later = try await reader.report(repository: try review.fixture.repository(), matching: "web").stacks.first
+        #expect(later?.status == .applying)
+        #expect(later?.executionStalled == true)
         try await review.store.close()
     }
 }

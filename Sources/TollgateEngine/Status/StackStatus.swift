@@ -83,9 +83,13 @@ public struct StackStatus: Sendable, Codable, Equatable {
     public var finishedAt: Date?
     /// How it ended.
     public var result: ExecutionResult?
+    /// An APPLYING stack whose execution holds no live lock: its process died, and
+    /// `tollgate apply ID --resume` finishes it.
+    public var executionStalled: Bool = false
 
     enum CodingKeys: String, CodingKey {
         case stack, status, storedStatus, pendingChangeSet, failedChangeSet, stateVersion, lastExecution, startedAt, finishedAt, result
+        case executionStalled
     }
 
     /// Writes every field, `null` for nothing, so that `--json` rows all have the same keys.
@@ -101,6 +105,7 @@ public struct StackStatus: Sendable, Codable, Equatable {
         try container.encode(startedAt, forKey: .startedAt)
         try container.encode(finishedAt, forKey: .finishedAt)
         try container.encode(result, forKey: .result)
+        try container.encode(executionStalled, forKey: .executionStalled)
     }
 }
 
@@ -213,8 +218,11 @@ public struct StatusReader: Sendable {
                     change == nil && (execution.map { $0.startedAt < failure.createdAt } ?? true) ? failure : nil
                 }
                 var status: StackCondition
+                var stalled = false
                 if let execution, execution.finishedAt == nil {
                     status = .applying
+                    let lock = try await reader.stackLock(name)
+                    stalled = lock?.executionID != execution.id || (lock?.expiresAt ?? .distantPast) <= clock.now()
                 } else if let change {
                     status = condition(stored: change.record.status, computed: computed[name], tampered: change.tampered)
                 } else if failure != nil {
@@ -230,7 +238,7 @@ public struct StatusReader: Sendable {
                     stack: name, status: status, storedStatus: change.flatMap { differs(stored: $0.record.status, status) },
                     pendingChangeSet: change?.record.id, failedChangeSet: failure?.id, stateVersion: states[name]?.stateVersion,
                     lastExecution: execution?.id, startedAt: execution?.startedAt, finishedAt: execution?.finishedAt,
-                    result: execution?.result))
+                    result: execution?.result, executionStalled: stalled))
             }
             return rows
         }

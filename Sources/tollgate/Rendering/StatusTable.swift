@@ -34,7 +34,7 @@ struct StatusTable {
     func render(_ rows: [StackStatus]) -> String {
         let cells = rows.map { row in
             [
-                row.stack, Self.statusText(row.status, stored: row.storedStatus), row.pendingChangeSet ?? row.failedChangeSet ?? "-", row.lastExecution ?? "-",
+                row.stack, Self.statusText(row.status, stored: row.storedStatus) + (row.executionStalled ? " (process gone: apply --resume)" : ""), row.pendingChangeSet ?? row.failedChangeSet ?? "-", row.lastExecution ?? "-",
                 row.startedAt.map(Self.time) ?? "-", row.finishedAt.map(Self.time) ?? "-", row.result?.rawValue ?? "-",
             ].map(TerminalText.escape)
         }
