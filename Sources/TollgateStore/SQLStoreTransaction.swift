@@ -20,6 +20,9 @@ struct SQLStoreTransaction: StoreTransaction {
         on session: any SQLSession, clock: any WallClock, begin: [String],
         body: (SQLStoreTransaction) async throws -> T
     ) async throws -> T {
+        #if DEBUG
+        let session = FaultInjection.session(session)
+        #endif
         do {
             for statement in begin {
                 try await session.execute(statement)

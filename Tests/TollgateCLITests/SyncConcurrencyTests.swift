@@ -4,13 +4,13 @@ import TollgateTestSupport
 
 /// A generated repository of `commits` commits over up to `stacks` stacks, made by the benchmark's
 /// own generator so that tests and benchmark share one shape.
-private func generatedRepository(commits: Int, stacks: Int) throws -> TemporaryDirectory {
+private func generatedRepository(commits: Int, stacks: Int, mergeEvery: Int = 100) throws -> TemporaryDirectory {
     let directory = try TemporaryDirectory(prefix: "tollgate-sync-generated")
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let script = root.appendingPathComponent("bench/generate_history_repo.py").path
     _ = try GitFixture.run([
         "python3", script, directory.appending("repo"), "--commits", String(commits), "--stacks", String(stacks),
-        "--unrelated", "50", "--merge-every", "100",
+        "--unrelated", "50", "--merge-every", String(mergeEvery),
     ])
     return directory
 }
@@ -58,28 +58,31 @@ struct SyncConcurrencyTests {
         withExtendedLifetime(directory) {}
     }
 
-    @Test("a sync killed at any moment leaves all or nothing, and the next run completes it", arguments: CLIStoreKind.allCases)
+    @Test("a sync killed after any statement of its write leaves all or nothing, and the next run completes it", arguments: CLIStoreKind.allCases)
     func killed(kind: CLIStoreKind) throws {
-        let directory = try generatedRepository(commits: 3_000, stacks: 200)
+        let directory = try generatedRepository(commits: 40, stacks: 6, mergeEvery: 20)
         let store = ["--repo", directory.appending("repo")] + (try kind.arguments(in: directory))
         #expect(try TollgateBinary.run(["audit", "list"] + store).status == 0)
-        let binary = try TollgateBinary.path()
-        var counts: Set<Int> = []
-        // The kills land at different points of the run: scanning, planning, writing or after it;
-        // the dense steps aim at the write, which comes last and takes a small part of the run.
-        for delay in [0, 100_000] + Array(stride(from: UInt32(250_000), through: 600_000, by: 25_000)) as [UInt32] {
-            let child = try ChildProcess(binary, ["sync"] + store)
-            usleep(delay)
-            child.kill()
+        // The test build's fault hook ends the process right after the Nth statement of a write
+        // transaction: every point of the write is hit in turn, until a run gets to the end.
+        var statement = 1
+        var finished = false
+        var counts: [Int: Int] = [:]
+        while !finished && statement < 2_000 {
+            let run = try TollgateBinary.run(["sync"] + store, environment: ["TOLLGATE_TEST_EXIT_AFTER_STATEMENTS": String(statement)])
+            #expect(run.status == 86 || run.status == 0, "statement \(statement): \(run.standardError)")
+            finished = run.status == 0
             let verify = try TollgateBinary.run(["audit", "verify"] + store)
-            #expect(verify.status == 0, "\(verify.standardError)")
-            counts.insert(try createdStacks(store).count)
+            #expect(verify.status == 0, "after statement \(statement): \(verify.standardOutput) \(verify.standardError)")
+            counts[statement] = try createdStacks(store).count
+            statement += 1
         }
-        let finish = try TollgateBinary.run(["sync"] + store)
-        #expect(finish.status == 0, "\(finish.standardError)")
+        #expect(finished)
         let created = try createdStacks(store)
-        #expect(created.count == Set(created).count)
-        #expect(counts.isSubset(of: [0, created.count]), "a killed sync left part of its change sets: \(counts)")
+        #expect(!created.isEmpty && created.count == Set(created).count)
+        let partial = counts.filter { $0.value != 0 && $0.value != created.count }
+        #expect(partial.isEmpty, "killed after these statements, a sync left part of its change sets: \(partial)")
+        #expect(counts.values.contains(0) && statement > 10, "the write has many statements, each of which was a kill point")
         #expect(try TollgateBinary.run(["audit", "verify"] + store).status == 0)
         #expect(try TollgateBinary.run(["sync"] + store).standardOutput.hasPrefix("Nothing new"))
         withExtendedLifetime(directory) {}
