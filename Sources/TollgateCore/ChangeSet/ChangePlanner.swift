@@ -78,8 +78,10 @@ public struct ChangePlanner: Sendable {
             var change = changesByID[resource.logicalID]
                 ?? ResourceChange(action: .modify, logicalResourceId: resource.logicalID, resourceType: resource.type)
             if change.action == .modify, let old = oldResources[resource.logicalID] {
+                // A resource that may be deleted rather than replaced is shown with its DeletionPolicy.
+                let mayBeDeleted = change.replacement != .true && after.existence(condition: resource.condition) == .unknown
                 change.replacement = max(change.replacement ?? .false, .conditional)
-                change.policyAction = after.existence(condition: resource.condition) == .unknown
+                change.policyAction = mayBeDeleted
                     ? .removal(deletionPolicy: old.deletionPolicy)
                     : .replacement(updateReplacePolicy: resource.updateReplacePolicy ?? old.updateReplacePolicy)
             }
