@@ -4,7 +4,7 @@
 # same files (also one process per template). Prints both wall times and their ratio, and how
 # many templates each accepted.
 #
-#   bench/corpus.sh            # builds tollgate in release mode first
+#   bench/corpus.sh            # builds tollgate through bench/build.sh first
 #   TOLLGATE=.build/debug/tollgate bench/corpus.sh   # or time a given binary
 #
 # Needs: swift, python3 with `pip install cfn-lint` (scripts/install-dependencies.sh).
@@ -14,8 +14,8 @@ cd "$(dirname "$0")/.."
 corpus="../shared/conformance/templates"
 [ -f "$corpus/cfn-lint-verdicts.json" ] || { echo "missing $corpus (see ../shared/conformance/README.md)" >&2; exit 1; }
 if [ -z "${TOLLGATE:-}" ]; then
-    swift build -c release --product tollgate >&2
-    TOLLGATE=.build/release/tollgate
+    bench/build.sh tollgate
+    TOLLGATE=.build-release/release/tollgate
 fi
 command -v cfn-lint >/dev/null || { echo "cfn-lint is not installed: pip install cfn-lint" >&2; exit 1; }
 

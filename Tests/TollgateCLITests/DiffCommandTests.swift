@@ -60,4 +60,20 @@ struct DiffCommandTests {
         #expect(json.output.contains("\"Evaluation\":\"Dynamic\"") || json.output.contains("\"Evaluation\" : \"Dynamic\""))
         #expect(json.output.contains("\"MayChangeAnything\""))
     }
+
+    @Test("A resource governed by a condition on a parameter without a value is shown with the note, not dropped")
+    func unknownCondition() throws {
+        let folder = try TemporaryDirectory()
+        let old = URL(fileURLWithPath: folder.appending("old.yaml"))
+        let new = URL(fileURLWithPath: folder.appending("new.yaml"))
+        try "Parameters:\n  Env: {Type: String}\nResources:\n  Alarm: {Type: AWS::SNS::Topic}\n"
+            .write(to: old, atomically: true, encoding: .utf8)
+        try "Parameters:\n  Env: {Type: String}\nConditions:\n  IsProd: !Equals [!Ref Env, prod]\nResources:\n  Alarm: {Type: AWS::SNS::Topic, Condition: IsProd}\n"
+            .write(to: new, atomically: true, encoding: .utf8)
+        let text = try run(["diff", old.path, new.path])
+        #expect(text.status == 0, "stderr was: \(text.error)")
+        #expect(text.output.contains("Alarm") && text.output.contains("MAY BE REPLACED"))
+        #expect(text.output.contains("CloudFormation decides at apply time"))
+        #expect(text.output.contains("unknown until apply"))
+    }
 }

@@ -49,4 +49,33 @@ struct ReplacementTableTests {
         }
         #expect(found == table.count)
     }
+
+    @Test("Every recorded user guide disagreement disagrees with the generated table, and the worse answer is predicted")
+    func userGuideDisagreements() throws {
+        let table = ReplacementTable.shared
+        #expect(ReplacementTable.userGuideDisagreements.count >= 9)
+        for disagreement in ReplacementTable.userGuideDisagreements {
+            let entry = try #require(table.entry(for: disagreement.resourceType))
+            // The schema column is what the generated table says; a stale row would fail here.
+            let createOnly = entry.createOnlyProperties.contains(disagreement.property)
+            #expect(createOnly == (disagreement.schema == .always), "\(disagreement.resourceType).\(disagreement.property)")
+            #expect(disagreement.schema != disagreement.userGuide)
+            #expect(disagreement.source.hasPrefix("https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/"))
+            let predicted = table.requiresRecreation(
+                type: disagreement.resourceType, property: disagreement.property, before: .string("a"), after: .string("b"))
+            #expect(predicted == .always)
+        }
+    }
+
+    @Test("A change to a property with a disagreement names it in the change's note")
+    func disagreementNamedInNote() throws {
+        let text = { (port: String) in "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties: {DBInstanceClass: db.t3.micro, Port: '\(port)'}\n" }
+        let changeSet = try ChangePlanner().plan(
+            stackName: "db", commit: "c0ffee1",
+            base: StackSnapshot(template: try TemplateParser.parse(text("5432"), fileName: "t.yaml"), parameters: ResolvedParameters(values: [:])),
+            target: StackSnapshot(template: try TemplateParser.parse(text("5433"), fileName: "t.yaml"), parameters: ResolvedParameters(values: [:])))
+        let change = try #require(changeSet.resourceChanges.first)
+        #expect(change.replacement == .true)
+        #expect(change.note?.contains("AWS::RDS::DBInstance.Port") == true && change.note?.contains("aws-resource-rds-dbinstance") == true)
+    }
 }

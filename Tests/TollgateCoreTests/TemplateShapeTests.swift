@@ -167,4 +167,89 @@ struct TemplateShapeTests {
         #expect(change.replacement == .conditional)
         #expect(change.details.allSatisfy { $0.evaluation == .dynamic })
     }
+
+    static let unknownCondition = """
+        Parameters:
+          Env: {Type: String}
+        Conditions:
+          IsProd: !Equals [!Ref Env, prod]
+          Decided: !And [!Equals [a, b], {Condition: IsProd}]
+          Either: !Or [!Equals [a, a], {Condition: IsProd}]
+        Resources:
+          Data:
+            Type: AWS::S3::Bucket
+            Properties:
+              BucketName: !If [IsProd, data-prod, !Ref AWS::NoValue]
+          Alarm:
+            Type: AWS::SNS::Topic
+            Condition: IsProd
+            Properties: {TopicName: alarm}
+          Never:
+            Type: AWS::SNS::Topic
+            Condition: Decided
+          Always:
+            Type: AWS::SNS::Topic
+            Condition: Either
+        Outputs:
+          AlarmArn:
+            Condition: IsProd
+            Value: !Ref Alarm
+        """
+
+    @Test("A condition on a parameter with no value is unknown, unless the known parts decide it")
+    func unknownConditionUnchanged() throws {
+        let side = try snapshot(Self.unknownCondition, missing: .unknown)
+        #expect(try plan(side, side).isEmpty)
+        // Against an empty stack: what an unknown condition governs is added with a note saying so;
+        // `Decided` is false and `Either` true whatever Env is.
+        let empty = try snapshot("Resources:\n  Other: {Type: AWS::SNS::Topic}\n")
+        let created = try plan(empty, side)
+        let byID = Dictionary(uniqueKeysWithValues: created.resourceChanges.map { ($0.logicalResourceId, $0) })
+        #expect(Set(byID.keys) == ["Data", "Alarm", "Always", "Other"])
+        #expect(byID["Alarm"]?.action == .add && byID["Alarm"]?.note?.contains("condition IsProd") == true)
+        #expect(byID["Alarm"]?.note?.contains("Env") == true)
+        #expect(byID["Always"]?.note == nil && byID["Data"]?.note == nil)
+        let condition = try #require(created.templateChanges.first { $0.section == "Conditions" && $0.name == "IsProd" })
+        #expect(condition.after?.hasSuffix("unknown until apply") == true)
+    }
+
+    @Test("What an unknown condition governs is Conditional and Dynamic, never silently kept or dropped")
+    func unknownConditionGoverns() throws {
+        let old = try snapshot(Self.unknownCondition, missing: .unknown)
+        // Alarm loses its condition: it may have to be created, so it is Conditional, with the note.
+        let unconditional = Self.unknownCondition.replacingOccurrences(of: "    Condition: IsProd\n    Properties", with: "    Properties")
+        let change = try #require(try plan(old, try snapshot(unconditional, missing: .unknown)).resourceChanges.first)
+        #expect(change.logicalResourceId == "Alarm" && change.action == .modify && change.replacement == .conditional)
+        #expect(change.note?.contains("CloudFormation decides at apply time") == true)
+        // Alarm gains the condition: it may be deleted, so its DeletionPolicy applies.
+        let reversed = try #require(try plan(try snapshot(unconditional, missing: .unknown), old).resourceChanges.first)
+        #expect(reversed.replacement == .conditional && reversed.policyAction == .delete)
+        // A branch of Fn::If on the unknown condition changes: Dynamic, and the bucket name may recreate the bucket.
+        let renamed = Self.unknownCondition.replacingOccurrences(of: "data-prod", with: "data-prod-2")
+        let bucket = try #require(try plan(old, try snapshot(renamed, missing: .unknown)).resourceChanges.first)
+        #expect(bucket.logicalResourceId == "Data" && bucket.replacement == .conditional)
+        #expect(bucket.details.allSatisfy { $0.evaluation == .dynamic })
+        #expect(bucket.details.first?.target.afterValue?.contains("data-prod-2") == true)
+    }
+
+    @Test("Properties: !If on an unknown condition compares property by property")
+    func unknownConditionalProperties() throws {
+        let text = { (first: String) in
+            """
+            Parameters:
+              Env: {Type: String}
+            Conditions:
+              IsProd: !Equals [!Ref Env, prod]
+            Resources:
+              Topic:
+                Type: AWS::SNS::Topic
+                Properties: !If [IsProd, {TopicName: \(first), DisplayName: shown}, {TopicName: b}]
+            """
+        }
+        let old = try snapshot(text("a"), missing: .unknown)
+        #expect(try plan(old, old).isEmpty)
+        let change = try #require(try plan(old, try snapshot(text("c"), missing: .unknown)).resourceChanges.first)
+        #expect(change.details.map(\.target.name) == ["TopicName"])
+        #expect(change.replacement == .conditional && change.details.first?.evaluation == .dynamic)
+    }
 }

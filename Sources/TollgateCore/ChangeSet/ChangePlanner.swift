@@ -34,11 +34,13 @@ public struct ChangePlanner: Sendable {
             template: Template(fileName: "(new stack)"), parameters: ResolvedParameters(values: [:]))
         let before = try Self.resolver(for: baseSnapshot)
         let after = try Self.resolver(for: target)
+        // A resource whose condition is known only at apply time may exist: it is compared, and
+        // its change says that CloudFormation decides (see `existenceNote`).
         let oldResources = Dictionary(
-            try baseSnapshot.template.resources.filter { before.isActive(condition: $0.condition) }
+            try baseSnapshot.template.resources.filter { before.mayExist(condition: $0.condition) }
                 .map { ($0.logicalID, try before.evaluatingAttributes(of: $0)) },
             uniquingKeysWith: { first, _ in first })
-        let newList = try target.template.resources.filter { after.isActive(condition: $0.condition) }
+        let newList = try target.template.resources.filter { after.mayExist(condition: $0.condition) }
             .map { try after.evaluatingAttributes(of: $0) }
         let newResources = Dictionary(newList.map { ($0.logicalID, $0) }, uniquingKeysWith: { first, _ in first })
 
@@ -70,10 +72,28 @@ public struct ChangePlanner: Sendable {
             }
         }
 
+        for resource in newList {
+            guard let note = Self.existenceNote(old: oldResources[resource.logicalID], new: resource, before: before, after: after)
+            else { continue }
+            var change = changesByID[resource.logicalID]
+                ?? ResourceChange(action: .modify, logicalResourceId: resource.logicalID, resourceType: resource.type)
+            if change.action == .modify, let old = oldResources[resource.logicalID] {
+                // A resource that may be deleted rather than replaced is shown with its DeletionPolicy.
+                let mayBeDeleted = change.replacement != .true && after.existence(condition: resource.condition) == .unknown
+                change.replacement = max(change.replacement ?? .false, .conditional)
+                change.policyAction = mayBeDeleted
+                    ? .removal(deletionPolicy: old.deletionPolicy)
+                    : .replacement(updateReplacePolicy: resource.updateReplacePolicy ?? old.updateReplacePolicy)
+            }
+            change.note = [change.note, note].compactMap { $0 }.joined(separator: " ")
+            changesByID[resource.logicalID] = change
+        }
+
         var changes = newList.compactMap { changesByID[$0.logicalID] }.map(Change.init(resourceChange:))
         for old in baseSnapshot.template.resources where oldResources[old.logicalID] != nil && newResources[old.logicalID] == nil {
             var removal = ResourceChange(action: .remove, logicalResourceId: old.logicalID, resourceType: old.type)
             removal.policyAction = .removal(deletionPolicy: oldResources[old.logicalID]?.deletionPolicy)
+            removal.note = Self.existenceNote(old: old, new: nil, before: before, after: after)
             changes.append(Change(resourceChange: removal))
         }
 
@@ -115,6 +135,35 @@ public struct ChangePlanner: Sendable {
                 location: SourceLocation(fileName: snapshot.template.fileName, line: 1, column: 1),
                 owner: "the template's Conditions", problem: exceeded.problem)
         }
+    }
+
+    /// Says that CloudFormation decides at apply time whether a resource exists, when its condition
+    /// depends on parameters with no value on either side and that need not decide both sides alike;
+    /// nil when its existence is known, or is the same unknown on both sides.
+    static func existenceNote(
+        old: TemplateResource?, new: TemplateResource?, before: ValueResolver, after: ValueResolver
+    ) -> String? {
+        let oldExistence = old.map { before.existence(condition: $0.condition) }
+        let newExistence = new.map { after.existence(condition: $0.condition) }
+        guard oldExistence == .unknown || newExistence == .unknown else { return nil }
+        if oldExistence == .unknown, newExistence == .unknown, let condition = new?.condition, old?.condition == condition,
+            before.decidesAlike(condition, as: after)
+        {
+            return nil
+        }
+        var clauses: [String] = []
+        var parameters: Set<String> = []
+        for (resource, resolver, side) in [(old, before, "before"), (new, after, "after")] {
+            guard let resource, let condition = resource.condition, resolver.existence(condition: condition) == .unknown else {
+                continue
+            }
+            clauses.append("condition \(condition) (\(side))")
+            let reference = TemplateValue.map(TemplateMap([("Condition", .string(condition))]))
+            parameters.formUnion(resolver.referencedParameters(in: reference).intersection(resolver.unknownParameters))
+        }
+        return "Whether this resource exists depends on \(clauses.joined(separator: " and ")), which reads parameters "
+            + "with no value (\(parameters.sorted().joined(separator: ", "))): CloudFormation decides at apply time "
+            + "whether it is created, kept or deleted."
     }
 
     /// The snapshot with its `Fn::ForEach` loops expanded with its own parameter values.

@@ -34,7 +34,18 @@ struct LoopExpansion {
                 expanded.resources[index].properties = properties
             }
         }
+        try Self.checkConditionNames(in: expanded)
         return expanded
+    }
+
+    /// Conditions made by loops are known only now; a resource or output naming one that no loop
+    /// made is refused as CloudFormation refuses it.
+    private static func checkConditionNames(in template: Template) throws {
+        let named = template.resources.map { ($0.condition, $0.location, "resource '\($0.logicalID)'") }
+            + template.outputs.map { ($0.condition, $0.location, "output '\($0.name)'") }
+        for case (let condition?, let location, let context) in named where template.conditions[condition] == nil {
+            throw TemplateError.unknownReference(location: location, context: context, function: "Condition", target: condition)
+        }
     }
 
     /// The key and value pairs one loop yields, nested loops in its fragment included.

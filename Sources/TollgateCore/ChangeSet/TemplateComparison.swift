@@ -72,20 +72,34 @@ struct TemplateComparison {
 
     private func outputChanges() -> [TemplateChange] {
         let old = Dictionary(
-            base.template.outputs.filter { before.isActive(condition: $0.condition) }.map { ($0.name, $0.canonicalValue) },
-            uniquingKeysWith: { first, _ in first })
+            base.template.outputs.compactMap { Self.shown($0, before) }, uniquingKeysWith: { first, _ in first })
         let new = Dictionary(
-            target.template.outputs.filter { after.isActive(condition: $0.condition) }.map { ($0.name, $0.canonicalValue) },
-            uniquingKeysWith: { first, _ in first })
+            target.template.outputs.compactMap { Self.shown($0, after) }, uniquingKeysWith: { first, _ in first })
         return Self.sectionChanges(
             "Outputs", order: Self.names(base.template.outputs.map(\.name), target.template.outputs.map(\.name)),
             old: old, new: new)
     }
 
+    /// An output as one side shows it: absent when its condition is false, and wrapped in
+    /// `Fn::If` on its condition when that is known only at apply time, so that a reviewer sees
+    /// it may or may not exist.
+    private static func shown(_ output: TemplateOutput, _ resolver: ValueResolver) -> (String, TemplateValue)? {
+        switch resolver.existence(condition: output.condition) {
+        case .absent:
+            return nil
+        case .exists:
+            return (output.name, output.canonicalValue)
+        case .unknown:
+            let noValue = TemplateValue.function(.ref, .string("AWS::NoValue"))
+            return (output.name, .function(.if, .list([.string(output.condition ?? ""), output.canonicalValue, noValue])))
+        }
+    }
+
     private func conditionChanges() -> [TemplateChange] {
         func shown(_ name: String, _ template: Template, _ resolver: ValueResolver) -> String? {
             guard let expression = template.conditions[name] else { return nil }
-            let outcome = resolver.conditions[name] ?? false
+            let outcome = resolver.unknownConditions.contains(name)
+                ? "unknown until apply" : String(resolver.conditions[name] ?? false)
             return "\(CanonicalEncoding.json(expression)) = \(outcome)"
         }
         return Self.names(base.template.conditions.keys, target.template.conditions.keys).compactMap { name in

@@ -1,5 +1,6 @@
 /// Evaluates what can be evaluated before deployment: parameter references, conditions,
-/// `Fn::If`, `AWS::NoValue`, `Fn::FindInMap`, and `Fn::Sub`/`Fn::Join` over known values.
+/// `Fn::If`, `AWS::NoValue`, `Fn::FindInMap`, `Fn::Sub`/`Fn::Join` over known values, and the
+/// language extensions `Fn::Length` and `Fn::ToJsonString`.
 ///
 /// Two resolved values compare equal exactly when CloudFormation would send the same thing
 /// to the resource provider, as far as that is known offline; references to resources and
@@ -12,7 +13,11 @@ struct ValueResolver {
     let parameters: [String: String]
     /// Parameters whose value is known only at apply time; references to them stay unresolved.
     let unknownParameters: Set<String>
+    /// The outcome of each condition known before deployment.
     private(set) var conditions: [String: Bool] = [:]
+    /// Conditions whose outcome depends on parameters known only at apply time; an `Fn::If` on
+    /// one stays unevaluated and what it governs may or may not exist.
+    private(set) var unknownConditions: Set<String> = []
     private let listParameters: Set<String>
     private let budget = EvaluationBudget()
 
@@ -23,7 +28,7 @@ struct ValueResolver {
         self.unknownParameters = unknownParameters
         listParameters = Set(
             template.parameters.filter { $0.type == "CommaDelimitedList" || $0.type.hasPrefix("List<") }.map(\.name))
-        conditions = try ConditionEvaluator(resolver: self).evaluateAll()
+        (conditions, unknownConditions) = try ConditionEvaluator(resolver: self).evaluateAll()
     }
 
     /// Whether the other side evaluates every value as this one does: same parameter values
@@ -31,13 +36,53 @@ struct ValueResolver {
     func evaluatesLike(_ other: ValueResolver) -> Bool {
         parameters.hasSameBytes(as: other.parameters) && unknownParameters == other.unknownParameters
             && listParameters == other.listParameters && conditions == other.conditions
-            && template.mappings == other.template.mappings
+            && unknownConditions == other.unknownConditions && template.mappings == other.template.mappings
     }
 
     /// Whether a resource or output with this `Condition` exists; no condition means it does.
-    func isActive(condition: String?) -> Bool {
-        guard let condition else { return true }
-        return conditions[condition] ?? false
+    func existence(condition: String?) -> Existence {
+        guard let condition else { return .exists }
+        if unknownConditions.contains(condition) { return .unknown }
+        return conditions[condition] == true ? .exists : .absent
+    }
+
+    /// Whether a resource or output with this `Condition` may exist: it does, or it is not known yet.
+    func mayExist(condition: String?) -> Bool {
+        existence(condition: condition) != .absent
+    }
+
+    /// Whether a condition has the same outcome on both sides whatever the values known only at
+    /// apply time turn out to be: the same expressions all the way down, over parameters with the
+    /// same values.
+    func decidesAlike(_ condition: String, as other: ValueResolver) -> Bool {
+        var visited: Set<String> = []
+        func same(_ name: String) -> Bool {
+            guard visited.insert(name).inserted else { return true }
+            guard let mine = template.conditions[name], let theirs = other.template.conditions[name], mine == theirs
+            else { return false }
+            return Self.conditionNames(in: mine).allSatisfy(same)
+        }
+        guard same(condition) else { return false }
+        let reference = TemplateValue.map(TemplateMap([("Condition", .string(condition))]))
+        let names = referencedParameters(in: reference).union(other.referencedParameters(in: reference))
+        return names.allSatisfy { parameters[$0].hasSameBytes(as: other.parameters[$0]) }
+            && unknownParameters.intersection(names) == other.unknownParameters.intersection(names)
+    }
+
+    /// The conditions an expression names through `{"Condition": X}`.
+    private static func conditionNames(in value: TemplateValue) -> [String] {
+        switch value {
+        case .map(let map) where map.keys == ["Condition"]:
+            return map["Condition"]?.stringValue.map { [$0] } ?? []
+        case .map(let map):
+            return map.pairs.flatMap { conditionNames(in: $0.value) }
+        case .list(let items):
+            return items.flatMap(conditionNames)
+        case .function(_, let argument):
+            return conditionNames(in: argument)
+        case .string, .number, .bool, .null:
+            return []
+        }
     }
 
     /// The value with everything known offline evaluated; nil when it resolves to `AWS::NoValue`.
@@ -75,9 +120,14 @@ struct ValueResolver {
             try budget.spend(value.utf8.count)
             return .string(value)
         case .if:
-            guard let items = argument.listValue, items.count == 3, let name = items[0].stringValue,
-                let chosen = conditions[name]
-            else { return .function(function, try resolve(argument) ?? .null) }
+            guard let items = argument.listValue, items.count == 3, let name = items[0].stringValue else {
+                return .function(function, try resolve(argument) ?? .null)
+            }
+            guard let chosen = conditions[name] else {
+                // Decided at apply time: both branches stay, each evaluated, `AWS::NoValue` kept as written.
+                let noValue = TemplateValue.function(.ref, .string("AWS::NoValue"))
+                return .function(function, .list([items[0], try resolve(items[1]) ?? noValue, try resolve(items[2]) ?? noValue]))
+            }
             return try resolve(chosen ? items[1] : items[2])
         case .sub:
             return try resolveSub(argument)
@@ -110,6 +160,11 @@ struct ValueResolver {
             let resolved = try resolve(argument)
             guard let items = resolved?.listValue else { return .function(function, resolved ?? .null) }
             return .number(String(items.count))
+        case .toJsonString:
+            let resolved = try resolve(argument) ?? .null
+            guard let text = JSONStringValue.text(of: resolved) else { return .function(function, resolved) }
+            try budget.spend(text.utf8.count)
+            return .string(text)
         default:
             return .function(function, try resolve(argument) ?? .null)
         }
@@ -219,27 +274,46 @@ struct ValueResolver {
     }
 }
 
-/// Evaluates the template's `Conditions` section with the stack's parameter values.
+/// Whether a resource or output exists on one side of a change set.
+enum Existence: Sendable, Equatable {
+    /// No condition, or its condition is true.
+    case exists
+    /// Its condition is false.
+    case absent
+    /// Its condition depends on values known only at apply time.
+    case unknown
+}
+
+/// Evaluates the template's `Conditions` section with the stack's parameter values, in three
+/// values: a condition that depends on a parameter known only at apply time is unknown, and so
+/// is every condition built on it unless the known parts decide (`Fn::And` with a false part,
+/// `Fn::Or` with a true one).
 struct ConditionEvaluator {
     let resolver: ValueResolver
 
-    func evaluateAll() throws -> [String: Bool] {
-        var results: [String: Bool] = [:]
+    /// The known outcomes and the names of the unknown ones.
+    func evaluateAll() throws -> (known: [String: Bool], unknown: Set<String>) {
+        var results: [String: Bool?] = [:]
         for name in resolver.template.conditions.keys {
             _ = try evaluate(named: name, results: &results, visiting: [])
         }
-        return results
+        var known: [String: Bool] = [:]
+        var unknown: Set<String> = []
+        for (name, outcome) in results {
+            if let outcome { known[name] = outcome } else { unknown.insert(name) }
+        }
+        return (known, unknown)
     }
 
-    private func evaluate(named name: String, results: inout [String: Bool], visiting: Set<String>) throws -> Bool {
+    private func evaluate(named name: String, results: inout [String: Bool?], visiting: Set<String>) throws -> Bool? {
         if let known = results[name] { return known }
         guard !visiting.contains(name), let expression = resolver.template.conditions[name] else { return false }
         let value = try evaluate(expression, results: &results, visiting: visiting.union([name]))
-        results[name] = value
+        results[name] = .some(value)
         return value
     }
 
-    private func evaluate(_ expression: TemplateValue, results: inout [String: Bool], visiting: Set<String>) throws -> Bool {
+    private func evaluate(_ expression: TemplateValue, results: inout [String: Bool?], visiting: Set<String>) throws -> Bool? {
         switch expression {
         case .bool(let flag):
             return flag
@@ -252,16 +326,21 @@ struct ConditionEvaluator {
             guard let items = argument.listValue, items.count == 2 else { return false }
             let left = try resolver.resolve(items[0])
             let right = try resolver.resolve(items[1])
+            if left != right, !resolver.referencedParameters(in: argument).isDisjoint(with: resolver.unknownParameters) {
+                return nil
+            }
             return left == right
         case .function(.and, let argument):
-            let items = argument.listValue ?? []
-            return try items.allSatisfy { try evaluate($0, results: &results, visiting: visiting) }
+            let outcomes = try (argument.listValue ?? []).map { try evaluate($0, results: &results, visiting: visiting) }
+            if outcomes.contains(false) { return false }
+            return outcomes.contains(nil) ? nil : true
         case .function(.or, let argument):
-            let items = argument.listValue ?? []
-            return try items.contains { try evaluate($0, results: &results, visiting: visiting) }
+            let outcomes = try (argument.listValue ?? []).map { try evaluate($0, results: &results, visiting: visiting) }
+            if outcomes.contains(true) { return true }
+            return outcomes.contains(nil) ? nil : false
         case .function(.not, let argument):
             guard let item = argument.listValue?.first else { return false }
-            return try !evaluate(item, results: &results, visiting: visiting)
+            return try evaluate(item, results: &results, visiting: visiting).map { !$0 }
         default:
             return false
         }

@@ -236,4 +236,55 @@ public struct TemplateLoop: Sendable {
     public var value: TemplateValue
     /// Where the key is written.
     public var location: SourceLocation
+
+    /// Whether this loop, in the Conditions section, may make a condition of this name: some
+    /// output key of its fragment (or of a loop nested in it) matches it with each `${Identifier}`
+    /// or `&{Identifier}` standing for any text.
+    func mayNameCondition(_ name: String) -> Bool {
+        guard section == .conditions else { return false }
+        return Self.outputKeys(of: value).contains { Self.matches(name[...], pattern: $0[...]) }
+    }
+
+    private static func outputKeys(of value: TemplateValue) -> [String] {
+        guard let parts = value.listValue, parts.count == 3, let fragment = parts[2].mapValue else { return [] }
+        return fragment.pairs.flatMap { key, item in key.hasPrefix(keyPrefix) ? outputKeys(of: item) : [key] }
+    }
+
+    /// Matches with `${...}` and `&{...}` as wildcards, by Unicode scalars: the literal parts
+    /// between them must appear in order, the first at the start and the last at the end. Each
+    /// part is found leftmost, so the cost stays linear in the parts whatever the template holds.
+    private static func matches(_ name: Substring, pattern: Substring) -> Bool {
+        var literals: [[Unicode.Scalar]] = [[]]
+        var rest = pattern.unicodeScalars[...]
+        while let first = rest.first {
+            if first == "$" || first == "&", rest.dropFirst().first == "{", let close = rest.firstIndex(of: "}") {
+                literals.append([])
+                rest = rest[rest.index(after: close)...]
+            } else {
+                literals[literals.count - 1].append(first)
+                rest = rest.dropFirst()
+            }
+        }
+        let text = Array(name.unicodeScalars)
+        guard literals.count > 1 else { return text == literals[0] }
+        guard let head = literals.first, let tail = literals.last, text.count >= head.count + tail.count,
+            text.starts(with: head), text.reversed().starts(with: tail.reversed())
+        else { return false }
+        var position = head.count
+        let end = text.count - tail.count
+        for literal in literals.dropFirst().dropLast() where !literal.isEmpty {
+            var found: Int?
+            var index = position
+            while index + literal.count <= end {
+                if text[index..<(index + literal.count)].elementsEqual(literal) {
+                    found = index
+                    break
+                }
+                index += 1
+            }
+            guard let found else { return false }
+            position = found + literal.count
+        }
+        return true
+    }
 }

@@ -263,7 +263,9 @@ struct TemplateValidator {
                 known = resourceIDs.contains(site.target)
                     || ServerlessTransform.mayGenerate(site.target, in: template)
             case "Condition", "Fn::If":
+                // A loop in Conditions makes its names when expanded, which LoopExpansion checks again.
                 known = template.conditions[site.target] != nil
+                    || template.loops.contains { $0.mayNameCondition(site.target) }
             case "DependsOn":
                 guard resourceIDs.contains(site.target) else {
                     throw TemplateError.unknownDependency(

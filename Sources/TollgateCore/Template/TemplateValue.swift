@@ -62,6 +62,9 @@ extension TemplateValue: Equatable {
             return left == right
         case (.map(let left), .map(let right)):
             return left == right
+        case (.function(.toJsonString, let leftArgument), .function(.toJsonString, let rightArgument)):
+            // The string it makes keeps key order and tells `1` from `"1"`, so its argument does too.
+            return leftArgument.isWrittenAlike(rightArgument)
         case (.function(let leftName, let leftArgument), .function(let rightName, let rightArgument)):
             return leftName == rightName && leftArgument == rightArgument
         case (.number(let left), .number(let right)):
@@ -69,6 +72,28 @@ extension TemplateValue: Equatable {
         default:
             guard let left = lhs.scalarText, let right = rhs.scalarText else { return false }
             return left.hasSameBytes(as: right)
+        }
+    }
+
+    /// Equality that also compares what `Fn::ToJsonString` writes: key order and the kind of each
+    /// scalar (`1`, `"1"`, `true`), by bytes.
+    func isWrittenAlike(_ other: TemplateValue) -> Bool {
+        switch (self, other) {
+        case (.string(let left), .string(let right)), (.number(let left), .number(let right)):
+            return left.hasSameBytes(as: right)
+        case (.bool(let left), .bool(let right)):
+            return left == right
+        case (.null, .null):
+            return true
+        case (.list(let left), .list(let right)):
+            return left.count == right.count && zip(left, right).allSatisfy { $0.isWrittenAlike($1) }
+        case (.map(let left), .map(let right)):
+            return left.keys.count == right.keys.count
+                && zip(left.pairs, right.pairs).allSatisfy { $0.key.hasSameBytes(as: $1.key) && $0.value.isWrittenAlike($1.value) }
+        case (.function, .function):
+            return self == other
+        default:
+            return false
         }
     }
 
