@@ -72,7 +72,7 @@ public enum ExportUsage {
     static func exports(stack: String, snapshot: StackSnapshot) -> [String: String] {
         guard let resolver = resolver(stack: stack, snapshot: snapshot) else { return [:] }
         var result: [String: String] = [:]
-        for output in snapshot.template.outputs where resolver.isActive(condition: output.condition) {
+        for output in snapshot.template.outputs where resolver.mayExist(condition: output.condition) {
             guard let written = output.exportName, let name = Self.name(written, resolver: resolver) else { continue }
             result[name] = output.name
         }
@@ -98,11 +98,11 @@ public enum ExportUsage {
                 break
             }
         }
-        for resource in snapshot.template.resources where resolver.isActive(condition: resource.condition) {
+        for resource in snapshot.template.resources where resolver.mayExist(condition: resource.condition) {
             visit(.map(resource.properties), depth: 0)
             if let expression = resource.propertiesExpression { visit(expression, depth: 0) }
         }
-        for output in snapshot.template.outputs where resolver.isActive(condition: output.condition) {
+        for output in snapshot.template.outputs where resolver.mayExist(condition: output.condition) {
             visit(output.value, depth: 0)
         }
         return names
