@@ -83,11 +83,7 @@ struct ApplyTests {
     func approvalsNoLongerHold() async throws {
         let (review, record) = try await Self.approvedWeb()
         let fixture = review.fixture
-        var keys = fixture.keys
-        keys["amara"] = fixture.keys["mallory"]
-        try fixture.git.write("Policies/reviewers.yaml", ReviewFixture.reviewers(keys: keys))
-        let rotate = try fixture.git.commit("rotate amara's key", author: ReviewFixture.outsider)
-        let policy = try await fixture.createPolicyChangeSet(commits: [rotate], in: review.store)
+        let (rotate, policy) = try await review.amarasKeyRotation()
         try await review.review(policy, as: "amara")
         try await review.review(policy, as: "bastien")
         // The policy change set itself goes through the record step and puts revision 2 in force.

@@ -37,6 +37,17 @@ struct TrustedReview {
         return try await fixture.createStackChangeSet(commits: [rename], in: store)
     }
 
+    /// Commits a change of `Policies/reviewers.yaml` that gives amara mallory's key (so that her
+    /// old key stops counting once it is in force) and stores its policy change set, not yet
+    /// reviewed.
+    func amarasKeyRotation() async throws -> (commit: String, changeSet: ChangeSetRecord) {
+        var keys = fixture.keys
+        keys["amara"] = fixture.keys["mallory"]
+        try fixture.git.write("Policies/reviewers.yaml", ReviewFixture.reviewers(keys: keys))
+        let rotate = try fixture.git.commit("rotate amara's key", author: ReviewFixture.outsider)
+        return (rotate, try await fixture.createPolicyChangeSet(commits: [rotate], in: store))
+    }
+
     /// Runs `body`, expecting a ``ReviewError`` whose message contains every one of `words`.
     func expectRefusal(_ words: [String], sourceLocation: Testing.SourceLocation = #_sourceLocation, _ body: () async throws -> Void) async {
         do {
@@ -174,16 +185,11 @@ struct ReviewServiceTests {
     @Test("applying a policy change set puts its Policies/ in force; a key it removes stops counting")
     func applyPolicyChange() async throws {
         let review = try await TrustedReview.make()
-        let fixture = review.fixture
         let stack = try await review.bucketRename()
         await review.expectRefusal(["'dana' is not named by any rule"]) { try await review.review(stack, as: "dana") }
         try await review.review(stack, as: "amara")
 
-        var keys = fixture.keys
-        keys["amara"] = fixture.keys["mallory"]
-        try fixture.git.write("Policies/reviewers.yaml", ReviewFixture.reviewers(keys: keys))
-        let rotate = try fixture.git.commit("rotate amara's key", author: ReviewFixture.outsider)
-        let policy = try await fixture.createPolicyChangeSet(commits: [rotate], in: review.store)
+        let (rotate, policy) = try await review.amarasKeyRotation()
         await #expect(throws: ReviewError.policyChangeNotApplied(changeSetID: policy.id, status: .pending)) {
             try await review.store.transaction { tx in
                 try await PolicyInForce.recordApplied(policy, actor: "tollgate", in: tx)
@@ -219,11 +225,7 @@ struct ReviewServiceTests {
         try await review.review(stack, as: "amara")
         #expect(try await review.review(stack, as: "bastien").changeSet.status == .approved)
 
-        var keys = fixture.keys
-        keys["amara"] = fixture.keys["mallory"]
-        try fixture.git.write("Policies/reviewers.yaml", ReviewFixture.reviewers(keys: keys))
-        let rotate = try fixture.git.commit("rotate amara's key", author: ReviewFixture.outsider)
-        let policy = try await fixture.createPolicyChangeSet(commits: [rotate], in: review.store)
+        let (rotate, policy) = try await review.amarasKeyRotation()
         try await review.review(policy, as: "amara")
         try await review.review(policy, as: "bastien")
         let reader = StatusReader(store: review.store, clock: fixture.clock)

@@ -30,6 +30,8 @@ public struct CommandProvider: Provider {
 
     public func apply(_ request: DeploymentRequest, progress: ProviderProgress) async throws -> ProviderOutcome {
         guard let program = arguments.first else { throw CommandProviderError.noProgram }
+        // The folder holds the template and any script written out for this apply only.
+        defer { try? FileManager.default.removeItem(atPath: workFolder) }
         let templatePath = workFolder + "/template"
         let parametersPath = workFolder + "/parameters.json"
         try Data(request.template.utf8).write(to: URL(fileURLWithPath: templatePath))
