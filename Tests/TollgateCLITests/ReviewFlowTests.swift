@@ -171,4 +171,38 @@ struct ReviewFlowTests {
         #expect(json["storedStatus"] as? String == "APPROVED")
         #expect(try tollgate(fixture, ["audit", "verify"]).status == 0)
     }
+
+    @Test("an apply killed after any statement leaves the change set APPROVED or APPLYING, and --resume finishes it")
+    func killedApply() throws {
+        let fixture = try ReviewFixture()
+        #expect(try tollgate(fixture, ["init", "--actor", "admin"]).status == 0)
+        #expect(try tollgate(fixture, ["sync"]).status == 0)
+        let id = try #require(try status(fixture)["web"]?["pendingChangeSet"] as? String)
+        #expect(try tollgate(fixture, ["approve", id, "--signature", try signApproval(fixture, id: id, as: "amara")]).status == 0)
+        // The test build's fault hook ends tollgate right after the Nth statement of a write
+        // transaction, as kill -9 would: every point is tried until one leaves the apply started.
+        var statement = 1
+        var stored = "APPROVED"
+        while stored == "APPROVED" && statement < 200 {
+            let run = try TollgateBinary.run(
+                ["apply", id, "--actor", "amara", "--repo", fixture.git.path, "--state", fixture.statePath],
+                environment: ["TOLLGATE_TEST_EXIT_AFTER_STATEMENTS": String(statement)])
+            #expect(run.status == 86, "statement \(statement): \(run.standardError)")
+            #expect(try tollgate(fixture, ["audit", "verify"]).status == 0, "after statement \(statement)")
+            let shown = try JSONSerialization.jsonObject(with: Data(try tollgate(fixture, ["show", id, "--json"]).standardOutput.utf8)) as? [String: Any]
+            stored = shown?["status"] as? String ?? "?"
+            statement += 1
+        }
+        #expect(stored == "APPLYING")
+        let web = try #require(try status(fixture)["web"])
+        #expect(web["status"] as? String == "APPLYING")
+        #expect(web["executionStalled"] as? Bool == true, "the process holding the lock is gone")
+        #expect(try tollgate(fixture, ["status"]).standardOutput.contains("APPLYING (process gone: apply --resume)"))
+
+        let resumed = try tollgate(fixture, ["apply", id, "--resume", "--actor", "amara"])
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(resumed.standardOutput.contains("APPLIED"), "\(resumed.standardOutput)")
+        #expect(try status(fixture)["web"]?["status"] as? String == "APPLIED")
+        #expect(try tollgate(fixture, ["audit", "verify"]).status == 0)
+    }
 }

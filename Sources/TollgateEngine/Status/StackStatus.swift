@@ -222,7 +222,10 @@ public struct StatusReader: Sendable {
                 if let execution, execution.finishedAt == nil {
                     status = .applying
                     let lock = try await reader.stackLock(name)
-                    stalled = lock?.executionID != execution.id || (lock?.expiresAt ?? .distantPast) <= clock.now()
+                    stalled = lock.map { lock in
+                        lock.executionID != execution.id || lock.expiresAt <= clock.now()
+                            || ChangeSetApplication.isDeadLocalHolder(lock.holder)
+                    } ?? true
                 } else if let change {
                     status = condition(stored: change.record.status, computed: computed[name], tampered: change.tampered)
                 } else if failure != nil {
