@@ -152,6 +152,15 @@ let migrations: [Migration] = [
         )
         """,
     ]),
+    // What a provider reports after an apply (CloudFormation's stack outputs) is part of the
+    // recorded state; a cancel asked of a running apply waits on its execution until the applying
+    // process, which may be another one, sees it and stops its provider.
+    Migration(version: 5, name: "stack outputs and cancel requests", statements: [
+        "ALTER TABLE stack_states ADD COLUMN outputs TEXT NOT NULL DEFAULT '{}'",
+        "ALTER TABLE executions ADD COLUMN cancel_requested_by TEXT",
+        "ALTER TABLE executions ADD COLUMN cancel_reason TEXT",
+        "ALTER TABLE executions ADD COLUMN cancel_requested_at BIGINT",
+    ]),
 ]
 
 /// Brings a store's schema up to the newest version, inside a write transaction the caller holds.

@@ -21,13 +21,17 @@ public struct StackStateRecord: Sendable, Hashable {
     /// Whether the last apply removed the stack; the record stays so that the state version keeps
     /// growing if the stack comes back.
     public var isRemoved: Bool
+    /// What the provider reported once it applied this state, such as CloudFormation's stack
+    /// outputs, by name; empty for the record provider.
+    public var outputs: [String: String]
 
     /// Creates a record as stored.
     public init(
         stack: String, template: String, parameters: [String: String], tags: [String: String],
-        commit: String, stateVersion: Int64, recordedAt: Date, isRemoved: Bool = false
+        commit: String, stateVersion: Int64, recordedAt: Date, isRemoved: Bool = false, outputs: [String: String] = [:]
     ) {
         self.isRemoved = isRemoved
+        self.outputs = outputs
         self.stack = stack
         self.template = template
         self.parameters = parameters
@@ -175,6 +179,26 @@ public enum ExecutionResult: String, Sendable, Codable, CaseIterable, Hashable {
     case succeeded = "SUCCEEDED"
     /// It did not.
     case failed = "FAILED"
+    /// An operator cancelled it and the provider stopped before reaching the target.
+    case cancelled = "CANCELLED"
+}
+
+/// An operator's request that a running apply stop, waiting on its execution until the applying
+/// process sees it.
+public struct CancelRequest: Sendable, Hashable {
+    /// Who asked.
+    public var actor: String
+    /// Why.
+    public var reason: String
+    /// When.
+    public var requestedAt: Date
+
+    /// Creates a request as stored.
+    public init(actor: String, reason: String, requestedAt: Date) {
+        self.actor = actor
+        self.reason = reason
+        self.requestedAt = requestedAt
+    }
 }
 
 /// One apply of a change set.
@@ -193,12 +217,15 @@ public struct ExecutionRecord: Sendable, Hashable {
     public var result: ExecutionResult?
     /// What the provider reported last, kept so that an interrupted apply can be explained.
     public var providerOutput: String?
+    /// An operator's request that it stop; nil when none was made.
+    public var cancelRequest: CancelRequest?
 
     /// Creates a record as stored.
     public init(
         id: String, changeSetID: String, stack: String, startedAt: Date, finishedAt: Date?,
-        result: ExecutionResult?, providerOutput: String?
+        result: ExecutionResult?, providerOutput: String?, cancelRequest: CancelRequest? = nil
     ) {
+        self.cancelRequest = cancelRequest
         self.id = id
         self.changeSetID = changeSetID
         self.stack = stack

@@ -111,9 +111,11 @@ extension SQLStoreTransaction {
                 return TableDisagreement(table: "stack_states", row: stack, problem: "removal flag differs from the trail", sequence: expected.sequence)
             }
             if let content = expected.contentSHA256,
-               Self.stateFingerprint(template: try row.text("template"), parameters: try row.text("parameters"), tags: try row.text("tags")) != content {
+               Self.stateFingerprint(
+                   template: try row.text("template"), parameters: try row.text("parameters"), tags: try row.text("tags"),
+                   outputs: try row.text("outputs")) != content {
                 return TableDisagreement(
-                    table: "stack_states", row: stack, problem: "template, parameters or tags differ from what was recorded", sequence: expected.sequence)
+                    table: "stack_states", row: stack, problem: "template, parameters, tags or outputs differ from what was recorded", sequence: expected.sequence)
             }
             return nil
         }
@@ -257,7 +259,9 @@ extension SQLStoreTransaction {
 
     /// The fingerprint a state entry keeps of the stored template, parameters and tags, over the
     /// columns' text; NUL cannot occur in any of them, so it separates them unambiguously.
-    static func stateFingerprint(template: String, parameters: String, tags: String) -> String {
-        auditFingerprint(template + "\u{0}" + parameters + "\u{0}" + tags)
+    /// `outputs` count only when there are some, so that states recorded before outputs were kept
+    /// keep their fingerprints.
+    static func stateFingerprint(template: String, parameters: String, tags: String, outputs: String) -> String {
+        auditFingerprint(template + "\u{0}" + parameters + "\u{0}" + tags + (outputs == "{}" ? "" : "\u{0}" + outputs))
     }
 }

@@ -53,11 +53,11 @@ struct SQLStoreTransaction: StoreTransaction {
 
     func recordStackState(
         stack: String, template: String, parameters: [String: String], tags: [String: String],
-        commit: String, actor: String
+        outputs: [String: String], commit: String, actor: String
     ) async throws -> StackStateRecord {
         try await writeStackState(StackStateRecord(
             stack: stack, template: template, parameters: parameters, tags: tags, commit: commit,
-            stateVersion: 0, recordedAt: clock.now()), actor: actor)
+            stateVersion: 0, recordedAt: clock.now(), outputs: outputs), actor: actor)
     }
 
     func recordStackRemoval(stack: String, commit: String, actor: String) async throws -> StackStateRecord {
@@ -74,20 +74,21 @@ struct SQLStoreTransaction: StoreTransaction {
         stored.recordedAt = date(time)
         let parameters = try encode(stored.parameters)
         let tags = try encode(stored.tags)
+        let outputs = try encode(stored.outputs)
         try await session.execute(
             """
-            INSERT INTO stack_states (stack, template, parameters, tags, commit_id, state_version, removed, recorded_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO stack_states (stack, template, parameters, tags, outputs, commit_id, state_version, removed, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (stack) DO UPDATE SET template = excluded.template, parameters = excluded.parameters,
-                tags = excluded.tags, commit_id = excluded.commit_id, state_version = excluded.state_version,
-                removed = excluded.removed, recorded_at = excluded.recorded_at
+                tags = excluded.tags, outputs = excluded.outputs, commit_id = excluded.commit_id,
+                state_version = excluded.state_version, removed = excluded.removed, recorded_at = excluded.recorded_at
             """,
             [.text(stored.stack), .text(stored.template), .text(parameters),
-             .text(tags), .text(stored.commit), .integer(stored.stateVersion),
+             .text(tags), .text(outputs), .text(stored.commit), .integer(stored.stateVersion),
              .integer(stored.isRemoved ? 1 : 0), .integer(time)])
         var details = [
             "state_version": String(stored.stateVersion),
-            "content_sha256": Self.stateFingerprint(template: stored.template, parameters: parameters, tags: tags),
+            "content_sha256": Self.stateFingerprint(template: stored.template, parameters: parameters, tags: tags, outputs: outputs),
         ]
         if stored.isRemoved { details["removed"] = "true" }
         try await append(AuditEvent(
@@ -427,11 +428,34 @@ struct SQLStoreTransaction: StoreTransaction {
             "UPDATE executions SET provider_output = ? WHERE id = ?", [.text(output), .text(executionID)])
     }
 
+    func requestCancel(executionID: String, actor: String, reason: String) async throws -> ExecutionRecord {
+        var execution = try await execution(id: executionID)
+        guard execution.finishedAt == nil else { throw StoreError.executionFinished(executionID) }
+        // A second request changes nothing: the first one's actor and reason stand.
+        guard execution.cancelRequest == nil else { return execution }
+        let changeSet = try await changeSet(id: execution.changeSetID)
+        let time = now
+        try await session.execute(
+            "UPDATE executions SET cancel_requested_by = ?, cancel_reason = ?, cancel_requested_at = ? WHERE id = ?",
+            [.text(actor), .text(reason), .integer(time), .text(executionID)])
+        try await append(AuditEvent(
+            actor: actor, action: .executionCancelRequested, stack: changeSet.stack, changeSetID: changeSet.id,
+            commit: changeSet.targetCommit, digest: changeSet.digest,
+            details: ["execution": executionID, "reason": reason]), at: time)
+        execution.cancelRequest = CancelRequest(actor: actor, reason: reason, requestedAt: date(time))
+        return execution
+    }
+
     func finishExecution(id: String, result: ExecutionResult, providerOutput: String?, actor: String) async throws -> ExecutionRecord {
         var execution = try await execution(id: id)
         guard execution.finishedAt == nil else { throw StoreError.executionFinished(id) }
+        let status: ChangeSetStatus = switch result {
+        case .succeeded: .applied
+        case .failed: .failed
+        case .cancelled: .cancelled
+        }
         let changeSet = try await transition(
-            changeSetID: execution.changeSetID, to: result == .succeeded ? .applied : .failed, actor: actor, reason: nil)
+            changeSetID: execution.changeSetID, to: status, actor: actor, reason: result == .cancelled ? execution.cancelRequest?.reason : nil)
         let time = now
         let output = providerOutput ?? execution.providerOutput
         try await session.execute(
@@ -528,7 +552,8 @@ struct SQLStoreTransaction: StoreTransaction {
             parameters: try decode([String: String].self, try row.text("parameters"), what: "stack parameters"),
             tags: try decode([String: String].self, try row.text("tags"), what: "stack tags"),
             commit: try row.text("commit_id"), stateVersion: try row.integer("state_version"),
-            recordedAt: date(try row.integer("recorded_at")), isRemoved: try row.integer("removed") != 0)
+            recordedAt: date(try row.integer("recorded_at")), isRemoved: try row.integer("removed") != 0,
+            outputs: try decode([String: String].self, try row.text("outputs"), what: "stack outputs"))
     }
 
     private func policyRevisionRecord(_ row: SQLRow) throws -> PolicyRevisionRecord {
@@ -577,7 +602,12 @@ struct SQLStoreTransaction: StoreTransaction {
         return ExecutionRecord(
             id: id, changeSetID: try row.text("change_set_id"), stack: try row.text("stack"),
             startedAt: date(try row.integer("started_at")), finishedAt: try row.optionalInteger("finished_at").map(date),
-            result: result, providerOutput: try row.optionalText("provider_output"))
+            result: result, providerOutput: try row.optionalText("provider_output"),
+            cancelRequest: try row.optionalText("cancel_requested_by").map { actor in
+                CancelRequest(
+                    actor: actor, reason: try row.optionalText("cancel_reason") ?? "",
+                    requestedAt: date(try row.optionalInteger("cancel_requested_at") ?? 0))
+            })
     }
 
     /// Reads an entry back exactly as stored, so that verification sees any tampering; details that

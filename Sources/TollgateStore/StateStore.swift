@@ -198,11 +198,12 @@ public protocol StoreReader: Sendable {
 /// Write access inside ``StateStore/transaction(_:)``; each write appends its audit entry with
 /// `actor` as the one who caused it.
 public protocol StoreTransaction: StoreReader {
-    /// Records what was applied to a stack, with a state version one above the previous one.
+    /// Records what was applied to a stack, with a state version one above the previous one, and
+    /// what the provider reported (`outputs`).
     /// - Returns: the record as stored.
     func recordStackState(
         stack: String, template: String, parameters: [String: String], tags: [String: String],
-        commit: String, actor: String
+        outputs: [String: String], commit: String, actor: String
     ) async throws -> StackStateRecord
 
     /// Puts the `Policies/` of `commit` in force as the next revision; `changeSetID` names the
@@ -262,7 +263,12 @@ public protocol StoreTransaction: StoreReader {
     /// way can be explained; progress is not a state change and writes no audit entry.
     func recordProviderOutput(executionID: String, output: String) async throws
 
-    /// Ends an apply: records its outcome and moves the change set to APPLIED or FAILED.
+    /// Asks the process applying execution `executionID` to stop its provider, audited; the change
+    /// set stays APPLYING until that process ends the execution CANCELLED (or APPLIED, when the
+    /// provider had finished). A second request keeps the first.
+    func requestCancel(executionID: String, actor: String, reason: String) async throws -> ExecutionRecord
+
+    /// Ends an apply: records its outcome and moves the change set to APPLIED, FAILED or CANCELLED.
     func finishExecution(id: String, result: ExecutionResult, providerOutput: String?, actor: String) async throws -> ExecutionRecord
 
     /// Appends an audit entry for an event that has no record of its own, such as trusting the
@@ -295,5 +301,15 @@ public struct ChangeSetCreation: Sendable, Hashable {
     public init(changeSet: ChangeSetRecord, superseded: ChangeSetRecord?) {
         self.changeSet = changeSet
         self.superseded = superseded
+    }
+}
+
+extension StoreTransaction {
+    /// Records what was applied to a stack, with no provider outputs.
+    public func recordStackState(
+        stack: String, template: String, parameters: [String: String], tags: [String: String],
+        commit: String, actor: String
+    ) async throws -> StackStateRecord {
+        try await recordStackState(stack: stack, template: template, parameters: parameters, tags: tags, outputs: [:], commit: commit, actor: actor)
     }
 }

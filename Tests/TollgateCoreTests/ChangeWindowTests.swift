@@ -108,8 +108,24 @@ struct ChangeWindowTests {
         let claim = ApprovalClaim(verdict: .approve, digest: "sha256:00", proof: .verifiedKey(fingerprint: "SHA256:none"), time: Date(timeIntervalSince1970: 0))
         let verdict = evaluator.evaluate(subject, claims: [claim], at: try Date("2026-12-24T10:00:00Z", strategy: .iso8601))
         #expect(!verdict.canApplyNow)
-        #expect(verdict.window.reasons == ["frozen 2026-12-18..2027-01-04 Europe/Paris (year-end trading)"])
+        #expect(verdict.window.reasons == [
+            "frozen 2026-12-18..2027-01-04 Europe/Paris (year-end trading)", "the next window opens at 2027-01-04T23:00:00Z",
+        ])
         #expect(verdict.explanation.contains("Change window: closed: frozen 2026-12-18..2027-01-04"))
+    }
+
+    @Test("A closed window says when the next one opens: one of each list open, no freeze", arguments: [
+        ("web", ChangeWindowTests.approvals, "2026-11-27T10:00:00Z", "2026-11-30T08:00:00Z"),      // Friday: Monday 09:00 in Paris
+        ("web", ChangeWindowTests.approvals, "2026-11-26T16:00:00Z", "2026-11-30T08:00:00Z"),      // Thursday 17:00, just closed
+        ("database", ChangeWindowTests.approvals, "2026-11-23T09:00:00Z", "2026-11-24T08:00:00Z"), // Monday: the rule's Tuesday
+        ("batch", ChangeWindowTests.nightAndFreeze, "2026-12-24T10:00:00Z", "2027-01-08T21:00:00Z"), // the first Friday night after the freeze
+        ("always", ChangeWindowTests.nightAndFreeze, "2026-12-24T10:00:00Z", "2027-01-04T23:00:00Z"), // the day after the freeze
+    ])
+    func nextOpening(stack: String, approvals: String, instant: String, next: String) throws {
+        let verdict = try Self.evaluator(approvals).window(for: .stack(stack), at: Date(instant, strategy: .iso8601))
+        #expect(!verdict.isOpen)
+        #expect(verdict.nextOpening == (try Date(next, strategy: .iso8601)), "\(verdict.reasons)")
+        #expect(verdict.reasons.last == "the next window opens at \(next)")
     }
 
     @Test("Changes to Policies/ are not held by windows")

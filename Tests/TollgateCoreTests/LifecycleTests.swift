@@ -6,7 +6,7 @@ struct LifecycleTests {
     static let legal: [(ChangeSetStatus, ChangeSetStatus)] = [
         (.pending, .approved), (.pending, .rejected), (.pending, .cancelled), (.pending, .superseded),
         (.approved, .applying), (.approved, .cancelled), (.approved, .superseded),
-        (.applying, .applied), (.applying, .failed),
+        (.applying, .applied), (.applying, .failed), (.applying, .cancelled),
     ]
 
     @Test("every transition of the design is allowed", arguments: legal)

@@ -34,6 +34,8 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let executionStarted = AuditAction(rawValue: "execution.started")
     /// An apply finished, successfully or not.
     public static let executionFinished = AuditAction(rawValue: "execution.finished")
+    /// An operator asked a running apply to stop.
+    public static let executionCancelRequested = AuditAction(rawValue: "execution.cancel_requested")
     /// The store's schema was created or migrated.
     public static let storeMigrated = AuditAction(rawValue: "store.migrated")
 }

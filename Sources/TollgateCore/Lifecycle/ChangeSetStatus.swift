@@ -5,7 +5,8 @@
 ///
 /// ```
 /// PENDING ──▶ APPROVED ──▶ APPLYING ──▶ APPLIED
-///    │            │             └──────▶ FAILED
+///    │            │             ├──────▶ FAILED
+///    │            │             └──────▶ CANCELLED (the provider stopped on an operator's cancel)
 ///    ├────────────┴──▶ SUPERSEDED (a newer commit for the stack)
 ///    ├────────────┴──▶ CANCELLED  (an operator cancels)
 ///    └──▶ REJECTED                (a reviewer rejects)
@@ -31,12 +32,13 @@ public enum ChangeSetStatus: String, Sendable, Codable, CaseIterable, Hashable {
     /// The statuses this one may move to; empty for a terminal status.
     ///
     /// An approved change set may still be superseded or cancelled because nothing has touched the
-    /// stack yet; once an apply has started only its outcome may follow, so that no apply is forgotten.
+    /// stack yet; once an apply has started only its outcome may follow, so that no apply is
+    /// forgotten: CANCELLED then means the provider stopped short when an operator asked it to.
     public var successors: Set<ChangeSetStatus> {
         switch self {
         case .pending: return [.approved, .rejected, .cancelled, .superseded]
         case .approved: return [.applying, .cancelled, .superseded]
-        case .applying: return [.applied, .failed]
+        case .applying: return [.applied, .failed, .cancelled]
         case .applied, .failed, .rejected, .cancelled, .superseded: return []
         }
     }

@@ -180,7 +180,49 @@ public struct ApprovalEvaluator: Sendable {
                 reasons.append("outside \(name): \(windows.map(\.description).joined(separator: ", "))")
             }
         }
-        return WindowVerdict(isOpen: isOpen, reasons: reasons)
+        guard !isOpen else { return WindowVerdict(isOpen: true, reasons: reasons) }
+        let next = Self.nextOpening(after: now, windows: lists.map(\.1).filter { !$0.isEmpty }, freezes: policy.approvals.freezes)
+        if let next {
+            reasons.append("the next window opens at " + next.formatted(.iso8601))
+        } else {
+            reasons.append("no window opens in the next \(Self.openingHorizonDays) days")
+        }
+        return WindowVerdict(isOpen: false, reasons: reasons, nextOpening: next)
+    }
+
+    /// How far ahead ``nextOpening(after:windows:freezes:)`` looks.
+    static let openingHorizonDays = 400
+
+    /// The first moment after `now` when one window of each list is open and no freeze holds.
+    ///
+    /// That moment is always a window's opening or the day after a freeze ends, so only those are
+    /// tried, in order, instead of stepping through time.
+    static func nextOpening(after now: Date, windows lists: [[ChangeWindow]], freezes: [Freeze]) -> Date? {
+        var candidates: [Date] = []
+        for window in lists.joined() {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = window.timeZone
+            let today = calendar.startOfDay(for: now)
+            for offset in 0...openingHorizonDays {
+                guard let day = calendar.date(byAdding: .day, value: offset, to: today),
+                      let weekday = Weekday(calendarWeekday: calendar.component(.weekday, from: day)), window.days.contains(weekday),
+                      let start = calendar.date(byAdding: .minute, value: window.startMinute, to: day), start > now
+                else { continue }
+                candidates.append(start)
+            }
+        }
+        for freeze in freezes {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = freeze.timeZone
+            if let last = calendar.date(from: DateComponents(year: freeze.last.year, month: freeze.last.month, day: freeze.last.day)),
+               let thaw = calendar.date(byAdding: .day, value: 1, to: last), thaw > now {
+                candidates.append(thaw)
+            }
+        }
+        if lists.isEmpty { candidates.append(now) }
+        return candidates.sorted().first { moment in
+            !freezes.contains { $0.contains(moment) } && lists.allSatisfy { list in list.contains { $0.contains(moment) } }
+        }
     }
 
     /// Who signed each covered commit with a key the policy in force lists, and the commits whose

@@ -130,6 +130,15 @@ public struct WindowVerdict: Sendable, Hashable {
     public let isOpen: Bool
     /// What decided it, for `explain`.
     public let reasons: [String]
+    /// When closed: the first moment a window opens again, within 400 days; nil when open or none.
+    public let nextOpening: Date?
+
+    /// Creates a verdict.
+    public init(isOpen: Bool, reasons: [String], nextOpening: Date? = nil) {
+        self.isOpen = isOpen
+        self.reasons = reasons
+        self.nextOpening = nextOpening
+    }
 }
 
 /// The outcome of reviewing one change set under the policy in force at one moment: both the

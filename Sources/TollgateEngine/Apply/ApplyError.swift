@@ -20,6 +20,8 @@ public enum ApplyError: Error, CustomStringConvertible, Equatable {
     case nothingToResume(changeSetID: String, status: ChangeSetStatus)
     /// `--resume` found the lock held by a live process whose lease has not lapsed.
     case lockStillHeld(StackLock)
+    /// A cancel was asked of an apply whose process no longer holds the stack's lock.
+    case holderGone(changeSetID: String, executionID: String)
     /// The provider deployments.yaml names is not available in this build.
     case providerUnavailable(stack: String, provider: String, reason: String)
 
@@ -42,6 +44,8 @@ public enum ApplyError: Error, CustomStringConvertible, Equatable {
             return "Change set \(id) is \(status.rawValue), not APPLYING; there is nothing to resume."
         case .lockStillHeld(let lock):
             return StoreError.stackLocked(lock).description
+        case .holderGone(let id, let execution):
+            return "The process applying change set \(id) (execution \(execution)) is gone; the cancel is recorded. Run tollgate apply \(id) --resume to finish the record."
         case .providerUnavailable(let stack, let provider, let reason):
             return "Stack \(stack) is deployed with provider \(provider) by Policies/deployments.yaml, which \(reason); nothing was applied."
         }

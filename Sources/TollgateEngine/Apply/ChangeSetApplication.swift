@@ -16,13 +16,19 @@ public struct ChangeSetApplication: Sendable {
     public let holder: String
     /// How long a lock lasts unless renewed; the applying process renews it at a third of this.
     public let leaseSeconds: Int
+    /// How often the applying process looks for an operator's cancel request.
+    public let cancelPollInterval: Duration
 
     /// Creates the use case.
-    public init(store: any StateStore, clock: any WallClock = SystemWallClock(), holder: String = ChangeSetApplication.processHolder, leaseSeconds: Int = 60) {
+    public init(
+        store: any StateStore, clock: any WallClock = SystemWallClock(), holder: String = ChangeSetApplication.processHolder,
+        leaseSeconds: Int = 60, cancelPollInterval: Duration = .seconds(1)
+    ) {
         self.store = store
         self.clock = clock
         self.holder = holder
         self.leaseSeconds = leaseSeconds
+        self.cancelPollInterval = cancelPollInterval
     }
 
     /// This process as a lock holder: `host pid N`.
@@ -53,10 +59,16 @@ public struct ChangeSetApplication: Sendable {
         let request = try await checkedRequest(record, repository: repository, executionID: ExecutionRecord.newID())
         guard verdict.window.isOpen else { throw ApplyError.windowClosed(changeSetID: record.id, reasons: verdict.window.reasons) }
         let lockName = record.stack
+        let clock = clock
         let holder = holder
         let leaseSeconds = leaseSeconds
         _ = try await store.transaction { tx in
             if let running = try await tx.unfinishedExecutions().first(where: { $0.stack == record.stack }) {
+                // A live holder is named; an execution whose holder is gone needs --resume first.
+                if let lock = try await tx.stackLock(record.stack), lock.executionID == running.id,
+                   lock.expiresAt > clock.now(), !Self.isDeadLocalHolder(lock.holder) {
+                    throw ApplyError.lockStillHeld(lock)
+                }
                 throw ApplyError.unfinishedExecution(stack: record.stack, executionID: running.id, startedAt: running.startedAt)
             }
             _ = try await tx.lockStack(lockName, executionID: request.executionID, holder: holder, leaseSeconds: leaseSeconds, takeOver: nil)
@@ -149,47 +161,66 @@ public struct ChangeSetApplication: Sendable {
             output: "the deploying process died; provider \(deployment.target.providerName) cannot tell how far it got (pass --mark-applied if it finished)"))
     }
 
-    /// Runs `provider` under the lock, renewing the lease meanwhile, then records the outcome.
+    /// Runs `provider` under the lock, renewing the lease meanwhile and stopping the provider when
+    /// an operator asks to cancel, then records the outcome.
     private func run(_ provider: any Provider, request: DeploymentRequest, record: ChangeSetRecord, actor: String, progress: ProviderProgress) async throws -> ApplyReport {
-        let store = store
-        let leaseSeconds = leaseSeconds
-        let outcome: ProviderOutcome = await withTaskGroup(of: ProviderOutcome?.self) { group in
-            group.addTask {
-                do {
-                    return try await provider.apply(request, progress: progress)
-                } catch {
-                    return ProviderOutcome(succeeded: false, output: "\(error)")
-                }
+        let running = Task {
+            do {
+                return try await provider.apply(request, progress: progress)
+            } catch {
+                return ProviderOutcome(succeeded: false, output: "\(error)")
             }
-            group.addTask {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .seconds(max(1, leaseSeconds / 3)))
-                    if Task.isCancelled { break }
-                    try? await store.transaction { try await $0.renewStackLock(record.stack, executionID: request.executionID, leaseSeconds: leaseSeconds) }
-                }
-                return nil
-            }
-            var result = ProviderOutcome(succeeded: false, output: "the provider did not report")
-            while let next = await group.next() {
-                if let next {
-                    result = next
-                    group.cancelAll()
-                }
-            }
-            return result
         }
+        let watching = Task { await watch(request, stack: record.stack, provider: running, progress: progress) }
+        let outcome = await running.value
+        watching.cancel()
         return try await finish(request, record: record, actor: actor, outcome: outcome)
     }
 
+    /// While `provider` runs: renews the stack's lease at a third of its length, and cancels the
+    /// provider once an operator's cancel request appears on the execution (looked for every
+    /// `cancelPollInterval`).
+    private func watch(_ request: DeploymentRequest, stack: String, provider: Task<ProviderOutcome, Never>, progress: ProviderProgress) async {
+        let renewEvery = Duration.seconds(max(1, leaseSeconds / 3))
+        var sinceRenewal = Duration.zero
+        var cancelSeen = false
+        while !Task.isCancelled {
+            try? await Task.sleep(for: cancelPollInterval)
+            if Task.isCancelled { return }
+            sinceRenewal += cancelPollInterval
+            if sinceRenewal >= renewEvery {
+                sinceRenewal = .zero
+                try? await store.transaction { [leaseSeconds] in
+                    try await $0.renewStackLock(stack, executionID: request.executionID, leaseSeconds: leaseSeconds)
+                }
+            }
+            if !cancelSeen, let cancel = try? await store.execution(id: request.executionID).cancelRequest {
+                cancelSeen = true
+                await progress("cancel requested by \(cancel.actor): \(cancel.reason); stopping the provider")
+                provider.cancel()
+            }
+        }
+    }
+
     /// Records the end in one transaction: the execution's result, the change set's status, the new
-    /// state (or policy revision) on success, the audit entries, and the lock released.
+    /// state (or policy revision) on success, the audit entries, and the lock released. A provider
+    /// that stopped short after an operator's cancel request ends CANCELLED; one that had reached
+    /// the target before it saw the request ends APPLIED, and its output says so.
     private func finish(_ request: DeploymentRequest, record: ChangeSetRecord, actor: String, outcome: ProviderOutcome) async throws -> ApplyReport {
         try await store.transaction { tx in
             guard try await tx.stackLock(record.stack)?.executionID == request.executionID else {
                 throw StoreError.lockLost(stack: record.stack, executionID: request.executionID)
             }
-            let execution = try await tx.finishExecution(
-                id: request.executionID, result: outcome.succeeded ? .succeeded : .failed, providerOutput: outcome.output, actor: actor)
+            var output = outcome.output
+            var result: ExecutionResult = outcome.succeeded ? .succeeded : .failed
+            if let cancel = try await tx.execution(id: request.executionID).cancelRequest {
+                if outcome.succeeded {
+                    output += "\nthe cancel \(cancel.actor) asked for came after the provider had finished"
+                } else {
+                    result = .cancelled
+                }
+            }
+            let execution = try await tx.finishExecution(id: request.executionID, result: result, providerOutput: output, actor: actor)
             var stateVersion: Int64?
             if outcome.succeeded {
                 switch record.kind {
@@ -200,11 +231,11 @@ public struct ChangeSetApplication: Sendable {
                 case .stack:
                     stateVersion = try await tx.recordStackState(
                         stack: record.stack, template: request.template, parameters: request.parameters, tags: request.tags,
-                        commit: request.targetCommit, actor: actor).stateVersion
+                        outputs: outcome.outputs, commit: request.targetCommit, actor: actor).stateVersion
                 }
             }
             try await tx.unlockStack(record.stack, executionID: request.executionID)
-            return ApplyReport(changeSet: try await tx.changeSet(id: record.id), execution: execution, stateVersion: stateVersion, output: outcome.output)
+            return ApplyReport(changeSet: try await tx.changeSet(id: record.id), execution: execution, stateVersion: stateVersion, output: output)
         }
     }
 

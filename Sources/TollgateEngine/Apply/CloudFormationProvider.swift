@@ -12,21 +12,17 @@ struct CloudFormationProvider: Provider {
     func apply(_ request: DeploymentRequest, progress: ProviderProgress) async throws -> ProviderOutcome {
         let name = deployment.stackName(for: request.stack)
         var existing = try await client.describeStack(name: name)
-        var log: [String] = []
-        func say(_ line: String) async {
-            log.append(line)
-            await progress(line)
-        }
+        let log = EventLog(progress: progress)
         if request.removesStack {
             guard let stack = existing else {
                 return ProviderOutcome(succeeded: true, output: "CloudFormation stack \(name) does not exist; nothing to delete")
             }
-            await say("deleting CloudFormation stack \(name)")
-            return try await delete(stack, say: say, log: { log })
+            await log.say("deleting CloudFormation stack \(name)")
+            return try await delete(stack, log: log)
         }
         if let stack = existing, stack.status == .rollbackComplete {
-            await say("CloudFormation stack \(name) was left in ROLLBACK_COMPLETE by a failed creation; deleting it before creating it again")
-            let deleted = try await delete(stack, say: say, log: { log })
+            await log.say("CloudFormation stack \(name) was left in ROLLBACK_COMPLETE by a failed creation; deleting it before creating it again")
+            let deleted = try await delete(stack, log: log)
             guard deleted.succeeded else { return deleted }
             existing = nil
         }
@@ -53,14 +49,46 @@ struct CloudFormationProvider: Provider {
                         + differences.map { "  " + $0.description }.joined(separator: "\n")
                         + "\nits change set was deleted; plan the stack again for review")
             }
-            await say("CloudFormation's change set \(description.name) matches the approved one (\(description.changes.count) changes); executing")
+            await log.say("CloudFormation's change set \(description.name) matches the approved one (\(description.changes.count) changes); executing")
         }
         let last = try await client.stackEvents(stackName: reference.stackID, after: nil).last?.id
+        if Task.isCancelled {
+            try? await client.deleteChangeSet(id: reference.id, stackName: name)
+            return ProviderOutcome(succeeded: false, output: await log.text(then: "cancelled before anything was executed; CloudFormation's change set was deleted"))
+        }
         try await client.executeChangeSet(id: reference.id, stackName: name, clientToken: request.executionID)
-        let result = try await client.followStackOperation(stackName: reference.stackID, after: last, pollInterval: pollInterval, onEvent: { event in
-            await say(Self.line(event))
-        })
-        return outcome(result, name: name, log: log)
+        let result = try await follow(reference.stackID, after: last, log: log, cancellable: existing != nil)
+        return await outcome(result, name: name, log: log)
+    }
+
+    /// Follows the stack's operation to its end. A cancel of the apply meanwhile asks
+    /// CloudFormation to cancel an update (it rolls back) and keeps following until the rollback
+    /// ends; a creation cannot be cancelled and runs to its end.
+    private func follow(_ stackID: String, after last: String?, log: EventLog, cancellable: Bool) async throws -> StackOperationResult {
+        let client = client
+        let pollInterval = pollInterval
+        // Unstructured so that the apply's cancel does not cut the following short.
+        let following = Task { () async throws(AWSError) -> StackOperationResult in
+            try await client.followStackOperation(stackName: stackID, after: last, pollInterval: pollInterval, onEvent: { event in
+                await log.say(Self.line(event))
+            })
+        }
+        return try await withTaskCancellationHandler {
+            try await following.value
+        } onCancel: {
+            Task {
+                guard cancellable else {
+                    await log.say("cancel asked: CloudFormation cannot cancel a stack creation; it runs to its end")
+                    return
+                }
+                await log.say("cancel asked: CancelUpdateStack on \(stackID)")
+                do {
+                    try await client.cancelUpdateStack(name: stackID)
+                } catch {
+                    await log.say("CloudFormation refused to cancel: \(error)")
+                }
+            }
+        }
     }
 
     /// Creates CloudFormation's change set; nil when CloudFormation refuses it for having nothing
@@ -85,22 +113,23 @@ struct CloudFormationProvider: Provider {
         }
     }
 
-    private func delete(_ stack: StackDescription, say: (String) async -> Void, log: () -> [String]) async throws -> ProviderOutcome {
+    private func delete(_ stack: StackDescription, log: EventLog) async throws -> ProviderOutcome {
         let last = try await client.stackEvents(stackName: stack.id, after: nil).last?.id
         try await client.deleteStack(name: stack.id, clientToken: nil)
         let result = try await client.followStackOperation(stackName: stack.id, after: last, pollInterval: pollInterval, onEvent: { event in
-            await say(Self.line(event))
+            await log.say(Self.line(event))
         })
-        return outcome(result, name: stack.name, log: log())
+        return await outcome(result, name: stack.name, log: log)
     }
 
-    private func outcome(_ result: StackOperationResult, name: String, log: [String]) -> ProviderOutcome {
+    private func outcome(_ result: StackOperationResult, name: String, log: EventLog) async -> ProviderOutcome {
         let status = result.stack?.status.rawValue ?? "DELETE_COMPLETE"
         if result.succeeded {
-            return ProviderOutcome(succeeded: true, output: (log + ["CloudFormation stack \(name) is \(status)"]).joined(separator: "\n"))
+            let outputs = Dictionary((result.stack?.outputs ?? []).map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+            return ProviderOutcome(succeeded: true, output: await log.text(then: "CloudFormation stack \(name) is \(status)"), outputs: outputs)
         }
         let reason = result.firstFailureReason ?? result.stack?.statusReason ?? (result.isFinished ? status : "it did not finish in time")
-        return ProviderOutcome(succeeded: false, output: (log + ["CloudFormation stack \(name) is \(status): \(reason)"]).joined(separator: "\n"))
+        return ProviderOutcome(succeeded: false, output: await log.text(then: "CloudFormation stack \(name) is \(status): \(reason)"))
     }
 
     static func line(_ event: StackEvent) -> String {
@@ -115,5 +144,25 @@ struct CloudFormationProvider: Provider {
         if template.contains("AWS::IAM::") { result += ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"] }
         if template.contains("Transform") { result.append("CAPABILITY_AUTO_EXPAND") }
         return result
+    }
+}
+
+/// The lines a CloudFormation apply reports, kept for the execution's record as they are shown.
+private actor EventLog {
+    private let progress: ProviderProgress
+    private var lines: [String] = []
+
+    init(progress: ProviderProgress) {
+        self.progress = progress
+    }
+
+    func say(_ line: String) async {
+        lines.append(line)
+        await progress(line)
+    }
+
+    /// Every line so far, then `last`.
+    func text(then last: String) -> String {
+        (lines + [last]).joined(separator: "\n")
     }
 }

@@ -8,7 +8,7 @@ import SystemPackage
 /// change set, execution and target commit, and the paths of the template and of the parameters
 /// in CloudFormation's `[{"ParameterKey", "ParameterValue"}]` form. Its output (standard error
 /// merged in) is shown line by line and kept with the execution. Exit status 0 is success; the
-/// timeout stops it with SIGTERM, then SIGKILL five seconds later.
+/// timeout, or the apply's cancel, stops it with SIGTERM, then SIGKILL five seconds later.
 public struct CommandProvider: Provider {
     /// The program's absolute path and its arguments; a script under `Policies/` has been written
     /// out from the policy in force by the caller.
@@ -76,8 +76,14 @@ public struct CommandProvider: Provider {
             }
         } catch let error as SubprocessError {
             throw CommandProviderError.cannotRun(program: program, reason: "\(error)")
+        } catch is CancellationError {
+            // The group has waited for the program's teardown (SIGTERM, then SIGKILL) by now.
+            return ProviderOutcome(succeeded: false, output: await transcript.text + "\n[\(program) was stopped: the apply was cancelled]")
         }
         let output = await transcript.text
+        if Task.isCancelled, status != .exited(0) {
+            return ProviderOutcome(succeeded: false, output: output + "\n[\(program) was stopped: the apply was cancelled]")
+        }
         guard let status else {
             return ProviderOutcome(succeeded: false, output: output + "\n[stopped after the \(timeoutSeconds)-second timeout]")
         }

@@ -7,6 +7,10 @@ import TollgateCore
 public protocol Provider: Sendable {
     /// Deploys `request`, reporting progress through `progress` as it happens.
     ///
+    /// When the calling task is cancelled (an operator cancelled the apply), the provider stops
+    /// what it started as far as it can (a command gets SIGTERM, CloudFormation an update
+    /// cancel), waits until it has stopped, and returns how things ended.
+    ///
     /// A deployment that fails returns a ``ProviderOutcome`` with `succeeded` false and the
     /// provider's own message; throwing is for the provider being unusable (misconfigured, a
     /// program that cannot be started), which the engine records as a failure too.
@@ -86,11 +90,15 @@ public struct ProviderOutcome: Sendable, Equatable {
     public var succeeded: Bool
     /// The provider's own account: the command's output, the failed resource's reason.
     public var output: String
+    /// What the deployed stack reports, such as CloudFormation's stack outputs, by name; recorded
+    /// with the new state.
+    public var outputs: [String: String]
 
     /// Creates an outcome.
-    public init(succeeded: Bool, output: String) {
+    public init(succeeded: Bool, output: String, outputs: [String: String] = [:]) {
         self.succeeded = succeeded
         self.output = output
+        self.outputs = outputs
     }
 }
 

@@ -20,7 +20,9 @@ public struct ChangeSetCancellation: Sendable {
         return OperatorAct.cancel(changeSetID: record.id, digest: record.digest, reason: reason).text
     }
 
-    /// Moves change set `id` to CANCELLED with `reason`, in one transaction with its audit entry.
+    /// Moves change set `id` to CANCELLED with `reason`, in one transaction with its audit entry;
+    /// an APPLYING one gets a cancel request on its running execution instead, which the applying
+    /// process acts on (``awaitEnd(of:clock:pollInterval:)`` waits for it).
     ///
     /// `sign` is given the act's text (``OperatorAct/cancel(changeSetID:digest:reason:)``) and returns
     /// the operator's signature of it, or nil when they give none. A signature must verify with a
@@ -32,7 +34,7 @@ public struct ChangeSetCancellation: Sendable {
     public func cancel(
         changeSetID id: String, reason: String, actor: String, policy: PolicyInForce?,
         sign: (String) throws -> SSHSignature?
-    ) async throws -> ChangeSetRecord {
+    ) async throws -> ChangeSetCancelling {
         let record = try await store.checkedChangeSet(id: id)
         let act = OperatorAct.cancel(changeSetID: record.id, digest: record.digest, reason: reason)
         var actor = actor
@@ -52,7 +54,39 @@ public struct ChangeSetCancellation: Sendable {
         return try await store.transaction { transaction in
             let current = try await transaction.changeSet(id: id)
             guard current.digest == record.digest else { throw ReviewError.policyChangedMeanwhile(changeSetID: id) }
-            return try await transaction.transition(changeSetID: id, to: .cancelled, actor: signer, reason: reason)
+            // A running apply is not cut off from here: its process stops the provider first.
+            if current.status == .applying,
+               let execution = try await transaction.executions(changeSetID: id).last(where: { $0.finishedAt == nil }) {
+                return ChangeSetCancelling(changeSet: current, execution: try await transaction.requestCancel(executionID: execution.id, actor: signer, reason: reason))
+            }
+            return ChangeSetCancelling(changeSet: try await transaction.transition(changeSetID: id, to: .cancelled, actor: signer, reason: reason), execution: nil)
         }
     }
+
+    /// Waits until the apply asked to stop by ``cancel(changeSetID:reason:actor:policy:sign:)`` has
+    /// ended, looking every `pollInterval`: its process stops the provider and records the end.
+    ///
+    /// - Returns: the execution as it ended (CANCELLED, or APPLIED or FAILED when the provider
+    ///   finished first).
+    /// - Throws: ``ApplyError/holderGone(changeSetID:executionID:)`` when no live process holds
+    ///   the stack's lock any more, so nothing will see the request until `apply --resume`.
+    public func awaitEnd(of execution: ExecutionRecord, clock: any WallClock = SystemWallClock(), pollInterval: Duration = .seconds(1)) async throws -> ExecutionRecord {
+        while true {
+            let current = try await store.execution(id: execution.id)
+            if current.finishedAt != nil { return current }
+            let lock = try await store.stackLock(current.stack)
+            if lock == nil || lock?.executionID != current.id || lock.map({ $0.expiresAt <= clock.now() || ChangeSetApplication.isDeadLocalHolder($0.holder) }) == true {
+                throw ApplyError.holderGone(changeSetID: current.changeSetID, executionID: current.id)
+            }
+            try await Task.sleep(for: pollInterval)
+        }
+    }
+}
+
+/// What `cancel` did: a change set cancelled outright, or a running apply asked to stop.
+public struct ChangeSetCancelling: Sendable {
+    /// The change set: CANCELLED, or still APPLYING until its apply stops.
+    public let changeSet: ChangeSetRecord
+    /// The running execution asked to stop, with the request; nil when nothing was running.
+    public let execution: ExecutionRecord?
 }

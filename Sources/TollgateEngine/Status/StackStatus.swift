@@ -234,7 +234,8 @@ public struct StatusReader: Sendable {
                     switch execution?.result {
                     case .failed: status = .failed
                     case .succeeded: status = .applied
-                    case nil: status = states[name] != nil ? .applied : .notApplied
+                    // A cancelled apply left the stack where its last recorded state says.
+                    case .cancelled, nil: status = states[name] != nil ? .applied : .notApplied
                     }
                 }
                 rows.append(StackStatus(

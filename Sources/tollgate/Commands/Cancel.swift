@@ -11,8 +11,12 @@ struct Cancel: AsyncParsableCommand {
         discussion: """
             A cancel is not a rejection: it says the change set should not go ahead now, not that \
             its content is wrong. The change set becomes CANCELLED with the reason, and the audit \
-            trail records who cancelled it. A change set that is applying or finished cannot be \
-            cancelled.
+            trail records who cancelled it. A change set that is applying is not cut off: the cancel is \
+            recorded on its execution, the applying process stops its provider (a command gets \
+            SIGTERM, CloudFormation CancelUpdateStack and rolls back; a creation cannot be \
+            cancelled) and ends it CANCELLED, and this command waits for that and prints the \
+            execution's output. Exit status 1 when the provider finished before it saw the cancel. \
+            A finished change set cannot be cancelled.
             """
     )
 
@@ -21,6 +25,9 @@ struct Cancel: AsyncParsableCommand {
 
     @Option(help: "Why the change set is cancelled; kept with it and in the audit trail.")
     var reason: String
+
+    @Flag(help: "When the change set is applying: record the cancel and return at once instead of waiting for the provider to stop.")
+    var noWait = false
 
     @OptionGroup var actor: OperatorOptions
     @OptionGroup var signing: OperatorSignatureOptions
@@ -36,7 +43,7 @@ struct Cancel: AsyncParsableCommand {
 
     func run() async throws {
         let actor = actor.name ?? ""
-        let record = try await store.withStore(repository: repository.repo) { store -> ChangeSetRecord? in
+        let cancelling = try await store.withStore(repository: repository.repo) { store -> ChangeSetCancelling? in
             let cancellation = ChangeSetCancellation(store: store)
             if signing.printText {
                 print(try await cancellation.textToSign(changeSetID: id, reason: reason), terminator: "")
@@ -51,14 +58,47 @@ struct Cancel: AsyncParsableCommand {
                 try signing.signature(for: text)
             }
         }
-        guard let record else { return }
-        if output.json {
-            print(try CommandOutput.json(CancelledChangeSet(id: record.id, stack: record.stack, status: record.status.rawValue, reason: reason)))
-        } else {
-            print(
-                "Change set \(TerminalText.escape(record.id)) of \(TerminalText.escape(record.stack)) "
-                    + "is \(record.status.rawValue): \(TerminalText.escape(reason))")
+        guard let cancelling else { return }
+        guard let running = cancelling.execution else {
+            let record = cancelling.changeSet
+            if output.json {
+                print(try CommandOutput.json(CancelledChangeSet(id: record.id, stack: record.stack, status: record.status.rawValue, reason: reason, execution: nil)))
+            } else {
+                print(
+                    "Change set \(TerminalText.escape(record.id)) of \(TerminalText.escape(record.stack)) "
+                        + "is \(record.status.rawValue): \(TerminalText.escape(reason))")
+            }
+            return
         }
+        if !output.json {
+            print("Change set \(TerminalText.escape(running.changeSetID)) is applying (execution \(TerminalText.escape(running.id))); "
+                + (noWait ? "its process stops the provider and ends it CANCELLED." : "waiting for its process to stop the provider..."))
+        }
+        var ended = running
+        if !noWait {
+            ended = try await store.withStore(repository: repository.repo, readOnly: true) { store in
+                try await ChangeSetCancellation(store: store).awaitEnd(of: running)
+            }
+        }
+        let status = ended.result.map { result -> String in
+            switch result {
+            case .succeeded: ChangeSetStatus.applied.rawValue
+            case .failed: ChangeSetStatus.failed.rawValue
+            case .cancelled: ChangeSetStatus.cancelled.rawValue
+            }
+        } ?? ChangeSetStatus.applying.rawValue
+        if output.json {
+            print(try CommandOutput.json(CancelledChangeSet(
+                id: ended.changeSetID, stack: ended.stack, status: status, reason: reason, execution: ended.id)))
+        } else if ended.finishedAt != nil {
+            var text = "Change set \(TerminalText.escape(ended.changeSetID)) of \(TerminalText.escape(ended.stack)) is \(status) "
+                + "(execution \(TerminalText.escape(ended.id))). Provider output:\n"
+            text += (ended.providerOutput ?? "(none)").split(separator: "\n", omittingEmptySubsequences: false)
+                .map { "  " + TerminalText.escape(String($0)) }.joined(separator: "\n") + "\n"
+            print(TerminalText.sanitize(text), terminator: "")
+        }
+        // The provider finished before it saw the cancel: the change went through.
+        if ended.finishedAt != nil, ended.result != .cancelled { throw ExitCode.failure }
     }
 }
 
@@ -68,4 +108,6 @@ struct CancelledChangeSet: Encodable {
     var stack: String
     var status: String
     var reason: String
+    /// The running execution asked to stop, when the change set was applying.
+    var execution: String?
 }
