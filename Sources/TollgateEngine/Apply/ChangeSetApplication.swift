@@ -123,8 +123,10 @@ public struct ChangeSetApplication: Sendable {
 
     /// Finishes the apply of an APPLYING change set whose process died: takes over its lock once
     /// the lease has lapsed (or at once when its holder was a process of this host that is gone),
-    /// then the record provider records again, and the command provider, which cannot know how far
-    /// the command got, ends FAILED unless the operator says it was applied (`markApplied`).
+    /// then asks the provider how it ended: the record provider records again, CloudFormation
+    /// reports the stack and its events since the start (following an operation still running),
+    /// and the command provider, which cannot know how far the command got, ends FAILED unless the
+    /// operator says it was applied (`markApplied`).
     ///
     /// - Throws: ``ApplyError/nothingToResume(changeSetID:status:)``,
     ///   ``ApplyError/lockStillHeld(_:)`` while the holder may still be at work.
@@ -153,10 +155,19 @@ public struct ChangeSetApplication: Sendable {
             return try await finish(request, record: record, actor: actor, outcome: ProviderOutcome(
                 succeeded: true, output: "marked applied by \(actor) after the deploying process died"))
         }
-        if case .record = deployment.target {
-            return try await run(RecordProvider(), request: request, record: record, actor: actor, progress: progress)
+        let provider: any Provider
+        do {
+            provider = try providerFor(record, policy: policy, repository: repository, providers: providers)
+        } catch {
+            return try await finish(request, record: record, actor: actor, outcome: ProviderOutcome(succeeded: false, output: "\(error)"))
         }
-        return try await finish(request, record: record, actor: actor, outcome: ProviderOutcome(
+        let outcome: ProviderOutcome?
+        do {
+            outcome = try await provider.resume(request, startedAt: execution.startedAt, progress: progress)
+        } catch {
+            outcome = ProviderOutcome(succeeded: false, output: "the deploying process died, and asking \(deployment.target.providerName) where it stands failed: \(error)")
+        }
+        return try await finish(request, record: record, actor: actor, outcome: outcome ?? ProviderOutcome(
             succeeded: false,
             output: "the deploying process died; provider \(deployment.target.providerName) cannot tell how far it got (pass --mark-applied if it finished)"))
     }

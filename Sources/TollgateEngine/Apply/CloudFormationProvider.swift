@@ -1,15 +1,22 @@
-import Foundation
-import TollgateAWS
-import TollgateCore
+public import Foundation
+public import TollgateAWS
+public import TollgateCore
 
 /// `provider: cloudformation`: the AWS CloudFormation API, through a CloudFormation change set
 /// that is compared with the approved one before anything is executed.
-struct CloudFormationProvider: Provider {
+public struct CloudFormationProvider: Provider {
     let client: any CloudFormationClient
     let deployment: CloudFormationDeployment
     let pollInterval: Duration
 
-    func apply(_ request: DeploymentRequest, progress: ProviderProgress) async throws -> ProviderOutcome {
+    /// Creates the provider over `client`, looking at a running operation every `pollInterval`.
+    public init(client: any CloudFormationClient, deployment: CloudFormationDeployment, pollInterval: Duration) {
+        self.client = client
+        self.deployment = deployment
+        self.pollInterval = pollInterval
+    }
+
+    public func apply(_ request: DeploymentRequest, progress: ProviderProgress) async throws -> ProviderOutcome {
         let name = deployment.stackName(for: request.stack)
         var existing = try await client.describeStack(name: name)
         let log = EventLog(progress: progress)
@@ -89,6 +96,32 @@ struct CloudFormationProvider: Provider {
                 }
             }
         }
+    }
+
+    /// Asks CloudFormation where the stack stands: an operation still running is followed to its
+    /// end; events since the execution started tell whether its change set was executed at all.
+    public func resume(_ request: DeploymentRequest, startedAt: Date, progress: ProviderProgress) async throws -> ProviderOutcome? {
+        let name = deployment.stackName(for: request.stack)
+        let log = EventLog(progress: progress)
+        guard let stack = try await client.describeStack(name: name) else {
+            if request.removesStack {
+                return ProviderOutcome(succeeded: true, output: "CloudFormation stack \(name) no longer exists: it was deleted")
+            }
+            return ProviderOutcome(succeeded: false, output: "CloudFormation stack \(name) does not exist: the apply never created it")
+        }
+        let events = try await client.stackEvents(stackName: stack.id, after: nil)
+        let since = events.filter { ($0.timestamp ?? .distantPast) >= startedAt.addingTimeInterval(-1) }
+        for event in since { await log.say(Self.line(event)) }
+        guard !since.isEmpty || stack.status.isInProgress else {
+            return ProviderOutcome(
+                succeeded: false,
+                output: await log.text(then: "CloudFormation stack \(name) is \(stack.status.rawValue) with no event since the apply started: its change set was never executed"))
+        }
+        await log.say("CloudFormation stack \(name) is \(stack.status.rawValue)" + (stack.status.isInProgress ? "; following it to its end" : ""))
+        let result = try await client.followStackOperation(stackName: stack.id, after: events.last?.id, pollInterval: pollInterval, onEvent: { event in
+            await log.say(Self.line(event))
+        })
+        return await outcome(result, name: name, log: log)
     }
 
     /// Creates CloudFormation's change set; nil when CloudFormation refuses it for having nothing

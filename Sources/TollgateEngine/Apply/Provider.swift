@@ -15,6 +15,17 @@ public protocol Provider: Sendable {
     /// provider's own message; throwing is for the provider being unusable (misconfigured, a
     /// program that cannot be started), which the engine records as a failure too.
     func apply(_ request: DeploymentRequest, progress: ProviderProgress) async throws -> ProviderOutcome
+
+    /// Finds out how an apply of `request` whose process died (it started at `startedAt`) ended,
+    /// following it to its end if it still runs; nil when the provider cannot know.
+    func resume(_ request: DeploymentRequest, startedAt: Date, progress: ProviderProgress) async throws -> ProviderOutcome?
+}
+
+extension Provider {
+    /// A provider that keeps no state of its own cannot tell how far a dead apply got.
+    public func resume(_ request: DeploymentRequest, startedAt: Date, progress: ProviderProgress) async throws -> ProviderOutcome? {
+        nil
+    }
 }
 
 /// Receives a provider's progress lines as they happen (resource events, command output).
@@ -112,5 +123,10 @@ public struct RecordProvider: Provider {
         let what = request.removesStack ? "the removal of stack \(request.stack)" : "stack \(request.stack) at commit \(request.targetCommit.prefix(7))"
         await progress("recording \(what) as applied")
         return ProviderOutcome(succeeded: true, output: "recorded \(what)")
+    }
+
+    /// The record is the deployment: recording it again finishes it.
+    public func resume(_ request: DeploymentRequest, startedAt: Date, progress: ProviderProgress) async throws -> ProviderOutcome? {
+        try await apply(request, progress: progress)
     }
 }

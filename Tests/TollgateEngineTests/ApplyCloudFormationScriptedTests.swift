@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+import TollgateAWS
+import TollgateCore
+import TollgateEngine
+import TollgateStore
+import TollgateTestSupport
+
+/// The cloudformation provider where moto cannot serve: it answers CancelUpdateStack with an
+/// error, and a resume needs a stack that changed while no Tollgate process watched. A scripted
+/// CloudFormation plays AWS's documented behaviour instead: an update in progress that
+/// CancelUpdateStack turns into UPDATE_ROLLBACK_COMPLETE, and stacks found as they were left.
+@Suite("Apply through CloudFormation: cancel and resume (scripted CloudFormation)")
+struct ApplyCloudFormationScriptedTests {
+    static let deployments = """
+        deployments:
+          - stacks: [web]
+            provider: cloudformation
+            region: eu-west-1
+
+        """
+
+    static func providers(_ client: ScriptedCloudFormation) -> ProviderFactory {
+        ProviderFactory { target, _ in
+            guard case .cloudFormation(let deployment) = target else { return RecordProvider() }
+            return CloudFormationProvider(client: client, deployment: deployment, pollInterval: .milliseconds(20))
+        }
+    }
+
+    /// web applied at the first commit, and an approved change set renaming its bucket.
+    static func approvedUpdate() async throws -> (TrustedReview, ChangeSetRecord) {
+        let review = try await TrustedReview.make(extraFiles: ["Policies/deployments.yaml": deployments])
+        let record = try await review.bucketRename()
+        try await review.review(record, as: "amara")
+        try await review.review(record, as: "bastien")
+        return (review, record)
+    }
+
+    @Test("cancel during an update: CancelUpdateStack, the rollback followed to its end, CANCELLED with the events")
+    func cancelUpdate() async throws {
+        let (review, record) = try await Self.approvedUpdate()
+        let client = ScriptedCloudFormation(stack: StackDescription(id: "arn:stack/web", name: "web", status: .init(rawValue: "UPDATE_COMPLETE")))
+        let application = ChangeSetApplication(store: review.store, clock: review.fixture.clock, holder: "test pid 1", cancelPollInterval: .milliseconds(20))
+        let (stream, executing) = AsyncStream<Void>.makeStream()
+        let progress = ProviderProgress { line in if line.contains("UPDATE_IN_PROGRESS") { executing.yield() } }
+        let path = review.fixture.git.path
+        let applying = Task {
+            try await application.apply(
+                changeSetID: record.id, actor: "amara", repository: try ManagedRepository(path: path), providers: Self.providers(client), progress: progress)
+        }
+        for await _ in stream { break }
+        _ = try await ChangeSetCancellation(store: review.store).cancel(changeSetID: record.id, reason: "bad timing", actor: "bastien", policy: nil) { _ in nil }
+        let report = try await applying.value
+        #expect(await client.cancelled, "CancelUpdateStack was called")
+        #expect(report.changeSet.status == .cancelled, "\(report.output)")
+        #expect(report.output.contains("CancelUpdateStack"))
+        #expect(report.output.contains("UPDATE_ROLLBACK_COMPLETE"), "\(report.output)")
+        #expect(try await review.store.stackState("web")?.stateVersion == 1, "the state stays as it was")
+        #expect(try await review.store.stackLock("web") == nil)
+        #expect(try await review.store.verifyTables() == nil)
+        try await review.store.close()
+    }
+
+    @Test("resume after the process died: CloudFormation's stack and events since the start decide", arguments: [true, false])
+    func resume(executed: Bool) async throws {
+        let (review, record) = try await Self.approvedUpdate()
+        let dead = "\(ProcessInfo.processInfo.hostName) pid 999999"
+        let execution = try await review.store.transaction { tx in
+            _ = try await tx.lockStack("web", executionID: "ex-dead0002", holder: dead, leaseSeconds: 600, takeOver: nil)
+            return try await tx.startExecution(id: "ex-dead0002", changeSetID: record.id, actor: "amara")
+        }
+        let client = ScriptedCloudFormation(stack: StackDescription(
+            id: "arn:stack/web", name: "web", status: .init(rawValue: "UPDATE_COMPLETE"),
+            outputs: [StackOutput(key: "BucketName", value: "web-assets-v2")]))
+        if executed {
+            await client.record(event: "UPDATE_COMPLETE", at: execution.startedAt.addingTimeInterval(30))
+        }
+        let report = try await ApplyTests.application(review).resume(
+            changeSetID: record.id, actor: "amara", repository: try review.fixture.repository(), providers: Self.providers(client))
+        if executed {
+            #expect(report.changeSet.status == .applied, "\(report.output)")
+            let state = try #require(try await review.store.stackState("web"))
+            #expect(state.stateVersion == 2)
+            #expect(state.outputs == ["BucketName": "web-assets-v2"], "CloudFormation's outputs are kept with the state")
+        } else {
+            #expect(report.changeSet.status == .failed)
+            #expect(report.output.contains("never executed"), "\(report.output)")
+            #expect(try await review.store.stackState("web")?.stateVersion == 1)
+        }
+        #expect(try await review.store.verifyTables() == nil)
+        try await review.store.close()
+    }
+}
+
+/// CloudFormation as its API reference describes it, for one stack: a change set executes into
+/// UPDATE_IN_PROGRESS, which stays until CancelUpdateStack rolls it back.
+actor ScriptedCloudFormation: CloudFormationClient {
+    private var stack: StackDescription
+    private var events: [StackEvent] = []
+    private(set) var cancelled = false
+
+    init(stack: StackDescription) {
+        self.stack = stack
+    }
+
+    func record(event status: String, at time: Date) {
+        events.append(StackEvent(
+            id: "event-\(events.count + 1)", logicalID: stack.name, resourceType: "AWS::CloudFormation::Stack", timestamp: time, status: status))
+        stack.status = StackStatus(rawValue: status)
+    }
+
+    func createChangeSet(_ request: ChangeSetRequest) async throws(AWSError) -> ChangeSetReference {
+        ChangeSetReference(id: "arn:changeSet/\(request.changeSetName)", stackID: stack.id)
+    }
+
+    func waitForChangeSet(id: String, stackName: String) async throws(AWSError) -> ChangeSetOutcome {
+        .ready(ChangeSetDescription(id: id, name: "tollgate", stackID: stack.id, status: "CREATE_COMPLETE", executionStatus: "AVAILABLE", changes: []))
+    }
+
+    func describeChangeSet(id: String, stackName: String) async throws(AWSError) -> ChangeSetDescription {
+        ChangeSetDescription(id: id, name: "tollgate", stackID: stack.id, status: "CREATE_COMPLETE", executionStatus: "AVAILABLE", changes: [])
+    }
+
+    func executeChangeSet(id: String, stackName: String, clientToken: String?) async throws(AWSError) {
+        record(event: "UPDATE_IN_PROGRESS", at: Date())
+    }
+
+    func deleteChangeSet(id: String, stackName: String) async throws(AWSError) {}
+
+    func describeStack(name: String) async throws(AWSError) -> StackDescription? {
+        stack
+    }
+
+    func stackEvents(stackName: String, after eventID: String?) async throws(AWSError) -> [StackEvent] {
+        guard let eventID, let index = events.firstIndex(where: { $0.id == eventID }) else { return events }
+        return Array(events[(index + 1)...])
+    }
+
+    func deleteStack(name: String, clientToken: String?) async throws(AWSError) {
+        record(event: "DELETE_COMPLETE", at: Date())
+    }
+
+    func cancelUpdateStack(name: String) async throws(AWSError) {
+        cancelled = true
+        record(event: "UPDATE_ROLLBACK_IN_PROGRESS", at: Date())
+        record(event: "UPDATE_ROLLBACK_COMPLETE", at: Date())
+    }
+
+    func originalTemplate(stackName: String) async throws(AWSError) -> String { "" }
+
+    func detectStackDrift(stackName: String) async throws(AWSError) -> String { "drift-1" }
+
+    func driftDetectionStatus(id: String) async throws(AWSError) -> DriftDetectionStatus {
+        DriftDetectionStatus(id: id, detectionStatus: "DETECTION_COMPLETE", stackDriftStatus: "IN_SYNC")
+    }
+
+    func resourceDrifts(stackName: String) async throws(AWSError) -> [ResourceDrift] { [] }
+}
