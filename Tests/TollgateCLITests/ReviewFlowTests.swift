@@ -205,4 +205,34 @@ struct ReviewFlowTests {
         #expect(try status(fixture)["web"]?["status"] as? String == "APPLIED")
         #expect(try tollgate(fixture, ["audit", "verify"]).status == 0)
     }
+
+    @Test("cancel while another tollgate process applies: the deploy command is stopped and both processes report CANCELLED")
+    func cancelRunningApply() async throws {
+        let fixture = try ReviewFixture(extraFiles: [
+            "Policies/deployments.yaml": "deployments:\n  - stacks: [web]\n    provider: command\n    command: [Policies/slow.sh]\n",
+            "Policies/slow.sh": "#!/bin/sh\necho started\nexec sleep 60\n",
+        ])
+        #expect(try tollgate(fixture, ["init", "--actor", "admin"]).status == 0)
+        #expect(try tollgate(fixture, ["sync"]).status == 0)
+        let id = try #require(try status(fixture)["web"]?["pendingChangeSet"] as? String)
+        #expect(try tollgate(fixture, ["approve", id, "--signature", try signApproval(fixture, id: id, as: "amara")]).status == 0)
+        let arguments = ["apply", id, "--actor", "amara", "--repo", fixture.git.path, "--state", fixture.statePath]
+        let applying = Task.detached { try TollgateBinary.run(arguments) }
+        var stored = ""
+        for _ in 0..<600 where stored != "APPLYING" {
+            try await Task.sleep(for: .milliseconds(100))
+            stored = try status(fixture)["web"]?["status"] as? String ?? ""
+        }
+        #expect(stored == "APPLYING")
+        let cancel = try tollgate(fixture, ["cancel", id, "--reason", "not tonight", "--actor", "bastien"])
+        #expect(cancel.status == 0, "\(cancel.standardError)")
+        #expect(cancel.standardOutput.contains("is CANCELLED"), "\(cancel.standardOutput)")
+        #expect(cancel.standardOutput.contains("was stopped: the apply was cancelled"), "\(cancel.standardOutput)")
+        let applied = try await applying.value
+        #expect(applied.status == 1)
+        #expect(applied.standardOutput.contains("cancel requested by bastien"), "\(applied.standardOutput)")
+        #expect(applied.standardOutput.contains("CANCELLED"), "\(applied.standardOutput)")
+        #expect(try status(fixture)["web"]?["status"] as? String == "NOT_APPLIED")
+        #expect(try tollgate(fixture, ["audit", "verify"]).status == 0)
+    }
 }
