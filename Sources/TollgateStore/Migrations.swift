@@ -8,6 +8,9 @@ struct Migration: Sendable {
     /// Statements in the SQL that SQLite and PostgreSQL share: TEXT, BIGINT, ON CONFLICT, partial
     /// indexes. Times are milliseconds since 1970 so that audit hashes survive the round trip.
     let statements: [String]
+    /// Statements for one dialect only, run after the shared ones, where the two cannot share SQL
+    /// (SQLite cannot drop a constraint; it rebuilds the table instead).
+    var dialectStatements: [SQLDialect: [String]] = [:]
 }
 
 /// The schema's history; the last version is the newest this program understands.
@@ -155,12 +158,57 @@ let migrations: [Migration] = [
     // What a provider reports after an apply (CloudFormation's stack outputs) is part of the
     // recorded state; a cancel asked of a running apply waits on its execution until the applying
     // process, which may be another one, sees it and stops its provider.
-    Migration(version: 5, name: "stack outputs and cancel requests", statements: [
-        "ALTER TABLE stack_states ADD COLUMN outputs TEXT NOT NULL DEFAULT '{}'",
-        "ALTER TABLE executions ADD COLUMN cancel_requested_by TEXT",
-        "ALTER TABLE executions ADD COLUMN cancel_reason TEXT",
-        "ALTER TABLE executions ADD COLUMN cancel_requested_at BIGINT",
-    ]),
+    //
+    // A change set is unique on its content (digest) as well as its stack, target and base: after
+    // CloudFormation showed more than was approved, the same commit is planned again with
+    // CloudFormation's changes in it, for review. Two syncs planning the same thing still clash.
+    Migration(
+        version: 5, name: "stack outputs, cancel requests, change sets planned again",
+        statements: [
+            "ALTER TABLE stack_states ADD COLUMN outputs TEXT NOT NULL DEFAULT '{}'",
+            "ALTER TABLE executions ADD COLUMN cancel_requested_by TEXT",
+            "ALTER TABLE executions ADD COLUMN cancel_reason TEXT",
+            "ALTER TABLE executions ADD COLUMN cancel_requested_at BIGINT",
+        ],
+        dialectStatements: [
+            .postgres: [
+                "ALTER TABLE change_sets DROP CONSTRAINT change_sets_stack_target_commit_base_state_version_key",
+                "ALTER TABLE change_sets ADD CONSTRAINT change_sets_plan_key UNIQUE (stack, target_commit, base_state_version, digest)",
+            ],
+            // SQLite's documented table rebuild; foreign keys are off while migrations run.
+            .sqlite: [
+                """
+                CREATE TABLE change_sets_rebuilt (
+                    id TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    stack TEXT NOT NULL,
+                    commits TEXT NOT NULL,
+                    base_state_version BIGINT NOT NULL,
+                    target_commit TEXT NOT NULL,
+                    digest TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    status_reason TEXT,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    UNIQUE (stack, target_commit, base_state_version, digest)
+                )
+                """,
+                """
+                INSERT INTO change_sets_rebuilt (id, kind, stack, commits, base_state_version, target_commit, digest, body,
+                    status, status_reason, created_at, updated_at)
+                SELECT id, kind, stack, commits, base_state_version, target_commit, digest, body,
+                    status, status_reason, created_at, updated_at FROM change_sets
+                """,
+                "DROP TABLE change_sets",
+                "ALTER TABLE change_sets_rebuilt RENAME TO change_sets",
+                """
+                CREATE UNIQUE INDEX change_sets_one_open_per_stack ON change_sets (stack)
+                    WHERE status IN ('PENDING', 'APPROVED')
+                """,
+                "CREATE INDEX change_sets_by_stack ON change_sets (stack, created_at)",
+            ],
+        ]),
 ]
 
 /// Brings a store's schema up to the newest version, inside a write transaction the caller holds.
@@ -213,7 +261,7 @@ enum SchemaMigrator {
         let missing = migrations.filter { $0.version > current }
         guard let newest = missing.last else { return }
         for migration in missing {
-            for statement in migration.statements {
+            for statement in migration.statements + (migration.dialectStatements[session.dialect] ?? []) {
                 try await session.execute(statement)
             }
             try await session.execute(

@@ -69,11 +69,13 @@ public final class SQLiteStateStore: StateStore {
             if readOnly {
                 try await SchemaMigrator.checkCurrent(session)
             } else {
-                try await session.execute("PRAGMA foreign_keys = ON")
                 try await session.execute("PRAGMA journal_mode = WAL")
                 try await session.execute("PRAGMA synchronous = FULL")
+                // Foreign keys go on after migrating, so that a migration may rebuild a table
+                // others refer to, as SQLite's documentation prescribes.
                 try await SQLStoreTransaction.run(
                     on: session, clock: clock, begin: ["BEGIN IMMEDIATE"], body: SchemaMigrator.migrate)
+                try await session.execute("PRAGMA foreign_keys = ON")
             }
         } catch {
             try? await connection.close()

@@ -142,6 +142,15 @@ struct PolicyRevisionTests {
         // Back to schema 2, as a store written before policy revisions had a table.
         try await fixture.tamper("DROP TABLE policy_revisions")
         try await fixture.tamper("DROP TABLE stack_locks")
+        for column in ["stack_states DROP COLUMN outputs", "executions DROP COLUMN cancel_requested_by",
+                       "executions DROP COLUMN cancel_reason", "executions DROP COLUMN cancel_requested_at"] {
+            try await fixture.tamper("ALTER TABLE \(column)")
+        }
+        if kind == .postgres {
+            try await fixture.tamper("ALTER TABLE change_sets DROP CONSTRAINT change_sets_plan_key")
+            try await fixture.tamper(
+                "ALTER TABLE change_sets ADD CONSTRAINT change_sets_stack_target_commit_base_state_version_key UNIQUE (stack, target_commit, base_state_version)")
+        }
         try await fixture.tamper("DELETE FROM schema_migrations WHERE version >= 3")
         try await fixture.close()
 
