@@ -39,7 +39,8 @@ struct ApplyCloudFormationScriptedTests {
     @Test("cancel during an update: CancelUpdateStack, the rollback followed to its end, CANCELLED with the events")
     func cancelUpdate() async throws {
         let (review, record) = try await Self.approvedUpdate()
-        let client = ScriptedCloudFormation(stack: StackDescription(id: "arn:stack/web", name: "web", status: .init(rawValue: "UPDATE_COMPLETE")))
+        let client = ScriptedCloudFormation(
+            stack: StackDescription(id: "arn:stack/web", name: "web", status: .init(rawValue: "UPDATE_COMPLETE")), holdsUpdates: true)
         let application = ChangeSetApplication(store: review.store, clock: review.fixture.clock, holder: "test pid 1", cancelPollInterval: .milliseconds(20))
         let (stream, executing) = AsyncStream<Void>.makeStream()
         let progress = ProviderProgress { line in if line.contains("UPDATE_IN_PROGRESS") { executing.yield() } }
@@ -57,6 +58,37 @@ struct ApplyCloudFormationScriptedTests {
         #expect(report.output.contains("UPDATE_ROLLBACK_COMPLETE"), "\(report.output)")
         #expect(try await review.store.stackState("web")?.stateVersion == 1, "the state stays as it was")
         #expect(try await review.store.stackLock("web") == nil)
+        #expect(try await review.store.verifyTables() == nil)
+        try await review.store.close()
+    }
+
+    @Test("CloudFormation showing more than was approved: nothing executed, FAILED, and the same commit planned again with its changes, which then applies once approved")
+    func replanAfterMismatch() async throws {
+        let (review, record) = try await Self.approvedUpdate()
+        let extra = ResourceChangeSummary(action: "Add", logicalID: "AccessLogs", resourceType: "AWS::S3::Bucket")
+        let client = ScriptedCloudFormation(
+            stack: StackDescription(id: "arn:stack/web", name: "web", status: .init(rawValue: "UPDATE_COMPLETE")), proposing: [extra])
+        let application = ApplyTests.application(review)
+        let failed = try await application.apply(
+            changeSetID: record.id, actor: "amara", repository: try review.fixture.repository(), providers: Self.providers(client))
+        #expect(failed.changeSet.status == .failed)
+        #expect(failed.output.contains("CloudFormation would add AccessLogs (AWS::S3::Bucket); the approved change set does not show it"), "\(failed.output)")
+        #expect(await client.executed == false, "nothing was executed")
+        #expect(try await review.store.stackState("web")?.stateVersion == 1)
+
+        let replannedID = try #require(failed.replannedChangeSet)
+        let replanned = try await review.store.changeSet(id: replannedID)
+        #expect(replanned.status == .pending, "for review again")
+        #expect(replanned.targetCommit == record.targetCommit)
+        #expect(replanned.digest != record.digest, "the digest binds CloudFormation's changes too")
+        let shown = try JSONDecoder().decode(ChangeSet.self, from: Data(replanned.json.utf8))
+        #expect(shown.providerChanges == [ProviderChange(action: "Add", logicalID: "AccessLogs", resourceType: "AWS::S3::Bucket", replacement: nil)])
+        try await review.review(replanned, as: "amara")
+        try await review.review(replanned, as: "bastien")
+        let applied = try await application.apply(
+            changeSetID: replanned.id, actor: "amara", repository: try review.fixture.repository(), providers: Self.providers(client))
+        #expect(applied.changeSet.status == .applied, "\(applied.output)")
+        #expect(try await review.store.stackState("web")?.stateVersion == 2)
         #expect(try await review.store.verifyTables() == nil)
         try await review.store.close()
     }
@@ -96,11 +128,18 @@ struct ApplyCloudFormationScriptedTests {
 /// UPDATE_IN_PROGRESS, which stays until CancelUpdateStack rolls it back.
 actor ScriptedCloudFormation: CloudFormationClient {
     private var stack: StackDescription
+    private let proposed: [ResourceChangeSummary]
+    private let holdsUpdates: Bool
     private var events: [StackEvent] = []
     private(set) var cancelled = false
+    private(set) var executed = false
 
-    init(stack: StackDescription) {
+    /// A stack as it stands, and the changes CloudFormation's change sets will show; an update
+    /// completes when next looked at, or, with `holdsUpdates`, stays in progress until cancelled.
+    init(stack: StackDescription, proposing proposed: [ResourceChangeSummary] = [], holdsUpdates: Bool = false) {
         self.stack = stack
+        self.proposed = proposed
+        self.holdsUpdates = holdsUpdates
     }
 
     func record(event status: String, at time: Date) {
@@ -114,7 +153,7 @@ actor ScriptedCloudFormation: CloudFormationClient {
     }
 
     func waitForChangeSet(id: String, stackName: String) async throws(AWSError) -> ChangeSetOutcome {
-        .ready(ChangeSetDescription(id: id, name: "tollgate", stackID: stack.id, status: "CREATE_COMPLETE", executionStatus: "AVAILABLE", changes: []))
+        .ready(ChangeSetDescription(id: id, name: "tollgate", stackID: stack.id, status: "CREATE_COMPLETE", executionStatus: "AVAILABLE", changes: proposed))
     }
 
     func describeChangeSet(id: String, stackName: String) async throws(AWSError) -> ChangeSetDescription {
@@ -122,13 +161,15 @@ actor ScriptedCloudFormation: CloudFormationClient {
     }
 
     func executeChangeSet(id: String, stackName: String, clientToken: String?) async throws(AWSError) {
+        executed = true
         record(event: "UPDATE_IN_PROGRESS", at: Date())
     }
 
     func deleteChangeSet(id: String, stackName: String) async throws(AWSError) {}
 
     func describeStack(name: String) async throws(AWSError) -> StackDescription? {
-        stack
+        if stack.status.rawValue == "UPDATE_IN_PROGRESS", !holdsUpdates { record(event: "UPDATE_COMPLETE", at: Date()) }
+        return stack
     }
 
     func stackEvents(stackName: String, after eventID: String?) async throws(AWSError) -> [StackEvent] {

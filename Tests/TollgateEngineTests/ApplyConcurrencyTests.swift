@@ -11,9 +11,9 @@ import TollgateTestSupport
 struct ApplyConcurrencyTests {
     /// A deploy script that says it started, then waits (as the program itself, so that SIGTERM
     /// reaches it) for `seconds`.
-    static func slowDeployments(stacks: String = "[web]", seconds: Int = 30) -> [String: String] {
+    static func slowDeployments(seconds: Int = 60) -> [String: String] {
         [
-            "Policies/deployments.yaml": "deployments:\n  - stacks: \(stacks)\n    provider: command\n    command: [Policies/slow.sh]\n    timeout: 5m\n",
+            "Policies/deployments.yaml": "deployments:\n  - stacks: [web]\n    provider: command\n    command: [Policies/slow.sh]\n    timeout: 5m\n",
             "Policies/slow.sh": "#!/bin/sh\necho \"started $TOLLGATE_STACK\"\nexec sleep \(seconds)\n",
         ]
     }
@@ -113,7 +113,14 @@ struct ApplyConcurrencyTests {
 
     @Test("two stacks apply in parallel, each under its own lock")
     func twoStacksInParallel() async throws {
-        let review = try await TrustedReview.make(extraFiles: Self.slowDeployments(stacks: "[web, api]", seconds: 1).merging([
+        // Each deploy script waits for the test to open a gate, so both run at once however slow
+        // the machine is.
+        let gate = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-gate-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: gate) }
+        let review = try await TrustedReview.make(extraFiles: [
+            "Policies/deployments.yaml": "deployments:\n  - stacks: [web, api]\n    provider: command\n    command: [Policies/gated.sh]\n",
+            "Policies/gated.sh": "#!/bin/sh\necho \"started $TOLLGATE_STACK\"\nwhile [ ! -e '\(gate)' ]; do sleep 0.05; done\n",
+        ].merging([
             "Stacks/api/template.yaml": ReviewFixture.template(bucket: "api-assets"),
             "Policies/approvals.yaml": ReviewFixture.approvals.replacingOccurrences(of: "stacks: [web]", with: "stacks: [web, api]"),
         ]) { $1 })
@@ -137,6 +144,7 @@ struct ApplyConcurrencyTests {
         }
         #expect(try await review.store.stackLock("web") != nil)
         #expect(try await review.store.stackLock("api") != nil)
+        #expect(FileManager.default.createFile(atPath: gate, contents: Data()))
         let reports = try await [web, api]
         #expect(reports.map(\.changeSet.status) == [.applied, .applied])
         #expect(try await review.store.stackState("api")?.stateVersion == 1)

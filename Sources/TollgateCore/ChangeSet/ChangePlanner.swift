@@ -27,7 +27,13 @@ public struct ChangePlanner: Sendable {
     ///   - base: the recorded state, or nil when the stack does not exist yet (`CREATE`).
     ///   - target: the state under review.
     /// - Throws: ``ChangePlanError/resourceTypeChanged(_:)`` when a logical id changes type.
-    public func plan(stackName: String, commit: String, base: StackSnapshot?, target: StackSnapshot) throws -> ChangeSet {
+    ///
+    /// - Parameter providerChanges: what the deploying service said it would do beyond an earlier
+    ///   plan of the same commit (CloudFormation's own change set), shown and bound by the digest
+    ///   so that reviewers approve them too.
+    public func plan(
+        stackName: String, commit: String, base: StackSnapshot?, target: StackSnapshot, providerChanges: [ProviderChange] = []
+    ) throws -> ChangeSet {
         let base = try base.map(Self.expandingLoops)
         let target = try Self.expandingLoops(target)
         let baseSnapshot = base ?? StackSnapshot(
@@ -121,6 +127,7 @@ public struct ChangePlanner: Sendable {
             tags: target.tags.keys.sorted().map { StackTag(key: $0, value: target.tags[$0] ?? "") },
             changes: changes, templateChanges: templateChanges,
             transforms: target.template.allTransforms.map(TransformUse.init(name:)), warnings: warnings)
+        changeSet.providerChanges = providerChanges
         changeSet.digest = try Self.digest(of: changeSet, base: base, target: target)
         return changeSet
     }
@@ -207,6 +214,8 @@ public struct ChangePlanner: Sendable {
         /// Absent when the template has no transform, so that digests of such change sets
         /// stay what they were before transforms entered the change set.
         var transforms: [TransformUse]?
+        /// Absent unless the service showed more than an earlier plan, for the same reason.
+        var providerChanges: [ProviderChange]?
     }
 
     /// Hex SHA-256 over the canonical JSON of ``DigestInput``. NoEcho values enter masked, so
@@ -223,7 +232,8 @@ public struct ChangePlanner: Sendable {
             stack: changeSet.stackName, commit: changeSet.commit, changeSetType: changeSet.changeSetType,
             base: base.map(state), target: state(target), changes: changeSet.changes,
             templateChanges: changeSet.templateChanges,
-            transforms: changeSet.transforms.isEmpty ? nil : changeSet.transforms)
+            transforms: changeSet.transforms.isEmpty ? nil : changeSet.transforms,
+            providerChanges: changeSet.providerChanges.isEmpty ? nil : changeSet.providerChanges)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return CanonicalEncoding.sha256Hex(try encoder.encode(input))

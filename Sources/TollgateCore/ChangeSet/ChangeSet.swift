@@ -25,6 +25,9 @@ public struct ChangeSet: Sendable, Codable, Equatable {
     public var transforms: [TransformUse]
     /// Problems that do not stop the plan (quota, unquoted parameter values, unknown types).
     public var warnings: [String]
+    /// Changes the deploying service (CloudFormation's own change set) said it would make that an
+    /// earlier plan of this commit did not show; approving this change set approves them too.
+    public var providerChanges: [ProviderChange] = []
 
     enum CodingKeys: String, CodingKey {
         case changeSetType = "ChangeSetType"
@@ -38,6 +41,7 @@ public struct ChangeSet: Sendable, Codable, Equatable {
         case templateChanges = "TemplateChanges"
         case transforms = "Transforms"
         case warnings = "Warnings"
+        case providerChanges = "ProviderChanges"
     }
 
     /// A change set from its parts; ``ChangePlanner`` is the usual way to make one.
@@ -72,6 +76,7 @@ public struct ChangeSet: Sendable, Codable, Equatable {
         // Change sets stored before transforms were listed have no such key.
         transforms = try container.decodeIfPresent([TransformUse].self, forKey: .transforms) ?? []
         warnings = try container.decode([String].self, forKey: .warnings)
+        providerChanges = try container.decodeIfPresent([ProviderChange].self, forKey: .providerChanges) ?? []
     }
 
     /// Writes CloudFormation's field names; `Stack` repeats `StackName` for Tollgate's readers.
@@ -88,6 +93,8 @@ public struct ChangeSet: Sendable, Codable, Equatable {
         try container.encode(templateChanges, forKey: .templateChanges)
         try container.encode(transforms, forKey: .transforms)
         try container.encode(warnings, forKey: .warnings)
+        // Only present when there are some, so that every other change set reads as before.
+        if !providerChanges.isEmpty { try container.encode(providerChanges, forKey: .providerChanges) }
     }
 
     /// The resource changes without their `Type: Resource` wrapper.

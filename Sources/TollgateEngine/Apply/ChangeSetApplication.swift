@@ -80,9 +80,9 @@ public struct ChangeSetApplication: Sendable {
         do {
             provider = try providerFor(record, policy: policy, repository: repository, providers: providers)
         } catch {
-            return try await finish(request, record: record, actor: actor, outcome: ProviderOutcome(succeeded: false, output: "\(error)"))
+            return try await finish(request, record: record, actor: actor, repository: repository, outcome: ProviderOutcome(succeeded: false, output: "\(error)"))
         }
-        return try await run(provider, request: request, record: record, actor: actor, progress: progress)
+        return try await run(provider, request: request, record: record, actor: actor, repository: repository, progress: progress)
     }
 
     /// Applies every APPROVED change set that is due now: its rules all say `automatic: true` and
@@ -152,14 +152,14 @@ public struct ChangeSetApplication: Sendable {
         }
         let deployment = record.kind == .policy ? Deployment(stackPatterns: ["*"], target: .record) : policy.policy.deployments.deployment(for: record.stack)
         if markApplied {
-            return try await finish(request, record: record, actor: actor, outcome: ProviderOutcome(
+            return try await finish(request, record: record, actor: actor, repository: repository, outcome: ProviderOutcome(
                 succeeded: true, output: "marked applied by \(actor) after the deploying process died"))
         }
         let provider: any Provider
         do {
             provider = try providerFor(record, policy: policy, repository: repository, providers: providers)
         } catch {
-            return try await finish(request, record: record, actor: actor, outcome: ProviderOutcome(succeeded: false, output: "\(error)"))
+            return try await finish(request, record: record, actor: actor, repository: repository, outcome: ProviderOutcome(succeeded: false, output: "\(error)"))
         }
         let outcome: ProviderOutcome?
         do {
@@ -167,14 +167,17 @@ public struct ChangeSetApplication: Sendable {
         } catch {
             outcome = ProviderOutcome(succeeded: false, output: "the deploying process died, and asking \(deployment.target.providerName) where it stands failed: \(error)")
         }
-        return try await finish(request, record: record, actor: actor, outcome: outcome ?? ProviderOutcome(
+        return try await finish(request, record: record, actor: actor, repository: repository, outcome: outcome ?? ProviderOutcome(
             succeeded: false,
             output: "the deploying process died; provider \(deployment.target.providerName) cannot tell how far it got (pass --mark-applied if it finished)"))
     }
 
     /// Runs `provider` under the lock, renewing the lease meanwhile and stopping the provider when
     /// an operator asks to cancel, then records the outcome.
-    private func run(_ provider: any Provider, request: DeploymentRequest, record: ChangeSetRecord, actor: String, progress: ProviderProgress) async throws -> ApplyReport {
+    private func run(
+        _ provider: any Provider, request: DeploymentRequest, record: ChangeSetRecord, actor: String, repository: ManagedRepository,
+        progress: ProviderProgress
+    ) async throws -> ApplyReport {
         let running = Task {
             do {
                 return try await provider.apply(request, progress: progress)
@@ -185,7 +188,7 @@ public struct ChangeSetApplication: Sendable {
         let watching = Task { await watch(request, stack: record.stack, provider: running, progress: progress) }
         let outcome = await running.value
         watching.cancel()
-        return try await finish(request, record: record, actor: actor, outcome: outcome)
+        return try await finish(request, record: record, actor: actor, repository: repository, outcome: outcome)
     }
 
     /// While `provider` runs: renews the stack's lease at a third of its length, and cancels the
@@ -217,7 +220,9 @@ public struct ChangeSetApplication: Sendable {
     /// state (or policy revision) on success, the audit entries, and the lock released. A provider
     /// that stopped short after an operator's cancel request ends CANCELLED; one that had reached
     /// the target before it saw the request ends APPLIED, and its output says so.
-    private func finish(_ request: DeploymentRequest, record: ChangeSetRecord, actor: String, outcome: ProviderOutcome) async throws -> ApplyReport {
+    private func finish(
+        _ request: DeploymentRequest, record: ChangeSetRecord, actor: String, repository: ManagedRepository, outcome: ProviderOutcome
+    ) async throws -> ApplyReport {
         try await store.transaction { tx in
             guard try await tx.stackLock(record.stack)?.executionID == request.executionID else {
                 throw StoreError.lockLost(stack: record.stack, executionID: request.executionID)
@@ -230,6 +235,10 @@ public struct ChangeSetApplication: Sendable {
                 } else {
                     result = .cancelled
                 }
+            }
+            let replanned = try await replan(record, after: outcome, repository: repository, in: tx, actor: actor)
+            if let replanned {
+                output += "\nchange set \(replanned.id) plans the same commit with CloudFormation's changes, for review"
             }
             let execution = try await tx.finishExecution(id: request.executionID, result: result, providerOutput: output, actor: actor)
             var stateVersion: Int64?
@@ -246,8 +255,33 @@ public struct ChangeSetApplication: Sendable {
                 }
             }
             try await tx.unlockStack(record.stack, executionID: request.executionID)
-            return ApplyReport(changeSet: try await tx.changeSet(id: record.id), execution: execution, stateVersion: stateVersion, output: output)
+            return ApplyReport(
+                changeSet: try await tx.changeSet(id: record.id), execution: execution, stateVersion: stateVersion, output: output,
+                replannedChangeSet: replanned?.id)
         }
+    }
+
+    /// After CloudFormation showed changes the approved change set did not, plans the same commit
+    /// again with them listed, so that reviewers see and approve what CloudFormation will do.
+    private func replan(
+        _ record: ChangeSetRecord, after outcome: ProviderOutcome, repository: ManagedRepository, in tx: any StoreTransaction, actor: String
+    ) async throws -> ChangeSetRecord? {
+        guard !outcome.succeeded, !outcome.unapprovedChanges.isEmpty, record.kind == .stack else { return nil }
+        let approved = try JSONDecoder().decode(ChangeSet.self, from: Data(record.json.utf8))
+        let state = try await tx.stackState(record.stack)
+        let target = try objectID(record.targetCommit, changeSetID: record.id)
+        var listed = approved.providerChanges
+        for change in outcome.unapprovedChanges where !listed.contains(change) { listed.append(change) }
+        guard let changeSet = try repository.changeSet(for: record.stack, at: target, against: try state?.snapshot(), providerChanges: listed) else {
+            return nil
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let next = ChangeSetRecord(
+            id: ChangeSetRecord.newID(), kind: .stack, stack: record.stack, commits: record.commits,
+            baseStateVersion: record.baseStateVersion, targetCommit: record.targetCommit, digest: changeSet.digest,
+            json: String(decoding: try encoder.encode(changeSet), as: UTF8.self), status: .pending, statusReason: nil)
+        return try await tx.createChangeSet(next, actor: actor).changeSet
     }
 
     /// The deployment the change set would make, after checking that its base is current and that
@@ -266,7 +300,9 @@ public struct ChangeSetApplication: Sendable {
             planned = ""
             if current == record.baseStateVersion {
                 let target = try objectID(record.targetCommit, changeSetID: record.id)
-                planned = try repository.changeSet(for: record.stack, at: target, against: try state?.snapshot())?.digest ?? ""
+                // CloudFormation's changes listed by an earlier attempt are part of what was approved.
+                let listed = (try? JSONDecoder().decode(ChangeSet.self, from: Data(record.json.utf8)))?.providerChanges ?? []
+                planned = try repository.changeSet(for: record.stack, at: target, against: try state?.snapshot(), providerChanges: listed)?.digest ?? ""
             }
         }
         guard current == record.baseStateVersion else {
@@ -327,6 +363,9 @@ public struct ApplyReport: Sendable {
     public let stateVersion: Int64?
     /// The provider's account of what it did.
     public let output: String
+    /// The change set planned again with CloudFormation's own changes after they differed from
+    /// the approved ones; nil otherwise.
+    public var replannedChangeSet: String? = nil
 }
 
 /// One change set `apply --due` took up: its report, or why it was refused.

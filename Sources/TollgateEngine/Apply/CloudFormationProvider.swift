@@ -54,7 +54,8 @@ public struct CloudFormationProvider: Provider {
                     succeeded: false,
                     output: "stopped before executing anything: CloudFormation's change set differs from the approved one:\n"
                         + differences.map { "  " + $0.description }.joined(separator: "\n")
-                        + "\nits change set was deleted; plan the stack again for review")
+                        + "\nits change set was deleted",
+                    unapprovedChanges: differences.map(\.change))
             }
             await log.say("CloudFormation's change set \(description.name) matches the approved one (\(description.changes.count) changes); executing")
         }

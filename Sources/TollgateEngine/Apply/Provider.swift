@@ -1,5 +1,5 @@
 public import Foundation
-import TollgateCore
+public import TollgateCore
 
 /// Where an approved change set is applied: the recorded state itself, a command, or AWS
 /// CloudFormation. The engine re-checks everything before it calls one, and records the outcome
@@ -104,12 +104,16 @@ public struct ProviderOutcome: Sendable, Equatable {
     /// What the deployed stack reports, such as CloudFormation's stack outputs, by name; recorded
     /// with the new state.
     public var outputs: [String: String]
+    /// Changes the service would have made beyond the approved change set, which stopped the
+    /// apply before anything was executed; the stack is planned again with them, for review.
+    public var unapprovedChanges: [ProviderChange]
 
     /// Creates an outcome.
-    public init(succeeded: Bool, output: String, outputs: [String: String] = [:]) {
+    public init(succeeded: Bool, output: String, outputs: [String: String] = [:], unapprovedChanges: [ProviderChange] = []) {
         self.succeeded = succeeded
         self.output = output
         self.outputs = outputs
+        self.unapprovedChanges = unapprovedChanges
     }
 }
 

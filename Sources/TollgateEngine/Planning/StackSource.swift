@@ -98,10 +98,12 @@ extension ManagedRepository {
     ///
     /// - Throws: ``TemplateError`` or ``ConfigurationError`` for the stack's files, and what
     ///   ``stackSource(_:at:)`` throws.
-    public func changeSet(for name: String, at commit: ObjectID, against state: StackSnapshot?) throws -> ChangeSet? {
+    public func changeSet(
+        for name: String, at commit: ObjectID, against state: StackSnapshot?, providerChanges: [ProviderChange] = []
+    ) throws -> ChangeSet? {
         let planner = ChangePlanner()
         if let source = try stackSource(name, at: commit) {
-            return try planner.plan(stackName: name, commit: commit.hex, base: state, target: try source.snapshot())
+            return try planner.plan(stackName: name, commit: commit.hex, base: state, target: try source.snapshot(), providerChanges: providerChanges)
         }
         return try state.map { try planner.planRemoval(stackName: name, commit: commit.hex, base: $0) }
     }

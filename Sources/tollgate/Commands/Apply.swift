@@ -131,6 +131,8 @@ struct ApplyJSON: Codable {
     /// The stack's new state version, or the new policy revision.
     var stateVersion: Int64?
     var output: String
+    /// The change set planned again with CloudFormation's own changes, for review.
+    var replannedChangeSet: String?
 
     init(_ report: ApplyReport) {
         changeSet = report.changeSet.id
@@ -142,6 +144,7 @@ struct ApplyJSON: Codable {
         finishedAt = report.execution.finishedAt
         stateVersion = report.stateVersion
         output = report.output
+        replannedChangeSet = report.replannedChangeSet
     }
 
     var text: String {

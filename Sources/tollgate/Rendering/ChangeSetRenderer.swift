@@ -24,6 +24,14 @@ struct ChangeSetRenderer {
                 lines.append(transform.mayChangeAnything ? style.boldRed(line) : line)
             }
         }
+        if !changeSet.providerChanges.isEmpty {
+            lines.append("")
+            lines.append(style.boldRed("CloudFormation's own change set also does this, which the offline plan does not show:"))
+            for change in changeSet.providerChanges {
+                let what = change.action == "Modify" ? "replace (Replacement: \(change.replacement ?? "?"))" : change.action.lowercased()
+                lines.append(style.boldRed(TerminalText.escape("  \(what) \(change.logicalID) (\(change.resourceType))")))
+            }
+        }
         if !replaced.isEmpty {
             lines.append("")
             lines.append(style.boldRed("REPLACE — these resources are destroyed and created again:"))
