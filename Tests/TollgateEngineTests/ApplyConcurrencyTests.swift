@@ -9,12 +9,12 @@ import TollgateTestSupport
 /// window that closes between approval and apply.
 @Suite("Apply: cancel, parallel applies, windows")
 struct ApplyConcurrencyTests {
-    /// A deploy script that says it started, then waits (as the program itself, so that SIGTERM
-    /// reaches it) for `seconds`.
-    static func slowDeployments(seconds: Int = 60) -> [String: String] {
+    /// A deploy script that says it started, then waits a minute (as the program itself, so that
+    /// SIGTERM reaches it); the tests cancel it long before.
+    static func slowDeployments() -> [String: String] {
         [
             "Policies/deployments.yaml": "deployments:\n  - stacks: [web]\n    provider: command\n    command: [Policies/slow.sh]\n    timeout: 5m\n",
-            "Policies/slow.sh": "#!/bin/sh\necho \"started $TOLLGATE_STACK\"\nexec sleep \(seconds)\n",
+            "Policies/slow.sh": "#!/bin/sh\necho \"started $TOLLGATE_STACK\"\nexec sleep 60\n",
         ]
     }
 

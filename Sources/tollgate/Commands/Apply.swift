@@ -61,9 +61,7 @@ struct Apply: AsyncParsableCommand {
             let managed = try await ManagedRepository.open(
                 path: repository.repo, settingsFile: repository.config, branch: repository.branch, store: store)
             let application = ChangeSetApplication(store: store)
-            let progress = ProviderProgress { line in
-                if !json { print("  " + TerminalText.escape(line)) }
-            }
+            let progress = ProgressLines(quiet: json).receiver()
             if resume {
                 return try await application.resume(changeSetID: id, actor: actor, repository: managed, markApplied: markApplied, progress: progress)
             }
@@ -87,9 +85,7 @@ extension Apply {
         let results = try await store.withStore(repository: repository.repo) { store in
             let managed = try await ManagedRepository.open(
                 path: repository.repo, settingsFile: repository.config, branch: repository.branch, store: store)
-            return try await ChangeSetApplication(store: store).applyDue(actor: actor, repository: managed, progress: ProviderProgress { line in
-                if !json { print("  " + TerminalText.escape(line)) }
-            })
+            return try await ChangeSetApplication(store: store).applyDue(actor: actor, repository: managed, progress: ProgressLines(quiet: json).receiver())
         }
         let shown = results.map { result in
             DueJSON(changeSet: result.changeSetID, stack: result.stack, applied: result.report.map(ApplyJSON.init), refusal: result.refusal)
