@@ -34,6 +34,10 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let executionStarted = AuditAction(rawValue: "execution.started")
     /// An apply finished, successfully or not.
     public static let executionFinished = AuditAction(rawValue: "execution.finished")
+    /// An access token was issued to a reviewer; `details` name the token id, never the token.
+    public static let tokenIssued = AuditAction(rawValue: "token.issued")
+    /// An access token was revoked; `details["token"]` names it.
+    public static let tokenRevoked = AuditAction(rawValue: "token.revoked")
     /// The store's schema was created or migrated.
     public static let storeMigrated = AuditAction(rawValue: "store.migrated")
 }
