@@ -4,12 +4,15 @@ import Hummingbird
 import Logging
 import TollgateEngine
 
-/// Answers every error as JSON through ``ErrorMapping``, tags every response with its request id
-/// and logs one line per request; outermost, so it sees the router's own 404s too.
+/// Answers every error as JSON through ``ErrorMapping``, tags every response with its request id,
+/// logs one line per request and counts it; outermost, so it sees the router's own 404s too.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = ServerRequestContext
+    let metrics: ServerMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let clock = ContinuousClock()
+        let start = clock.now
         var response: Response
         do {
             response = try await next(request, context)
@@ -23,6 +26,9 @@ struct ErrorMiddleware: RouterMiddleware {
         }
         response.headers[.requestID] = context.id
         context.logger.info("\(request.method) \(request.uri.path) \(response.status.code)")
+        metrics.requestFinished(
+            method: request.method.rawValue, route: ServerMetrics.route(of: request.uri.path), status: response.status.code,
+            duration: clock.now - start)
         return response
     }
 }

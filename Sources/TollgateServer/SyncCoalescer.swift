@@ -9,6 +9,7 @@ public actor SyncCoalescer {
 
     private let sync: Sync
     private let logger: Logger
+    private let metrics: ServerMetrics?
     private var running = false
     private var again = false
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
@@ -17,9 +18,10 @@ public actor SyncCoalescer {
     /// How many of them failed.
     public private(set) var failedRuns = 0
 
-    /// A coalescer running `sync`, logging to `logger`.
-    public init(logger: Logger, sync: @escaping Sync) {
+    /// A coalescer running `sync`, logging to `logger` and counting into `metrics`.
+    public init(logger: Logger, metrics: ServerMetrics? = nil, sync: @escaping Sync) {
         self.logger = logger
+        self.metrics = metrics
         self.sync = sync
     }
 
@@ -54,11 +56,15 @@ public actor SyncCoalescer {
         var reason = reason
         repeat {
             again = false
+            let clock = ContinuousClock()
+            let start = clock.now
             do {
                 let summary = try await sync()
+                metrics?.syncFinished(succeeded: true, duration: clock.now - start)
                 logger.info("sync finished: \(summary)", metadata: ["reason": .string(reason)])
             } catch {
                 failedRuns += 1
+                metrics?.syncFinished(succeeded: false, duration: clock.now - start)
                 logger.error("sync failed: \(error)", metadata: ["reason": .string(reason)])
             }
             completedRuns += 1

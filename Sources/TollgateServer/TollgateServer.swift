@@ -10,7 +10,8 @@ public import TollgateStore
 ///
 /// Like the CLI it parses, calls an engine use case and renders; it holds no business rule. It
 /// takes the git hosts' push webhooks (``WebhookController``), serves the JSON API
-/// (``APIController``) behind bearer tokens, and answers `/healthz` and `/readyz`.
+/// (``APIController``) behind bearer tokens, answers `/healthz` and `/readyz`, and serves its
+/// Prometheus metrics at `/metrics`.
 public final class TollgateServer: Sendable {
     /// Where the followed repository is and how it is read.
     public struct Repository: Sendable {
@@ -43,6 +44,8 @@ public final class TollgateServer: Sendable {
     public let logger: Logger
     /// The largest webhook body taken.
     public let hookBodyLimit: Int
+    /// What `/metrics` serves.
+    public let metrics: ServerMetrics
 
     /// A server of `repository` over `store`.
     public init(
@@ -56,13 +59,15 @@ public final class TollgateServer: Sendable {
         self.clock = clock
         self.logger = logger
         self.hookBodyLimit = hookBodyLimit
+        let metrics = ServerMetrics()
+        self.metrics = metrics
         let defaultSync: SyncCoalescer.Sync = { [repository, store] in
             let managed = try await ManagedRepository.open(
                 path: repository.path, settingsFile: repository.settingsFile, branch: repository.branch, store: store)
             let report = try await ChangeSetSynchronizer(repository: managed, store: store, actor: "tollgate").sync()
             return "branch \(report.branch) at \(report.cursor.prefix(12)), \(report.created.count) change set(s) created"
         }
-        coalescer = SyncCoalescer(logger: logger, sync: sync ?? defaultSync)
+        coalescer = SyncCoalescer(logger: logger, metrics: metrics, sync: sync ?? defaultSync)
     }
 
     /// Opens the repository as the engine reads it; one per request, since a libgit2 handle is not
@@ -74,10 +79,15 @@ public final class TollgateServer: Sendable {
     /// The routes and middleware; tests drive it in process with HummingbirdTesting.
     public func router() -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
-        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ErrorMiddleware(metrics: metrics))
         router.add(middleware: PathGuardMiddleware())
         router.get("healthz") { _, _ in try JSONBody.response(["status": "ok"]) }
         router.get("readyz") { _, context in try await self.readiness(context: context) }
+        router.get("metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: self.metrics.text())))
+        }
         let repository = self.repository
         let store = self.store
         WebhookController(
