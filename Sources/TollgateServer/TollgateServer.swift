@@ -1,5 +1,6 @@
 public import Hummingbird
 public import Logging
+import Foundation
 import NIOCore
 import ServiceLifecycle
 public import TollgateCore
@@ -130,5 +131,32 @@ public final class TollgateServer: Sendable {
             services: services,
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: logger)
+    }
+
+    /// Listens on `host`:`port` and serves until SIGTERM or SIGINT; see
+    /// ``application(host:port:pollInterval:onListening:)``.
+    ///
+    /// - Throws: ``ServerStartError/cannotListen(address:reason:)`` when the address cannot be bound.
+    public func run(
+        host: String, port: Int, pollInterval: Duration?, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
+        do {
+            try await application(host: host, port: port, pollInterval: pollInterval, onListening: onListening).runService()
+        } catch let error as IOError {
+            throw ServerStartError.cannotListen(address: "\(host):\(port)", reason: String(cString: strerror(error.errnoCode)))
+        }
+    }
+}
+
+/// The server could not start.
+public enum ServerStartError: Error, Sendable, CustomStringConvertible {
+    /// Binding the listening socket failed.
+    case cannotListen(address: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotListen(let address, let reason):
+            "Cannot listen on \(address): \(reason); stop the program using it or choose another address with --listen."
+        }
     }
 }

@@ -28,15 +28,8 @@ struct ServeEndToEndTests {
             "serve", "--repo", review.git.path, "--state", review.statePath, "--listen", "127.0.0.1:0",
             "--github-webhook-secret-file", secretFile,
         ])
-        // Log lines share the pipe with standard output; read up to the end of the banner line.
         let prefix = "Listening on http://127.0.0.1:"
-        var banner = server.read(until: prefix)
-        while let range = banner.range(of: prefix), !banner[range.upperBound...].contains("\n") {
-            let more = server.read(until: "\n")
-            guard !more.isEmpty else { break }
-            banner += more
-        }
-        let portText = try #require(banner.split(separator: "\n").first { $0.hasPrefix(prefix) }).dropFirst(prefix.count)
+        let portText = try #require(server.line(startingWith: prefix)).dropFirst(prefix.count)
         let port = try #require(Int(portText))
         #expect(port > 0)
 

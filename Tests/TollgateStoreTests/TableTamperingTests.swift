@@ -142,6 +142,8 @@ struct PolicyRevisionTests {
         // Back to schema 2, as a store written before policy revisions had a table.
         try await fixture.tamper("DROP TABLE policy_revisions")
         try await fixture.tamper("DROP TABLE stack_locks")
+        try await fixture.tamper("DROP TABLE access_tokens")
+        try await fixture.tamper("DROP TABLE webhook_deliveries")
         try await fixture.tamper("DELETE FROM schema_migrations WHERE version >= 3")
         try await fixture.close()
 

@@ -65,15 +65,14 @@ struct Serve: AsyncParsableCommand {
         let server = TollgateServer(
             repository: .init(path: repository.repo, settingsFile: repository.config, branch: repository.branch), store: state,
             secrets: secrets, logger: logger)
-        let application = server.application(
-            host: host, port: port, pollInterval: interval > 0 ? .seconds(interval) : nil,
-            onListening: { bound in
-                let shown = host.contains(":") ? "[\(host)]" : host
-                // Written unbuffered: a program that started the server waits for this line.
-                FileHandle.standardOutput.write(Data("Listening on http://\(shown):\(bound)\n".utf8))
-            })
         do {
-            try await application.runService()
+            try await server.run(
+                host: host, port: port, pollInterval: interval > 0 ? .seconds(interval) : nil,
+                onListening: { bound in
+                    let shown = host.contains(":") ? "[\(host)]" : host
+                    // Written unbuffered: a program that started the server waits for this line.
+                    FileHandle.standardOutput.write(Data("Listening on http://\(shown):\(bound)\n".utf8))
+                })
         } catch {
             try? await state.close()
             throw error
