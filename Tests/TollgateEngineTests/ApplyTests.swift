@@ -139,8 +139,10 @@ struct ApplyTests {
 
     @Test("a command that fails or outlives its timeout ends FAILED with its output; the state stays and the lock is released")
     func commandFails() async throws {
-        for (command, expected) in [("Policies/deploy.sh, \"3\"", "exited with status 3"), ("/bin/sleep, \"30\"", "timeout")] {
-            let (review, record) = try await Self.approvedWeb(extraFiles: Self.deployments(command, timeout: "1s"))
+        // The failing script gets a generous timeout, so that a loaded machine cannot turn its exit
+        // status into a timeout; only the sleeper is meant to outlive its second.
+        for (command, expected, timeout) in [("Policies/deploy.sh, \"3\"", "exited with status 3", "60s"), ("/bin/sleep, \"30\"", "timeout", "1s")] {
+            let (review, record) = try await Self.approvedWeb(extraFiles: Self.deployments(command, timeout: timeout))
             let report = try await Self.application(review).apply(changeSetID: record.id, actor: "amara", repository: try review.fixture.repository())
             #expect(report.changeSet.status == .failed)
             #expect(report.execution.result == .failed)
