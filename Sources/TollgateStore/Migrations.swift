@@ -209,6 +209,28 @@ let migrations: [Migration] = [
                 "CREATE INDEX change_sets_by_stack ON change_sets (stack, created_at)",
             ],
         ]),
+    // `tollgate serve`: bearer tokens bound to reviewers, kept only as their SHA-256, and the ids of
+    // the git hosts' webhook deliveries already handled, so that a redelivery changes nothing.
+    Migration(version: 6, name: "access tokens and webhook deliveries", statements: [
+        """
+        CREATE TABLE access_tokens (
+            id TEXT PRIMARY KEY,
+            reviewer TEXT NOT NULL,
+            token_sha256 TEXT NOT NULL UNIQUE,
+            created_at BIGINT NOT NULL,
+            expires_at BIGINT,
+            revoked_at BIGINT
+        )
+        """,
+        """
+        CREATE TABLE webhook_deliveries (
+            host TEXT NOT NULL,
+            delivery_id TEXT NOT NULL,
+            received_at BIGINT NOT NULL,
+            PRIMARY KEY (host, delivery_id)
+        )
+        """,
+    ]),
 ]
 
 /// Brings a store's schema up to the newest version, inside a write transaction the caller holds.

@@ -303,3 +303,35 @@ private func randomHex(digits: Int) -> String {
     var generator = SystemRandomNumberGenerator()
     return String((0..<digits).map { _ in "0123456789abcdef".randomElement(using: &generator) ?? "0" })
 }
+
+/// A bearer token bound to one reviewer, as stored: only the SHA-256 of the token is kept, so the
+/// store never holds anything that could act as the reviewer.
+public struct AccessTokenRecord: Sendable, Hashable {
+    /// The token's public id, such as `tok-3f9a0c1e`, for listing and revoking.
+    public var id: String
+    /// The reviewer the token acts as, a person id in `Policies/reviewers.yaml`.
+    public var reviewer: String
+    /// The lower-case hex SHA-256 of the token.
+    public var tokenSHA256: String
+    /// When it was issued.
+    public var createdAt: Date
+    /// When it stops working; nil for never.
+    public var expiresAt: Date?
+    /// When it was revoked; nil while it is not.
+    public var revokedAt: Date?
+
+    /// Creates a record.
+    public init(id: String, reviewer: String, tokenSHA256: String, createdAt: Date, expiresAt: Date?, revokedAt: Date? = nil) {
+        self.id = id
+        self.reviewer = reviewer
+        self.tokenSHA256 = tokenSHA256
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.revokedAt = revokedAt
+    }
+
+    /// A fresh random token id, `tok-` and 8 hex digits.
+    public static func newID() -> String {
+        "tok-" + randomHex(digits: 8)
+    }
+}

@@ -544,6 +544,55 @@ struct SQLStoreTransaction: StoreTransaction {
         return entry
     }
 
+    // MARK: Access tokens and webhook deliveries
+
+    func accessTokens() async throws -> [AccessTokenRecord] {
+        try await session.query("SELECT * FROM access_tokens ORDER BY created_at, id", []).map(accessTokenRecord)
+    }
+
+    func accessToken(sha256: String) async throws -> AccessTokenRecord? {
+        try await session.query("SELECT * FROM access_tokens WHERE token_sha256 = ?", [.text(sha256)]).first.map(accessTokenRecord)
+    }
+
+    func recordAccessToken(id: String, reviewer: String, tokenSHA256: String, expiresAt: Date?, actor: String) async throws -> AccessTokenRecord {
+        let time = now
+        let expires = expiresAt.map(AuditEntry.milliseconds(of:))
+        try await session.execute(
+            "INSERT INTO access_tokens (id, reviewer, token_sha256, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)",
+            [.text(id), .text(reviewer), .text(tokenSHA256), .integer(time), SQLValue(expires)])
+        var details = ["token": id, "reviewer": reviewer]
+        if let expires { details["expires_at"] = String(expires) }
+        try await append(AuditEvent(actor: actor, action: .tokenIssued, details: details), at: time)
+        return AccessTokenRecord(
+            id: id, reviewer: reviewer, tokenSHA256: tokenSHA256, createdAt: date(time), expiresAt: expires.map(date))
+    }
+
+    func revokeAccessToken(id: String, actor: String) async throws -> AccessTokenRecord {
+        guard var record = try await session.query("SELECT * FROM access_tokens WHERE id = ?", [.text(id)]).first.map(accessTokenRecord) else {
+            throw StoreError.unknownAccessToken(id)
+        }
+        guard record.revokedAt == nil else { throw StoreError.accessTokenRevoked(id) }
+        let time = now
+        try await session.execute("UPDATE access_tokens SET revoked_at = ? WHERE id = ?", [.integer(time), .text(id)])
+        try await append(AuditEvent(actor: actor, action: .tokenRevoked, details: ["token": id, "reviewer": record.reviewer]), at: time)
+        record.revokedAt = date(time)
+        return record
+    }
+
+    func recordWebhookDelivery(host: String, deliveryID: String) async throws -> Bool {
+        let seen = try await session.query(
+            "SELECT delivery_id FROM webhook_deliveries WHERE host = ? AND delivery_id = ?", [.text(host), .text(deliveryID)])
+        guard seen.isEmpty else { return false }
+        do {
+            try await session.execute(
+                "INSERT INTO webhook_deliveries (host, delivery_id, received_at) VALUES (?, ?, ?)",
+                [.text(host), .text(deliveryID), .integer(now)])
+        } catch is UniqueViolation {
+            return false
+        }
+        return true
+    }
+
     // MARK: Rows to records
 
     private func stackStateRecord(_ row: SQLRow) throws -> StackStateRecord {
@@ -608,6 +657,13 @@ struct SQLStoreTransaction: StoreTransaction {
                     actor: actor, reason: try row.optionalText("cancel_reason") ?? "",
                     requestedAt: date(try row.optionalInteger("cancel_requested_at") ?? 0))
             })
+    }
+
+    private func accessTokenRecord(_ row: SQLRow) throws -> AccessTokenRecord {
+        AccessTokenRecord(
+            id: try row.text("id"), reviewer: try row.text("reviewer"), tokenSHA256: try row.text("token_sha256"),
+            createdAt: date(try row.integer("created_at")), expiresAt: try row.optionalInteger("expires_at").map(date),
+            revokedAt: try row.optionalInteger("revoked_at").map(date))
     }
 
     /// Reads an entry back exactly as stored, so that verification sees any tampering; details that

@@ -1,3 +1,4 @@
+public import Foundation
 public import TollgateCore
 
 /// Where Tollgate keeps what it has recorded: stack states, the scan position, change sets,
@@ -125,6 +126,14 @@ extension StateStore {
         try await read { try await $0.firstDisagreement(with: replay) }
     }
 
+    public func accessTokens() async throws -> [AccessTokenRecord] {
+        try await read { try await $0.accessTokens() }
+    }
+
+    public func accessToken(sha256: String) async throws -> AccessTokenRecord? {
+        try await read { try await $0.accessToken(sha256: sha256) }
+    }
+
     /// Walks the whole audit trail in sequence order and checks every link, in constant memory.
     ///
     /// - Parameter expectedHead: a head hash exported earlier with `tollgate audit head`; it must
@@ -193,6 +202,10 @@ public protocol StoreReader: Sendable {
     /// The commits attributed to `stack` that no APPLIED change set of the stack covered: those
     /// whose authors wrote some of what the stack's next change set would apply.
     func unappliedCommits(stack: String) async throws -> [StackCommit]
+    /// Every access token, revoked and expired ones too, oldest first.
+    func accessTokens() async throws -> [AccessTokenRecord]
+    /// The access token whose SHA-256 is `sha256` (lower-case hex), if any.
+    func accessToken(sha256: String) async throws -> AccessTokenRecord?
 }
 
 /// Write access inside ``StateStore/transaction(_:)``; each write appends its audit entry with
@@ -274,6 +287,18 @@ public protocol StoreTransaction: StoreReader {
     /// Appends an audit entry for an event that has no record of its own, such as trusting the
     /// first policy.
     func appendAudit(_ event: AuditEvent) async throws -> AuditEntry
+
+    /// Stores a new access token with the store's time as its creation; writes one audit entry
+    /// naming the token's id and reviewer (never the token or its hash).
+    func recordAccessToken(id: String, reviewer: String, tokenSHA256: String, expiresAt: Date?, actor: String) async throws -> AccessTokenRecord
+
+    /// Revokes the access token `id` now; writes one audit entry.
+    /// - Throws: ``StoreError/unknownAccessToken(_:)`` or ``StoreError/accessTokenRevoked(_:)``.
+    func revokeAccessToken(id: String, actor: String) async throws -> AccessTokenRecord
+
+    /// Records that the git host `host` delivered `deliveryID`; false when it was recorded before,
+    /// so that a redelivered webhook is handled once. Coordination, not record: no audit entry.
+    func recordWebhookDelivery(host: String, deliveryID: String) async throws -> Bool
 }
 
 /// Which change sets to list.

@@ -58,6 +58,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case corruptRecord(location: String, what: String)
     /// Any other database failure, with the operation that failed.
     case database(location: String, operation: String, message: String)
+    /// No access token has this id.
+    case unknownAccessToken(String)
+    /// The access token was revoked before; revoking is done once.
+    case accessTokenRevoked(String)
 
     public var description: String {
         switch self {
@@ -112,6 +116,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "The state store \(location) holds an unreadable \(what); it was changed outside tollgate, restore it from a backup."
         case .database(let location, let operation, let message):
             return "The state store \(location) failed while \(operation): \(message)."
+        case .unknownAccessToken(let id):
+            return "No access token has the id \(id); `tollgate token list` lists them."
+        case .accessTokenRevoked(let id):
+            return "Access token \(id) is revoked already."
         }
     }
 }

@@ -113,6 +113,21 @@ public final class ChildProcess: Sendable {
         return text
     }
 
+    /// Reads the child's output until a whole line starting with `prefix` has arrived, and returns
+    /// that line without its newline; nil when the output ends first. Other lines (logs sharing
+    /// the pipe) are skipped.
+    public func line(startingWith prefix: String) -> String? {
+        var text = read(until: prefix)
+        while true {
+            if let line = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().first(where: { $0.hasPrefix(prefix) }) {
+                return String(line)
+            }
+            let more = read(until: "\n")
+            guard !more.isEmpty else { return nil }
+            text += more
+        }
+    }
+
     /// Reads the child's output until it closes it.
     public func readToEnd() -> String {
         read(until: "\u{0}\u{0}never\u{0}\u{0}")

@@ -14,6 +14,7 @@ struct Tollgate: AsyncParsableCommand {
         subcommands: [
             Init.self, History.self, Sync.self, Status.self, Plan.self, Show.self, Explain.self,
             Approve.self, Reject.self, Cancel.self, Apply.self, Execution.self, Diff.self, Audit.self, Guard.self, Check.self,
+            Serve.self, Token.self,
         ]
     )
 

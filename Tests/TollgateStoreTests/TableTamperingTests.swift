@@ -151,6 +151,8 @@ struct PolicyRevisionTests {
             try await fixture.tamper(
                 "ALTER TABLE change_sets ADD CONSTRAINT change_sets_stack_target_commit_base_state_version_key UNIQUE (stack, target_commit, base_state_version)")
         }
+        try await fixture.tamper("DROP TABLE access_tokens")
+        try await fixture.tamper("DROP TABLE webhook_deliveries")
         try await fixture.tamper("DELETE FROM schema_migrations WHERE version >= 3")
         try await fixture.close()
 

@@ -36,6 +36,10 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let executionFinished = AuditAction(rawValue: "execution.finished")
     /// An operator asked a running apply to stop.
     public static let executionCancelRequested = AuditAction(rawValue: "execution.cancel_requested")
+    /// An access token was issued to a reviewer; `details` name the token id, never the token.
+    public static let tokenIssued = AuditAction(rawValue: "token.issued")
+    /// An access token was revoked; `details["token"]` names it.
+    public static let tokenRevoked = AuditAction(rawValue: "token.revoked")
     /// The store's schema was created or migrated.
     public static let storeMigrated = AuditAction(rawValue: "store.migrated")
 }

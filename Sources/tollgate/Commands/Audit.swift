@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TollgateCore
+import TollgateEngine
 import TollgateStore
 
 /// `tollgate audit`: read the audit trail, verify its hash chain, export its head.
@@ -67,11 +68,7 @@ extension Audit {
 
         /// Reads an ISO 8601 date (taken as midnight UTC) or date and time, with or without fractions.
         static func parseTime(_ text: String) -> Date? {
-            let withFraction = ISO8601DateFormatter()
-            withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            let dateOnly = ISO8601DateFormatter()
-            dateOnly.formatOptions = [.withFullDate]
-            return ISO8601DateFormatter().date(from: text) ?? withFraction.date(from: text) ?? dateOnly.date(from: text)
+            WireJSON.time(text)
         }
     }
 

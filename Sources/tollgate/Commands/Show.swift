@@ -35,36 +35,16 @@ struct Show: AsyncParsableCommand {
 
     func run() async throws {
         let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
-        let (record, approvals, executions, attributed, review) = try await store.withStore(repository: repository.repo, readOnly: true) { store in
-            let record = try await store.checkedChangeSet(id: id)
-            // An open change set is shown as explain judges it now (its status and guard results),
-            // beside its stored status.
-            var review: ReviewVerdict?
-            if !approvalText, record.status == .pending || record.status == .approved, try await store.policyInForce() != nil {
-                let policy = try await PolicyInForce.load(from: store, repository: managed)
-                review = try await ReviewService(store: store).currentVerdict(of: record, policy: policy, repository: managed)
-            }
-            return (record, try await store.approvals(changeSetID: id), try await store.executions(changeSetID: id),
-                    try await store.stackCommits(stack: record.stack), review)
-        }
         if approvalText {
+            let record = try await store.withStore(repository: repository.repo, readOnly: true) { store in
+                try await store.checkedChangeSet(id: id)
+            }
             print(record.approvalText(for: verdict.verdict), terminator: "")
             return
         }
-        let mergedBy = Dictionary(attributed.map { ($0.commit, $0.mergedBy) }, uniquingKeysWith: { first, _ in first })
-        let commits = try managed.commitSummaries(of: record).map {
-            ShowJSON.Commit(
-                id: $0.id, author: $0.authorName, email: $0.authorEmail, committerEmail: $0.committerEmail, summary: $0.summary,
-                mergedBy: mergedBy[$0.id] ?? nil)
+        let shown = try await store.withStore(repository: repository.repo, readOnly: true) { store in
+            try await ChangeSetView.load(id: id, store: store, repository: managed)
         }
-        var shown = ShowJSON(
-            record: record, commits: commits, changes: try record.stackChangeSet(), planFailure: record.planFailure?.reason,
-            approvals: approvals, executions: executions)
-        if let computed = review?.status, computed.rawValue != record.status.rawValue {
-            shown.status = computed.rawValue
-            shown.storedStatus = record.status.rawValue
-        }
-        if record.kind == .stack { shown.guards = review?.guards }
         if output.json {
             print(try CommandOutput.json(shown))
         } else {
@@ -73,82 +53,7 @@ struct Show: AsyncParsableCommand {
     }
 }
 
-/// The `--json` answer of `tollgate show`; storage rows are copied into it, never encoded directly.
-struct ShowJSON: Codable {
-    struct Commit: Codable {
-        var id: String
-        var author: String
-        var email: String
-        var committerEmail: String
-        var summary: String
-        /// The merge that brought the commit onto the branch; nil for a commit on its first-parent line.
-        var mergedBy: String?
-    }
-
-    struct Approval: Codable {
-        var reviewer: String
-        var verdict: String
-        var digest: String
-        var reason: String?
-        var signature: String?
-        var recordedAt: Date
-    }
-
-    struct Execution: Codable {
-        var id: String
-        var startedAt: Date
-        var finishedAt: Date?
-        var result: String?
-        var providerOutput: String?
-    }
-
-    var id: String
-    var kind: String
-    var stack: String
-    /// For an open change set, the status `explain` computes under the policy in force now.
-    var status: String
-    /// The stored status, when it differs from ``status``: the policy changed since it was decided.
-    var storedStatus: String?
-    var statusReason: String?
-    var digest: String
-    var targetCommit: String
-    var baseStateVersion: Int64
-    var createdAt: Date
-    var updatedAt: Date
-    var commits: [Commit]
-    var changes: ChangeSet?
-    /// Why the stack could not be planned, for a change set that FAILED at its creation.
-    var planFailure: String?
-    var approvals: [Approval]
-    var executions: [Execution]
-    /// The guard rules' failures under the policy in force, for an open stack change set.
-    var guards: GuardReport?
-
-    init(
-        record: ChangeSetRecord, commits: [Commit], changes: ChangeSet?, planFailure: String?, approvals: [ApprovalRecord],
-        executions: [ExecutionRecord]
-    ) {
-        id = record.id
-        kind = record.kind.rawValue
-        stack = record.stack
-        status = record.status.rawValue
-        statusReason = record.statusReason
-        digest = record.digest
-        targetCommit = record.targetCommit
-        baseStateVersion = record.baseStateVersion
-        createdAt = record.createdAt
-        updatedAt = record.updatedAt
-        self.commits = commits
-        self.changes = changes
-        self.planFailure = planFailure
-        self.approvals = approvals.map {
-            Approval(reviewer: $0.reviewer, verdict: $0.verdict.rawValue, digest: $0.digest, reason: $0.reason, signature: $0.signature, recordedAt: $0.recordedAt)
-        }
-        self.executions = executions.map {
-            Execution(id: $0.id, startedAt: $0.startedAt, finishedAt: $0.finishedAt, result: $0.result?.rawValue, providerOutput: $0.providerOutput)
-        }
-    }
-
+extension ChangeSetView {
     /// The text for a person: header, commits, changes, verdicts, executions; every stored value
     /// escaped for the terminal.
     func text(useColor: Bool) -> String {

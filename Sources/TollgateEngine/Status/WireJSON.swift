@@ -1,0 +1,33 @@
+public import Foundation
+
+/// The one JSON encoding of every `--json` answer and HTTP body: sorted keys, no escaped slashes,
+/// dates as ISO 8601 in UTC with milliseconds (the precision the store keeps).
+public enum WireJSON {
+    /// An encoder with the rule; `pretty` for people reading a terminal.
+    public static func encoder(pretty: Bool = false) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(timestamp(date))
+        }
+        return encoder
+    }
+
+    /// ISO 8601 in UTC with milliseconds.
+    public static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
+    /// Reads an ISO 8601 date (taken as midnight UTC) or date and time, with or without fractions,
+    /// as `--since` and `?since=` take it; nil when `text` is neither.
+    public static func time(_ text: String) -> Date? {
+        let withFraction = ISO8601DateFormatter()
+        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let dateOnly = ISO8601DateFormatter()
+        dateOnly.formatOptions = [.withFullDate]
+        return ISO8601DateFormatter().date(from: text) ?? withFraction.date(from: text) ?? dateOnly.date(from: text)
+    }
+}

@@ -1,0 +1,162 @@
+public import Hummingbird
+public import Logging
+import Foundation
+import NIOCore
+import ServiceLifecycle
+public import TollgateCore
+import TollgateEngine
+public import TollgateStore
+
+/// `tollgate serve`: the HTTP front end over the same engine and store as the command line.
+///
+/// Like the CLI it parses, calls an engine use case and renders; it holds no business rule. It
+/// takes the git hosts' push webhooks (``WebhookController``), serves the JSON API
+/// (``APIController``) behind bearer tokens, answers `/healthz` and `/readyz`, and serves its
+/// Prometheus metrics at `/metrics`.
+public final class TollgateServer: Sendable {
+    /// Where the followed repository is and how it is read.
+    public struct Repository: Sendable {
+        /// The git repository (a work tree or a bare repository).
+        public var path: String
+        /// A tollgate.yaml to use instead of the one at the tip of the branch.
+        public var settingsFile: String?
+        /// The branch to follow; nil for the settings' branch, or main.
+        public var branch: String?
+
+        /// Creates the description.
+        public init(path: String, settingsFile: String? = nil, branch: String? = nil) {
+            self.path = path
+            self.settingsFile = settingsFile
+            self.branch = branch
+        }
+    }
+
+    /// The repository followed.
+    public let repository: Repository
+    /// The state store shared with the command line.
+    public let store: any StateStore
+    /// The clock tokens expire by.
+    public let clock: any WallClock
+    /// The webhook secrets; a host without one refuses every delivery.
+    public let secrets: WebhookSecrets
+    /// The one place syncs run, coalesced.
+    public let coalescer: SyncCoalescer
+    /// The server's logger; request lines carry their request id.
+    public let logger: Logger
+    /// The largest webhook body taken.
+    public let hookBodyLimit: Int
+    /// What `/metrics` serves.
+    public let metrics: ServerMetrics
+
+    /// A server of `repository` over `store`.
+    public init(
+        repository: Repository, store: any StateStore, secrets: WebhookSecrets, clock: any WallClock = SystemWallClock(),
+        logger: Logger = Logger(label: "tollgate.server"), hookBodyLimit: Int = 1 << 20,
+        sync: SyncCoalescer.Sync? = nil
+    ) {
+        self.repository = repository
+        self.store = store
+        self.secrets = secrets
+        self.clock = clock
+        self.logger = logger
+        self.hookBodyLimit = hookBodyLimit
+        let metrics = ServerMetrics()
+        self.metrics = metrics
+        let defaultSync: SyncCoalescer.Sync = { [repository, store] in
+            let managed = try await ManagedRepository.open(
+                path: repository.path, settingsFile: repository.settingsFile, branch: repository.branch, store: store)
+            let report = try await ChangeSetSynchronizer(repository: managed, store: store, actor: "tollgate").sync()
+            return "branch \(report.branch) at \(report.cursor.prefix(12)), \(report.created.count) change set(s) created"
+        }
+        coalescer = SyncCoalescer(logger: logger, metrics: metrics, sync: sync ?? defaultSync)
+    }
+
+    /// Opens the repository as the engine reads it; one per request, since a libgit2 handle is not
+    /// shared between tasks.
+    func openRepository() async throws -> ManagedRepository {
+        try await ManagedRepository.open(path: repository.path, settingsFile: repository.settingsFile, branch: repository.branch, store: store)
+    }
+
+    /// The routes and middleware; tests drive it in process with HummingbirdTesting.
+    public func router() -> Router<ServerRequestContext> {
+        let router = Router(context: ServerRequestContext.self)
+        router.add(middleware: ErrorMiddleware(metrics: metrics))
+        router.add(middleware: PathGuardMiddleware())
+        router.get("healthz") { _, _ in try JSONBody.response(["status": "ok"]) }
+        router.get("readyz") { _, context in try await self.readiness(context: context) }
+        router.get("metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: self.metrics.text())))
+        }
+        let repository = self.repository
+        let store = self.store
+        WebhookController(
+            secrets: secrets,
+            branch: { try ManagedRepository(path: repository.path, settingsFile: repository.settingsFile, branch: repository.branch).branch },
+            deliveries: WebhookDeliveries(store: store), coalescer: coalescer, bodyLimit: hookBodyLimit
+        ).register(on: router)
+        APIController(server: self).register(on: router)
+        return router
+    }
+
+    /// Ready when the store answers and the repository opens.
+    private func readiness(context: ServerRequestContext) async throws -> Response {
+        do {
+            _ = try await store.auditHead()
+        } catch {
+            context.logger.warning("not ready: the store cannot be read", metadata: ["error": "\(error)"])
+            throw ServerError(.serviceUnavailable, code: "store_unavailable", message: "The state store cannot be read.")
+        }
+        do {
+            _ = try await openRepository()
+        } catch {
+            context.logger.warning("not ready: the repository cannot be read", metadata: ["error": "\(error)"])
+            throw ServerError(.serviceUnavailable, code: "repository_unreadable", message: "The repository cannot be read.")
+        }
+        return try JSONBody.response(["status": "ready"])
+    }
+
+    /// The application listening on `host`:`port` (0 for any free port), polling every
+    /// `pollInterval` when set, calling `onListening` with the bound port.
+    public func application(
+        host: String, port: Int, pollInterval: Duration?, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        var services: [any Service] = []
+        if let pollInterval {
+            services.append(PollingService(interval: pollInterval, coalescer: coalescer))
+        }
+        return Application(
+            router: router(), configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "tollgate"),
+            services: services,
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
+            logger: logger)
+    }
+
+    /// Listens on `host`:`port` and serves until SIGTERM or SIGINT; see
+    /// ``application(host:port:pollInterval:onListening:)``.
+    ///
+    /// - Throws: ``ServerStartError/cannotListen(address:reason:)`` when the address cannot be bound.
+    public func run(
+        host: String, port: Int, pollInterval: Duration?, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
+        do {
+            try await application(host: host, port: port, pollInterval: pollInterval, onListening: onListening).runService()
+        } catch let error as IOError {
+            throw ServerStartError.cannotListen(address: "\(host):\(port)", reason: String(cString: strerror(error.errnoCode)))
+        }
+    }
+}
+
+/// The server could not start.
+public enum ServerStartError: Error, Sendable, CustomStringConvertible {
+    /// Binding the listening socket failed.
+    case cannotListen(address: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotListen(let address, let reason):
+            "Cannot listen on \(address): \(reason); stop the program using it or choose another address with --listen."
+        }
+    }
+}

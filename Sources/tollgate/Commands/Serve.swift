@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TollgateServer
+
+/// `tollgate serve`: the webhooks and the JSON API over the same engine and store as the CLI.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the git hosts' push webhooks and the JSON API.",
+        discussion: """
+            A push to the followed branch, signed with the webhook secret, syncs as tollgate sync \
+            does; pushes that arrive while a sync runs fold into one more sync after it. Secrets \
+            come from TOLLGATE_GITHUB_WEBHOOK_SECRET, TOLLGATE_GITLAB_WEBHOOK_TOKEN and \
+            TOLLGATE_BITBUCKET_WEBHOOK_SECRET or from the files named below; a host with no secret \
+            has its endpoint refuse every delivery. The API (/api/stacks, /api/change-sets/ID, \
+            /api/audit) needs a token from tollgate token issue. Prints the address it listens on, \
+            then logs to standard error; SIGTERM or SIGINT stops it.
+            """
+    )
+
+    @Option(help: ArgumentHelp("The address and port to listen on; port 0 picks a free one.", valueName: "host:port"))
+    var listen = "127.0.0.1:8080"
+
+    @Option(help: ArgumentHelp(
+        "Sync every so often, such as 60s; 0s turns polling off. Default: 60s when no webhook secret is configured, else off.",
+        valueName: "duration"))
+    var poll: DurationText?
+
+    @Option(help: ArgumentHelp("A file holding GitHub's webhook secret (instead of TOLLGATE_GITHUB_WEBHOOK_SECRET).", valueName: "file"))
+    var githubWebhookSecretFile: String?
+
+    @Option(help: ArgumentHelp("A file holding GitLab's webhook secret token (instead of TOLLGATE_GITLAB_WEBHOOK_TOKEN).", valueName: "file"))
+    var gitlabWebhookTokenFile: String?
+
+    @Option(help: ArgumentHelp("A file holding Bitbucket's webhook secret (instead of TOLLGATE_BITBUCKET_WEBHOOK_SECRET).", valueName: "file"))
+    var bitbucketWebhookSecretFile: String?
+
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        _ = try address()
+    }
+
+    /// `--listen` as host and port; `[::1]:8080` for IPv6.
+    func address() throws -> (host: String, port: Int) {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65_535).contains(port) else {
+            throw ValidationError("--listen \(listen) is not HOST:PORT with a port from 0 to 65535, such as 127.0.0.1:8080.")
+        }
+        var host = String(listen[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw ValidationError("--listen \(listen) names no host; write 127.0.0.1:\(port) or 0.0.0.0:\(port).") }
+        return (host, port)
+    }
+
+    func run() async throws {
+        let (host, port) = try address()
+        let secrets = try WebhookSecrets.load(
+            environment: ProcessInfo.processInfo.environment, githubFile: githubWebhookSecretFile, gitlabFile: gitlabWebhookTokenFile,
+            bitbucketFile: bitbucketWebhookSecretFile)
+        let interval = poll.map(\.seconds) ?? (secrets.isAnyConfigured ? 0 : 60)
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        let logger = Logger(label: "tollgate.server")
+        let state = try await store.open(repository: repository.repo)
+        let server = TollgateServer(
+            repository: .init(path: repository.repo, settingsFile: repository.config, branch: repository.branch), store: state,
+            secrets: secrets, logger: logger)
+        do {
+            try await server.run(
+                host: host, port: port, pollInterval: interval > 0 ? .seconds(interval) : nil,
+                onListening: { bound in
+                    let shown = host.contains(":") ? "[\(host)]" : host
+                    // Written unbuffered: a program that started the server waits for this line.
+                    FileHandle.standardOutput.write(Data("Listening on http://\(shown):\(bound)\n".utf8))
+                })
+        } catch {
+            try? await state.close()
+            throw error
+        }
+        try await state.close()
+    }
+}
