@@ -116,9 +116,13 @@ extension ManagedRepository {
 public enum PlanError: Error, Equatable, Sendable, CustomStringConvertible {
     /// No template of the stack exists at the commit.
     case stackNotFound(name: String, commit: String, known: [String])
+    /// `Policies` names the policy folder, not a stack.
+    case policiesNotAStack
 
     public var description: String {
         switch self {
+        case .policiesNotAStack:
+            return "Policies/ is not a stack: a change to it is a policy change set, which tollgate sync creates and tollgate show ID describes."
         case .stackNotFound(let name, let commit, let known):
             let list = known.isEmpty ? "none" : known.prefix(20).joined(separator: ", ")
             return "No stack '\(name)' at commit \(commit) (stacks there: \(list))."

@@ -35,36 +35,17 @@ struct Show: AsyncParsableCommand {
 
     func run() async throws {
         let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
-        let (record, approvals, executions, attributed, review) = try await store.withStore(repository: repository.repo, readOnly: true) { store in
-            let record = try await store.checkedChangeSet(id: id)
-            // An open change set is shown as explain judges it now (its status and guard results),
-            // beside its stored status.
-            var review: ReviewVerdict?
-            if !approvalText, record.status == .pending || record.status == .approved, try await store.policyInForce() != nil {
-                let policy = try await PolicyInForce.load(from: store, repository: managed)
-                review = try await ReviewService(store: store).currentVerdict(of: record, policy: policy, repository: managed)
-            }
-            return (record, try await store.approvals(changeSetID: id), try await store.executions(changeSetID: id),
-                    try await store.stackCommits(stack: record.stack), review)
-        }
         if approvalText {
-            print(record.approvalText(for: verdict.verdict), terminator: "")
+            let text = try await store.withStore(repository: repository.repo, readOnly: true) { store in
+                try await ReviewService(store: store).approvalText(changeSetID: id, verdict: verdict.verdict)
+            }
+            print(text, terminator: "")
             return
         }
-        let mergedBy = Dictionary(attributed.map { ($0.commit, $0.mergedBy) }, uniquingKeysWith: { first, _ in first })
-        let commits = try managed.commitSummaries(of: record).map {
-            ShowJSON.Commit(
-                id: $0.id, author: $0.authorName, email: $0.authorEmail, committerEmail: $0.committerEmail, summary: $0.summary,
-                mergedBy: mergedBy[$0.id] ?? nil)
+        let view = try await store.withStore(repository: repository.repo, readOnly: true) { store in
+            try await ReviewService(store: store).view(changeSetID: id, repository: managed)
         }
-        var shown = ShowJSON(
-            record: record, commits: commits, changes: try record.stackChangeSet(), planFailure: record.planFailure?.reason,
-            approvals: approvals, executions: executions)
-        if let computed = review?.status, computed.rawValue != record.status.rawValue {
-            shown.status = computed.rawValue
-            shown.storedStatus = record.status.rawValue
-        }
-        if record.kind == .stack { shown.guards = review?.guards }
+        let shown = ShowJSON(view)
         if output.json {
             print(try CommandOutput.json(shown))
         } else {
@@ -96,10 +77,14 @@ struct ShowJSON: Codable {
 
     struct Execution: Codable {
         var id: String
+        /// Who started the apply; nil when the audit trail names no one.
+        var actor: String?
         var startedAt: Date
         var finishedAt: Date?
         var result: String?
         var providerOutput: String?
+        /// The provider's recorded events and output lines, oldest first.
+        var events: [String]
     }
 
     var id: String
@@ -124,10 +109,9 @@ struct ShowJSON: Codable {
     /// The guard rules' failures under the policy in force, for an open stack change set.
     var guards: GuardReport?
 
-    init(
-        record: ChangeSetRecord, commits: [Commit], changes: ChangeSet?, planFailure: String?, approvals: [ApprovalRecord],
-        executions: [ExecutionRecord]
-    ) {
+    /// Copies the engine's view of one change set into its wire form.
+    init(_ view: ChangeSetView) {
+        let record = view.record
         id = record.id
         kind = record.kind.rawValue
         stack = record.stack
@@ -138,15 +122,26 @@ struct ShowJSON: Codable {
         baseStateVersion = record.baseStateVersion
         createdAt = record.createdAt
         updatedAt = record.updatedAt
-        self.commits = commits
-        self.changes = changes
-        self.planFailure = planFailure
-        self.approvals = approvals.map {
+        commits = view.commits.map {
+            Commit(
+                id: $0.summary.id, author: $0.summary.authorName, email: $0.summary.authorEmail,
+                committerEmail: $0.summary.committerEmail, summary: $0.summary.summary, mergedBy: $0.mergedBy)
+        }
+        changes = view.changes
+        planFailure = view.planFailure?.reason
+        approvals = view.approvals.map {
             Approval(reviewer: $0.reviewer, verdict: $0.verdict.rawValue, digest: $0.digest, reason: $0.reason, signature: $0.signature, recordedAt: $0.recordedAt)
         }
-        self.executions = executions.map {
-            Execution(id: $0.id, startedAt: $0.startedAt, finishedAt: $0.finishedAt, result: $0.result?.rawValue, providerOutput: $0.providerOutput)
+        executions = view.executions.map {
+            Execution(
+                id: $0.record.id, actor: $0.actor, startedAt: $0.record.startedAt, finishedAt: $0.record.finishedAt,
+                result: $0.record.result?.rawValue, providerOutput: $0.record.providerOutput, events: $0.events)
         }
+        if let computed = view.currentStatus, computed.rawValue != record.status.rawValue {
+            status = computed.rawValue
+            storedStatus = record.status.rawValue
+        }
+        guards = view.guards
     }
 
     /// The text for a person: header, commits, changes, verdicts, executions; every stored value
@@ -189,8 +184,12 @@ struct ShowJSON: Codable {
         }
         text += executions.isEmpty ? "Executions: none\n" : "Executions:\n"
         for execution in executions {
-            text += "  \(TerminalText.escape(execution.id)) started \(CommandOutput.timestamp(execution.startedAt)), "
+            text += "  \(TerminalText.escape(execution.id)) started \(CommandOutput.timestamp(execution.startedAt))"
+                + (execution.actor.map { " by \(TerminalText.escape($0))" } ?? "") + ", "
                 + (execution.result.map { "\(TerminalText.escape($0)) at \(execution.finishedAt.map(CommandOutput.timestamp) ?? "?")" } ?? "not finished") + "\n"
+            for event in execution.events {
+                text += "    \(TerminalText.escape(event))\n"
+            }
         }
         return text
     }
