@@ -36,7 +36,7 @@ let package = Package(
         ),
         .target(
             name: "TollgateGit",
-            dependencies: ["CLibGit2"],
+            dependencies: ["CLibGit2", "TollgateCore"],
             swiftSettings: strict
         ),
         .target(

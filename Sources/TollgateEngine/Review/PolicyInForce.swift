@@ -97,7 +97,7 @@ public struct PolicyInForce: Sendable {
                     throw ReviewError.operatorSignatureRefused(act: "trusting commit \(commit.short)", reason: "\(error)")
                 }
             } else if previous != nil {
-                throw ReviewError.operatorSignatureRequired(act: "Replacing the policy in force (init --force)", text: act.text)
+                throw ReviewError.operatorSignatureRequired(act: "Replacing the policy in force", text: act.text)
             }
             let revision = try await tx.recordPolicyRevision(commit: commit.hex, changeSetID: nil, actor: actor)
             details["revision"] = String(revision.revision)
