@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/drmohundro/SWXMLHash", from: "8.1.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -54,6 +55,7 @@ let package = Package(
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -74,6 +76,7 @@ let package = Package(
                 "TollgateCore", "TollgateGit", "TollgateStore", "TollgateAWS",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -95,7 +98,7 @@ let package = Package(
         ),
         .target(
             name: "TollgateTestSupport",
-            dependencies: ["TollgateCore", "TollgateEngine", "TollgateStore"],
+            dependencies: ["TollgateCore", "TollgateEngine", "TollgateStore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -111,7 +114,11 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateStoreTests",
-            dependencies: ["TollgateStore", "TollgateTestSupport"],
+            dependencies: [
+                "TollgateStore", "TollgateTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -80,4 +80,15 @@ struct ChangeSetViewTests {
         #expect(plan.changeSet.digest == record.digest)
         #expect(plan.guards?.commit == review.fixture.firstCommit)
     }
+
+    @Test("the review service tells its injected logger each verdict it records")
+    func verdictLogged() async throws {
+        let review = try await TrustedReview.make()
+        let record = try await review.bucketRename()
+        let log = LogCapture()
+        let service = ReviewService(store: review.store, clock: review.fixture.clock, logger: log.logger)
+        _ = try await service.record(
+            .approve, changeSetID: record.id, signature: try review.fixture.sign(record, as: "amara"), repository: review.repository)
+        #expect(log.all == ["verdict recorded"], "\(log.all)")
+    }
 }
