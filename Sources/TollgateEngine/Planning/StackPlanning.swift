@@ -1,5 +1,6 @@
 public import TollgateCore
 public import TollgateStore
+import TollgateGit
 
 /// One stack planned at one commit: the change set a sync would record, and the guard rules of the
 /// policy in force run over the stack's template.

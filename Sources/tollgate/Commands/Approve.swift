@@ -1,6 +1,7 @@
 import ArgumentParser
 import TollgateCore
 import TollgateEngine
+import TollgateStore
 
 /// `tollgate approve ID`: a signed approval of one change set's digest.
 struct Approve: AsyncParsableCommand {
