@@ -12,8 +12,8 @@ public import TollgateStore
 /// force (before `tollgate init`, or for `history`, which reads no store) they come from the tip
 /// of the branch. They apply to the whole history.
 public final class ManagedRepository {
-    /// The open repository.
-    public let repository: Repository
+    /// The open repository; only the engine reads it, so that front ends go through its use cases.
+    let repository: Repository
     /// The settings in force.
     public let settings: RepositorySettings
     /// The branch followed.

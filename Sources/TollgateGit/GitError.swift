@@ -1,9 +1,11 @@
+public import TollgateCore
+
 /// A failure reading a repository, with the context a user needs to act on it.
 ///
 /// libgit2 reports failures as an integer code plus a per-thread message; ``GitError`` keeps the
 /// message and adds what Tollgate was doing (the path, ref or commit), so that no error reaches a
 /// user as a bare code.
-public enum GitError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum GitError: TollgateError, Equatable, Sendable {
     /// `path` is not inside a git repository.
     case notARepository(path: String)
     /// The repository has no commits at all.
@@ -20,12 +22,12 @@ public enum GitError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .notARepository(let path):
-            return "'\(path)' is not a git repository (or inside one); pass --repo with the path of a clone."
+            return "'\(path)' is not a git repository (or inside one)."
         case .emptyRepository(let path):
             return "The repository at '\(path)' has no commits yet; commit the stacks first."
         case .branchNotFound(let name, let known):
             let list = known.isEmpty ? "none" : known.prefix(10).joined(separator: ", ")
-            return "Branch '\(name)' does not exist (local branches: \(list)); pass --branch or set 'branch' in tollgate.yaml."
+            return "Branch '\(name)' does not exist (local branches: \(list))."
         case .revisionNotFound(let revision):
             return "'\(revision)' does not name a commit in this repository."
         case .missingObject(let id, let neededBy, let shallow):
@@ -35,6 +37,24 @@ public enum GitError: Error, Equatable, Sendable, CustomStringConvertible {
             return "Object \(id.short) needed by \(neededBy) is missing: the repository is damaged; run 'git fsck'."
         case .libgit2(_, let message, let context):
             return "\(context): \(message)"
+        }
+    }
+}
+
+extension GitError {
+    public var kind: ErrorKind {
+        switch self {
+        case .notARepository, .branchNotFound, .revisionNotFound: .notFound
+        case .emptyRepository: .invalidInput
+        case .missingObject, .libgit2: .unavailable
+        }
+    }
+
+    public var remedy: ErrorRemedy? {
+        switch self {
+        case .notARepository: .chooseRepository
+        case .branchNotFound: .chooseBranch
+        default: nil
         }
     }
 }

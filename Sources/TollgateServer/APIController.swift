@@ -49,7 +49,7 @@ struct APIController {
             throw ServerError(.badRequest, code: "invalid_id", message: "The change set id \(id.prefix(80)) is malformed; ids look like cs-3f9a0c1e.")
         }
         let repository = try await server.openRepository()
-        return try JSONBody.response(try await ChangeSetView.load(id: id, store: server.store, repository: repository))
+        return try JSONBody.response(ChangeSetJSON(try await ReviewService(store: server.store).view(changeSetID: id, repository: repository)))
     }
 
     /// `tollgate audit --json`, with `?since=`, `?stack=` and `?actor=` as its options.

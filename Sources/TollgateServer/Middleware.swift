@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import TollgateEngine
+import TollgateStore
 
 /// Answers every error as JSON through ``ErrorMapping``, tags every response with its request id,
 /// logs one line per request and counts it; outermost, so it sees the router's own 404s too.

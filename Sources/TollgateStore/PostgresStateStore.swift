@@ -1,6 +1,7 @@
 import Foundation
-import Logging
+public import Logging
 import PostgresNIO
+public import ServiceLifecycle
 public import TollgateCore
 
 /// The shared store: one PostgreSQL database used by several Tollgate processes.
@@ -8,8 +9,10 @@ public import TollgateCore
 /// Every write transaction first takes one transaction-scoped advisory lock, so writers from all
 /// processes run one after another, as with SQLite's `BEGIN IMMEDIATE`; a writer waits up to
 /// ``lockTimeoutSeconds`` for it before failing with ``StoreError/busy(location:)``. Readers take
-/// no lock. Connections come from a `PostgresClient` pool that runs for the store's lifetime;
-/// call ``close()`` to stop it.
+/// no lock. Connections come from a `PostgresClient` pool. A command runs the pool in a task of
+/// the store's own until ``close()`` (``ClientRunning/byStore``); a long-running process runs it
+/// as a service in its `ServiceGroup` instead (``ClientRunning/byServiceGroup``, ``service``),
+/// which stops it at shutdown.
 public final class PostgresStateStore: StateStore {
     /// How long a writer waits for another process's transaction.
     public static let lockTimeoutSeconds = 30
@@ -17,18 +20,33 @@ public final class PostgresStateStore: StateStore {
     /// database are unlikely to use it.
     static let advisoryLockKey: Int64 = 8_390_043_843_661_231_205
 
+    /// Who runs the store's connection pool.
+    public enum ClientRunning: Sendable, Hashable {
+        /// The store runs it in a task of its own until ``PostgresStateStore/close()``: for a
+        /// command that opens the store, works and closes it.
+        case byStore
+        /// The caller runs ``PostgresStateStore/service`` in its `ServiceGroup`, which stops it at
+        /// shutdown; until the group runs it, no query gets a connection.
+        case byServiceGroup
+    }
+
     public let location: String
     private let client: PostgresClient
-    private let runner: Task<Void, Never>
+    private let runner: Task<Void, Never>?
     private let clock: any WallClock
-    private let logger = Logger(label: "tollgate.store.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+    private let logger: Logger
 
-    private init(location: String, client: PostgresClient, runner: Task<Void, Never>, clock: any WallClock) {
+    private init(location: String, client: PostgresClient, runner: Task<Void, Never>?, clock: any WallClock, logger: Logger) {
         self.location = location
         self.client = client
         self.runner = runner
         self.clock = clock
+        self.logger = logger
     }
+
+    /// The connection pool, for a `ServiceGroup` to run when the store was opened with
+    /// ``ClientRunning/byServiceGroup``.
+    public var service: any Service { client }
 
     private static var beginStatements: [String] {
         ["BEGIN", "SET LOCAL lock_timeout = '\(lockTimeoutSeconds)s'", "SELECT pg_advisory_xact_lock(\(advisoryLockKey))"]
@@ -40,9 +58,14 @@ public final class PostgresStateStore: StateStore {
     /// - Throws: ``StoreError/invalidURL(_:reason:)``, ``StoreError/unreachable(location:reason:)``,
     ///   ``StoreError/loginRefused(location:reason:)`` or
     ///   ``StoreError/schemaTooNew(location:found:supported:)``.
-    public static func open(url: String, clock: any WallClock = SystemWallClock(), readOnly: Bool = false) async throws -> PostgresStateStore {
+    /// - Parameters:
+    ///   - logger: receives the store's and PostgresNIO's messages; silent by default.
+    ///   - running: who runs the connection pool: the store itself, or the caller's `ServiceGroup`.
+    public static func open(
+        url: String, clock: any WallClock = SystemWallClock(), readOnly: Bool = false, logger: Logger = .silent,
+        running: ClientRunning = .byStore
+    ) async throws -> PostgresStateStore {
         let target = try PostgresURL(url)
-        let logger = Logger(label: "tollgate.store.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
         // A direct connection first: it fails at once with the server's reason, where a pool would
         // keep retrying in the background.
         let connection: PostgresConnection
@@ -65,9 +88,11 @@ public final class PostgresStateStore: StateStore {
             try? await connection.close()
             throw error
         }
-        let client = PostgresClient(configuration: target.clientConfiguration)
-        let runner = Task { await client.run() }
-        return PostgresStateStore(location: target.redacted, client: client, runner: runner, clock: clock)
+        let client = PostgresClient(configuration: target.clientConfiguration, backgroundLogger: logger)
+        // A command's store runs its own pool; a service group runs a server's.
+        let runner = running == .byStore ? Task { await client.run() } : nil
+        logger.debug("state store opened", metadata: ["store.location": "\(target.redacted)", "store.read_only": "\(readOnly)"])
+        return PostgresStateStore(location: target.redacted, client: client, runner: runner, clock: clock, logger: logger)
     }
 
     public func transaction<T: Sendable>(_ body: (any StoreTransaction) async throws -> T) async throws -> T {
@@ -82,7 +107,9 @@ public final class PostgresStateStore: StateStore {
         }
     }
 
+    /// Stops the pool the store runs; with ``ClientRunning/byServiceGroup`` the group stops it.
     public func close() async throws {
+        guard let runner else { return }
         runner.cancel()
         await runner.value
     }

@@ -1,5 +1,5 @@
 import Foundation
-import Logging
+public import Logging
 import SQLiteNIO
 public import TollgateCore
 
@@ -24,12 +24,14 @@ public final class SQLiteStateStore: StateStore {
     private let gate = TransactionGate()
 
     private let threadPool: NIOThreadPool
+    private let logger: Logger
 
-    private init(session: SQLiteSession, threadPool: NIOThreadPool, clock: any WallClock) {
+    private init(session: SQLiteSession, threadPool: NIOThreadPool, clock: any WallClock, logger: Logger) {
         self.session = session
         self.threadPool = threadPool
         self.location = session.location
         self.clock = clock
+        self.logger = logger
     }
 
     /// Opens the store at `path`, creating the file and migrating its schema as needed; the folder
@@ -42,7 +44,10 @@ public final class SQLiteStateStore: StateStore {
     ///   ``StoreError/schemaTooNew(location:found:supported:)`` when a newer Tollgate made it,
     ///   ``StoreError/emptyFile(location:)`` for a zero-byte file, and with `readOnly`
     ///   ``StoreError/noStore(location:)`` or ``StoreError/schemaTooOld(location:found:supported:)``.
-    public static func open(path: String, clock: any WallClock = SystemWallClock(), readOnly: Bool = false) async throws -> SQLiteStateStore {
+    /// - Parameter logger: receives the store's and SQLiteNIO's messages; silent by default.
+    public static func open(
+        path: String, clock: any WallClock = SystemWallClock(), readOnly: Bool = false, logger: Logger = .silent
+    ) async throws -> SQLiteStateStore {
         let folder = (path as NSString).deletingLastPathComponent
         var isFolder: ObjCBool = false
         if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) || !isFolder.boolValue {
@@ -57,7 +62,7 @@ public final class SQLiteStateStore: StateStore {
         threadPool.start()
         let connection: SQLiteConnection
         do {
-            connection = try await connect(path: path, readOnly: readOnly, threadPool: threadPool)
+            connection = try await connect(path: path, readOnly: readOnly, threadPool: threadPool, logger: logger)
         } catch {
             try? await threadPool.shutdownGracefully()
             throw StoreError.cannotOpen(location: path, reason: "SQLite cannot open it (\((error as? SQLiteError)?.reason ?? .cantOpen))")
@@ -82,13 +87,13 @@ public final class SQLiteStateStore: StateStore {
             try? await threadPool.shutdownGracefully()
             throw error
         }
-        return SQLiteStateStore(session: session, threadPool: threadPool, clock: clock)
+        logger.debug("state store opened", metadata: ["store.location": "\(path)", "store.read_only": "\(readOnly)"])
+        return SQLiteStateStore(session: session, threadPool: threadPool, clock: clock, logger: logger)
     }
 
     /// Opens the connection; read-only as `mode=ro` first, then as `immutable` when SQLite cannot
     /// make the WAL's shared-memory file because the user may not write beside the store.
-    private static func connect(path: String, readOnly: Bool, threadPool: NIOThreadPool) async throws -> SQLiteConnection {
-        let logger = Logger(label: "tollgate.store.sqlite", factory: { _ in SwiftLogNoOpLogHandler() })
+    private static func connect(path: String, readOnly: Bool, threadPool: NIOThreadPool, logger: Logger) async throws -> SQLiteConnection {
         let loop = MultiThreadedEventLoopGroup.singleton.any()
         guard readOnly else {
             return try await SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: loop)
@@ -134,6 +139,7 @@ public final class SQLiteStateStore: StateStore {
             do {
                 try await session.connection.close()
                 try await threadPool.shutdownGracefully()
+                logger.debug("state store closed", metadata: ["store.location": "\(location)"])
             } catch {
                 throw StoreError.database(location: location, operation: "closing", message: String(describing: error))
             }

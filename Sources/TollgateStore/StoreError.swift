@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Errors from SQLite and PostgreSQL are wrapped here and never reach the user raw; `location` is the
 /// database file or the PostgreSQL URL without its password.
-public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum StoreError: TollgateError, Sendable, Equatable {
     /// The SQLite file could not be opened or created.
     case cannotOpen(location: String, reason: String)
     /// The file exists but is not an SQLite database, or is damaged.
@@ -56,7 +56,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case lockLost(stack: String, executionID: String)
     /// A stored value could not be read back, which means the database was edited by hand.
     case corruptRecord(location: String, what: String)
-    /// Any other database failure, with the operation that failed.
+    /// Any other database failure, with the operation that failed; `message` is the database's own
+    /// text, kept for logs (``debugDescription``) and never in ``description``.
     case database(location: String, operation: String, message: String)
     /// No access token has this id.
     case unknownAccessToken(String)
@@ -66,21 +67,21 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .cannotOpen(let location, let reason):
-            return "Cannot open the state store \(location): \(reason); check the path and its permissions, or choose another with --state."
+            return "Cannot open the state store \(location): \(reason); check the path and its permissions."
         case .tamperedRecord(let location, let disagreement):
             return "The state store \(location) was edited outside tollgate: \(disagreement); nothing was done with it. Run tollgate audit verify to see the whole extent."
         case .emptyFile(let location):
             return "The state store \(location) is an empty file (0 bytes), not a Tollgate store; if you mean to start afresh, delete it and run tollgate init and tollgate sync, or restore it from a backup."
         case .noStore(let location):
-            return "There is no state store at \(location) yet; run tollgate init and tollgate sync first, or choose another with --state."
+            return "There is no state store at \(location) yet; run tollgate init and tollgate sync first."
         case .schemaTooOld(let location, let found, let supported):
             return "The state store \(location) has schema version \(found) and this tollgate reads version \(supported); run a writing command such as tollgate sync once to bring it forward."
         case .notADatabase(let location):
-            return "The state store \(location) is not a readable SQLite database (damaged or a different kind of file); restore it from a backup or choose another with --state."
+            return "The state store \(location) is not a readable SQLite database (damaged or a different kind of file); restore it from a backup."
         case .invalidURL(let url, let reason):
             return "The database URL \(url) is not usable: \(reason); write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE."
         case .unreachable(let location, let reason):
-            return "Cannot reach PostgreSQL at \(location): \(reason); check that the server runs and that --database or TOLLGATE_DATABASE_URL names it."
+            return "Cannot reach PostgreSQL at \(location): \(reason); check that the server runs."
         case .loginRefused(let location, let reason):
             return "PostgreSQL at \(location) refused the login: \(reason); check the user, password and database in the URL."
         case .schemaTooNew(let location, let found, let supported):
@@ -109,17 +110,48 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Execution \(id) has finished already; its outcome cannot change."
         case .stackLocked(let lock):
             let time = ISO8601DateFormatter.string(from: lock.acquiredAt, timeZone: .gmt, formatOptions: [.withInternetDateTime])
-            return "Stack \(lock.stack) is being applied by execution \(lock.executionID) (\(lock.holder), since \(time)); wait for it to finish, or if its process died, run tollgate apply with --resume once its lock has lapsed."
+            return "Stack \(lock.stack) is being applied by execution \(lock.executionID) (\(lock.holder), since \(time)); wait for it to finish."
         case .lockLost(let stack, let execution):
             return "Execution \(execution) lost its lock on stack \(stack): it lapsed and another process took it over."
         case .corruptRecord(let location, let what):
             return "The state store \(location) holds an unreadable \(what); it was changed outside tollgate, restore it from a backup."
-        case .database(let location, let operation, let message):
-            return "The state store \(location) failed while \(operation): \(message)."
+        case .database(let location, let operation, _):
+            return "The state store \(location) failed while \(operation)."
         case .unknownAccessToken(let id):
             return "No access token has the id \(id); `tollgate token list` lists them."
         case .accessTokenRevoked(let id):
             return "Access token \(id) is revoked already."
         }
+    }
+}
+
+extension StoreError {
+    public var kind: ErrorKind {
+        switch self {
+        case .noStore, .unknownChangeSet, .unknownExecution, .unknownAccessToken: .notFound
+        case .illegalTransition, .duplicateChangeSetID, .duplicateChangeSet, .duplicateApproval, .digestMismatch,
+             .notReviewable, .executionFinished, .stackLocked, .lockLost, .accessTokenRevoked:
+            .conflict
+        case .invalidURL: .invalidInput
+        case .tamperedRecord: .refused
+        case .cannotOpen, .notADatabase, .emptyFile, .schemaTooOld, .unreachable, .loginRefused, .schemaTooNew, .busy,
+             .nestedCall, .corruptRecord, .database:
+            .unavailable
+        }
+    }
+
+    public var remedy: ErrorRemedy? {
+        switch self {
+        case .cannotOpen, .noStore, .notADatabase: .chooseStore
+        case .unreachable: .chooseDatabase
+        case .stackLocked: .resumeLapsedApply
+        default: nil
+        }
+    }
+
+    /// The description with the database's own text, for logs and an operator's terminal.
+    public var debugDescription: String {
+        guard case .database(let location, let operation, let message) = self else { return description }
+        return "The state store \(location) failed while \(operation): \(message)."
     }
 }

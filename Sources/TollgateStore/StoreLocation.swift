@@ -1,4 +1,5 @@
 import Foundation
+public import Logging
 public import TollgateCore
 
 /// Which store to open: an SQLite file or a PostgreSQL database.
@@ -26,23 +27,35 @@ public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
     /// opened without writing anything, so that they work on a store the user can only read; a
     /// store that does not exist yet, or that an older Tollgate wrote, is created or migrated as
     /// for any other command.
+    /// - Parameters:
+    ///   - logger: receives the store's and its driver's messages; silent by default.
+    ///   - running: for PostgreSQL, who runs the connection pool (``PostgresStateStore/ClientRunning``).
     /// - Throws: ``StoreError`` naming the file or URL when the store cannot be opened.
-    public func open(clock: any WallClock = SystemWallClock(), readOnly: Bool = false) async throws -> any StateStore {
+    public func open(
+        clock: any WallClock = SystemWallClock(), readOnly: Bool = false, logger: Logger = .silent,
+        running: PostgresStateStore.ClientRunning = .byStore
+    ) async throws -> any StateStore {
         switch self {
         case .sqlite(let path):
             if readOnly, FileManager.default.fileExists(atPath: path) {
                 do {
-                    return try await SQLiteStateStore.open(path: path, clock: clock, readOnly: true)
+                    return try await SQLiteStateStore.open(path: path, clock: clock, readOnly: true, logger: logger)
                 } catch StoreError.schemaTooOld {}
             }
-            return try await SQLiteStateStore.open(path: path, clock: clock)
+            return try await SQLiteStateStore.open(path: path, clock: clock, logger: logger)
         case .postgres(let url):
             if readOnly {
                 do {
-                    return try await PostgresStateStore.open(url: url, clock: clock, readOnly: true)
+                    return try await PostgresStateStore.open(url: url, clock: clock, readOnly: true, logger: logger, running: running)
                 } catch StoreError.schemaTooOld {}
             }
-            return try await PostgresStateStore.open(url: url, clock: clock)
+            return try await PostgresStateStore.open(url: url, clock: clock, logger: logger, running: running)
         }
     }
+}
+
+extension Logger {
+    /// A logger that drops every message: the default where no logger is injected, as for a
+    /// command whose output is its answer.
+    public static let silent = Logger(label: "tollgate", factory: { _ in SwiftLogNoOpLogHandler() })
 }

@@ -2,6 +2,7 @@ import Foundation
 public import TollgateCore
 public import TollgateEngine
 public import TollgateStore
+import TollgateGit
 
 /// A repository with a policy naming reviewers who hold real ssh-keygen keys, a stack `web`,
 /// and an SQLite state file, for review tests at engine and command-line level.

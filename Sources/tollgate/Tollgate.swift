@@ -42,7 +42,7 @@ struct Tollgate: AsyncParsableCommand {
         } catch let error where Self.isArgumentParserRequest(error) {
             exit(withError: error)
         } catch {
-            exit(withError: EscapedError(description: TerminalText.escape(String(describing: error))))
+            exit(withError: EscapedError(description: TerminalText.escape(CommandLineError.message(for: error))))
         }
     }
 

@@ -3,6 +3,7 @@ import Testing
 import TollgateCore
 import TollgateStore
 import TollgateTestSupport
+import TollgateEngine
 
 /// A fixture with one stored change set for `web`, as sync would leave it, and the options that
 /// point tollgate at its repository and state file.

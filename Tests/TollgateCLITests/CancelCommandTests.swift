@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TollgateTestSupport
+import TollgateStore
 
 @Suite("tollgate cancel")
 struct CancelCommandTests {

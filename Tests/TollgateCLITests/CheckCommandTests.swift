@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TollgateCore
 import TollgateTestSupport
+import TollgateStore
 
 /// A repository whose first policy, trusted by `tollgate init`, has guard rules.
 struct GuardRepository {

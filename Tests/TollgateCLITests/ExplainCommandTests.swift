@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TollgateCore
 import TollgateTestSupport
+import TollgateStore
 
 @Suite("tollgate explain on policy change sets")
 struct ExplainCommandTests {

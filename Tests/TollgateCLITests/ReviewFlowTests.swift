@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TollgateEngine
 import TollgateTestSupport
+import TollgateStore
 
 /// The whole review, as a team runs it from the command line: trust the policy, sync, read the
 /// change set, sign with ssh-keygen, approve, and check the record.

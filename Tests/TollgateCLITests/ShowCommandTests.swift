@@ -36,6 +36,34 @@ struct ShowCommandTests {
         #expect(text.contains("\(execution) started"), "\(text)")
     }
 
+    @Test("show lists each execution with who started it, its result and its provider's events, in text and --json")
+    func executionEvents() async throws {
+        let review = try await CLIReview.make()
+        let key = try #require(review.fixture.keys["amara"]).privateKeyPath
+        #expect(try review.run(["approve", review.record.id, "--key", key]).status == 0)
+        let store = try await review.fixture.openStore()
+        let execution = ExecutionRecord.newID()
+        try await store.transaction { tx in
+            _ = try await tx.startExecution(id: execution, changeSetID: review.record.id, actor: "ops-anna")
+            _ = try await tx.finishExecution(
+                id: execution, result: .failed, providerOutput: "UPDATE_IN_PROGRESS Assets\nUPDATE_FAILED Assets: \u{1B}[31mdenied", actor: "ops-anna")
+        }
+        try await store.close()
+        let result = try review.run(["show", review.record.id, "--json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let shown = try #require((json["executions"] as? [[String: Any]])?.first)
+        #expect(shown["actor"] as? String == "ops-anna")
+        #expect(shown["result"] as? String == "FAILED")
+        #expect(shown["finishedAt"] is String)
+        #expect(shown["events"] as? [String] == ["UPDATE_IN_PROGRESS Assets", "UPDATE_FAILED Assets: \u{1B}[31mdenied"])
+        let text = try review.run(["show", review.record.id]).standardOutput
+        #expect(text.contains("\(execution) started "), "\(text)")
+        #expect(text.contains(" by ops-anna, FAILED at "), "\(text)")
+        #expect(text.contains("\n    UPDATE_IN_PROGRESS Assets\n    UPDATE_FAILED Assets: "), "\(text)")
+        #expect(!text.contains("\u{1B}"), "a provider's escape sequence never reaches the terminal")
+    }
+
     @Test("a stored signature verifies again with ssh-keygen -Y verify, from show --json alone")
     func reverify() async throws {
         let review = try await CLIReview.make()

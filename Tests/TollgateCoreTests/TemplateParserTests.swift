@@ -1,5 +1,6 @@
 import Testing
 import TollgateCore
+import Foundation
 
 @Suite("Template parser")
 struct TemplateParserTests {

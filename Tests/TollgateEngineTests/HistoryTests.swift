@@ -4,6 +4,7 @@ import TollgateCore
 import TollgateEngine
 import TollgateGit
 import TollgateTestSupport
+import TollgateStore
 
 /// One commit of a history as the tests state it: its summary and what Tollgate should report.
 private struct Expected: Equatable, CustomStringConvertible {

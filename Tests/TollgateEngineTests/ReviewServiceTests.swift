@@ -4,6 +4,7 @@ import TollgateCore
 import TollgateEngine
 import TollgateStore
 import TollgateTestSupport
+import TollgateGit
 
 /// A fixture whose first policy is trusted, with its store and service.
 struct TrustedReview {

@@ -1,6 +1,7 @@
 import Testing
 import TollgateGit
 import TollgateTestSupport
+import Foundation
 
 @Suite("TreeComparer")
 struct TreeComparerTests {

@@ -110,7 +110,7 @@ struct APITests {
         let token = try await fixture.token()
         _ = try await ChangeSetSynchronizer(repository: try fixture.review.repository(), store: fixture.store, actor: "tollgate").sync()
         let record = try #require(try await fixture.openChangeSets().first)
-        let view = try await ChangeSetView.load(id: record.id, store: fixture.store, repository: try fixture.review.repository())
+        let view = ChangeSetJSON(try await ReviewService(store: fixture.store).view(changeSetID: record.id, repository: try fixture.review.repository()))
         let expected = canonicalJSON(try WireJSON.encoder().encode(view))
         try await fixture.test { client in
             try await client.execute(uri: "/api/change-sets/\(record.id)", method: .get, headers: bearer(token.token)) { response in

@@ -1,3 +1,7 @@
+import TollgateTestSupport
+import TollgateEngine
+import TollgateStore
+import TollgateCore
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,3 +1,6 @@
+import HummingbirdTesting
+import HTTPTypes
+import Hummingbird
 import Foundation
 import Logging
 import NIOCore

@@ -1,3 +1,5 @@
+import Yams
+
 /// Whether a failing rule blocks approval or is only shown.
 public enum GuardSeverity: String, Sendable, Hashable, Codable {
     /// A failure makes the change set unapprovable (unless the rule only observes or is waived).

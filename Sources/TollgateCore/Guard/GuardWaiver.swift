@@ -1,4 +1,5 @@
 public import Foundation
+import Yams
 
 /// One entry of `Policies/guards/waivers.yaml`: a rule's failure on one resource of one stack
 /// that the owners accepted until a date.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A path pattern with one `{name}` placeholder, such as `Stacks/{name}/template.yaml`.
 ///
 /// The placeholder matches one or more characters and may span folders, so `{name}.yaml` finds

@@ -1,4 +1,5 @@
 import Yams
+import Foundation
 
 /// A YAML node with the file and field path it came from, so that every check in the policy
 /// parsers can report `file:line:column: field message` without threading context by hand.

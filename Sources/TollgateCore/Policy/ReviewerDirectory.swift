@@ -1,3 +1,5 @@
+import Yams
+
 /// One person who may review change sets, as listed in `Policies/reviewers.yaml`.
 public struct Reviewer: Sendable, Hashable {
     /// The short id rules and approvals refer to, such as `alice`.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a change set does to one resource, in CloudFormation's terms.
 public enum ResourceAction: String, Sendable, Hashable, Codable, CaseIterable {
     /// `Action: Add`.

@@ -3,7 +3,7 @@ public import TollgateCore
 public import TollgateStore
 
 /// Why `tollgate apply` refused to start, each naming what failed; nothing was deployed.
-public enum ApplyError: Error, CustomStringConvertible, Equatable {
+public enum ApplyError: TollgateError, Equatable {
     /// Only an APPROVED change set is applied.
     case notApproved(changeSetID: String, status: ChangeSetStatus)
     /// Its approvals no longer satisfy the policy in force (a key removed, a rule made stricter).
@@ -16,9 +16,9 @@ public enum ApplyError: Error, CustomStringConvertible, Equatable {
     case windowClosed(changeSetID: String, reasons: [String])
     /// An earlier execution of the stack never finished.
     case unfinishedExecution(stack: String, executionID: String, startedAt: Date)
-    /// `--resume` was asked for a change set that is not APPLYING.
+    /// A resume was asked for a change set that is not APPLYING.
     case nothingToResume(changeSetID: String, status: ChangeSetStatus)
-    /// `--resume` found the lock held by a live process whose lease has not lapsed.
+    /// A resume found the lock held by a live process whose lease has not lapsed.
     case lockStillHeld(StackLock)
     /// A cancel was asked of an apply whose process no longer holds the stack's lock.
     case holderGone(changeSetID: String, executionID: String)
@@ -39,15 +39,33 @@ public enum ApplyError: Error, CustomStringConvertible, Equatable {
             return "Change set \(id) is approved, but no change window is open now: \(reasons.joined(separator: "; "))."
         case .unfinishedExecution(let stack, let execution, let started):
             let time = ISO8601DateFormatter.string(from: started, timeZone: .gmt, formatOptions: [.withInternetDateTime])
-            return "Stack \(stack) has execution \(execution), started \(time), that never finished; run tollgate apply with --resume on its change set first."
+            return "Stack \(stack) has execution \(execution), started \(time), that never finished."
         case .nothingToResume(let id, let status):
             return "Change set \(id) is \(status.rawValue), not APPLYING; there is nothing to resume."
         case .lockStillHeld(let lock):
             return StoreError.stackLocked(lock).description
         case .holderGone(let id, let execution):
-            return "The process applying change set \(id) (execution \(execution)) is gone; the cancel is recorded. Run tollgate apply \(id) --resume to finish the record."
+            return "The process applying change set \(id) (execution \(execution)) is gone; the cancel is recorded and its resume finishes the record."
         case .providerUnavailable(let stack, let provider, let reason):
             return "Stack \(stack) is deployed with provider \(provider) by Policies/deployments.yaml, which \(reason); nothing was applied."
+        }
+    }
+}
+
+extension ApplyError {
+    public var kind: ErrorKind {
+        switch self {
+        case .notApproved, .digestChanged, .stale, .unfinishedExecution, .nothingToResume, .lockStillHeld, .holderGone: .conflict
+        case .approvalsNoLongerHold, .windowClosed: .refused
+        case .providerUnavailable: .unavailable
+        }
+    }
+
+    public var remedy: ErrorRemedy? {
+        switch self {
+        case .unfinishedExecution, .holderGone: .resumeApply
+        case .lockStillHeld: .resumeLapsedApply
+        default: nil
         }
     }
 }

@@ -113,9 +113,9 @@ public struct ChangeSetApplication: Sendable {
                 let report = try await apply(changeSetID: record.id, actor: actor, repository: repository, providers: providers, progress: progress)
                 results.append(DueApply(changeSetID: record.id, stack: stack, report: report, refusal: nil))
             } catch let error as ApplyError {
-                results.append(DueApply(changeSetID: record.id, stack: stack, report: nil, refusal: error.description))
+                results.append(DueApply(changeSetID: record.id, stack: stack, report: nil, refusal: error.description, cause: error))
             } catch let error as StoreError {
-                results.append(DueApply(changeSetID: record.id, stack: stack, report: nil, refusal: error.description))
+                results.append(DueApply(changeSetID: record.id, stack: stack, report: nil, refusal: error.description, cause: error))
             }
         }
         return results
@@ -376,6 +376,8 @@ public struct DueApply: Sendable {
     public let report: ApplyReport?
     /// Why it was refused (a stale state, a lock held); nil when it ran.
     public let refusal: String?
+    /// The refusal as an error, for a front end to add its own remedy; nil when it ran.
+    public var cause: (any TollgateError)? = nil
 }
 
 /// What a provider may need to know beyond the deployment entry.

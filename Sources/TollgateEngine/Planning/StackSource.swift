@@ -115,15 +115,28 @@ extension ManagedRepository {
 }
 
 /// A stack that cannot be planned as asked.
-public enum PlanError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum PlanError: TollgateError, Equatable, Sendable {
     /// No template of the stack exists at the commit.
     case stackNotFound(name: String, commit: String, known: [String])
+    /// `Policies` names the policy folder, not a stack.
+    case policiesNotAStack
 
     public var description: String {
         switch self {
+        case .policiesNotAStack:
+            return "Policies/ is not a stack: a change to it is a policy change set, which tollgate sync creates and tollgate show ID describes."
         case .stackNotFound(let name, let commit, let known):
             let list = known.isEmpty ? "none" : known.prefix(20).joined(separator: ", ")
             return "No stack '\(name)' at commit \(commit) (stacks there: \(list))."
+        }
+    }
+}
+
+extension PlanError {
+    public var kind: ErrorKind {
+        switch self {
+        case .stackNotFound: .notFound
+        case .policiesNotAStack: .invalidInput
         }
     }
 }

@@ -41,6 +41,15 @@ public struct PolicyInForce: Sendable {
         }
     }
 
+    /// The text an operator signs to trust `commit` as the policy in force: it names the revision
+    /// it replaces when `replacing` is set and a policy is in force.
+    ///
+    /// - Throws: ``StoreError`` when the store cannot be read.
+    public static func textToTrust(commit: ObjectID, replacing: Bool, store: any StoreReader) async throws -> String {
+        let inForce = replacing ? try await store.policyInForce()?.commit : nil
+        return OperatorAct.trust(commit: commit.hex, replacing: inForce).text
+    }
+
     /// Trusts the `Policies/` of `commit` as the first policy in force, with an audit entry
     /// naming who trusted it, in one transaction.
     ///
@@ -88,7 +97,7 @@ public struct PolicyInForce: Sendable {
                     throw ReviewError.operatorSignatureRefused(act: "trusting commit \(commit.short)", reason: "\(error)")
                 }
             } else if previous != nil {
-                throw ReviewError.operatorSignatureRequired(act: "Replacing the policy in force (init --force)", text: act.text)
+                throw ReviewError.operatorSignatureRequired(act: "Replacing the policy in force", text: act.text)
             }
             let revision = try await tx.recordPolicyRevision(commit: commit.hex, changeSetID: nil, actor: actor)
             details["revision"] = String(revision.revision)

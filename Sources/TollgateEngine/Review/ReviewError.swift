@@ -1,12 +1,12 @@
 public import TollgateCore
 
 /// Every way reviewing a change set can fail, each naming the change set, file or commit concerned.
-public enum ReviewError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum ReviewError: TollgateError, Sendable, Equatable {
     /// `tollgate init` has not trusted a first policy yet.
     case noPolicyInForce
     /// `tollgate init` ran before; trusting again must be asked for.
     case alreadyTrusted(commit: String)
-    /// An act outside review must be signed here (`init --force`, or any act under
+    /// An act outside review must be signed here (replacing the policy in force, or any act under
     /// `operators-must-sign: true`); `text` is what to sign.
     case operatorSignatureRequired(act: String, text: String)
     /// The operator's signature does not verify, or its key is not listed.
@@ -45,9 +45,9 @@ public enum ReviewError: Error, Sendable, Equatable, CustomStringConvertible {
         case .noPolicyInForce:
             return "No policy is in force yet; run tollgate init first to trust the current Policies/."
         case .alreadyTrusted(let commit):
-            return "The policy of commit \(commit.prefix(7)) is in force already; change Policies/ through a reviewed change set, or run tollgate init --force to trust another revision on purpose."
+            return "The policy of commit \(commit.prefix(7)) is in force already; change Policies/ through a reviewed change set."
         case .operatorSignatureRequired(let act, _):
-            return "\(act) must be signed by a key that the policy lists: sign the act's text (print it with --print-text) with ssh-keygen -Y sign -n tollgate, or pass your private key."
+            return "\(act) must be signed by a key that the policy lists."
         case .operatorSignatureRefused(let act, let reason):
             return "The signature for \(act) is refused: \(reason)."
         case .notOnBranch(let commit, let branch):
@@ -78,6 +78,25 @@ public enum ReviewError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Change set \(id) changes a stack, not Policies/, so it cannot put a new policy in force."
         case .policyChangeNotApplied(let id, let status):
             return "Policy change set \(id) is \(status.rawValue); its rules take effect only once it is applied."
+        }
+    }
+}
+
+extension ReviewError {
+    public var kind: ErrorKind {
+        switch self {
+        case .noPolicyInForce, .alreadyTrusted, .notReviewable, .policyChangedMeanwhile, .policyChangeNotApplied: .conflict
+        case .notOnBranch, .noPolicyFiles, .invalidPolicy, .unreadablePolicyFile, .notAPolicyChangeSet: .invalidInput
+        case .operatorSignatureRequired, .operatorSignatureRefused, .signatureRefused, .verdictRefused: .refused
+        case .malformedCommitID, .commitGone, .unreadableChangeSet, .unreadableApproval: .unavailable
+        }
+    }
+
+    public var remedy: ErrorRemedy? {
+        switch self {
+        case .alreadyTrusted: .trustAgainOnPurpose
+        case .operatorSignatureRequired: .signOperatorAct
+        default: nil
         }
     }
 }

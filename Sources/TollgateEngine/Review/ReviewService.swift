@@ -1,3 +1,4 @@
+public import Logging
 public import TollgateCore
 public import TollgateStore
 
@@ -12,11 +13,14 @@ public struct ReviewService: Sendable {
     public let store: any StateStore
     /// The clock that decides whether change windows are open and orders new claims.
     public let clock: any WallClock
+    /// Told of every verdict recorded.
+    public let logger: Logger
 
-    /// Creates the service over `store`, reading time from `clock`.
-    public init(store: any StateStore, clock: any WallClock = SystemWallClock()) {
+    /// Creates the service over `store`, reading time from `clock` and telling `logger` what it records.
+    public init(store: any StateStore, clock: any WallClock = SystemWallClock(), logger: Logger = .silent) {
         self.store = store
         self.clock = clock
+        self.logger = logger
     }
 
     /// Where a change set stands under the policy in force, now.
@@ -105,6 +109,10 @@ public struct ReviewService: Sendable {
             }
             return (stored, outcome)
         }
+        logger.info("verdict recorded", metadata: [
+            "changeset.id": "\(record.id)", "review.reviewer": "\(reviewer.id)", "review.verdict": "\(verdict)",
+            "changeset.status": "\(stored.status.rawValue)",
+        ])
         return ReviewEvaluation(changeSet: stored, policyCommit: policy.commit, verdict: evaluation)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+public import Logging
 import TollgateCore
 import TollgateGit
 public import TollgateStore
@@ -28,12 +29,15 @@ public struct ChangeSetSynchronizer {
     private let repository: ManagedRepository
     private let store: any StateStore
     private let actor: String
+    private let logger: Logger
 
-    /// A synchronizer of `repository`'s branch into `store`, writing audit entries as `actor`.
-    public init(repository: ManagedRepository, store: any StateStore, actor: String) {
+    /// A synchronizer of `repository`'s branch into `store`, writing audit entries as `actor` and
+    /// telling `logger` what each sync did.
+    public init(repository: ManagedRepository, store: any StateStore, actor: String, logger: Logger = .silent) {
         self.repository = repository
         self.store = store
         self.actor = actor
+        self.logger = logger
     }
 
     /// Syncs the branch up to its tip.
@@ -48,8 +52,13 @@ public struct ChangeSetSynchronizer {
         while true {
             attempts += 1
             do {
-                return try await attempt(from: start)
+                let report = try await attempt(from: start)
+                logger.info("branch synced", metadata: [
+                    "sync.branch": "\(report.branch)", "sync.cursor": "\(report.cursor)", "sync.created": "\(report.created.count)",
+                ])
+                return report
             } catch let error where Self.isConcurrentWrite(error) {
+                logger.debug("another process wrote the store during the sync; planning again", metadata: ["sync.attempt": "\(attempts)"])
                 if attempts == Self.maximumAttempts {
                     throw SyncError.keptChanging(branch: repository.branch, attempts: attempts)
                 }

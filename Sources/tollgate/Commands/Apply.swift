@@ -88,7 +88,9 @@ extension Apply {
             return try await ChangeSetApplication(store: store).applyDue(actor: actor, repository: managed, progress: ProgressLines(quiet: json).receiver())
         }
         let shown = results.map { result in
-            DueJSON(changeSet: result.changeSetID, stack: result.stack, applied: result.report.map(ApplyJSON.init), refusal: result.refusal)
+            DueJSON(
+                changeSet: result.changeSetID, stack: result.stack, applied: result.report.map(ApplyJSON.init),
+                refusal: result.cause.map(CommandLineError.message(for:)) ?? result.refusal)
         }
         if json {
             print(try CommandOutput.json(shown))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import TollgateCore
 import TollgateEngine
+import TollgateStore
 
 /// `tollgate approve ID`: a signed approval of one change set's digest.
 struct Approve: AsyncParsableCommand {
@@ -35,9 +36,9 @@ enum ReviewVerdictCommand {
     ) async throws {
         let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
         let evaluation = try await store.withStore(repository: repository.repo) { store in
-            let record = try await store.checkedChangeSet(id: id)
-            let signature = try signing.signature(for: record.approvalText(for: verdict))
-            return try await ReviewService(store: store).record(verdict, changeSetID: id, signature: signature, reason: reason, repository: managed)
+            let review = ReviewService(store: store)
+            let signature = try signing.signature(for: try await review.approvalText(changeSetID: id, verdict: verdict))
+            return try await review.record(verdict, changeSetID: id, signature: signature, reason: reason, repository: managed)
         }
         let reviewer = evaluation.verdict.claims.last?.reviewerID ?? "unknown"
         let action = verdict == .approve ? "Approved" : "Rejected"

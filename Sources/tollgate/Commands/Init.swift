@@ -34,8 +34,7 @@ struct Init: AsyncParsableCommand {
         let commit = try managed.commit(self.commit)
         let actor = self.actor.name ?? ""
         let trusted = try await store.withStore(repository: repository.repo) { store -> PolicyInForce? in
-            let replacing = try await store.policyInForce()?.commit
-            let text = OperatorAct.trust(commit: commit.hex, replacing: force ? replacing : nil).text
+            let text = try await PolicyInForce.textToTrust(commit: commit, replacing: force, store: store)
             if signing.printText {
                 print(text, terminator: "")
                 return nil

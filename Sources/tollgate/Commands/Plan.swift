@@ -30,28 +30,18 @@ struct Plan: AsyncParsableCommand {
 
     func validate() throws {
         if StackLayout.isReservedName(stack) {
-            throw ValidationError("Policies/ is not a stack: a change to it is a policy change set, which tollgate sync creates and tollgate show ID describes.")
+            throw ValidationError(PlanError.policiesNotAStack.description)
         }
     }
 
     func run() async throws {
-        let (changeSet, guards) = try await store.withStore(repository: repository.repo) { store in
-            let state = try await store.stackState(stack)
-            let inForce = try await store.policyInForce()?.commit
-            let managed = try ManagedRepository(
-                path: repository.repo, settingsFile: repository.config, branch: repository.branch, settingsCommit: inForce)
-            let commit = try managed.commit(self.commit)
-            guard let changeSet = try managed.changeSet(for: stack, at: commit, against: try state?.snapshot()) else {
-                throw PlanError.stackNotFound(name: stack, commit: commit.short, known: try managed.stackNames(at: commit))
-            }
-            // The guard rules of the policy in force, as the review will apply them; none before init.
-            var guards: GuardCheck?
-            if inForce != nil, try managed.stackSource(stack, at: commit) != nil {
-                guards = try await GuardCheck.run(store: store, repository: managed, stacks: [stack], commit: commit, at: Date())
-            }
-            return (changeSet, guards)
+        let plan = try await store.withStore(repository: repository.repo) { store in
+            let managed = try await ManagedRepository.open(
+                path: repository.repo, settingsFile: repository.config, branch: repository.branch, store: store)
+            return try await StackPlanning(store: store).plan(stack: stack, at: commit, repository: managed)
         }
-        guard let report = guards?.reports.first, let guards, !report.outcomes.isEmpty || !report.findings.isEmpty else {
+        let changeSet = plan.changeSet
+        guard let guards = plan.guards, let report = guards.reports.first, !report.outcomes.isEmpty || !report.findings.isEmpty else {
             try ChangeSetOutput.write(changeSet, output: output)
             return
         }

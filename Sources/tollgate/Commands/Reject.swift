@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TollgateEngine
+import TollgateCore
 
 /// `tollgate reject ID --reason TEXT`: a signed rejection of one change set's digest.
 struct Reject: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import TollgateServer
+import TollgateStore
 
 /// `tollgate serve`: the webhooks and the JSON API over the same engine and store as the CLI.
 struct Serve: AsyncParsableCommand {

@@ -36,15 +36,16 @@ struct Show: AsyncParsableCommand {
     func run() async throws {
         let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
         if approvalText {
-            let record = try await store.withStore(repository: repository.repo, readOnly: true) { store in
-                try await store.checkedChangeSet(id: id)
+            let text = try await store.withStore(repository: repository.repo, readOnly: true) { store in
+                try await ReviewService(store: store).approvalText(changeSetID: id, verdict: verdict.verdict)
             }
-            print(record.approvalText(for: verdict.verdict), terminator: "")
+            print(text, terminator: "")
             return
         }
-        let shown = try await store.withStore(repository: repository.repo, readOnly: true) { store in
-            try await ChangeSetView.load(id: id, store: store, repository: managed)
+        let view = try await store.withStore(repository: repository.repo, readOnly: true) { store in
+            try await ReviewService(store: store).view(changeSetID: id, repository: managed)
         }
+        let shown = ChangeSetJSON(view)
         if output.json {
             print(try CommandOutput.json(shown))
         } else {
@@ -53,7 +54,7 @@ struct Show: AsyncParsableCommand {
     }
 }
 
-extension ChangeSetView {
+extension ChangeSetJSON {
     /// The text for a person: header, commits, changes, verdicts, executions; every stored value
     /// escaped for the terminal.
     func text(useColor: Bool) -> String {
@@ -94,8 +95,12 @@ extension ChangeSetView {
         }
         text += executions.isEmpty ? "Executions: none\n" : "Executions:\n"
         for execution in executions {
-            text += "  \(TerminalText.escape(execution.id)) started \(CommandOutput.timestamp(execution.startedAt)), "
+            text += "  \(TerminalText.escape(execution.id)) started \(CommandOutput.timestamp(execution.startedAt))"
+                + (execution.actor.map { " by \(TerminalText.escape($0))" } ?? "") + ", "
                 + (execution.result.map { "\(TerminalText.escape($0)) at \(execution.finishedAt.map(CommandOutput.timestamp) ?? "?")" } ?? "not finished") + "\n"
+            for event in execution.events {
+                text += "    \(TerminalText.escape(event))\n"
+            }
         }
         return text
     }

@@ -1,4 +1,5 @@
 import TollgateCore
+import Foundation
 
 /// The person-readable form of `tollgate history`: a header line per commit, then one line per
 /// stack it changed and a line for policy or settings changes.

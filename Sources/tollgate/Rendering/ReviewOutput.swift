@@ -1,6 +1,7 @@
 import Foundation
 import TollgateCore
 import TollgateEngine
+import TollgateStore
 
 /// The `--json` answer of `approve`, `reject` and `explain`: the change set's stored status and
 /// the review under the policy in force, in the shape the HTTP API will share.

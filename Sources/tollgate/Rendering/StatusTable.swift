@@ -1,6 +1,7 @@
 import Foundation
 import TollgateCore
 import TollgateEngine
+import TollgateStore
 
 /// The text of `tollgate status`: the policy line, then a table of aligned columns, `-` for
 /// nothing, times in UTC.
