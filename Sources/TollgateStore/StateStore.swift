@@ -36,9 +36,9 @@ public protocol StateStore: StoreReader {
     func close() async throws
 }
 
-/// A chunk of the audit trail read for verification; 10,000 entries keep memory small and round
-/// trips few.
-let auditPageSize = 10_000
+/// A chunk of the audit trail read for verification: 2,000 entries keep the rows and entries in
+/// flight to a few megabytes, while a round trip per page costs little.
+let auditPageSize = 2_000
 
 extension StateStore {
     public func stackState(_ stack: String) async throws -> StackStateRecord? {

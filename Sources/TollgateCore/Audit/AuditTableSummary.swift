@@ -49,16 +49,16 @@ public struct AuditTableSummary: Sendable {
 
     /// A change set as its entries describe it: its status in full, the rest fingerprinted.
     public struct ChangeSet: Sendable {
-        /// The status its last entry gave it.
-        public var status: ChangeSetStatus
-        /// Which of ``CreationField`` the creation entry recorded; only those are compared.
-        public var recorded: CreationFields
         /// The recorded creation fields, in the order of ``CreationField``.
         public var creation: Fingerprint
         /// The status reason, where none counts as the empty text (as the check compares it).
         public var reason: Fingerprint
         /// The entry that last set these values.
         public var sequence: Int64
+        /// The status its last entry gave it.
+        public var status: ChangeSetStatus
+        /// Which of ``CreationField`` the creation entry recorded; only those are compared.
+        public var recorded: CreationFields
         /// Whether the table check found its row.
         public var isSeen = false
     }
@@ -79,16 +79,16 @@ public struct AuditTableSummary: Sendable {
 
     /// A reviewer's verdict: approve or reject in full, the rest fingerprinted.
     public struct Verdict: Sendable {
+        /// The recorded digest and signature fingerprint (where recorded) and the reason.
+        public var fingerprint: Fingerprint
+        /// The entry that recorded the verdict.
+        public var sequence: Int64
         /// Approve, or reject.
         public var approve: Bool
         /// Whether the entry recorded a digest, which only then is compared.
         public var hasDigest: Bool
         /// Whether the entry recorded a signature fingerprint, which only then is compared.
         public var hasSignature: Bool
-        /// The recorded digest and signature fingerprint (where recorded) and the reason.
-        public var fingerprint: Fingerprint
-        /// The entry that recorded the verdict.
-        public var sequence: Int64
         /// Whether the table check found its row.
         public var isSeen = false
     }
@@ -187,13 +187,15 @@ public struct AuditTableSummary: Sendable {
             for (index, value) in values.enumerated() where value != nil { recorded |= 1 << index }
             let fields = CreationFields(rawValue: recorded)
             changeSets[id] = ChangeSet(
-                status: details["status"].flatMap(ChangeSetStatus.init(rawValue:)) ?? .pending, recorded: fields,
                 creation: Self.creationFingerprint(values, recorded: fields), reason: Fingerprint(details["reason"] ?? ""),
-                sequence: entry.sequence)
+                sequence: entry.sequence, status: details["status"].flatMap(ChangeSetStatus.init(rawValue:)) ?? .pending,
+                recorded: fields)
         case .changeSetTransitioned:
             guard let id = entry.changeSetID, let to = details["to"].flatMap(ChangeSetStatus.init(rawValue:)) else { return }
             var record = changeSets[id]
-                ?? ChangeSet(status: to, recorded: [], creation: Self.creationFingerprint([], recorded: []), reason: Fingerprint(""), sequence: entry.sequence)
+                ?? ChangeSet(
+                    creation: Self.creationFingerprint([], recorded: []), reason: Fingerprint(""), sequence: entry.sequence, status: to,
+                    recorded: [])
             record.status = to
             record.reason = Fingerprint(details["reason"] ?? "")
             record.sequence = entry.sequence
@@ -202,9 +204,9 @@ public struct AuditTableSummary: Sendable {
             guard let id = entry.changeSetID else { return }
             let signature = details["signature_sha256"]
             verdicts[VerdictKey(changeSetID: id, reviewer: entry.actor)] = Verdict(
-                approve: entry.action == .approvalRecorded, hasDigest: entry.digest != nil, hasSignature: signature != nil,
                 fingerprint: Self.verdictFingerprint(digest: entry.digest, signatureSHA256: signature, reason: details["reason"]),
-                sequence: entry.sequence)
+                sequence: entry.sequence, approve: entry.action == .approvalRecorded, hasDigest: entry.digest != nil,
+                hasSignature: signature != nil)
         case .commitsAttributed:
             guard let stack = entry.stack, let commits = details["commits"] else { return }
             var mergedBy: [Substring: Substring] = [:]
