@@ -2,93 +2,138 @@ import Foundation
 import TollgateCore
 
 extension SQLStoreTransaction {
-    /// The first row of a derived table that disagrees with `replay`, or nil when every table
+    /// The first row of a derived table that disagrees with `summary`, or nil when every table
     /// holds exactly what the trail implies.
     ///
     /// Rows are compared in a fixed order (change sets, verdicts, stack states, policy revisions, scan cursors,
     /// attributed commits, executions), each table both ways: a row the trail does not account
-    /// for, and a row the trail implies that is missing.
-    func firstDisagreement(with replay: AuditReplay) async throws -> TableDisagreement? {
-        if let found = try await changeSetDisagreement(replay) { return found }
-        if let found = try await verdictDisagreement(replay) { return found }
-        if let found = try await stackStateDisagreement(replay) { return found }
-        if let found = try await policyRevisionDisagreement(replay) { return found }
-        if let found = try await cursorDisagreement(replay) { return found }
-        if let found = try await attributionDisagreement(replay) { return found }
-        return try await executionDisagreement(replay)
+    /// for, and a row the trail implies that is missing. `summary` marks the rows found.
+    func firstDisagreement(with summary: inout AuditTableSummary) async throws -> TableDisagreement? {
+        if let found = try await changeSetDisagreement(&summary) { return found }
+        if let found = try await verdictDisagreement(&summary) { return found }
+        let few = summary.few
+        if let found = try await stackStateDisagreement(few) { return found }
+        if let found = try await policyRevisionDisagreement(few) { return found }
+        if let found = try await cursorDisagreement(few) { return found }
+        if let found = try await attributionDisagreement(&summary) { return found }
+        return try await executionDisagreement(&summary)
     }
 
-    private func changeSetDisagreement(_ replay: AuditReplay) async throws -> TableDisagreement? {
-        var seen: Set<String> = []
+    private func changeSetDisagreement(_ summary: inout AuditTableSummary) async throws -> TableDisagreement? {
         let decoder = JSONDecoder()
         let found = try await firstRow(of: "change_sets", orderedBy: ["id"]) { row in
             let id = try row.text("id")
-            seen.insert(id)
-            guard let expected = replay.changeSets[id] else {
+            guard let expected = summary.changeSets[id] else {
                 return TableDisagreement(table: "change_sets", row: id, problem: "no entry records its creation", sequence: nil)
             }
-            func differs(_ field: String, _ found: String?, _ wanted: String?) -> TableDisagreement? {
-                guard let wanted, found != wanted else { return nil }
-                return TableDisagreement(
-                    table: "change_sets", row: id, problem: "\(field) is \(found ?? "null"), the trail says \(wanted)",
-                    sequence: expected.sequence)
-            }
-            let checks: [TableDisagreement?] = [
-                differs("status", try row.text("status"), expected.status.rawValue),
-                differs("stack", try row.text("stack"), expected.stack),
-                differs("kind", try row.text("kind"), expected.kind),
-                differs("target commit", try row.text("target_commit"), expected.targetCommit),
-                differs("digest", try row.text("digest"), expected.digest),
-                differs("base state version", String(try row.integer("base_state_version")), expected.baseStateVersion.map(String.init)),
-                differs(
-                    "commit list", (try? decoder.decode([String].self, from: Data(try row.text("commits").utf8)))?.joined(separator: " "),
-                    expected.commits?.joined(separator: " ")),
-                differs("body (SHA-256)", auditFingerprint(try row.text("body")), expected.bodySHA256),
-                differs("status reason", try row.optionalText("status_reason") ?? "", expected.statusReason.map { $0 } ?? ""),
+            summary.changeSets[id]?.isSeen = true
+            // Every column is read, in the order of the full comparison, so that a damaged row fails alike.
+            let status = try row.text("status")
+            let values: [String?] = [
+                try row.text("stack"), try row.text("kind"), try row.text("target_commit"), try row.text("digest"),
+                String(try row.integer("base_state_version")),
+                (try? decoder.decode([String].self, from: Data(try row.text("commits").utf8)))?.joined(separator: " "),
+                auditFingerprint(try row.text("body")),
             ]
-            return checks.compactMap({ $0 }).first
+            let reason = try row.optionalText("status_reason") ?? ""
+            if status == expected.status.rawValue, AuditTableSummary.Fingerprint(reason) == expected.reason,
+               AuditTableSummary.creationFingerprint(values, recorded: expected.recorded) == expected.creation {
+                return nil
+            }
+            guard let full = try await replay(ofChangeSet: id).changeSets[id] else { return nil }
+            return try Self.changeSetDisagreement(row, id: id, expected: full, decoder: decoder)
         }
         if let found { return found }
-        if let missing = replay.changeSets.filter({ !seen.contains($0.key) }).min(by: { $0.value.sequence < $1.value.sequence }) {
+        if let missing = summary.changeSets.lazy.filter({ !$0.value.isSeen }).min(by: { $0.value.sequence < $1.value.sequence }) {
             return TableDisagreement(table: "change_sets", row: missing.key, problem: "the row is missing", sequence: missing.value.sequence)
         }
         return nil
     }
 
-    private func verdictDisagreement(_ replay: AuditReplay) async throws -> TableDisagreement? {
-        var seen: Set<String> = []
+    /// How a change set row differs from what its entries say, field by field.
+    private static func changeSetDisagreement(
+        _ row: SQLRow, id: String, expected: AuditReplay.ChangeSet, decoder: JSONDecoder
+    ) throws -> TableDisagreement? {
+        func differs(_ field: String, _ found: String?, _ wanted: String?) -> TableDisagreement? {
+            guard let wanted, found != wanted else { return nil }
+            return TableDisagreement(
+                table: "change_sets", row: id, problem: "\(field) is \(found ?? "null"), the trail says \(wanted)",
+                sequence: expected.sequence)
+        }
+        let checks: [TableDisagreement?] = [
+            differs("status", try row.text("status"), expected.status.rawValue),
+            differs("stack", try row.text("stack"), expected.stack),
+            differs("kind", try row.text("kind"), expected.kind),
+            differs("target commit", try row.text("target_commit"), expected.targetCommit),
+            differs("digest", try row.text("digest"), expected.digest),
+            differs("base state version", String(try row.integer("base_state_version")), expected.baseStateVersion.map(String.init)),
+            differs(
+                "commit list", (try? decoder.decode([String].self, from: Data(try row.text("commits").utf8)))?.joined(separator: " "),
+                expected.commits?.joined(separator: " ")),
+            differs("body (SHA-256)", auditFingerprint(try row.text("body")), expected.bodySHA256),
+            differs("status reason", try row.optionalText("status_reason") ?? "", expected.statusReason.map { $0 } ?? ""),
+        ]
+        return checks.compactMap({ $0 }).first
+    }
+
+    private func verdictDisagreement(_ summary: inout AuditTableSummary) async throws -> TableDisagreement? {
         let found = try await firstRow(of: "approvals", orderedBy: ["change_set_id", "reviewer"]) { row in
             let id = try row.text("change_set_id")
             let reviewer = try row.text("reviewer")
-            let key = "\(id)/\(reviewer)"
-            seen.insert(key)
-            guard let expected = replay.verdicts[id]?[reviewer] else {
-                return TableDisagreement(table: "approvals", row: key, problem: "no entry records this verdict", sequence: nil)
+            let key = AuditTableSummary.VerdictKey(changeSetID: id, reviewer: reviewer)
+            guard let expected = summary.verdicts[key] else {
+                return TableDisagreement(table: "approvals", row: "\(id)/\(reviewer)", problem: "no entry records this verdict", sequence: nil)
             }
+            summary.verdicts[key]?.isSeen = true
             let verdict = try row.text("verdict")
             if verdict != (expected.approve ? "approve" : "reject") {
                 return TableDisagreement(
-                    table: "approvals", row: key, problem: "verdict is \(verdict), the trail says \(expected.approve ? "approve" : "reject")",
-                    sequence: expected.sequence)
+                    table: "approvals", row: "\(id)/\(reviewer)",
+                    problem: "verdict is \(verdict), the trail says \(expected.approve ? "approve" : "reject")", sequence: expected.sequence)
             }
-            if let digest = expected.digest, try row.text("digest") != digest {
-                return TableDisagreement(table: "approvals", row: key, problem: "digest differs from the one approved", sequence: expected.sequence)
-            }
-            if let signature = expected.signatureSHA256, try row.optionalText("signature").map(auditFingerprint) != signature {
-                return TableDisagreement(table: "approvals", row: key, problem: "signature differs from the one recorded", sequence: expected.sequence)
-            }
-            if try row.optionalText("reason") != expected.reason {
-                return TableDisagreement(table: "approvals", row: key, problem: "reason differs from the one recorded", sequence: expected.sequence)
-            }
-            return nil
+            let same = try? AuditTableSummary.verdictFingerprint(
+                digest: expected.hasDigest ? row.text("digest") : nil,
+                signatureSHA256: expected.hasSignature ? row.optionalText("signature").map(auditFingerprint) : nil,
+                reason: row.optionalText("reason")) == expected.fingerprint
+            if same == true { return nil }
+            guard let full = try await replay(ofChangeSet: id).verdicts[id]?[reviewer] else { return nil }
+            return try Self.verdictDisagreement(row, key: "\(id)/\(reviewer)", expected: full)
         }
         if let found { return found }
-        for (id, byReviewer) in replay.verdicts.sorted(by: { $0.key < $1.key }) {
-            for (reviewer, verdict) in byReviewer.sorted(by: { $0.key < $1.key }) where !seen.contains("\(id)/\(reviewer)") {
-                return TableDisagreement(table: "approvals", row: "\(id)/\(reviewer)", problem: "the row is missing", sequence: verdict.sequence)
-            }
+        if let missing = summary.verdicts.lazy.filter({ !$0.value.isSeen }).min(by: { $0.key < $1.key }) {
+            return TableDisagreement(
+                table: "approvals", row: "\(missing.key.changeSetID)/\(missing.key.reviewer)", problem: "the row is missing",
+                sequence: missing.value.sequence)
         }
         return nil
+    }
+
+    /// How a verdict row's digest, signature or reason differs from what its entry says.
+    private static func verdictDisagreement(_ row: SQLRow, key: String, expected: AuditReplay.Verdict) throws -> TableDisagreement? {
+        if let digest = expected.digest, try row.text("digest") != digest {
+            return TableDisagreement(table: "approvals", row: key, problem: "digest differs from the one approved", sequence: expected.sequence)
+        }
+        if let signature = expected.signatureSHA256, try row.optionalText("signature").map(auditFingerprint) != signature {
+            return TableDisagreement(table: "approvals", row: key, problem: "signature differs from the one recorded", sequence: expected.sequence)
+        }
+        if try row.optionalText("reason") != expected.reason {
+            return TableDisagreement(table: "approvals", row: key, problem: "reason differs from the one recorded", sequence: expected.sequence)
+        }
+        return nil
+    }
+
+    /// A replay of the entries about the change set `id` alone: its own, and the creations that
+    /// superseded it. It holds what a replay of the whole trail holds for `id`, for naming exactly
+    /// how a row that does not match its fingerprints differs.
+    private func replay(ofChangeSet id: String) async throws -> AuditReplay {
+        var replay = AuditReplay()
+        var after: Int64 = 0
+        while true {
+            let page = try await auditEntries(after: after, limit: auditPageSize)
+            for entry in page where entry.changeSetID == id || entry.details["supersedes"] == id { replay.apply(entry) }
+            guard let last = page.last, page.count == auditPageSize else { return replay }
+            after = last.sequence
+        }
     }
 
     private func stackStateDisagreement(_ replay: AuditReplay) async throws -> TableDisagreement? {
@@ -181,40 +226,43 @@ extension SQLStoreTransaction {
         return nil
     }
 
-    private func attributionDisagreement(_ replay: AuditReplay) async throws -> TableDisagreement? {
-        var expected: [String: AuditReplay.Attribution] = [:]
-        for (stack, attributions) in replay.attributions {
-            for attribution in attributions where expected["\(stack) \(attribution.commit)"] == nil {
-                expected["\(stack) \(attribution.commit)"] = attribution
-            }
-        }
-        var seen: Set<String> = []
+    private func attributionDisagreement(_ summary: inout AuditTableSummary) async throws -> TableDisagreement? {
         let found = try await firstRow(of: "stack_commits", orderedBy: ["stack", "position"]) { row in
-            let key = "\(try row.text("stack")) \(try row.text("commit_id"))"
-            seen.insert(key)
-            guard let attribution = expected[key] else {
-                return TableDisagreement(table: "stack_commits", row: key, problem: "no entry attributes this commit", sequence: nil)
+            let stack = try row.text("stack")
+            let commit = try row.text("commit_id")
+            let key = AuditTableSummary.attributionKey(stack: stack, commit: commit)
+            guard let attribution = summary.attributions[key] else {
+                return TableDisagreement(table: "stack_commits", row: "\(stack) \(commit)", problem: "no entry attributes this commit", sequence: nil)
             }
-            if try row.optionalText("merged_by") != attribution.mergedBy {
-                return TableDisagreement(table: "stack_commits", row: key, problem: "the merge that brought it differs from the trail", sequence: attribution.sequence)
+            summary.attributions[key]?.isSeen = true
+            if AuditTableSummary.Fingerprint(try row.optionalText("merged_by")) != attribution.mergedBy {
+                return TableDisagreement(
+                    table: "stack_commits", row: "\(stack) \(commit)", problem: "the merge that brought it differs from the trail",
+                    sequence: attribution.sequence)
             }
             return nil
         }
         if let found { return found }
-        if let missing = expected.filter({ !seen.contains($0.key) }).min(by: { $0.value.sequence < $1.value.sequence }) {
-            return TableDisagreement(table: "stack_commits", row: missing.key, problem: "the row is missing", sequence: missing.value.sequence)
+        guard let missing = summary.attributions.lazy.filter({ !$0.value.isSeen }).min(by: { $0.value.sequence < $1.value.sequence }) else {
+            return nil
         }
-        return nil
+        // The summary keeps fingerprints only: the entry that attributed the commit names it.
+        var name = "a commit attributed by audit entry \(missing.value.sequence)"
+        if let entry = try await auditEntries(after: missing.value.sequence - 1, limit: 1).first, let stack = entry.stack,
+           let commit = entry.details["commits"]?.split(separator: " ").map(String.init)
+               .first(where: { AuditTableSummary.attributionKey(stack: stack, commit: $0) == missing.key }) {
+            name = "\(stack) \(commit)"
+        }
+        return TableDisagreement(table: "stack_commits", row: name, problem: "the row is missing", sequence: missing.value.sequence)
     }
 
-    private func executionDisagreement(_ replay: AuditReplay) async throws -> TableDisagreement? {
-        var seen: Set<String> = []
+    private func executionDisagreement(_ summary: inout AuditTableSummary) async throws -> TableDisagreement? {
         let found = try await firstRow(of: "executions", orderedBy: ["id"]) { row in
             let id = try row.text("id")
-            seen.insert(id)
-            guard let expected = replay.executions[id] else {
+            guard let expected = summary.executions[id] else {
                 return TableDisagreement(table: "executions", row: id, problem: "no entry records its start", sequence: nil)
             }
+            summary.executions[id]?.isSeen = true
             if let changeSet = expected.changeSetID, try row.text("change_set_id") != changeSet {
                 return TableDisagreement(table: "executions", row: id, problem: "it names another change set than the trail", sequence: expected.sequence)
             }
@@ -227,7 +275,7 @@ extension SQLStoreTransaction {
             return nil
         }
         if let found { return found }
-        if let missing = replay.executions.filter({ !seen.contains($0.key) }).min(by: { $0.value.sequence < $1.value.sequence }) {
+        if let missing = summary.executions.lazy.filter({ !$0.value.isSeen }).min(by: { $0.value.sequence < $1.value.sequence }) {
             return TableDisagreement(table: "executions", row: missing.key, problem: "the row is missing", sequence: missing.value.sequence)
         }
         return nil
@@ -237,7 +285,7 @@ extension SQLStoreTransaction {
     /// disagreement. Rows are read a page at a time, each page after the last key of the one
     /// before, so that a table of any size is checked in bounded memory.
     private func firstRow(
-        of table: String, orderedBy keys: [String], _ check: (SQLRow) throws -> TableDisagreement?
+        of table: String, orderedBy keys: [String], _ check: (SQLRow) async throws -> TableDisagreement?
     ) async throws -> TableDisagreement? {
         let columns = keys.joined(separator: ", ")
         let placeholders = keys.map { _ in "?" }.joined(separator: ", ")
@@ -247,7 +295,7 @@ extension SQLStoreTransaction {
             let rows = try await session.query(
                 "SELECT * FROM \(table)\(condition) ORDER BY \(columns) LIMIT \(Self.tablePageSize)", after)
             for row in rows {
-                if let found = try check(row) { return found }
+                if let found = try await check(row) { return found }
             }
             guard let last = rows.last, rows.count == Self.tablePageSize else { return nil }
             after = try keys.map { key in try last.boundValue(key) }

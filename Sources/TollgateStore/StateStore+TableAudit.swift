@@ -13,15 +13,15 @@ extension StateStore {
         for _ in 0..<2 {
             let head = try await auditHead()?.sequence
             found = try await read { reader in
-                var replay = AuditReplay()
+                var summary = AuditTableSummary()
                 var after: Int64 = 0
                 while true {
                     let page = try await reader.auditEntries(after: after, limit: auditPageSize)
-                    for entry in page { replay.apply(entry) }
+                    for entry in page { summary.apply(entry) }
                     guard let last = page.last, page.count == auditPageSize else { break }
                     after = last.sequence
                 }
-                return try await reader.firstDisagreement(with: replay)
+                return try await reader.firstDisagreement(with: &summary)
             }
             let now = try await auditHead()?.sequence
             if found == nil || now == head { return found }
@@ -38,20 +38,20 @@ extension StateStore {
     public func verifyAuditTrailAndTables(expectedHead: String? = nil) async throws -> (AuditVerification, TableDisagreement?) {
         let head = try await auditHead()?.sequence
         var verifier = AuditChainVerifier(expectedHead: expectedHead)
-        var replay = AuditReplay()
+        var summary = AuditTableSummary()
         var after: Int64 = 0
         while true {
             let page = try await auditEntries(after: after, limit: auditPageSize)
             for entry in page {
                 if verifier.check(entry) != nil { return (verifier.finish(), nil) }
-                replay.apply(entry)
+                summary.apply(entry)
             }
             guard let last = page.last, page.count == auditPageSize else { break }
             after = last.sequence
         }
         let verification = verifier.finish()
         guard case .intact = verification else { return (verification, nil) }
-        let found = try await read { try await $0.firstDisagreement(with: replay) }
+        let found = try await read { try await $0.firstDisagreement(with: &summary) }
         // A writer that committed while the trail was read can make the two look apart; the
         // full check then looks again against an unchanged head.
         let now = try await auditHead()?.sequence

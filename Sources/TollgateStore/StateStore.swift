@@ -37,9 +37,9 @@ public protocol StateStore: StoreReader {
     func close() async throws
 }
 
-/// A chunk of the audit trail read for verification; 10,000 entries keep memory small and round
-/// trips few.
-let auditPageSize = 10_000
+/// A chunk of the audit trail read for verification: 2,000 entries keep the rows and entries in
+/// flight to a few megabytes, while a round trip per page costs little.
+let auditPageSize = 2_000
 
 extension StateStore {
     public func stackState(_ stack: String) async throws -> StackStateRecord? {
@@ -122,8 +122,8 @@ extension StateStore {
         try await read { try await $0.trailCursor(branch: branch) }
     }
 
-    public func firstDisagreement(with replay: AuditReplay) async throws -> TableDisagreement? {
-        try await read { try await $0.firstDisagreement(with: replay) }
+    public func firstDisagreement(with summary: inout AuditTableSummary) async throws -> TableDisagreement? {
+        try await read { try await $0.firstDisagreement(with: &summary) }
     }
 
     public func accessTokens() async throws -> [AccessTokenRecord] {
@@ -197,8 +197,9 @@ public protocol StoreReader: Sendable {
     func stackCommits(stack: String) async throws -> [StackCommit]
     /// The commit the audit trail last moved `branch`'s scan cursor to, or nil if it never did.
     func trailCursor(branch: String) async throws -> String?
-    /// The first row of a derived table that disagrees with `replay` (``StateStore/verifyTables()``).
-    func firstDisagreement(with replay: AuditReplay) async throws -> TableDisagreement?
+    /// The first row of a derived table that disagrees with `summary` (``StateStore/verifyTables()``);
+    /// `summary` marks the rows it found.
+    func firstDisagreement(with summary: inout AuditTableSummary) async throws -> TableDisagreement?
     /// The commits attributed to `stack` that no APPLIED change set of the stack covered: those
     /// whose authors wrote some of what the stack's next change set would apply.
     func unappliedCommits(stack: String) async throws -> [StackCommit]

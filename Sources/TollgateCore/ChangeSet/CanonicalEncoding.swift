@@ -91,13 +91,22 @@ enum CanonicalEncoding {
         output.append(quote)
     }
 
-    /// Hex SHA-256 of some bytes.
+    /// Hex SHA-256 of some bytes, in lower case; written digit by digit into one buffer, since the
+    /// table check of `audit verify` fingerprints every stored change set body this way.
     static func sha256Hex(_ data: some DataProtocol) -> String {
-        SHA256.hash(data: data).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        let digest = SHA256.hash(data: data)
+        return String(unsafeUninitializedCapacity: 2 * SHA256.byteCount) { buffer in
+            var index = 0
+            for byte in digest {
+                buffer[index] = hexDigits[Int(byte >> 4)]
+                buffer[index + 1] = hexDigits[Int(byte & 0x0f)]
+                index += 2
+            }
+            return index
+        }
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
 }
 

@@ -1,0 +1,238 @@
+import Crypto
+
+/// What the audit trail says every derived table holds, kept small enough to check a trail of
+/// millions of entries in little memory.
+///
+/// The tables that grow with the trail (change sets, verdicts, attributed commits, executions)
+/// keep per row only what the table check compares, the fields it prints as 16-byte
+/// ``Fingerprint``s, and the entry that last set them; the few stack states, policy revisions and
+/// scan cursors are kept whole, as ``AuditReplay`` keeps them. A row whose fingerprint differs is
+/// compared again field by field against an ``AuditReplay`` of the entries about it alone, so that
+/// the disagreement is named exactly as a replay of the whole trail names it.
+public struct AuditTableSummary: Sendable {
+    /// The first 16 bytes of a SHA-256 over length-prefixed values: equal only for equal values.
+    public struct Fingerprint: Hashable, Sendable {
+        let high: UInt64
+        let low: UInt64
+
+        /// The fingerprint of `values` in order; nil and the empty text differ.
+        public init(_ values: String?...) {
+            var bytes: [UInt8] = []
+            for value in values { Self.append(value, to: &bytes) }
+            self.init(bytes: bytes)
+        }
+
+        /// The fingerprint of values already written with ``append(_:to:)``.
+        init(bytes: [UInt8]) {
+            var high: UInt64 = 0
+            var low: UInt64 = 0
+            for (index, byte) in SHA256.hash(data: bytes).prefix(16).enumerated() {
+                if index < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
+            }
+            self.high = high
+            self.low = low
+        }
+
+        /// Writes `value` as a marker byte, its UTF-8 length in 8 bytes and its bytes, so that no
+        /// two lists of values write the same bytes.
+        static func append(_ value: String?, to bytes: inout [UInt8]) {
+            guard let value else {
+                bytes.append(0)
+                return
+            }
+            bytes.append(1)
+            let count = UInt64(value.utf8.count)
+            for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: count >> UInt64(shift))) }
+            bytes.append(contentsOf: value.utf8)
+        }
+    }
+
+    /// A change set as its entries describe it: its status in full, the rest fingerprinted.
+    public struct ChangeSet: Sendable {
+        /// The recorded creation fields, in the order of ``CreationField``.
+        public var creation: Fingerprint
+        /// The status reason, where none counts as the empty text (as the check compares it).
+        public var reason: Fingerprint
+        /// The entry that last set these values.
+        public var sequence: Int64
+        /// The status its last entry gave it.
+        public var status: ChangeSetStatus
+        /// Which of ``CreationField`` the creation entry recorded; only those are compared.
+        public var recorded: CreationFields
+        /// Whether the table check found its row.
+        public var isSeen = false
+    }
+
+    /// The values of a change set row that its creation entry may record.
+    public enum CreationField: Int, CaseIterable, Sendable {
+        case stack, kind, targetCommit, digest, baseStateVersion, commits, bodySHA256
+    }
+
+    /// A set of ``CreationField``s.
+    public struct CreationFields: OptionSet, Sendable {
+        public let rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+        /// Whether `field` is in the set.
+        public func contains(_ field: CreationField) -> Bool { rawValue & 1 << field.rawValue != 0 }
+    }
+
+    /// A reviewer's verdict: approve or reject in full, the rest fingerprinted.
+    public struct Verdict: Sendable {
+        /// The recorded digest and signature fingerprint (where recorded) and the reason.
+        public var fingerprint: Fingerprint
+        /// The entry that recorded the verdict.
+        public var sequence: Int64
+        /// Approve, or reject.
+        public var approve: Bool
+        /// Whether the entry recorded a digest, which only then is compared.
+        public var hasDigest: Bool
+        /// Whether the entry recorded a signature fingerprint, which only then is compared.
+        public var hasSignature: Bool
+        /// Whether the table check found its row.
+        public var isSeen = false
+    }
+
+    /// The key of a verdict: a change set and a reviewer.
+    public struct VerdictKey: Hashable, Sendable, Comparable {
+        /// The change set.
+        public var changeSetID: String
+        /// The reviewer, the actor of the entry.
+        public var reviewer: String
+
+        /// Creates the key of `reviewer`'s verdict on `changeSetID`.
+        public init(changeSetID: String, reviewer: String) {
+            self.changeSetID = changeSetID
+            self.reviewer = reviewer
+        }
+
+        public static func < (lhs: VerdictKey, rhs: VerdictKey) -> Bool {
+            (lhs.changeSetID, lhs.reviewer) < (rhs.changeSetID, rhs.reviewer)
+        }
+    }
+
+    /// An execution as its entries describe it; what it holds is short enough to keep whole.
+    public struct Execution: Sendable {
+        /// The change set it applies.
+        public var changeSetID: String?
+        /// How it ended, or nil while it runs.
+        public var result: String?
+        /// The entry that last set these values.
+        public var sequence: Int64
+        /// Whether the table check found its row.
+        public var isSeen = false
+    }
+
+    /// A commit attributed to a stack, keyed by the fingerprint of the stack and the commit.
+    public struct Attribution: Sendable {
+        /// The merge commit that brought it, or none.
+        public var mergedBy: Fingerprint
+        /// The entry that attributed it.
+        public var sequence: Int64
+        /// Whether the table check found its row.
+        public var isSeen = false
+    }
+
+    /// Change sets by id.
+    public var changeSets: [String: ChangeSet] = [:]
+    /// Verdicts by change set and reviewer.
+    public var verdicts: [VerdictKey: Verdict] = [:]
+    /// Executions by id.
+    public var executions: [String: Execution] = [:]
+    /// Attributions by ``attributionKey(stack:commit:)``; the first entry to attribute a commit counts.
+    public var attributions: [Fingerprint: Attribution] = [:]
+    /// Stack states, policy revisions and scan cursors, which stay few, kept whole.
+    public private(set) var few = AuditReplay()
+
+    /// An empty summary, before the first entry.
+    public init() {}
+
+    /// The key of the attribution of `commit` to `stack`.
+    public static func attributionKey(stack: String, commit: String) -> Fingerprint {
+        Fingerprint(stack, commit)
+    }
+
+    /// The fingerprint a change set row's creation fields must have: `values` holds the row's value
+    /// for every ``CreationField`` in order, nil where the row has none that compares.
+    public static func creationFingerprint(_ values: [String?], recorded: CreationFields) -> Fingerprint {
+        var bytes: [UInt8] = []
+        for field in CreationField.allCases where recorded.contains(field) {
+            Fingerprint.append(values[field.rawValue], to: &bytes)
+        }
+        return Fingerprint(bytes: bytes)
+    }
+
+    /// The fingerprint a verdict row must have, from its digest and signature fingerprint (read only
+    /// when the entry recorded them) and its reason.
+    public static func verdictFingerprint(digest: String?, signatureSHA256: String?, reason: String?) -> Fingerprint {
+        Fingerprint(digest, signatureSHA256, reason)
+    }
+
+    /// Applies the next entry of the trail, in sequence order, as ``AuditReplay/apply(_:)`` does.
+    public mutating func apply(_ entry: AuditEntry) {
+        let details = entry.details
+        switch entry.action {
+        case .changeSetCreated:
+            guard let id = entry.changeSetID else { return }
+            if let superseded = details["supersedes"], let old = changeSets[superseded], old.status == .pending || old.status == .approved {
+                changeSets[superseded]?.status = .superseded
+            }
+            let values: [String?] = [
+                entry.stack, details["kind"], entry.commit, entry.digest,
+                details["base_state_version"].flatMap { Int64($0) }.map { String($0) },
+                details["commits"].map { $0.split(separator: " ").joined(separator: " ") },
+                details["body_sha256"],
+            ]
+            var recorded: UInt8 = 0
+            for (index, value) in values.enumerated() where value != nil { recorded |= 1 << index }
+            let fields = CreationFields(rawValue: recorded)
+            changeSets[id] = ChangeSet(
+                creation: Self.creationFingerprint(values, recorded: fields), reason: Fingerprint(details["reason"] ?? ""),
+                sequence: entry.sequence, status: details["status"].flatMap(ChangeSetStatus.init(rawValue:)) ?? .pending,
+                recorded: fields)
+        case .changeSetTransitioned:
+            guard let id = entry.changeSetID, let to = details["to"].flatMap(ChangeSetStatus.init(rawValue:)) else { return }
+            var record = changeSets[id]
+                ?? ChangeSet(
+                    creation: Self.creationFingerprint([], recorded: []), reason: Fingerprint(""), sequence: entry.sequence, status: to,
+                    recorded: [])
+            record.status = to
+            record.reason = Fingerprint(details["reason"] ?? "")
+            record.sequence = entry.sequence
+            changeSets[id] = record
+        case .approvalRecorded, .rejectionRecorded:
+            guard let id = entry.changeSetID else { return }
+            let signature = details["signature_sha256"]
+            verdicts[VerdictKey(changeSetID: id, reviewer: entry.actor)] = Verdict(
+                fingerprint: Self.verdictFingerprint(digest: entry.digest, signatureSHA256: signature, reason: details["reason"]),
+                sequence: entry.sequence, approve: entry.action == .approvalRecorded, hasDigest: entry.digest != nil,
+                hasSignature: signature != nil)
+        case .commitsAttributed:
+            guard let stack = entry.stack, let commits = details["commits"] else { return }
+            var mergedBy: [Substring: Substring] = [:]
+            for pair in (details["merged"] ?? "").split(separator: " ") {
+                let parts = pair.split(separator: ":", maxSplits: 1)
+                if parts.count == 2 { mergedBy[parts[0]] = parts[1] }
+            }
+            for commit in commits.split(separator: " ") {
+                let key = Self.attributionKey(stack: stack, commit: String(commit))
+                if attributions[key] == nil {
+                    attributions[key] = Attribution(mergedBy: Fingerprint(mergedBy[commit].map(String.init)), sequence: entry.sequence)
+                }
+            }
+        case .executionStarted:
+            guard let id = details["execution"] else { return }
+            executions[id] = Execution(changeSetID: entry.changeSetID, result: nil, sequence: entry.sequence)
+        case .executionFinished:
+            guard let id = details["execution"] else { return }
+            var execution = executions[id] ?? Execution(changeSetID: entry.changeSetID, sequence: entry.sequence)
+            execution.result = details["result"]
+            execution.sequence = entry.sequence
+            executions[id] = execution
+        case .stateRecorded, .policyRevisionRecorded, .scanAdvanced:
+            few.apply(entry)
+        default:
+            return
+        }
+    }
+}
