@@ -234,6 +234,55 @@ struct DriftTests {
         try await review.store.close()
     }
 
+    @Test("a stack recorded as removed must be gone from CloudFormation: gone it is in sync, still there it has drifted")
+    func removed() async throws {
+        let review = try await TrustedReview.make(extraFiles: [
+            "Policies/deployments.yaml": Self.cloudFormation("queues", endpoint: "https://cloudformation.us-east-1.amazonaws.com", stackName: "example", region: "us-east-1"),
+        ])
+        try await Self.record("queues", template: ReviewFixture.template(bucket: "example-assets"), in: review.store)
+        _ = try await review.store.transaction { tx in
+            try await tx.recordStackRemoval(stack: "queues", commit: String(repeating: "cd", count: 20), actor: "test")
+        }
+        let gone = StubCloudFormation(answers: ["DescribeStacks": [StubCloudFormation.noSuchStack]])
+        let repository = try review.fixture.repository()
+        let inSync = try #require(try await DriftCheck(store: review.store, clients: Self.clients(transport: gone)).check(repository: repository).stacks.first)
+        #expect(inSync.status == .inSync, "\(inSync.detail)")
+        #expect(inSync.recordedAsRemoved)
+        #expect(gone.actions == ["DescribeStacks"], "nothing else is asked of a stack that is gone")
+
+        let still = StubCloudFormation(answers: ["DescribeStacks": [StubCloudFormation.stack(status: "UPDATE_COMPLETE")]])
+        let drifted = try #require(try await DriftCheck(store: review.store, clients: Self.clients(transport: still)).check(repository: repository).stacks.first)
+        #expect(drifted.status == .drifted)
+        #expect(drifted.detail.contains("recorded as removed, but CloudFormation still has stack example (UPDATE_COMPLETE)"), "\(drifted.detail)")
+        try await review.store.close()
+    }
+
+    @Test("a drift detection that fails for some resources still reports the others, and says what it could not check")
+    func detectionFailed() async throws {
+        let template = """
+            {"Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": 0, "RedrivePolicy": {"maxReceiveCount": 5}}}}}
+            """
+        let review = try await TrustedReview.make(extraFiles: [
+            "Policies/deployments.yaml": Self.cloudFormation("queues", endpoint: "https://cloudformation.us-east-1.amazonaws.com", stackName: "example", region: "us-east-1"),
+        ])
+        try await Self.record("queues", template: template, in: review.store)
+        let failed = StubCloudFormation.detectionStatus("DETECTION_FAILED", drift: "DRIFTED").replacingOccurrences(
+            of: "<DetectionStatus>", with: "<DetectionStatusReason>Failed to detect drift on resource [Topic].</DetectionStatusReason><DetectionStatus>")
+        let transport = StubCloudFormation(answers: [
+            "DescribeStacks": [StubCloudFormation.stack(status: "UPDATE_COMPLETE")],
+            "GetTemplate": [StubCloudFormation.getTemplate(template)],
+            "DetectStackDrift": [StubCloudFormation.detectStackDrift],
+            "DescribeStackDriftDetectionStatus": [failed],
+            "DescribeStackResourceDrifts": [StubCloudFormation.resourceDrifts],
+        ])
+        let stack = try #require(try await DriftCheck(store: review.store, clients: Self.clients(transport: transport))
+            .check(repository: try review.fixture.repository()).stacks.first)
+        #expect(stack.status == .drifted)
+        #expect(stack.resourceDrift?.note == "CloudFormation could not check every resource: Failed to detect drift on resource [Topic]")
+        #expect(stack.resourceDrift?.resources.map(\.logicalResourceId) == ["Queue"])
+        try await review.store.close()
+    }
+
     /// A loopback port nothing listens on: bound, then closed.
     static func closedPort() -> Int? {
         let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -275,12 +324,18 @@ final class StubCloudFormation: AWSTransport {
             return first
         }
         guard let body else {
-            return AWSHTTPResponse(status: 400, body: Array("""
-                <ErrorResponse><Error><Code>InvalidAction</Code><Message>no recorded answer for \(action)</Message></Error></ErrorResponse>
-                """.utf8))
+            return AWSHTTPResponse(status: 400, body: Array(Self.error("InvalidAction", "no recorded answer for \(action)").utf8))
         }
-        return AWSHTTPResponse(status: 200, body: Array(body.utf8))
+        // AWS answers an error document with HTTP 400.
+        return AWSHTTPResponse(status: body.hasPrefix("<ErrorResponse") ? 400 : 200, body: Array(body.utf8))
     }
+
+    static func error(_ code: String, _ message: String) -> String {
+        "<ErrorResponse \(namespace)><Error><Type>Sender</Type><Code>\(code)</Code><Message>\(message)</Message></Error>"
+            + "<RequestId>b9b4b068-3a41-11e5-94eb-example</RequestId></ErrorResponse>"
+    }
+
+    static let noSuchStack = error("ValidationError", "Stack with id example does not exist")
 
     static let namespace = #"xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/""#
     static let stackID = "arn:aws:cloudformation:us-east-1:012345678910:stack/example/cb438120-6cc7-11e7-998e-example"
