@@ -170,7 +170,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateCLITests",
-            dependencies: ["TollgateCore", "TollgateEngine", "TollgateStore", "TollgateTestSupport"],
+            dependencies: ["TollgateCore", "TollgateEngine", "TollgateStore", "TollgateTestSupport", "TollgateAWS"],
             swiftSettings: strict
         ),
     ]

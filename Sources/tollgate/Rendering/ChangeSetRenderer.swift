@@ -5,6 +5,8 @@ import TollgateCore
 struct ChangeSetRenderer {
     /// Colours on a terminal, plain text in a pipe.
     let style: TextStyle
+    /// Whether the digest closes the text; a drift report's change set binds no approval.
+    var digestShown = true
 
     func render(_ changeSet: ChangeSet) -> String {
         var lines: [String] = []
@@ -68,7 +70,7 @@ struct ChangeSetRenderer {
         let summary = changeSet.summary.line
         lines.append(changeSet.summary.replaced + changeSet.summary.conditionallyReplaced + changeSet.summary.removed > 0
             ? style.boldRed(summary) : style.bold(summary))
-        lines.append(style.dim("Digest: \(changeSet.digest)"))
+        if digestShown { lines.append(style.dim("Digest: \(changeSet.digest)")) }
         return lines.joined(separator: "\n") + "\n"
     }
 
