@@ -65,8 +65,7 @@ public struct ChangeSetApplication: Sendable {
         _ = try await store.transaction { tx in
             if let running = try await tx.unfinishedExecutions().first(where: { $0.stack == record.stack }) {
                 // A live holder is named; an execution whose holder is gone needs --resume first.
-                if let lock = try await tx.stackLock(record.stack), lock.executionID == running.id,
-                   lock.expiresAt > clock.now(), !Self.isDeadLocalHolder(lock.holder) {
+                if let lock = try await tx.stackLock(record.stack), lock.executionID == running.id, lock.isLive(at: clock.now()) {
                     throw ApplyError.lockStillHeld(lock)
                 }
                 throw ApplyError.unfinishedExecution(stack: record.stack, executionID: running.id, startedAt: running.startedAt)
@@ -145,7 +144,7 @@ public struct ChangeSetApplication: Sendable {
         let leaseSeconds = leaseSeconds
         let now = clock.now()
         try await store.transaction { tx in
-            if let lock = try await tx.stackLock(record.stack), lock.executionID != execution.id || (lock.expiresAt > now && !Self.isDeadLocalHolder(lock.holder)) {
+            if let lock = try await tx.stackLock(record.stack), lock.executionID != execution.id || lock.isLive(at: now) {
                 throw ApplyError.lockStillHeld(lock)
             }
             _ = try await tx.lockStack(record.stack, executionID: execution.id, holder: holder, leaseSeconds: leaseSeconds, takeOver: execution.id)
@@ -345,8 +344,17 @@ public struct ChangeSetApplication: Sendable {
         return try providers.make(deployment.target, ProviderContext(stack: record.stack, policyCommit: policy.commit, repository: repository))
     }
 
-    /// Whether `holder` names a process of this host that no longer runs.
-    static func isDeadLocalHolder(_ holder: String) -> Bool {
+}
+
+extension StackLock {
+    /// Whether the lock's holder may still be at work at `now`: its lease has not lapsed and it is
+    /// not a process of this host that no longer runs.
+    func isLive(at now: Date) -> Bool {
+        expiresAt > now && !isHeldByDeadLocalProcess
+    }
+
+    /// Whether the holder names a process of this host that no longer runs.
+    private var isHeldByDeadLocalProcess: Bool {
         let prefix = "\(ProcessInfo.processInfo.hostName) pid "
         guard holder.hasPrefix(prefix), let pid = Int32(holder.dropFirst(prefix.count)) else { return false }
         return kill(pid, 0) != 0 && errno == ESRCH

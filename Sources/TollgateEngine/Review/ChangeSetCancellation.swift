@@ -75,7 +75,7 @@ public struct ChangeSetCancellation: Sendable {
             let current = try await store.execution(id: execution.id)
             if current.finishedAt != nil { return current }
             let lock = try await store.stackLock(current.stack)
-            if lock == nil || lock?.executionID != current.id || lock.map({ $0.expiresAt <= clock.now() || ChangeSetApplication.isDeadLocalHolder($0.holder) }) == true {
+            guard let lock, lock.executionID == current.id, lock.isLive(at: clock.now()) else {
                 throw ApplyError.holderGone(changeSetID: current.changeSetID, executionID: current.id)
             }
             try await Task.sleep(for: pollInterval)

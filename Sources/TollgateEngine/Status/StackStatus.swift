@@ -222,10 +222,7 @@ public struct StatusReader: Sendable {
                 if let execution, execution.finishedAt == nil {
                     status = .applying
                     let lock = try await reader.stackLock(name)
-                    stalled = lock.map { lock in
-                        lock.executionID != execution.id || lock.expiresAt <= clock.now()
-                            || ChangeSetApplication.isDeadLocalHolder(lock.holder)
-                    } ?? true
+                    stalled = lock.map { $0.executionID != execution.id || !$0.isLive(at: clock.now()) } ?? true
                 } else if let change {
                     status = condition(stored: change.record.status, computed: computed[name], tampered: change.tampered)
                 } else if failure != nil {
