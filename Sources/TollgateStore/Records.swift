@@ -181,6 +181,15 @@ public enum ExecutionResult: String, Sendable, Codable, CaseIterable, Hashable {
     case failed = "FAILED"
     /// An operator cancelled it and the provider stopped before reaching the target.
     case cancelled = "CANCELLED"
+
+    /// The status an execution that ended so leaves its change set in.
+    public var changeSetStatus: ChangeSetStatus {
+        switch self {
+        case .succeeded: .applied
+        case .failed: .failed
+        case .cancelled: .cancelled
+        }
+    }
 }
 
 /// An operator's request that a running apply stop, waiting on its execution until the applying

@@ -449,13 +449,8 @@ struct SQLStoreTransaction: StoreTransaction {
     func finishExecution(id: String, result: ExecutionResult, providerOutput: String?, actor: String) async throws -> ExecutionRecord {
         var execution = try await execution(id: id)
         guard execution.finishedAt == nil else { throw StoreError.executionFinished(id) }
-        let status: ChangeSetStatus = switch result {
-        case .succeeded: .applied
-        case .failed: .failed
-        case .cancelled: .cancelled
-        }
         let changeSet = try await transition(
-            changeSetID: execution.changeSetID, to: status, actor: actor, reason: result == .cancelled ? execution.cancelRequest?.reason : nil)
+            changeSetID: execution.changeSetID, to: result.changeSetStatus, actor: actor, reason: result == .cancelled ? execution.cancelRequest?.reason : nil)
         let time = now
         let output = providerOutput ?? execution.providerOutput
         try await session.execute(

@@ -274,12 +274,10 @@ public struct ChangeSetApplication: Sendable {
         guard let changeSet = try repository.changeSet(for: record.stack, at: target, against: try state?.snapshot(), providerChanges: listed) else {
             return nil
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         let next = ChangeSetRecord(
             id: ChangeSetRecord.newID(), kind: .stack, stack: record.stack, commits: record.commits,
             baseStateVersion: record.baseStateVersion, targetCommit: record.targetCommit, digest: changeSet.digest,
-            json: String(decoding: try encoder.encode(changeSet), as: UTF8.self), status: .pending, statusReason: nil)
+            json: try ChangeSetSynchronizer.json(changeSet), status: .pending, statusReason: nil)
         return try await tx.createChangeSet(next, actor: actor).changeSet
     }
 

@@ -223,7 +223,8 @@ public struct ChangeSetSynchronizer {
     }
 
     /// The stored JSON form of a change set body: keys sorted, so equal bodies are equal text.
-    private static func json(_ value: some Encodable) throws -> String {
+    /// A change set's stored JSON form.
+    static func json(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(value), as: UTF8.self)

@@ -80,13 +80,7 @@ struct Cancel: AsyncParsableCommand {
                 try await ChangeSetCancellation(store: store).awaitEnd(of: running)
             }
         }
-        let status = ended.result.map { result -> String in
-            switch result {
-            case .succeeded: ChangeSetStatus.applied.rawValue
-            case .failed: ChangeSetStatus.failed.rawValue
-            case .cancelled: ChangeSetStatus.cancelled.rawValue
-            }
-        } ?? ChangeSetStatus.applying.rawValue
+        let status = (ended.result?.changeSetStatus ?? .applying).rawValue
         if output.json {
             print(try CommandOutput.json(CancelledChangeSet(
                 id: ended.changeSetID, stack: ended.stack, status: status, reason: reason, execution: ended.id)))
