@@ -178,6 +178,8 @@ struct PostgresSession: SQLSession {
             return UniqueViolation(constraint: error.serverInfo?[.constraintName] ?? message)
         case "55P03", "40P01", "40001":
             return StoreError.busy(location: location)
+        case "53100", "53200":
+            return StoreError.full(location: location)
         default:
             return StoreError.database(location: location, operation: operation(of: sql), message: message)
         }

@@ -195,6 +195,8 @@ struct SQLiteSession: SQLSession {
             return StoreError.busy(location: location)
         case .notADatabase, .corrupt, .corruptIndex, .corruptSequenceSchema, .corruptVirtualTable:
             return StoreError.notADatabase(location: location)
+        case .full:
+            return StoreError.full(location: location)
         case .cantOpen, .cantOpenDirectory, .cantOpenInvalidPath, .cantOpenUnfollowedSymlink:
             return StoreError.cannotOpen(location: location, reason: error.message)
         default:

@@ -56,6 +56,8 @@ public enum StoreError: TollgateError, Sendable, Equatable {
     case lockLost(stack: String, executionID: String)
     /// A stored value could not be read back, which means the database was edited by hand.
     case corruptRecord(location: String, what: String)
+    /// The database ran out of space (a full disk or quota); the transaction was rolled back whole.
+    case full(location: String)
     /// Any other database failure, with the operation that failed; `message` is the database's own
     /// text, kept for logs (``debugDescription``) and never in ``description``.
     case database(location: String, operation: String, message: String)
@@ -117,6 +119,8 @@ public enum StoreError: TollgateError, Sendable, Equatable {
             return "The state store \(location) holds an unreadable \(what); it was changed outside tollgate, restore it from a backup."
         case .database(let location, let operation, _):
             return "The state store \(location) failed while \(operation)."
+        case .full(let location):
+            return "The state store \(location) ran out of space (disk or quota full) and nothing of that transaction was written; free some space."
         case .unknownAccessToken(let id):
             return "No access token has the id \(id); `tollgate token list` lists them."
         case .accessTokenRevoked(let id):
@@ -135,7 +139,7 @@ extension StoreError {
         case .invalidURL: .invalidInput
         case .tamperedRecord: .refused
         case .cannotOpen, .notADatabase, .emptyFile, .schemaTooOld, .unreachable, .loginRefused, .schemaTooNew, .busy,
-             .nestedCall, .corruptRecord, .database:
+             .nestedCall, .corruptRecord, .database, .full:
             .unavailable
         }
     }

@@ -207,6 +207,91 @@ struct ReviewFlowTests {
         #expect(try tollgate(fixture, ["audit", "verify"]).status == 0)
     }
 
+    @Test("a disk that fills once the apply has started: the apply says so, the change set stays APPLYING, and --resume records it")
+    func diskFullWhileRecording() throws {
+        let fixture = try ReviewFixture()
+        #expect(try tollgate(fixture, ["init", "--actor", "admin"]).status == 0)
+        #expect(try tollgate(fixture, ["sync"]).status == 0)
+        let id = try #require(try status(fixture)["web"]?["pendingChangeSet"] as? String)
+        #expect(try tollgate(fixture, ["approve", id, "--signature", try signApproval(fixture, id: id, as: "amara")]).status == 0)
+        // From statement N on every write fails as on a full disk: each N that leaves the change
+        // set APPROVED was refused whole; the first that does not has started the apply.
+        var statement = 1
+        var stored = "APPROVED"
+        var last: CommandResult?
+        while stored == "APPROVED" && statement < 200 {
+            let run = try TollgateBinary.run(
+                ["apply", id, "--actor", "amara", "--repo", fixture.git.path, "--state", fixture.statePath],
+                environment: ["TOLLGATE_TEST_DISK_FULL_AFTER_STATEMENTS": String(statement)])
+            #expect(run.status == 1, "statement \(statement): \(run.standardOutput)")
+            #expect(run.standardError.contains("ran out of space"), "statement \(statement): \(run.standardError)")
+            #expect(try tollgate(fixture, ["audit", "verify"]).status == 0, "after statement \(statement)")
+            stored = try status(fixture)["web"]?["status"] as? String ?? "?"
+            statement += 1
+            last = run
+        }
+        #expect(stored == "APPLYING")
+        let run = try #require(last)
+        #expect(run.standardError.contains("its provider reported success, but recording that failed"), "\(run.standardError)")
+        #expect(run.standardError.contains("run tollgate apply with --resume"), "\(run.standardError)")
+        #expect(try status(fixture)["web"]?["stateVersion"] as? Int == nil, "the recorded state is unchanged")
+
+        let resumed = try tollgate(fixture, ["apply", id, "--resume", "--actor", "amara"])
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(try status(fixture)["web"]?["status"] as? String == "APPLIED")
+        #expect(try tollgate(fixture, ["audit", "verify"]).status == 0)
+    }
+
+    @Test("a provider that fails while the disk is briefly full ends FAILED with its own message, the lock released")
+    func diskFullAfterProviderFailure() throws {
+        let fixture = try ReviewFixture(extraFiles: [
+            "Policies/deployments.yaml": "deployments:\n  - stacks: [web]\n    provider: command\n    command: [Policies/deploy.sh]\n",
+            "Policies/deploy.sh": "#!/bin/sh\necho 'bucket web-assets already exists' >&2\nexit 3\n",
+        ])
+        #expect(try tollgate(fixture, ["init", "--actor", "admin"]).status == 0)
+        #expect(try tollgate(fixture, ["sync"]).status == 0)
+        let id = try #require(try status(fixture)["web"]?["pendingChangeSet"] as? String)
+        #expect(try tollgate(fixture, ["approve", id, "--signature", try signApproval(fixture, id: id, as: "amara")]).status == 0)
+        // One statement fails as on a full disk, then space is back. Each point is tried on a copy
+        // of the approved store, until the one where recording the provider's failure fails.
+        let approved = fixture.statePath + ".approved"
+        try FileManager.default.copyItem(atPath: fixture.statePath, toPath: approved)
+        var statement = 1
+        var last: CommandResult?
+        var output = ""
+        while !output.contains("recording this outcome in full failed") && statement < 200 {
+            for file in [fixture.statePath, fixture.statePath + "-wal", fixture.statePath + "-shm"] {
+                try? FileManager.default.removeItem(atPath: file)
+            }
+            try FileManager.default.copyItem(atPath: approved, toPath: fixture.statePath)
+            last = try TollgateBinary.run(
+                ["apply", id, "--actor", "amara", "--repo", fixture.git.path, "--state", fixture.statePath],
+                environment: ["TOLLGATE_TEST_DISK_FULL_AFTER_STATEMENTS": String(statement), "TOLLGATE_TEST_DISK_FULL_STATEMENTS": "1"])
+            let stored = try status(fixture)["web"]?["status"] as? String ?? "?"
+            #expect(stored == "APPROVED" || stored == "FAILED", "statement \(statement): \(stored)")
+            if stored == "FAILED" {
+                let shown = try JSONSerialization.jsonObject(with: Data(try tollgate(fixture, ["show", id, "--json"]).standardOutput.utf8)) as? [String: Any]
+                output = (shown?["executions"] as? [[String: Any]])?.last?["providerOutput"] as? String ?? ""
+            }
+            statement += 1
+        }
+        let run = try #require(last)
+        #expect(run.status == 1)
+        let shown = try #require(JSONSerialization.jsonObject(with: Data(try tollgate(fixture, ["show", id, "--json"]).standardOutput.utf8)) as? [String: Any])
+        #expect(shown["status"] as? String == "FAILED", "statement \(statement - 1): \(run.standardOutput)\n\(run.standardError)")
+        let execution = try #require((shown["executions"] as? [[String: Any]])?.last)
+        let recorded = execution["providerOutput"] as? String ?? ""
+        #expect(recorded.contains("bucket web-assets already exists"), "\(recorded)")
+        #expect(recorded.contains("recording this outcome in full failed: The state store"), "\(recorded)")
+        #expect(try status(fixture)["web"]?["stateVersion"] as? Int == nil, "the recorded state is unchanged")
+        #expect(try tollgate(fixture, ["audit", "verify"]).status == 0)
+        let audit = try tollgate(fixture, ["audit", "--stack", "web"]).standardOutput
+        #expect(audit.contains("execution.finished"), "\(audit)")
+        // The lock is released: a new commit's change set can be applied at once.
+        #expect(try tollgate(fixture, ["status"]).standardOutput.contains("FAILED"))
+        #expect(!(try tollgate(fixture, ["status"]).standardOutput.contains("process gone")))
+    }
+
     @Test("cancel while another tollgate process applies: the deploy command is stopped and both processes report CANCELLED")
     func cancelRunningApply() async throws {
         let fixture = try ReviewFixture(extraFiles: [

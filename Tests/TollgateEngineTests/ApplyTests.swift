@@ -137,6 +137,22 @@ struct ApplyTests {
         try await review.store.close()
     }
 
+    @Test("a command that never reads its standard input is not cut short, however large the change set")
+    func commandIgnoringInput() async throws {
+        let folder = try TemporaryDirectory()
+        // A pipe holds 64 KiB: writing 1 MiB to one whose reader has gone ends the writer with
+        // SIGPIPE, which would take the whole apply down with it.
+        let json = "{\"Padding\": \"" + String(repeating: "x", count: 1 << 20) + "\"}"
+        let request = DeploymentRequest(
+            stack: "web", changeSetID: "cs-1", executionID: "ex-1", targetCommit: String(repeating: "a", count: 40), template: "{}",
+            parameters: [:], tags: [:], removesStack: false, changeSetJSON: json)
+        let provider = CommandProvider(arguments: ["/bin/sh", "-c", "exec 0<&-; wc -c < \"$TOLLGATE_CHANGE_SET_FILE\""], timeoutSeconds: 60, workFolder: folder.path + "/work")
+        try FileManager.default.createDirectory(atPath: folder.path + "/work", withIntermediateDirectories: true)
+        let outcome = try await provider.apply(request, progress: .ignored)
+        #expect(outcome.succeeded, "\(outcome.output)")
+        #expect(outcome.output == String(json.utf8.count), "the same JSON is in TOLLGATE_CHANGE_SET_FILE")
+    }
+
     @Test("a command that fails or outlives its timeout ends FAILED with its output; the state stays and the lock is released")
     func commandFails() async throws {
         // Only the command meant to outlive its timeout gets a short one: a slow machine must not

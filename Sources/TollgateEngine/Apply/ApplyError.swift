@@ -22,6 +22,9 @@ public enum ApplyError: TollgateError, Equatable {
     case lockStillHeld(StackLock)
     /// A cancel was asked of an apply whose process no longer holds the stack's lock.
     case holderGone(changeSetID: String, executionID: String)
+    /// The provider ran, but its outcome could not be recorded (a full disk, a lost connection);
+    /// the change set stays APPLYING until a resume records it.
+    case outcomeNotRecorded(changeSetID: String, executionID: String, providerSucceeded: Bool, cause: String)
     /// The provider deployments.yaml names is not available in this build.
     case providerUnavailable(stack: String, provider: String, reason: String)
 
@@ -46,6 +49,9 @@ public enum ApplyError: TollgateError, Equatable {
             return StoreError.stackLocked(lock).description
         case .holderGone(let id, let execution):
             return "The process applying change set \(id) (execution \(execution)) is gone; the cancel is recorded and its resume finishes the record."
+        case .outcomeNotRecorded(let id, let execution, let succeeded, let cause):
+            let outcome = succeeded ? "reported success" : "reported failure"
+            return "Execution \(execution) of change set \(id) ran and its provider \(outcome), but recording that failed: \(cause) The change set stays APPLYING and nothing is lost: its resume records the outcome once the store takes writes again."
         case .providerUnavailable(let stack, let provider, let reason):
             return "Stack \(stack) is deployed with provider \(provider) by Policies/deployments.yaml, which \(reason); nothing was applied."
         }
@@ -57,13 +63,13 @@ extension ApplyError {
         switch self {
         case .notApproved, .digestChanged, .stale, .unfinishedExecution, .nothingToResume, .lockStillHeld, .holderGone: .conflict
         case .approvalsNoLongerHold, .windowClosed: .refused
-        case .providerUnavailable: .unavailable
+        case .providerUnavailable, .outcomeNotRecorded: .unavailable
         }
     }
 
     public var remedy: ErrorRemedy? {
         switch self {
-        case .unfinishedExecution, .holderGone: .resumeApply
+        case .unfinishedExecution, .holderGone, .outcomeNotRecorded: .resumeApply
         case .lockStillHeld: .resumeLapsedApply
         default: nil
         }

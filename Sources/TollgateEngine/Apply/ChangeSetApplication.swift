@@ -3,6 +3,7 @@ public import TollgateCore
 public import TollgateStore
 public import TollgateAWS
 import TollgateGit
+import SystemPackage
 
 /// Applies approved change sets: re-checks everything at the moment it runs, takes the stack's
 /// lock, runs the provider the policy in force names, and records the outcome, the new state and
@@ -187,7 +188,37 @@ public struct ChangeSetApplication: Sendable {
         let watching = Task { await watch(request, stack: record.stack, provider: running, progress: progress) }
         let outcome = await running.value
         watching.cancel()
-        return try await finish(request, record: record, actor: actor, repository: repository, outcome: outcome)
+        do {
+            return try await finish(request, record: record, actor: actor, repository: repository, outcome: outcome)
+        } catch {
+            return try await recordingFailed(error, request: request, record: record, actor: actor, outcome: outcome)
+        }
+    }
+
+    /// After the outcome could not be recorded (a full disk, a lost connection): a provider that
+    /// failed still ends FAILED with its own message when a smaller write gets through; one that
+    /// reached its target is left to `apply --resume`, which asks the provider again, so the record
+    /// never says less was done than was.
+    private func recordingFailed(
+        _ cause: any Error, request: DeploymentRequest, record: ChangeSetRecord, actor: String, outcome: ProviderOutcome
+    ) async throws -> ApplyReport {
+        if case StoreError.lockLost = cause { throw cause }
+        let reason = String(describing: cause)
+        if !outcome.succeeded {
+            let output = outcome.output + "\nrecording this outcome in full failed: \(reason)"
+            let report = try? await store.transaction { tx in
+                guard try await tx.stackLock(record.stack)?.executionID == request.executionID else {
+                    throw StoreError.lockLost(stack: record.stack, executionID: request.executionID)
+                }
+                let result: ExecutionResult = try await tx.execution(id: request.executionID).cancelRequest == nil ? .failed : .cancelled
+                let execution = try await tx.finishExecution(id: request.executionID, result: result, providerOutput: output, actor: actor)
+                try await tx.unlockStack(record.stack, executionID: request.executionID)
+                return ApplyReport(changeSet: try await tx.changeSet(id: record.id), execution: execution, stateVersion: nil, output: output)
+            }
+            if let report { return report }
+        }
+        throw ApplyError.outcomeNotRecorded(
+            changeSetID: record.id, executionID: request.executionID, providerSucceeded: outcome.succeeded, cause: reason)
     }
 
     /// While `provider` runs: renews the stack's lease at a third of its length, and cancels the
@@ -452,8 +483,11 @@ enum CommandScript {
         }
         let bytes = try repository.repository.blobContents(blob, neededBy: "\(id.short):\(path)")
         let destination = folder + "/" + (path.split(separator: "/").last.map(String.init) ?? "deploy")
-        try Data(bytes).write(to: URL(fileURLWithPath: destination))
-        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: destination)
+        // Close-on-exec: a program another apply of this process starts meanwhile must not inherit
+        // the script open for writing, or running the script fails with "Text file busy".
+        let file = try FileDescriptor.open(
+            FilePath(destination), .writeOnly, options: [.create, .exclusiveCreate, .closeOnExec], permissions: .ownerReadWriteExecute)
+        try file.closeAfter { _ = try file.writeAll(bytes) }
         return destination
     }
 }

@@ -4,9 +4,9 @@ import SystemPackage
 
 /// `provider: command`: runs a program from the policy in force with the change set.
 ///
-/// The program gets the change set JSON on standard input and, in its environment, the stack,
-/// change set, execution and target commit, and the paths of the template and of the parameters
-/// in CloudFormation's `[{"ParameterKey", "ParameterValue"}]` form. Its output (standard error
+/// The program gets the change set JSON on standard input (and its path) and, in its environment,
+/// the stack, change set, execution and target commit, and the paths of the template and of the
+/// parameters in CloudFormation's `[{"ParameterKey", "ParameterValue"}]` form. Its output (standard error
 /// merged in) is shown line by line and kept with the execution. Exit status 0 is success; the
 /// timeout, or the apply's cancel, stops it with SIGTERM, then SIGKILL five seconds later.
 public struct CommandProvider: Provider {
@@ -34,13 +34,16 @@ public struct CommandProvider: Provider {
         defer { try? FileManager.default.removeItem(atPath: workFolder) }
         let templatePath = workFolder + "/template"
         let parametersPath = workFolder + "/parameters.json"
+        let changeSetPath = workFolder + "/change-set.json"
         try Data(request.template.utf8).write(to: URL(fileURLWithPath: templatePath))
         try request.cloudFormationParameters().write(to: URL(fileURLWithPath: parametersPath))
+        try Data(request.changeSetJSON.utf8).write(to: URL(fileURLWithPath: changeSetPath))
         var environment: [Environment.Key: String?] = [:]
         for (name, value) in [
             ("TOLLGATE_STACK", request.stack), ("TOLLGATE_CHANGE_SET", request.changeSetID),
             ("TOLLGATE_EXECUTION", request.executionID), ("TOLLGATE_TARGET_COMMIT", request.targetCommit),
             ("TOLLGATE_TEMPLATE_FILE", templatePath), ("TOLLGATE_PARAMETERS_FILE", parametersPath),
+            ("TOLLGATE_CHANGE_SET_FILE", changeSetPath),
             ("TOLLGATE_REMOVES_STACK", request.removesStack ? "true" : "false"),
         ] {
             if let key = Environment.Key(rawValue: name) { environment[key] = value }
@@ -56,15 +59,21 @@ public struct CommandProvider: Provider {
         do {
             status = try await withThrowingTaskGroup(of: TerminationStatus?.self) { group in
                 group.addTask {
-                    try await Subprocess.run(
-                        configuration, input: .string(request.changeSetJSON), output: .sequence, error: .combinedWithOutput
-                    ) { execution in
-                        for try await line in execution.standardOutput.strings() {
-                            let trimmed = line.hasSuffix("\n") ? String(line.dropLast()) : line
-                            await transcript.append(trimmed)
-                            await progress(trimmed)
-                        }
-                    }.terminationStatus
+                    try await Self.retryingBusyText {
+                        // Standard input is the change set's file rather than a pipe: a program that
+                        // exits without reading it must not end this process with SIGPIPE mid-apply.
+                        let input = try FileDescriptor.open(FilePath(changeSetPath), .readOnly, options: [.closeOnExec])
+                        return try await Subprocess.run(
+                            configuration, input: .fileDescriptor(input, closeAfterSpawningProcess: true), output: .sequence,
+                            error: .combinedWithOutput
+                        ) { execution in
+                            for try await line in execution.standardOutput.strings() {
+                                let trimmed = line.hasSuffix("\n") ? String(line.dropLast()) : line
+                                await transcript.append(trimmed)
+                                await progress(trimmed)
+                            }
+                        }.terminationStatus
+                    }
                 }
                 group.addTask {
                     try await Task.sleep(for: .seconds(timeout))
@@ -95,6 +104,24 @@ public struct CommandProvider: Provider {
         case .signaled(let signal):
             return ProviderOutcome(succeeded: false, output: output + "\n[\(program) was ended by signal \(signal)]")
         }
+    }
+}
+
+extension CommandProvider {
+    /// Runs `spawn` again, a few times, while starting the program fails with "Text file busy":
+    /// another thread's child may hold the script just written open for an instant before it
+    /// execs (its descriptor is close-on-exec), and that is no reason to fail an apply.
+    static func retryingBusyText<T>(_ spawn: () async throws -> T) async throws -> T {
+        var delay = Duration.milliseconds(20)
+        for _ in 1..<5 {
+            do {
+                return try await spawn()
+            } catch let error as SubprocessError where error.underlyingError == .textFileBusy {
+                try await Task.sleep(for: delay)
+                delay *= 2
+            }
+        }
+        return try await spawn()
     }
 }
 
