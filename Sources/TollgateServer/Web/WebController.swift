@@ -173,13 +173,16 @@ struct WebController {
     /// `POST /change-sets/{id}/approve` and `/reject`: records the pasted signature as
     /// `tollgate approve --signature` does, refusing one made with another reviewer's key.
     private func verdict(_ verdict: ApprovalVerdict, _ request: Request, context: ServerRequestContext) async throws -> Response {
+        // The CSRF check comes first: a cross-site post carries no cookie and gets 403, not a redirect.
+        let (form, _) = try await checkedForm(request, as: VerdictForm.self)
         let signed = try await signedIn(request)
-        let (form, _) = try await checkedForm(request, as: VerdictForm.self, signedIn: signed)
         let id = try Self.changeSetID(context)
         func refuse(_ message: String, _ status: HTTPResponse.Status) async throws -> Response {
             try await changeSetPage(id: id, signed: signed, notice: nil, problem: message, status: status)
         }
-        let text = (form.signature ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        // Browsers send a textarea's lines with CRLF, and pasting may indent them; the armor wants bare lines.
+        let text = (form.signature ?? "").replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "\n")
         guard !text.isEmpty else { return try await refuse("Paste the signature that ssh-keygen -Y sign wrote (the .sig file) before pressing the button.", .badRequest) }
         let signature: SSHSignature
         do {
@@ -274,9 +277,7 @@ struct WebController {
 
     /// The URL-encoded form of `request`, once its CSRF token matched the session's: 413 when the
     /// body is too large, 415 for another content type, 403 without the session's token.
-    private func checkedForm<Form: WebForm>(
-        _ request: Request, as type: Form.Type, signedIn: SignedIn? = nil
-    ) async throws -> (Form, WebSessions.Session) {
+    private func checkedForm<Form: WebForm>(_ request: Request, as type: Form.Type) async throws -> (Form, WebSessions.Session) {
         guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
             throw ServerError(.unsupportedMediaType, code: "unsupported_media_type", message: "Forms are sent as application/x-www-form-urlencoded.")
         }
@@ -293,7 +294,7 @@ struct WebController {
         } catch {
             throw ServerError(.badRequest, code: "invalid_form", message: "The form cannot be read; reload the page and try again.")
         }
-        let session: WebSessions.Session? = signedIn?.session ?? request.cookies[WebSessions.cookieName].flatMap {
+        let session = request.cookies[WebSessions.cookieName].flatMap {
             sessions.session(fromCookie: $0.value, now: server.clock.now())
         }
         guard let session, sessions.isValidCSRFToken(form.csrf, for: session) else {
