@@ -66,6 +66,31 @@ struct WebTests {
         }
     }
 
+    @Test("after sign-in the browser goes back only to a path on this server", arguments: [
+        ("/audit?stack=web", "/audit?stack=web"), ("//evil.example/", "/"), ("https://evil.example/", "/"), ("/\\evil.example", "/"),
+        ("/sign-in", "/"),
+    ])
+    func nextIsLocal(_ next: String, _ expected: String) async throws {
+        let fixture = try await ServerFixture()
+        let token = try await fixture.token()
+        try await fixture.test { client in
+            let form = try await signInForm(client)
+            let response = try await postForm(client, "/sign-in", session: form, [("csrf", form.csrf), ("token", token.token), ("next", next)])
+            #expect(response.status == .seeOther)
+            #expect(response.headers[.location] == expected)
+        }
+    }
+
+    @Test("a session secret shorter than 32 bytes or an unreadable secret file is refused, naming it")
+    func sessionSecrets() throws {
+        #expect(throws: WebSessionSecretError.tooShort(bytes: 5)) { try WebSessions(secret: Array("short".utf8)) }
+        #expect(throws: WebSessionSecretError.unreadable(path: "/nonexistent/secret")) {
+            try WebSessions.secret(environment: [:], file: "/nonexistent/secret")
+        }
+        #expect(try WebSessions.secret(environment: ["TOLLGATE_SESSION_SECRET": "  abc\n"], file: nil) == Array("abc".utf8))
+        #expect(WebSessionSecretError.tooShort(bytes: 5).description.contains("at least 32"))
+    }
+
     @Test("a signed-in session is a new one: the anonymous cookie's CSRF token does not work after sign-in")
     func sessionFixation() async throws {
         let fixture = try await ServerFixture()
