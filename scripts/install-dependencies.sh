@@ -2,13 +2,16 @@
 # Installs what Tollgate needs on a fresh Debian machine with Swift: libgit2 to build and run, and
 # for the tests git, OpenSSH's ssh-keygen, a PostgreSQL server, Python's jsonschema (the SARIF
 # output is validated with it) and moto, the AWS emulator, with botocore (pip; the tests start the
-# servers themselves and check signatures against botocore's).
+# servers themselves and check signatures against botocore's), and Chromium with chromium-driver
+# and Selenium (pip) for the web page's browser test.
 # With --for-bench, also cfn-lint (pip), which bench/corpus.sh times beside tollgate.
 # Usage: scripts/install-dependencies.sh [--for-tests | --for-bench]
 set -euo pipefail
 packages=(libgit2-dev pkg-config git)
 if [ "${1:-}" = "--for-tests" ]; then
   packages+=(openssh-client postgresql sqlite3 python3 python3-jsonschema)
+  # The web page's browser test: headless Chromium and its WebDriver.
+  packages+=(chromium chromium-driver)
   command -v python3 >/dev/null && python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
 fi
 missing=()
@@ -23,6 +26,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 if [ "${1:-}" = "--for-bench" ] && ! command -v cfn-lint >/dev/null; then
   python3 -m pip install --quiet cfn-lint==1.51.0
+fi
+
+# Selenium drives Chromium in the web page's browser test.
+if [ "${1:-}" = "--for-tests" ] && ! python3 -c 'import selenium' 2>/dev/null; then
+  python3 -m pip install --quiet selenium==4.51.0 2>/dev/null ||
+    python3 -m pip install --quiet --break-system-packages selenium==4.51.0
 fi
 
 # The AWS emulator and the signer the tests compare with, at the versions the tests were written

@@ -11,8 +11,8 @@ public import TollgateStore
 ///
 /// Like the CLI it parses, calls an engine use case and renders; it holds no business rule. It
 /// takes the git hosts' push webhooks (``WebhookController``), serves the JSON API
-/// (``APIController``) behind bearer tokens, answers `/healthz` and `/readyz`, and serves its
-/// Prometheus metrics at `/metrics`.
+/// (``APIController``) behind bearer tokens and the web page (``WebController``) behind session
+/// cookies, answers `/healthz` and `/readyz`, and serves its Prometheus metrics at `/metrics`.
 public final class TollgateServer: Sendable {
     /// Where the followed repository is and how it is read.
     public struct Repository: Sendable {
@@ -47,13 +47,16 @@ public final class TollgateServer: Sendable {
     public let hookBodyLimit: Int
     /// What `/metrics` serves.
     public let metrics: ServerMetrics
+    /// Signs the web page's session cookies and CSRF tokens.
+    public let sessions: WebSessions
 
     /// A server of `repository` over `store`.
     public init(
         repository: Repository, store: any StateStore, secrets: WebhookSecrets, clock: any WallClock = SystemWallClock(),
         logger: Logger = Logger(label: "tollgate.server"), hookBodyLimit: Int = 1 << 20,
-        sync: SyncCoalescer.Sync? = nil
+        sync: SyncCoalescer.Sync? = nil, sessions: WebSessions = WebSessions()
     ) {
+        self.sessions = sessions
         self.repository = repository
         self.store = store
         self.secrets = secrets
@@ -80,6 +83,7 @@ public final class TollgateServer: Sendable {
     /// The routes and middleware; tests drive it in process with HummingbirdTesting.
     public func router() -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
+        router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ErrorMiddleware(metrics: metrics))
         router.add(middleware: PathGuardMiddleware())
         router.get("healthz") { _, _ in try JSONBody.response(["status": "ok"]) }
@@ -97,6 +101,7 @@ public final class TollgateServer: Sendable {
             deliveries: WebhookDeliveries(store: store), coalescer: coalescer, bodyLimit: hookBodyLimit
         ).register(on: router)
         APIController(server: self).register(on: router)
+        WebController(server: self, sessions: sessions).register(on: router)
         return router
     }
 

@@ -178,6 +178,7 @@ public struct ChangeSetApplication: Sendable {
         _ provider: any Provider, request: DeploymentRequest, record: ChangeSetRecord, actor: String, repository: ManagedRepository,
         progress: ProviderProgress
     ) async throws -> ApplyReport {
+        let progress = progress.recording(executionID: request.executionID, in: store)
         let running = Task {
             do {
                 return try await provider.apply(request, progress: progress)

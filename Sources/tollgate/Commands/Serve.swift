@@ -14,7 +14,8 @@ struct Serve: AsyncParsableCommand {
             come from TOLLGATE_GITHUB_WEBHOOK_SECRET, TOLLGATE_GITLAB_WEBHOOK_TOKEN and \
             TOLLGATE_BITBUCKET_WEBHOOK_SECRET or from the files named below; a host with no secret \
             has its endpoint refuse every delivery. The API (/api/stacks, /api/change-sets/ID, \
-            /api/audit) needs a token from tollgate token issue. Prints the address it listens on, \
+            /api/audit) needs a token from tollgate token issue; the web page at / signs in with the \
+            same token. Prints the address it listens on, \
             then logs to standard error; SIGTERM or SIGINT stops it.
             """
     )
@@ -35,6 +36,11 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("A file holding Bitbucket's webhook secret (instead of TOLLGATE_BITBUCKET_WEBHOOK_SECRET).", valueName: "file"))
     var bitbucketWebhookSecretFile: String?
+
+    @Option(help: ArgumentHelp(
+        "A file holding the web page's session secret, at least 32 bytes (instead of TOLLGATE_SESSION_SECRET); replicas behind one address need the same one. Default: random per process.",
+        valueName: "file"))
+    var sessionSecretFile: String?
 
     @OptionGroup var repository: RepositoryOptions
     @OptionGroup var store: StoreOptions
@@ -59,13 +65,17 @@ struct Serve: AsyncParsableCommand {
         let secrets = try WebhookSecrets.load(
             environment: ProcessInfo.processInfo.environment, githubFile: githubWebhookSecretFile, gitlabFile: gitlabWebhookTokenFile,
             bitbucketFile: bitbucketWebhookSecretFile)
+        var sessions = WebSessions()
+        if let secret = try WebSessions.secret(environment: ProcessInfo.processInfo.environment, file: sessionSecretFile) {
+            sessions = try WebSessions(secret: secret)
+        }
         let interval = poll.map(\.seconds) ?? (secrets.isAnyConfigured ? 0 : 60)
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let logger = Logger(label: "tollgate.server")
         let state = try await store.open(repository: repository.repo)
         let server = TollgateServer(
             repository: .init(path: repository.repo, settingsFile: repository.config, branch: repository.branch), store: state,
-            secrets: secrets, logger: logger)
+            secrets: secrets, logger: logger, sessions: sessions)
         do {
             try await server.run(
                 host: host, port: port, pollInterval: interval > 0 ? .seconds(interval) : nil,
