@@ -178,7 +178,8 @@ public struct ChangeSetApplication: Sendable {
         _ provider: any Provider, request: DeploymentRequest, record: ChangeSetRecord, actor: String, repository: ManagedRepository,
         progress: ProviderProgress
     ) async throws -> ApplyReport {
-        let progress = progress.recording(executionID: request.executionID, in: store)
+        let transcript = ProgressTranscript()
+        let progress = progress.copying(into: transcript)
         let running = Task {
             do {
                 return try await provider.apply(request, progress: progress)
@@ -186,7 +187,7 @@ public struct ChangeSetApplication: Sendable {
                 return ProviderOutcome(succeeded: false, output: "\(error)")
             }
         }
-        let watching = Task { await watch(request, stack: record.stack, provider: running, progress: progress) }
+        let watching = Task { await watch(request, stack: record.stack, provider: running, progress: progress, transcript: transcript) }
         let outcome = await running.value
         watching.cancel()
         do {
@@ -222,10 +223,13 @@ public struct ChangeSetApplication: Sendable {
             changeSetID: record.id, executionID: request.executionID, providerSucceeded: outcome.succeeded, cause: reason)
     }
 
-    /// While `provider` runs: renews the stack's lease at a third of its length, and cancels the
-    /// provider once an operator's cancel request appears on the execution (looked for every
-    /// `cancelPollInterval`).
-    private func watch(_ request: DeploymentRequest, stack: String, provider: Task<ProviderOutcome, Never>, progress: ProviderProgress) async {
+    /// While `provider` runs, every `cancelPollInterval`: puts the lines it reported since on the
+    /// execution (one write per interval, however many lines), renews the stack's lease at a
+    /// third of its length, and cancels the provider once an operator's cancel request appears.
+    private func watch(
+        _ request: DeploymentRequest, stack: String, provider: Task<ProviderOutcome, Never>, progress: ProviderProgress,
+        transcript: ProgressTranscript
+    ) async {
         let renewEvery = Duration.seconds(max(1, leaseSeconds / 3))
         var sinceRenewal = Duration.zero
         var cancelSeen = false
@@ -233,6 +237,10 @@ public struct ChangeSetApplication: Sendable {
             try? await Task.sleep(for: cancelPollInterval)
             if Task.isCancelled { return }
             sinceRenewal += cancelPollInterval
+            if let text = await transcript.takeChanged() {
+                // A store that cannot take the lines does not stop the apply; its end records them all.
+                try? await store.transaction { try await $0.recordProviderOutput(executionID: request.executionID, output: text) }
+            }
             if sinceRenewal >= renewEvery {
                 sinceRenewal = .zero
                 try? await store.transaction { [leaseSeconds] in

@@ -1,27 +1,41 @@
 import TollgateStore
 
 extension ProviderProgress {
-    /// Hands each line to `self` and also keeps the lines so far on the running execution, so that
-    /// another process (the web page's event stream) sees an apply's events as they happen.
-    ///
-    /// A store that cannot take a line does not stop the apply: the line still reaches `self`, and
-    /// the whole output is recorded when the execution ends.
-    func recording(executionID: String, in store: any StateStore) -> ProviderProgress {
-        let transcript = ProgressTranscript()
-        return ProviderProgress { line in
+    /// Hands each line to `self` and keeps it in `transcript`, which the apply's watcher puts on
+    /// the running execution, so that another process (the web page's event stream) sees an
+    /// apply's events while it runs.
+    func copying(into transcript: ProgressTranscript) -> ProviderProgress {
+        ProviderProgress { line in
             await self(line)
-            let text = await transcript.append(line)
-            _ = try? await store.transaction { try await $0.recordProviderOutput(executionID: executionID, output: text) }
+            await transcript.append(line)
         }
     }
 }
 
-/// The lines reported so far; an actor, since a provider may report from several tasks.
-private actor ProgressTranscript {
+/// The lines a running provider reported so far, up to ``limit`` bytes; the whole output is
+/// recorded when the execution ends. An actor, since a provider may report from several tasks.
+actor ProgressTranscript {
+    /// The most kept while the apply runs; a provider that prints more is shown in full at its end.
+    static let limit = 256 * 1024
     private var text = ""
+    private var changed = false
+    private var full = false
 
-    func append(_ line: String) -> String {
-        text += line + "\n"
+    func append(_ line: String) {
+        guard !full else { return }
+        if text.utf8.count + line.utf8.count >= Self.limit {
+            full = true
+            text += "[further lines are kept when the apply ends]\n"
+        } else {
+            text += line + "\n"
+        }
+        changed = true
+    }
+
+    /// The lines so far when they changed since the last call; nil otherwise.
+    func takeChanged() -> String? {
+        guard changed else { return nil }
+        changed = false
         return text
     }
 }
