@@ -4,7 +4,7 @@ import Foundation
 import NIOCore
 import ServiceLifecycle
 public import TollgateCore
-import TollgateEngine
+public import TollgateEngine
 public import TollgateStore
 
 /// `tollgate serve`: the HTTP front end over the same engine and store as the command line.
@@ -47,12 +47,14 @@ public final class TollgateServer: Sendable {
     public let hookBodyLimit: Int
     /// What `/metrics` serves.
     public let metrics: ServerMetrics
+    /// Runs the applies `POST /api/change-sets/{id}/apply` starts; a service of the application.
+    public let applies: ApplyRunner
 
     /// A server of `repository` over `store`.
     public init(
         repository: Repository, store: any StateStore, secrets: WebhookSecrets, clock: any WallClock = SystemWallClock(),
         logger: Logger = Logger(label: "tollgate.server"), hookBodyLimit: Int = 1 << 20,
-        sync: SyncCoalescer.Sync? = nil
+        sync: SyncCoalescer.Sync? = nil, providers: ProviderFactory = .standard
     ) {
         self.repository = repository
         self.store = store
@@ -69,6 +71,9 @@ public final class TollgateServer: Sendable {
             return "branch \(report.branch) at \(report.cursor.prefix(12)), \(report.created.count) change set(s) created"
         }
         coalescer = SyncCoalescer(logger: logger, metrics: metrics, sync: sync ?? defaultSync)
+        applies = ApplyRunner(store: store, clock: clock, logger: logger, providers: providers) { [repository, store] in
+            try await ManagedRepository.open(path: repository.path, settingsFile: repository.settingsFile, branch: repository.branch, store: store)
+        }
     }
 
     /// Opens the repository as the engine reads it; one per request, since a libgit2 handle is not
@@ -122,7 +127,7 @@ public final class TollgateServer: Sendable {
     public func application(
         host: String, port: Int, pollInterval: Duration?, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        var services: [any Service] = []
+        var services: [any Service] = [applies]
         if let pollInterval {
             services.append(PollingService(interval: pollInterval, coalescer: coalescer))
         }
