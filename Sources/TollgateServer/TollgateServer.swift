@@ -71,7 +71,7 @@ public final class TollgateServer: Sendable {
             return "branch \(report.branch) at \(report.cursor.prefix(12)), \(report.created.count) change set(s) created"
         }
         coalescer = SyncCoalescer(logger: logger, metrics: metrics, sync: sync ?? defaultSync)
-        applies = ApplyRunner(store: store, clock: clock, logger: logger, providers: providers) { [repository, store] in
+        applies = ApplyRunner(store: store, clock: clock, logger: logger, metrics: metrics, providers: providers) { [repository, store] in
             try await ManagedRepository.open(path: repository.path, settingsFile: repository.settingsFile, branch: repository.branch, store: store)
         }
     }

@@ -213,6 +213,12 @@ struct APIWriteTests {
             try await client.execute(uri: "/api/change-sets/\(record.id)/apply", method: .post, headers: bearer(token.token)) { response in
                 #expect(response.status == .conflict)
             }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = String(buffer: response.body)
+                #expect(text.contains(#"tollgate_applies_total{outcome="APPLIED"} 1"#), "\(text)")
+                #expect(text.contains(#"tollgate_applies_total{outcome="refused"} 1"#))
+                #expect(text.contains(#"tollgate_http_requests_total{method="POST",route="/api/change-sets/:id/apply",status="202"} 1"#))
+            }
         }
         #expect(try await fixture.store.changeSet(id: record.id).status == .applied)
     }

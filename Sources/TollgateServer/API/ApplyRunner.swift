@@ -26,6 +26,7 @@ public final class ApplyRunner: Service, Sendable {
     private let store: any StateStore
     private let clock: any WallClock
     private let logger: Logger
+    private let metrics: ServerMetrics
     private let providers: ProviderFactory
     private let openRepository: @Sendable () async throws -> ManagedRepository
     private let jobs: AsyncStream<Job>
@@ -36,12 +37,13 @@ public final class ApplyRunner: Service, Sendable {
     /// A runner over `store` that opens the repository with `openRepository` for each apply (a
     /// libgit2 handle belongs to one task) and makes providers with `providers`.
     public init(
-        store: any StateStore, clock: any WallClock, logger: Logger, providers: ProviderFactory = .standard,
-        openRepository: @escaping @Sendable () async throws -> ManagedRepository
+        store: any StateStore, clock: any WallClock, logger: Logger, metrics: ServerMetrics = ServerMetrics(),
+        providers: ProviderFactory = .standard, openRepository: @escaping @Sendable () async throws -> ManagedRepository
     ) {
         self.store = store
         self.clock = clock
         self.logger = logger
+        self.metrics = metrics
         self.providers = providers
         self.openRepository = openRepository
         (jobs, submissions) = AsyncStream.makeStream(of: Job.self)
@@ -61,7 +63,8 @@ public final class ApplyRunner: Service, Sendable {
     }
 
     /// Starts applying change set `changeSetID` as `actor` and returns its execution once the
-    /// engine has taken the stack's lock; the provider runs on in this service.
+    /// engine has taken the stack's lock; the provider runs on in this service. The answer comes
+    /// from ``run()``, so the service must be running (it is one of the application's services).
     ///
     /// - Throws: the engine's refusal (``ApplyError``, ``StoreError``, ``ReviewError``) when a
     ///   check fails, so that nothing started; ``ServerError`` 503 while the server shuts down.
@@ -100,6 +103,7 @@ public final class ApplyRunner: Service, Sendable {
                 job.reply.yield(execution)
                 job.reply.finish()
             }
+            metrics.applyFinished(outcome: report.changeSet.status.rawValue)
             logger.info("apply finished", metadata: [
                 "changeset.id": "\(job.changeSetID)", "execution.id": "\(report.execution.id)",
                 "changeset.status": "\(report.changeSet.status.rawValue)",
@@ -107,7 +111,9 @@ public final class ApplyRunner: Service, Sendable {
         } catch {
             // Before the start this is the caller's answer; after it, the log's.
             job.reply.finish(throwing: error)
-            if startedID.withLock({ $0 }) != nil {
+            let started = startedID.withLock { $0 } != nil
+            metrics.applyFinished(outcome: started ? "error" : "refused")
+            if started {
                 logger.error("apply failed after it started", metadata: ["changeset.id": "\(job.changeSetID)", "error": "\(String(reflecting: error))"])
             }
         }
