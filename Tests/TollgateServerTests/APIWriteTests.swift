@@ -68,6 +68,45 @@ struct APIWriteTests {
         #expect(try await fixture.store.changeSet(id: record.id).status == .approved)
     }
 
+    @Test("a verdict the policy does not let the reviewer give is 403; a rejection with a reason moves the change set to REJECTED")
+    func reject() async throws {
+        let (fixture, record) = try await serverWithPendingChangeSet()
+        let dana = try await fixture.token(for: "dana")
+        let bastien = try await fixture.token(for: "bastien")
+        try await fixture.test { client in
+            try await client.execute(
+                uri: "/api/change-sets/\(record.id)/approvals", method: .post, headers: jsonRequest(dana.token),
+                body: jsonBody(["verdict": "approve", "signature": try fixture.review.signatureText(of: record.approvalText(for: .approve), as: "dana")])
+            ) { response in
+                #expect(response.status == .forbidden)
+                #expect(errorMessage(response.body).contains("would not count"))
+            }
+            try await client.execute(
+                uri: "/api/change-sets/\(record.id)/approvals", method: .post, headers: jsonRequest(bastien.token),
+                body: jsonBody([
+                    "verdict": "reject", "reason": "the bucket name breaks the CDN",
+                    "signature": try fixture.review.signatureText(of: record.approvalText(for: .approve), as: "bastien"),
+                ])
+            ) { response in
+                #expect(response.status == .forbidden)
+                #expect(errorMessage(response.body).contains("not to reject"))
+            }
+            try await client.execute(
+                uri: "/api/change-sets/\(record.id)/approvals", method: .post, headers: jsonRequest(bastien.token),
+                body: jsonBody([
+                    "verdict": "reject", "reason": "the bucket name breaks the CDN",
+                    "signature": try fixture.review.signatureText(of: record.approvalText(for: .reject), as: "bastien"),
+                ])
+            ) { response in
+                #expect(response.status == .created)
+                #expect(jsonObject(response.body)["status"] as? String == "REJECTED")
+            }
+        }
+        let approvals = try await fixture.store.approvals(changeSetID: record.id)
+        #expect(approvals.map(\.reviewer) == ["bastien"])
+        #expect(approvals.first?.reason == "the bucket name breaks the CDN")
+    }
+
     @Test("a signature made with another reviewer's key is 403 and records nothing")
     func anotherReviewersKey() async throws {
         let (fixture, record) = try await serverWithPendingChangeSet()
