@@ -2,8 +2,9 @@
 # Installs what Tollgate needs on a fresh Debian machine with Swift: libgit2 to build and run, and
 # for the tests git, OpenSSH's ssh-keygen, a PostgreSQL server, Python's jsonschema (the SARIF
 # output is validated with it) and moto, the AWS emulator, with botocore (pip; the tests start the
-# servers themselves and check signatures against botocore's), and Chromium with chromium-driver
-# and Selenium (pip) for the web page's browser test.
+# servers themselves and check signatures against botocore's), Chromium with chromium-driver and
+# Selenium (pip) for the web page's browser test, and schemathesis with openapi-spec-validator
+# (pip), which check docs/openapi.yaml against the running server.
 # With --for-bench, also cfn-lint (pip), which bench/corpus.sh times beside tollgate.
 # Usage: scripts/install-dependencies.sh [--for-tests | --for-bench]
 set -euo pipefail
@@ -42,4 +43,13 @@ if [ "${1:-}" = "--for-tests" ] && ! { command -v moto_server >/dev/null &&
   python3 -c 'import moto, botocore; assert moto.__version__ == "5.2.1" and botocore.__version__ == "1.43.11"' 2>/dev/null; }; then
   python3 -m pip install --quiet "${moto_pins[@]}" 2>/dev/null ||
     python3 -m pip install --quiet --break-system-packages "${moto_pins[@]}"
+fi
+
+# schemathesis checks docs/openapi.yaml against the running server, and openapi-spec-validator
+# the document itself (Tests/TollgateServerTests/APIOpenAPITests.swift).
+openapi_pins=("schemathesis==4.32.5" "openapi-spec-validator==0.9.0")
+if [ "${1:-}" = "--for-tests" ] && ! { command -v schemathesis >/dev/null && command -v openapi-spec-validator >/dev/null &&
+  python3 -c 'from importlib.metadata import version as v; assert v("schemathesis") == "4.32.5" and v("openapi-spec-validator") == "0.9.0"' 2>/dev/null; }; then
+  python3 -m pip install --quiet "${openapi_pins[@]}" 2>/dev/null ||
+    python3 -m pip install --quiet --break-system-packages "${openapi_pins[@]}"
 fi

@@ -1,20 +1,33 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import TollgateCore
 import TollgateEngine
 import TollgateStore
 
-/// `GET /api/...`: the stacks, one change set and the audit trail, in the same JSON as the
-/// command line's `--json`. Every route needs a bearer token (``BearerAuthMiddleware``).
+/// `/api/...`: the stacks, change sets with their approvals, executions and explanation, the audit
+/// trail, and the verdicts, cancels and applies a reviewer gives, in the same JSON as the command
+/// line's `--json` (``WireJSON``); `docs/openapi.yaml` describes every route.
+///
+/// Every route needs a bearer token (``BearerAuthMiddleware``), and the token acts only as its
+/// reviewer. Stacks that `visible-to:` limits to groups the reviewer is not in look as if they did
+/// not exist (``StackVisibility``): they are left out of lists and answer 404.
 struct APIController {
     let server: TollgateServer
 
     func register(on router: Router<ServerRequestContext>) {
         let api = router.group("api").add(middleware: BearerAuthMiddleware(tokens: AccessTokens(store: server.store, clock: server.clock)))
         api.get("whoami") { _, context in try whoami(context: context) }
-        api.get("stacks") { request, _ in try await stacks(request) }
+        api.get("stacks") { request, context in try await stacks(request, context: context) }
         api.get("change-sets/:id") { _, context in try await changeSet(context) }
-        api.get("audit") { request, _ in try await audit(request) }
+        api.get("change-sets/:id/explanation") { _, context in try await explanation(context) }
+        api.get("change-sets/:id/approval-text") { request, context in try await approvalText(request, context: context) }
+        api.get("change-sets/:id/cancel-text") { request, context in try await cancelText(request, context: context) }
+        api.post("change-sets/:id/approvals") { request, context in try await recordVerdict(request, context: context) }
+        api.post("change-sets/:id/cancel") { request, context in try await cancel(request, context: context) }
+        api.post("change-sets/:id/apply") { _, context in try await apply(context) }
+        api.get("executions/:id") { _, context in try await execution(context) }
+        api.get("audit") { request, context in try await audit(request, context: context) }
     }
 
     /// The reviewer the token acts as, and the token's id.
@@ -24,36 +37,130 @@ struct APIController {
             var token: String
             var expiresAt: Date?
         }
-        guard let token = context.token else {
-            throw ServerError(.unauthorized, code: "missing_token", message: "This endpoint needs an Authorization: Bearer TOKEN header.")
-        }
+        let token = try Self.token(context)
         return try JSONBody.response(Identity(reviewer: token.reviewer, token: token.id, expiresAt: token.expiresAt))
     }
 
-    /// `tollgate status --json`: the policy in force and every stack; `?q=` keeps the stacks whose
-    /// name contains the text.
-    private func stacks(_ request: Request) async throws -> Response {
+    /// `tollgate status --json`: the policy in force and every stack the reviewer may see; `?q=`
+    /// keeps the stacks whose name contains the text.
+    private func stacks(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let text = request.uri.queryParameters.get("q")
         if let text, text.count > 200 {
             throw ServerError(.badRequest, code: "invalid_query", message: "Query parameter q is longer than 200 characters.")
         }
         let repository = try await server.openRepository()
+        let visibility = try await visibility(context, repository: repository)
         let report = try await StatusReader(store: server.store, clock: server.clock).report(repository: repository, matching: text)
-        return try JSONBody.response(report)
+        return try JSONBody.response(visibility.filter(report))
     }
 
-    /// `tollgate show ID --json`.
+    /// `tollgate show ID --json`: commits, changes, approvals, executions with their events.
     private func changeSet(_ context: ServerRequestContext) async throws -> Response {
-        let id = try context.parameters.require("id")
-        guard Self.isWellFormedID(id) else {
-            throw ServerError(.badRequest, code: "invalid_id", message: "The change set id \(id.prefix(80)) is malformed; ids look like cs-3f9a0c1e.")
-        }
+        let id = try Self.id(context)
         let repository = try await server.openRepository()
-        return try JSONBody.response(ChangeSetJSON(try await ReviewService(store: server.store).view(changeSetID: id, repository: repository)))
+        _ = try await visibility(context, repository: repository).changeSet(id: id, in: server.store)
+        return try JSONBody.response(ChangeSetJSON(try await ReviewService(store: server.store, clock: server.clock).view(changeSetID: id, repository: repository)))
     }
 
-    /// `tollgate audit --json`, with `?since=`, `?stack=` and `?actor=` as its options.
-    private func audit(_ request: Request) async throws -> Response {
+    /// `tollgate explain ID --json`: each rule, the approvals it has and still needs from whom,
+    /// the stack policy's verdict and the change window, under the policy in force now.
+    private func explanation(_ context: ServerRequestContext) async throws -> Response {
+        let id = try Self.id(context)
+        let repository = try await server.openRepository()
+        _ = try await visibility(context, repository: repository).changeSet(id: id, in: server.store)
+        let evaluation = try await ReviewService(store: server.store, clock: server.clock).explain(changeSetID: id, repository: repository)
+        return try JSONBody.response(ReviewJSON(evaluation))
+    }
+
+    /// `tollgate show ID --approval-text`: the exact text to sign with `ssh-keygen -Y sign -n tollgate`.
+    private func approvalText(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let id = try Self.id(context)
+        let verdict = try Self.verdict(request.uri.queryParameters.get("verdict") ?? "approve", field: "query parameter verdict")
+        let repository = try await server.openRepository()
+        _ = try await visibility(context, repository: repository).changeSet(id: id, in: server.store)
+        return Self.text(try await ReviewService(store: server.store, clock: server.clock).approvalText(changeSetID: id, verdict: verdict))
+    }
+
+    /// `tollgate cancel ID --reason TEXT --print-text`: the text an operator signs to cancel.
+    private func cancelText(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let id = try Self.id(context)
+        let reason = try Self.reason(request.uri.queryParameters.get("reason"), field: "query parameter reason")
+        let repository = try await server.openRepository()
+        _ = try await visibility(context, repository: repository).changeSet(id: id, in: server.store)
+        return Self.text(try await ChangeSetCancellation(store: server.store).textToSign(changeSetID: id, reason: reason))
+    }
+
+    /// `tollgate approve|reject ID`: records the verdict the posted signature proves, as the
+    /// token's reviewer only; 201 with the review under the policy in force.
+    private func recordVerdict(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let id = try Self.id(context)
+        let reviewer = try Self.token(context).reviewer
+        let body = try await APIRequestBody.decode(VerdictRequest.self, from: request)
+        let verdict = try Self.verdict(body.verdict, field: "field verdict")
+        let reason = try body.reason.map { try Self.reason($0, field: "field reason") }
+        let signature = try Self.signature(body.signature)
+        let repository = try await server.openRepository()
+        _ = try await visibility(context, repository: repository).changeSet(id: id, in: server.store)
+        let evaluation = try await ReviewService(store: server.store, clock: server.clock, logger: context.logger).record(
+            verdict, changeSetID: id, signature: signature, reason: reason, actingAs: reviewer, repository: repository)
+        var response = try JSONBody.response(ReviewJSON(evaluation, reviewer: reviewer), status: .created)
+        response.headers[.location] = "/api/change-sets/\(id)"
+        return response
+    }
+
+    /// `tollgate cancel ID --reason TEXT`, signed when the policy says `operators-must-sign: true`;
+    /// 200 once cancelled, 202 when the change set is applying and its apply was asked to stop.
+    private func cancel(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let id = try Self.id(context)
+        let reviewer = try Self.token(context).reviewer
+        let body = try await APIRequestBody.decode(CancelRequest.self, from: request)
+        let reason = try Self.reason(body.reason, field: "field reason")
+        let signature = try body.signature.map(Self.signature)
+        let repository = try await server.openRepository()
+        _ = try await visibility(context, repository: repository).changeSet(id: id, in: server.store)
+        let policy = try await server.store.policyInForce() == nil ? nil : try await PolicyInForce.load(from: server.store, repository: repository)
+        let cancelling = try await ChangeSetCancellation(store: server.store).cancel(
+            changeSetID: id, reason: reason, actor: reviewer, policy: policy, actingAs: reviewer) { _ in signature }
+        let record = cancelling.changeSet
+        return try JSONBody.response(
+            CancelledChangeSet(id: record.id, stack: record.stack, status: record.status.rawValue, reason: reason, execution: cancelling.execution?.id),
+            status: cancelling.execution == nil ? .ok : .accepted)
+    }
+
+    /// `tollgate apply ID`, run by the server: 202 with the execution and its Location once the
+    /// engine has taken the stack's lock; a refusal is the engine's error (409 for a change set
+    /// not approved, stale, outside its window or locked).
+    private func apply(_ context: ServerRequestContext) async throws -> Response {
+        let id = try Self.id(context)
+        let reviewer = try Self.token(context).reviewer
+        let repository = try await server.openRepository()
+        _ = try await visibility(context, repository: repository).changeSet(id: id, in: server.store)
+        let execution = try await server.applies.start(changeSetID: id, actor: reviewer)
+        let location = "/api/executions/\(execution.id)"
+        var response = try JSONBody.response(
+            ApplyStarted(
+                changeSet: execution.changeSetID, stack: execution.stack, execution: execution.id, status: ChangeSetStatus.applying.rawValue,
+                startedAt: execution.startedAt, location: location),
+            status: .accepted)
+        response.headers[.location] = location
+        return response
+    }
+
+    /// `tollgate execution ID --json`.
+    private func execution(_ context: ServerRequestContext) async throws -> Response {
+        let id = try Self.id(context)
+        let repository = try await server.openRepository()
+        let execution = try await visibility(context, repository: repository).execution(id: id, in: server.store)
+        let lock = try await server.store.stackLock(execution.stack)
+        return try JSONBody.response(ExecutionJSON(
+            id: execution.id, changeSet: execution.changeSetID, stack: execution.stack, startedAt: execution.startedAt,
+            finishedAt: execution.finishedAt, result: execution.result?.rawValue, providerOutput: execution.providerOutput,
+            lockExpiresAt: lock?.executionID == execution.id ? lock?.expiresAt : nil))
+    }
+
+    /// `tollgate audit --json`, with `?since=`, `?stack=` and `?actor=` as its options, without the
+    /// entries of stacks the reviewer may not see.
+    private func audit(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         var since: Date?
         if let text = query.get("since") {
@@ -62,8 +169,63 @@ struct APIController {
             }
             since = time
         }
+        let repository = try await server.openRepository()
+        let visibility = try await visibility(context, repository: repository)
         let entries = try await server.store.auditEntries(AuditFilter(stack: query.get("stack"), actor: query.get("actor"), since: since))
-        return try JSONBody.response(entries.map(AuditEntryJSON.init))
+        return try JSONBody.response(visibility.filter(entries).map(AuditEntryJSON.init))
+    }
+
+    /// What the token's reviewer may see.
+    private func visibility(_ context: ServerRequestContext, repository: ManagedRepository) async throws -> StackVisibility {
+        try await StackVisibility.of(reviewer: try Self.token(context).reviewer, store: server.store, repository: repository)
+    }
+
+    private static func token(_ context: ServerRequestContext) throws -> AccessTokenRecord {
+        guard let token = context.token else {
+            throw ServerError(.unauthorized, code: "missing_token", message: "This endpoint needs an Authorization: Bearer TOKEN header.")
+        }
+        return token
+    }
+
+    /// The `{id}` of the path, refused unless it is well formed.
+    private static func id(_ context: ServerRequestContext) throws -> String {
+        let id = try context.parameters.require("id")
+        guard isWellFormedID(id) else {
+            throw ServerError(.badRequest, code: "invalid_id", message: "The id \(id.prefix(80)) is malformed; ids look like cs-3f9a0c1e or ex-0b41d2aa.")
+        }
+        return id
+    }
+
+    private static func verdict(_ text: String, field: String) throws -> ApprovalVerdict {
+        guard let verdict = ApprovalVerdict(rawValue: text) else {
+            throw ServerError(.badRequest, code: "invalid_verdict", message: "The \(field) is '\(text.prefix(40))'; write approve or reject.")
+        }
+        return verdict
+    }
+
+    private static func reason(_ text: String?, field: String) throws -> String {
+        guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw ServerError(.badRequest, code: "invalid_reason", message: "The \(field) is missing or empty; say why.")
+        }
+        guard text.count <= 1000, !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" }) else {
+            throw ServerError(.badRequest, code: "invalid_reason", message: "The \(field) is longer than 1000 characters or holds control characters.")
+        }
+        return text
+    }
+
+    /// An armored signature as `ssh-keygen -Y sign` wrote it.
+    private static func signature(_ text: String) throws -> SSHSignature {
+        do {
+            return try SSHSignature(armored: text)
+        } catch {
+            throw ServerError(
+                .unprocessableContent, code: "invalid_signature",
+                message: "The signature is not an armored SSH signature (-----BEGIN SSH SIGNATURE----- ...) as ssh-keygen -Y sign -n tollgate writes it: \(error)")
+        }
+    }
+
+    private static func text(_ text: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     /// Letters, digits and dashes, at most 100: every id Tollgate makes, and nothing a path could hide in.

@@ -47,6 +47,17 @@ public final class ServerMetrics: Sendable {
         ).record(duration)
     }
 
+    /// Counts an apply the API asked for by how it ended: the change set's status (`APPLIED`,
+    /// `FAILED`, `CANCELLED`), `refused` when a check stopped it before it started, `error` when
+    /// recording its end failed.
+    func applyFinished(outcome: String) {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "tollgate", metricName: "applies", unitName: "total", helpText: "Applies started through the API, by outcome."),
+            labels: [("outcome", outcome)]
+        ).increment()
+    }
+
     /// The Prometheus text exposition of every metric.
     public func text() -> String {
         registry.emitToString()
@@ -54,7 +65,13 @@ public final class ServerMetrics: Sendable {
 
     /// The route pattern of `path`, for the `route` label.
     static func route(of path: String) -> String {
-        if path.hasPrefix("/api/change-sets/") { return "/api/change-sets/:id" }
+        if path.hasPrefix("/api/change-sets/") {
+            let parts = path.split(separator: "/")
+            let actions: Set<Substring> = ["explanation", "approval-text", "cancel-text", "approvals", "cancel", "apply"]
+            if parts.count == 4, actions.contains(parts[3]) { return "/api/change-sets/:id/\(parts[3])" }
+            return "/api/change-sets/:id"
+        }
+        if path.hasPrefix("/api/executions/") { return "/api/executions/:id" }
         let known: Set<String> = [
             "/healthz", "/readyz", "/metrics", "/api/stacks", "/api/audit", "/api/whoami", "/hooks/github", "/hooks/gitlab", "/hooks/bitbucket",
         ]

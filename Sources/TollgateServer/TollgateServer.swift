@@ -4,7 +4,7 @@ import Foundation
 import NIOCore
 import ServiceLifecycle
 public import TollgateCore
-import TollgateEngine
+public import TollgateEngine
 public import TollgateStore
 
 /// `tollgate serve`: the HTTP front end over the same engine and store as the command line.
@@ -49,12 +49,14 @@ public final class TollgateServer: Sendable {
     public let metrics: ServerMetrics
     /// Signs the web page's session cookies and CSRF tokens.
     public let sessions: WebSessions
+    /// Runs the applies `POST /api/change-sets/{id}/apply` starts; a service of the application.
+    public let applies: ApplyRunner
 
     /// A server of `repository` over `store`.
     public init(
         repository: Repository, store: any StateStore, secrets: WebhookSecrets, clock: any WallClock = SystemWallClock(),
         logger: Logger = Logger(label: "tollgate.server"), hookBodyLimit: Int = 1 << 20,
-        sync: SyncCoalescer.Sync? = nil, sessions: WebSessions = WebSessions()
+        sync: SyncCoalescer.Sync? = nil, sessions: WebSessions = WebSessions(), providers: ProviderFactory = .standard
     ) {
         self.sessions = sessions
         self.repository = repository
@@ -72,6 +74,9 @@ public final class TollgateServer: Sendable {
             return "branch \(report.branch) at \(report.cursor.prefix(12)), \(report.created.count) change set(s) created"
         }
         coalescer = SyncCoalescer(logger: logger, metrics: metrics, sync: sync ?? defaultSync)
+        applies = ApplyRunner(store: store, clock: clock, logger: logger, metrics: metrics, providers: providers) { [repository, store] in
+            try await ManagedRepository.open(path: repository.path, settingsFile: repository.settingsFile, branch: repository.branch, store: store)
+        }
     }
 
     /// Opens the repository as the engine reads it; one per request, since a libgit2 handle is not
@@ -127,7 +132,7 @@ public final class TollgateServer: Sendable {
     public func application(
         host: String, port: Int, pollInterval: Duration?, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        var services: [any Service] = []
+        var services: [any Service] = [applies]
         if let pollInterval {
             services.append(PollingService(interval: pollInterval, coalescer: coalescer))
         }

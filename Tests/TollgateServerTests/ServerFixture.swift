@@ -23,9 +23,10 @@ final class ServerFixture: Sendable {
 
     init(
         secrets: WebhookSecrets = WebhookSecrets(github: githubSecret, gitlab: gitlabToken, bitbucket: bitbucketSecret),
-        hookBodyLimit: Int = 1 << 20, sync: ((TollgateServer.Repository, any StateStore) -> SyncCoalescer.Sync)? = nil
+        hookBodyLimit: Int = 1 << 20, sync: ((TollgateServer.Repository, any StateStore) -> SyncCoalescer.Sync)? = nil,
+        extraFiles: [String: String] = [:]
     ) async throws {
-        let review = try ReviewFixture()
+        let review = try ReviewFixture(extraFiles: extraFiles)
         let store = try await review.openStore()
         self.review = review
         self.store = store

@@ -49,15 +49,22 @@ public struct ApprovalRule: Sendable, Hashable {
     public let automatic: Bool
     /// Extra windows for these stacks; when not empty, one of them must be open as well.
     public let windows: [ChangeWindow]
+    /// The groups (`visible-to:`) whose members alone may see these stacks through the server;
+    /// empty for stacks everyone may see.
+    public let visibleTo: [String]
 
     /// Creates a rule, as ``ApprovalPolicy/parse(_:file:directory:)`` does for each entry of `rules`.
-    public init(name: String, stackPatterns: [String], require: [ApprovalRequirement], destructive: [ApprovalRequirement], automatic: Bool, windows: [ChangeWindow]) {
+    public init(
+        name: String, stackPatterns: [String], require: [ApprovalRequirement], destructive: [ApprovalRequirement], automatic: Bool,
+        windows: [ChangeWindow], visibleTo: [String] = []
+    ) {
         self.name = name
         self.stackPatterns = stackPatterns
         self.require = require
         self.destructive = destructive
         self.automatic = automatic
         self.windows = windows
+        self.visibleTo = visibleTo
     }
 
     /// Whether the rule covers the stack named `stack`.
@@ -136,6 +143,15 @@ public struct ApprovalPolicy: Sendable, Hashable {
         rules.filter { $0.applies(toStack: stack) }
     }
 
+    /// Whether `reviewer` may see stack `stack` and its change sets: every rule covering the stack
+    /// that says `visible-to:` must name a group of `directory` the reviewer is in. Restrictions
+    /// add up, so a second rule can narrow who sees a stack but never widen it.
+    public func isVisible(stack: String, to reviewer: String, in directory: ReviewerDirectory) -> Bool {
+        rules(forStack: stack).allSatisfy { rule in
+            rule.visibleTo.isEmpty || rule.visibleTo.contains { directory.groups[$0]?.contains(reviewer) == true }
+        }
+    }
+
     /// Parses the text of `approvals.yaml`, resolving people and groups in `directory`.
     ///
     /// - Throws: ``PolicyError`` naming file, line, column and field for malformed YAML, unknown
@@ -176,7 +192,7 @@ public struct ApprovalPolicy: Sendable, Hashable {
         var rules: [ApprovalRule] = []
         for item in try rulesNode.sequence() {
             let rule = try item.mapping(
-                allowed: ["name", "stacks", "require", "destructive", "automatic", "windows"],
+                allowed: ["name", "stacks", "require", "destructive", "automatic", "windows", "visible-to"],
                 required: ["name", "stacks", "require"]
             )
             guard let nameNode = rule["name"], let stacksNode = rule["stacks"], let requireNode = rule["require"] else {
@@ -207,6 +223,9 @@ public struct ApprovalPolicy: Sendable, Hashable {
                 automatic: try rule["automatic"]?.bool() ?? false,
                 windows: try rule["windows"].map { node throws(PolicyError) in
                     try changeWindows(node, defaultZone: defaultZone)
+                } ?? [],
+                visibleTo: try rule["visible-to"].map { node throws(PolicyError) in
+                    try visibleTo(node, directory: directory)
                 } ?? []
             ))
         }
@@ -244,6 +263,23 @@ public struct ApprovalPolicy: Sendable, Hashable {
             throw node.error("must list at least one requirement (count and from)")
         }
         return result
+    }
+
+    /// The groups of a `visible-to:` list: group names only, since a group is what a team
+    /// maintains; a person's id or an unknown name is an error.
+    private static func visibleTo(_ node: PolicyYAMLNode, directory: ReviewerDirectory) throws(PolicyError) -> [String] {
+        var groups: [String] = []
+        for groupNode in try node.scalarOrSequence() {
+            let name = try groupNode.identifier()
+            guard directory.groups[name] != nil else {
+                throw groupNode.error("names '\(name)', which is not a group in \(ReviewerDirectory.path); visible-to lists groups")
+            }
+            if !groups.contains(name) { groups.append(name) }
+        }
+        guard !groups.isEmpty else {
+            throw node.error("must name at least one group; leave visible-to out for a stack everyone may see")
+        }
+        return groups
     }
 
     private static func changeWindows(_ node: PolicyYAMLNode, defaultZone: TimeZone?) throws(PolicyError) -> [ChangeWindow] {

@@ -43,12 +43,14 @@ public struct ChangeSetApplication: Sendable {
     /// other execution of the stack is unfinished or holds its lock.
     ///
     /// - Parameter providers: makes the provider for a deployment entry; tests pass their own.
+    /// - Parameter started: told of the execution once every check has passed and the stack's lock
+    ///   is taken, before the provider runs; a server answers its caller from here.
     /// - Returns: the execution and the change set as they ended. A provider failure is not an
     ///   error: the execution and the change set end FAILED with the provider's message.
     /// - Throws: ``ApplyError`` when a check fails, ``StoreError`` when the store does.
     public func apply(
         changeSetID: String, actor: String, repository: ManagedRepository, providers: ProviderFactory = .standard,
-        progress: ProviderProgress = .ignored
+        progress: ProviderProgress = .ignored, started: @Sendable (ExecutionRecord) async -> Void = { _ in }
     ) async throws -> ApplyReport {
         let record = try await store.checkedChangeSet(id: changeSetID)
         guard record.status == .approved else { throw ApplyError.notApproved(changeSetID: record.id, status: record.status) }
@@ -63,7 +65,7 @@ public struct ChangeSetApplication: Sendable {
         let clock = clock
         let holder = holder
         let leaseSeconds = leaseSeconds
-        _ = try await store.transaction { tx in
+        let execution = try await store.transaction { tx in
             if let running = try await tx.unfinishedExecutions().first(where: { $0.stack == record.stack }) {
                 // A live holder is named; an execution whose holder is gone needs --resume first.
                 if let lock = try await tx.stackLock(record.stack), lock.executionID == running.id, lock.isLive(at: clock.now()) {
@@ -74,6 +76,7 @@ public struct ChangeSetApplication: Sendable {
             _ = try await tx.lockStack(lockName, executionID: request.executionID, holder: holder, leaseSeconds: leaseSeconds, takeOver: nil)
             return try await tx.startExecution(id: request.executionID, changeSetID: record.id, actor: actor)
         }
+        await started(execution)
         // A provider that cannot be made (credentials missing, a script gone) fails the execution,
         // so that the attempt is on record like any other failure.
         let provider: any Provider

@@ -29,10 +29,12 @@ public struct ChangeSetCancellation: Sendable {
     /// key the policy in force lists, and the audit trail names its holder; under
     /// `operators-must-sign: true` a signature is required.
     /// - Parameter policy: the policy in force, nil before `tollgate init`.
+    /// - Parameter actingAs: the reviewer a front end knows the caller to be (a server's bearer
+    ///   token); a signature made with another person's key is then refused, and nothing recorded.
     /// - Throws: ``ReviewError/operatorSignatureRequired(act:text:)``,
     ///   ``ReviewError/operatorSignatureRefused(act:reason:)``, ``StoreError``.
     public func cancel(
-        changeSetID id: String, reason: String, actor: String, policy: PolicyInForce?,
+        changeSetID id: String, reason: String, actor: String, policy: PolicyInForce?, actingAs: String? = nil,
         sign: (String) throws -> SSHSignature?
     ) async throws -> ChangeSetCancelling {
         let record = try await store.checkedChangeSet(id: id)
@@ -46,6 +48,10 @@ public struct ChangeSetCancellation: Sendable {
                 actor = try act.signer(of: signature, in: policy.policy.reviewers).id
             } catch {
                 throw ReviewError.operatorSignatureRefused(act: "cancelling \(id)", reason: "\(error)")
+            }
+            if let actingAs, actor != actingAs {
+                throw ReviewError.operatorSignatureRefused(
+                    act: "cancelling \(id)", reason: "it is made with the key of \(actor), but the request acts as \(actingAs)")
             }
         } else if policy?.policy.approvals.operatorsMustSign == true {
             throw ReviewError.operatorSignatureRequired(act: "Cancelling \(id) (operators-must-sign: true)", text: act.text)

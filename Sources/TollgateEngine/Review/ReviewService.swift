@@ -55,12 +55,14 @@ public struct ReviewService: Sendable {
     /// verdict that would not count (its signer authored a commit of the change set, already
     /// approved, or is named by no rule that applies) is refused rather than stored.
     /// - Parameter reason: why the reviewer rejects; kept with the verdict and in the audit trail.
+    /// - Parameter actingAs: the reviewer a front end knows the caller to be (a server's bearer
+    ///   token); a signature made with another person's key is then refused, and nothing recorded.
     /// - Throws: ``ReviewError/signatureRefused(changeSetID:reason:)``,
     ///   ``ReviewError/verdictRefused(changeSetID:reason:)``, ``ReviewError/notReviewable(changeSetID:status:)``,
     ///   ``ReviewError/noPolicyInForce``, ``StoreError``.
     public func record(
         _ verdict: ApprovalVerdict, changeSetID: String, signature: SSHSignature, reason: String? = nil,
-        repository: ManagedRepository
+        actingAs: String? = nil, repository: ManagedRepository
     ) async throws -> ReviewEvaluation {
         let record = try await store.checkedChangeSet(id: changeSetID)
         guard record.status == .pending else { throw ReviewError.notReviewable(changeSetID: record.id, status: record.status) }
@@ -75,6 +77,10 @@ public struct ReviewService: Sendable {
             reviewer = holder
         } catch {
             throw ReviewError.signatureRefused(changeSetID: record.id, reason: Self.refusal(error, signature: signature, subject: subject, verdict: verdict))
+        }
+        if let actingAs, reviewer.id != actingAs {
+            throw ReviewError.signatureRefused(
+                changeSetID: record.id, reason: "it is made with the key of \(reviewer.id), but the request acts as \(actingAs); each reviewer signs with their own key")
         }
         let evaluator = ApprovalEvaluator(policy: policy.policy)
         let armored = signature.armored

@@ -196,16 +196,3 @@ struct Execution: AsyncParsableCommand {
         print(TerminalText.sanitize(text), terminator: "")
     }
 }
-
-/// The `--json` answer of `tollgate execution`.
-struct ExecutionJSON: Codable {
-    var id: String
-    var changeSet: String
-    var stack: String
-    var startedAt: Date
-    var finishedAt: Date?
-    var result: String?
-    var providerOutput: String?
-    /// While it runs: when its lock lapses unless renewed.
-    var lockExpiresAt: Date?
-}

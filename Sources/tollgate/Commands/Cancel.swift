@@ -95,13 +95,3 @@ struct Cancel: AsyncParsableCommand {
         if ended.finishedAt != nil, ended.result != .cancelled { throw ExitCode.failure }
     }
 }
-
-/// The `--json` answer of `tollgate cancel`.
-struct CancelledChangeSet: Encodable {
-    var id: String
-    var stack: String
-    var status: String
-    var reason: String
-    /// The running execution asked to stop, when the change set was applying.
-    var execution: String?
-}
