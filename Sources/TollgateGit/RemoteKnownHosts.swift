@@ -24,7 +24,7 @@ public struct RemoteKnownHosts: Sendable {
     ///
     /// - Throws: ``RemoteFetchError/unreadableFile(_:path:reason:)`` when it cannot be read.
     public init(contentsOf path: String) throws(RemoteFetchError) {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)) else {
             let exists = FileManager.default.fileExists(atPath: path)
             throw .unreadableFile(.knownHosts, path: path, reason: exists ? "it cannot be read" : "no such file")
         }

@@ -62,7 +62,7 @@ public struct RemoteRepository: Sendable {
 
     /// The first line of `path`, without its line break.
     private static func secret(in path: String, file: RemoteFile) throws(RemoteFetchError) -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)) else {
             throw .unreadableFile(file, path: path, reason: FileManager.default.fileExists(atPath: path) ? "it cannot be read" : "no such file")
         }
         let text = String(decoding: data, as: UTF8.self)
