@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 import TollgateTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `tollgate sync --remote`: the binary end to end, and the bad inputs it must name.
 @Suite("tollgate sync --remote")
@@ -53,5 +56,39 @@ struct RemoteCommandTests {
         }
         if let secret { #expect(!result.standardError.contains(secret) && !result.standardOutput.contains(secret)) }
         #expect(!FileManager.default.fileExists(atPath: folder.appending(".tollgate/remote.git")))
+    }
+
+    @Test("serve --remote fetches at start, then each poll fetches and syncs what was pushed")
+    func serveRemote() throws {
+        let work = try GitFixture()
+        try work.write("Stacks/network/template.yaml", "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n")
+        try work.commit("add network")
+        let folder = try TemporaryDirectory(prefix: "tollgate-cli-remote")
+        let bare = folder.appending("upstream.git")
+        _ = try GitFixture.run(["git", "clone", "-q", "--bare", work.path, bare])
+        let server = try ChildProcess(try TollgateBinary.path(), [
+            "serve", "--remote", bare, "--state", folder.appending("state.db"), "--listen", "127.0.0.1:0", "--poll", "1s",
+        ])
+        #expect(server.line(startingWith: "Listening on http://127.0.0.1:") != nil)
+        #expect(FileManager.default.fileExists(atPath: folder.appending("remote.git/refs/heads/main")))
+        // The server logs the end of each sync; reading its output waits for it.
+        #expect(server.read(until: "change set(s) created").contains("1 change set(s) created"))
+        try work.write("Stacks/storage/template.yaml", "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n")
+        let pushed = try work.commit("add storage")
+        _ = try work.git(["push", "-q", bare, "main"], environment: [:])
+        #expect(server.read(until: "at \(pushed.prefix(12)), 1 change set(s) created").contains("at \(pushed.prefix(12)), 1 change set(s) created"))
+        kill(server.pid, SIGTERM)
+        #expect(server.wait() == 0)
+    }
+
+    @Test("serve --remote with an SSH URL and no key does not start, naming --ssh-key")
+    func serveWithoutKey() throws {
+        let folder = try TemporaryDirectory(prefix: "tollgate-cli-remote")
+        let result = try TollgateBinary.run(
+            ["serve", "--remote", "git@example.com:org/stacks.git", "--state", folder.appending("state.db"), "--listen", "127.0.0.1:0"],
+            in: folder.path)
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("--ssh-key"), "\(result.standardError)")
+        #expect(!result.standardOutput.contains("Listening"))
     }
 }
