@@ -211,6 +211,22 @@ struct RemoteSSHFetchTests {
         #expect(try await again.run(requiringDescentFrom: tip) == .moved(from: tip, to: second))
     }
 
+    @Test("a key with a passphrase fetches with it, and the wrong one is refused")
+    func passphrase() async throws {
+        let server = try RemoteSSHServer()
+        let upstream = try RemoteFetchTests.Upstream()
+        let key = try SSHKeygen().generateKey(type: "ed25519", in: server.directory, name: "locked", passphrase: "open sesame")
+        try server.authorize(key.publicKeyLine)
+        let knownHosts = try RemoteKnownHosts(contentsOf: server.knownHosts([server.knownHostsLine]))
+        let wrong = try upstream.fetch(server.url(upstream.barePath), credentials: RemoteCredentials(
+            sshKey: key.privateKeyPath, sshPassphrase: "wrong", knownHosts: knownHosts))
+        let error = try await #require(throws: RemoteFetchError.self) { try await wrong.run(requiringDescentFrom: nil) }
+        #expect(error.description.contains(server.url(upstream.barePath)))
+        let right = try upstream.fetch(server.url(upstream.barePath), credentials: RemoteCredentials(
+            sshKey: key.privateKeyPath, sshPassphrase: "open sesame", knownHosts: knownHosts))
+        guard case .moved(nil, _) = try await right.run(requiringDescentFrom: nil) else { Issue.record("expected a first fetch"); return }
+    }
+
     @Test("an unknown host key is refused, naming the host and its fingerprint")
     func unknownHost() async throws {
         let server = try RemoteSSHServer()

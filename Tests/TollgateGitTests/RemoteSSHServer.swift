@@ -69,6 +69,14 @@ final class RemoteSSHServer: Sendable {
         "ssh://\(user)@127.0.0.1:\(port)\(path)"
     }
 
+    /// Lets `publicKeyLine` in too; sshd reads authorized_keys at every login.
+    func authorize(_ publicKeyLine: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: directory.appending("authorized_keys")))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data((publicKeyLine + "\n").utf8))
+    }
+
     /// Writes `lines` as a known_hosts file and returns its path.
     func knownHosts(_ lines: [String], name: String = "known_hosts") throws -> String {
         let path = directory.appending(name)
