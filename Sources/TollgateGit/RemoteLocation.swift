@@ -43,13 +43,13 @@ public enum RemoteLocation: Sendable, Hashable, CustomStringConvertible {
             }
             return
         }
-        // git's scp-like syntax: user@host:path, where the part before the first colon has no slash.
-        if let colon = trimmed.firstIndex(of: ":"), !trimmed[..<colon].contains("/"), trimmed[..<colon].contains("@") {
+        // git's scp-like syntax: [user@]host:path, where the part before the first colon has no slash.
+        if let colon = trimmed.firstIndex(of: ":"), colon != trimmed.startIndex, !trimmed[..<colon].contains("/") {
             let authority = String(trimmed[..<colon])
             let path = String(trimmed[trimmed.index(after: colon)...])
             let (user, host) = try Self.splitUser(authority, url: trimmed)
             guard !host.isEmpty, !path.isEmpty else {
-                throw .malformedURL(url: trimmed, reason: "expected user@host:path")
+                throw .malformedURL(url: trimmed, reason: "expected [user@]host:path")
             }
             self = .ssh(user: user, host: host, port: nil, path: path)
             return

@@ -129,6 +129,8 @@ struct RemoteFetchTests {
         #expect(try RemoteLocation(parsing: "ssh://git@host:2222/srv/stacks.git") == .ssh(user: "git", host: "host", port: 2222, path: "/srv/stacks.git"))
         #expect(try RemoteLocation(parsing: "https://gitlab.com/org/stacks.git") == .https(url: "https://gitlab.com/org/stacks.git", user: nil, host: "gitlab.com"))
         #expect(try RemoteLocation(parsing: "file:///srv/stacks.git") == .local(path: "/srv/stacks.git"))
+        #expect(try RemoteLocation(parsing: "example.com:stacks.git") == .ssh(user: nil, host: "example.com", port: nil, path: "stacks.git"))
+        #expect(try RemoteLocation(parsing: "./upstream.git") == .local(path: "./upstream.git"))
     }
 
     @Test("an SSH remote needs a key and a known_hosts file, and a missing key file is named")
