@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Tollgate needs on a fresh Debian machine with Swift: libgit2 to build and run, and
 # for the tests git, OpenSSH's ssh-keygen and sshd (the remote tests serve a repository over SSH),
+# openssl (a self-signed certificate for the HTTPS refusal test),
 # a PostgreSQL server, Python's jsonschema (the SARIF output is validated with it) and moto, the
 # AWS emulator, with botocore (pip; the tests start the servers themselves and check signatures
 # against botocore's).
@@ -9,7 +10,7 @@
 set -euo pipefail
 packages=(libgit2-dev pkg-config git)
 if [ "${1:-}" = "--for-tests" ]; then
-  packages+=(openssh-client openssh-server postgresql sqlite3 python3 python3-jsonschema)
+  packages+=(openssh-client openssh-server openssl postgresql sqlite3 python3 python3-jsonschema)
   command -v python3 >/dev/null && python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
 fi
 missing=()

@@ -169,6 +169,35 @@ struct RemoteFetchTests {
         #expect(message.lowercased().contains("connect"))
     }
 
+    @Test("an HTTPS host with a certificate no authority signed is refused before any token is sent")
+    func untrustedCertificate() async throws {
+        let upstream = try Upstream()
+        let folder = try TemporaryDirectory()
+        _ = try GitFixture.run([
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+            "-keyout", folder.appending("key.pem"), "-out", folder.appending("cert.pem"),
+        ])
+        let script = """
+            import http.server, ssl, sys
+            server = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(sys.argv[1], sys.argv[2])
+            server.socket = context.wrap_socket(server.socket, server_side=True)
+            print("port", server.server_address[1], flush=True)
+            server.serve_forever()
+            """
+        let https = try ChildProcess("/usr/bin/env", ["python3", "-c", script, folder.appending("cert.pem"), folder.appending("key.pem")])
+        defer { https.kill() }
+        let port = try #require(https.line(startingWith: "port ").flatMap { Int($0.dropFirst(5)) })
+        let url = "https://127.0.0.1:\(port)/stacks.git"
+        let fetch = try upstream.fetch(url, credentials: RemoteCredentials(token: "secret-token"))
+        let error = try await #require(throws: RemoteFetchError.self) { try await fetch.run(requiringDescentFrom: nil) }
+        guard case .fetchFailed(let named, let message) = error else { Issue.record("expected a failed fetch, got \(error)"); return }
+        #expect(named == url)
+        #expect(message.lowercased().contains("certificate"), "\(message)")
+        #expect(!error.description.contains("secret-token"))
+    }
+
     @Test("a host that accepts and never answers times out with a clear error")
     func timeout() async throws {
         let upstream = try Upstream()
