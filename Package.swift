@@ -42,7 +42,7 @@ let package = Package(
         ),
         .target(
             name: "TollgateGit",
-            dependencies: ["CLibGit2", "TollgateCore"],
+            dependencies: ["CLibGit2", "TollgateCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Installs what Tollgate needs on a fresh Debian machine with Swift: libgit2 to build and run, and
-# for the tests git, OpenSSH's ssh-keygen, a PostgreSQL server, Python's jsonschema (the SARIF
-# output is validated with it) and moto, the AWS emulator, with botocore (pip; the tests start the
-# servers themselves and check signatures against botocore's), Chromium with chromium-driver and
-# Selenium (pip) for the web page's browser test, and schemathesis with openapi-spec-validator
-# (pip), which check docs/openapi.yaml against the running server.
+# for the tests git, OpenSSH's ssh-keygen and sshd (the remote tests serve a repository over SSH),
+# openssl (a self-signed certificate for the HTTPS refusal test), a PostgreSQL server, Python's
+# jsonschema (the SARIF output is validated with it) and moto, the AWS emulator, with botocore (pip;
+# the tests start the servers themselves and check signatures against botocore's), Chromium with
+# chromium-driver and Selenium (pip) for the web page's browser test, and schemathesis with
+# openapi-spec-validator (pip), which check docs/openapi.yaml against the running server.
 # With --for-bench, also cfn-lint (pip), which bench/corpus.sh times beside tollgate.
 # Usage: scripts/install-dependencies.sh [--for-tests | --for-bench]
 set -euo pipefail
 packages=(libgit2-dev pkg-config git)
 if [ "${1:-}" = "--for-tests" ]; then
-  packages+=(openssh-client postgresql sqlite3 python3 python3-jsonschema)
+  packages+=(openssh-client openssh-server openssl postgresql sqlite3 python3 python3-jsonschema)
   # The web page's browser test: headless Chromium and its WebDriver.
   packages+=(chromium chromium-driver)
   command -v python3 >/dev/null && python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)

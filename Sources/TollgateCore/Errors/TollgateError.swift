@@ -43,6 +43,18 @@ public enum ErrorRemedy: String, Sendable, Hashable, CaseIterable, Codable {
     case resumeApply
     /// Resume the apply whose process died, once its lock has lapsed.
     case resumeLapsedApply
+    /// Give the remote's token from a file or the environment, never in its URL.
+    case giveRemoteToken
+    /// Name the SSH private key to fetch with.
+    case chooseSSHKey
+    /// Name the file holding the SSH key's passphrase.
+    case chooseSSHPassphrase
+    /// Name the known_hosts file that lists the remote host's key.
+    case chooseKnownHosts
+    /// Name another directory for Tollgate's own clone of the remote.
+    case chooseCloneDirectory
+    /// Allow a fetch more time.
+    case raiseFetchTimeout
 }
 
 /// An error every front end can answer without knowing its type: one sentence for a person

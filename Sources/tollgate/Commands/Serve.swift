@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TollgateEngine
 import TollgateServer
 import TollgateStore
 
@@ -14,9 +15,11 @@ struct Serve: AsyncParsableCommand {
             come from TOLLGATE_GITHUB_WEBHOOK_SECRET, TOLLGATE_GITLAB_WEBHOOK_TOKEN and \
             TOLLGATE_BITBUCKET_WEBHOOK_SECRET or from the files named below; a host with no secret \
             has its endpoint refuse every delivery. The API (/api/stacks, /api/change-sets/ID, \
-            /api/audit) needs a token from tollgate token issue; the web page at / signs in with the \
-            same token. Prints the address it listens on, \
-            then logs to standard error; SIGTERM or SIGINT stops it.
+            /api/audit) needs a token from tollgate token issue; the web page at / signs in with the same token. With --remote, the remote branch is \
+            fetched into Tollgate's own clone once at start (a failure stops the server, except a \
+            rewritten history, which is refused and audited at every sync) and \
+            before every sync. Prints the address it listens on, then logs to standard error; \
+            SIGTERM or SIGINT stops it.
             """
     )
 
@@ -43,10 +46,14 @@ struct Serve: AsyncParsableCommand {
     var sessionSecretFile: String?
 
     @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var remote: RemoteOptions
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
         _ = try address()
+        if remote.remote != nil, repository.branch != nil {
+            throw ValidationError("--branch names a branch of --repo; with --remote, pass --remote-branch.")
+        }
     }
 
     /// `--listen` as host and port; `[::1]:8080` for IPv6.
@@ -73,10 +80,8 @@ struct Serve: AsyncParsableCommand {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let logger = Logger(label: "tollgate.server")
         let state = try await store.open(repository: repository.repo)
-        let server = TollgateServer(
-            repository: .init(path: repository.repo, settingsFile: repository.config, branch: repository.branch), store: state,
-            secrets: secrets, logger: logger, sessions: sessions)
         do {
+            let server = try await makeServer(store: state, secrets: secrets, sessions: sessions, logger: logger)
             try await server.run(
                 host: host, port: port, pollInterval: interval > 0 ? .seconds(interval) : nil,
                 onListening: { bound in
@@ -89,5 +94,30 @@ struct Serve: AsyncParsableCommand {
             throw error
         }
         try await state.close()
+    }
+
+    /// The server over --repo, or over the clone of --remote, fetched once first so that a wrong
+    /// URL, key or host key stops the server at once rather than at the first sync.
+    private func makeServer(store state: any StateStore, secrets: WebhookSecrets, sessions: WebSessions, logger: Logger) async throws -> TollgateServer {
+        guard let followed = remote.remoteRepository(repository: repository.repo, state: store.state) else {
+            return TollgateServer(
+                repository: .init(path: repository.repo, settingsFile: repository.config, branch: repository.branch), store: state,
+                secrets: secrets, logger: logger, sessions: sessions)
+        }
+        let follower = try RemoteFollower(remote: followed, store: state, logger: logger)
+        do {
+            try await follower.fetchBranch()
+        } catch let refusal as RemoteFollowError {
+            // Audited already; the server still serves what was synced, and refuses again on each sync.
+            logger.error("\(refusal)")
+        }
+        let settingsFile = repository.config
+        return TollgateServer(
+            repository: .init(path: followed.cloneDirectory, settingsFile: settingsFile, branch: followed.branch), store: state,
+            secrets: secrets, logger: logger,
+            sync: {
+                let report = try await follower.fetchAndSync(settingsFile: settingsFile)
+                return "branch \(report.branch) at \(report.cursor.prefix(12)), \(report.created.count) change set(s) created"
+            }, sessions: sessions)
     }
 }

@@ -17,7 +17,9 @@ struct Sync: AsyncParsableCommand {
             that removes everything; a change under Policies/ gets a policy change set. A stack \
             whose files changed without changing its change set gets none. Everything, with the \
             move of the cursor, is written in one transaction: a sync that is killed leaves \
-            nothing behind, and running sync again with nothing new does nothing.
+            nothing behind, and running sync again with nothing new does nothing. With --remote, \
+            the remote branch is first fetched into Tollgate's own clone; a branch whose history \
+            no longer contains the last synced commit (a force-push) is refused and audited.
             """
     )
 
@@ -30,11 +32,22 @@ struct Sync: AsyncParsableCommand {
     var actor = "tollgate"
 
     @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var remote: RemoteOptions
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        if remote.remote != nil, repository.branch != nil {
+            throw ValidationError("--branch names a branch of --repo; with --remote, pass --remote-branch.")
+        }
+    }
+
     func run() async throws {
+        let followed = remote.remoteRepository(repository: repository.repo, state: store.state)
         let report = try await store.withStore(repository: repository.repo) { store in
+            if let followed {
+                return try await RemoteFollower(remote: followed, store: store, actor: actor).fetchAndSync(settingsFile: repository.config, from: from)
+            }
             let managed = try await ManagedRepository.open(
                 path: repository.repo, settingsFile: repository.config, branch: repository.branch, store: store)
             return try await ChangeSetSynchronizer(repository: managed, store: store, actor: actor).sync(from: from)

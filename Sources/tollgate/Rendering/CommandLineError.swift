@@ -18,6 +18,12 @@ extension ErrorRemedy {
         case .signOperatorAct: ": sign the act's text (print it with --print-text) with ssh-keygen -Y sign -n tollgate, or pass your private key"
         case .resumeApply: "; run tollgate apply with --resume on its change set first"
         case .resumeLapsedApply: ", or if its process died, run tollgate apply with --resume once its lock has lapsed"
+        case .giveRemoteToken: "; give the token with --token-file FILE or the TOLLGATE_REMOTE_TOKEN environment variable"
+        case .chooseSSHKey: "; pass --ssh-key with a readable private key file"
+        case .chooseSSHPassphrase: "; pass --ssh-passphrase-file with a readable file"
+        case .chooseKnownHosts: "; pass --known-hosts with an OpenSSH known_hosts file listing the host's key"
+        case .chooseCloneDirectory: "; pass --clone-dir"
+        case .raiseFetchTimeout: "; allow more with --fetch-timeout"
         }
     }
 }
