@@ -4,7 +4,7 @@ import Foundation
 import NIOCore
 import ServiceLifecycle
 public import TollgateCore
-import TollgateEngine
+public import TollgateEngine
 public import TollgateStore
 
 /// `tollgate serve`: the HTTP front end over the same engine and store as the command line.
@@ -47,13 +47,24 @@ public final class TollgateServer: Sendable {
     public let hookBodyLimit: Int
     /// What `/metrics` serves.
     public let metrics: ServerMetrics
+    /// The address people reach the server at, for links in notifications; nil leaves links out.
+    public let publicURL: String?
+    /// How often the outbox is delivered; nil when this server delivers no notifications (`serve`
+    /// delivers every 2 seconds).
+    public let notificationInterval: Duration?
+    /// Delivery timings and limits.
+    public let notificationSettings: NotificationDispatcher.Settings
 
     /// A server of `repository` over `store`.
     public init(
         repository: Repository, store: any StateStore, secrets: WebhookSecrets, clock: any WallClock = SystemWallClock(),
         logger: Logger = Logger(label: "tollgate.server"), hookBodyLimit: Int = 1 << 20,
-        sync: SyncCoalescer.Sync? = nil
+        sync: SyncCoalescer.Sync? = nil, publicURL: String? = nil, notificationInterval: Duration? = nil,
+        notificationSettings: NotificationDispatcher.Settings = NotificationDispatcher.Settings()
     ) {
+        self.publicURL = publicURL
+        self.notificationInterval = notificationInterval
+        self.notificationSettings = notificationSettings
         self.repository = repository
         self.store = store
         self.secrets = secrets
@@ -85,7 +96,10 @@ public final class TollgateServer: Sendable {
         router.get("healthz") { _, _ in try JSONBody.response(["status": "ok"]) }
         router.get("readyz") { _, context in try await self.readiness(context: context) }
         router.get("metrics") { _, _ in
-            Response(
+            if let backlog = try? await self.store.notificationBacklog() {
+                self.metrics.outboxBacklog(backlog)
+            }
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: self.metrics.text())))
         }
@@ -98,6 +112,16 @@ public final class TollgateServer: Sendable {
         ).register(on: router)
         APIController(server: self).register(on: router)
         return router
+    }
+
+    /// A dispatcher of the store's outbox to the receivers of the policy in force, with a client of
+    /// its own that the caller shuts down.
+    public func notificationDispatcher() -> NotificationDispatcher {
+        NotificationDispatcher(
+            store: store,
+            receivers: { try await PolicyInForce.load(from: self.store, repository: try await self.openRepository()).policy.notifications },
+            publicURL: publicURL, client: NotificationDispatcher.makeHTTPClient(timeout: notificationSettings.timeout),
+            settings: notificationSettings, logger: logger)
     }
 
     /// Ready when the store answers and the repository opens.
@@ -125,6 +149,10 @@ public final class TollgateServer: Sendable {
         var services: [any Service] = []
         if let pollInterval {
             services.append(PollingService(interval: pollInterval, coalescer: coalescer))
+        }
+        if let notificationInterval {
+            services.append(NotificationService(
+                dispatcher: notificationDispatcher(), interval: notificationInterval, metrics: metrics, logger: logger))
         }
         return Application(
             router: router(), configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "tollgate"),

@@ -36,11 +36,23 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A file holding Bitbucket's webhook secret (instead of TOLLGATE_BITBUCKET_WEBHOOK_SECRET).", valueName: "file"))
     var bitbucketWebhookSecretFile: String?
 
+    @Option(help: ArgumentHelp(
+        "The address people reach this server at, such as https://tollgate.example.com; notifications link to {public-url}/change-sets/ID.",
+        valueName: "url"))
+    var publicURL: String?
+
     @OptionGroup var repository: RepositoryOptions
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
         _ = try address()
+        if let publicURL {
+            guard let url = URL(string: publicURL), ["http", "https"].contains(url.scheme ?? ""), url.host?.isEmpty == false,
+                  publicURL.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7F })
+            else {
+                throw ValidationError("--public-url \(publicURL) is not an http or https URL with a host, such as https://tollgate.example.com.")
+            }
+        }
     }
 
     /// `--listen` as host and port; `[::1]:8080` for IPv6.
@@ -65,7 +77,7 @@ struct Serve: AsyncParsableCommand {
         let state = try await store.open(repository: repository.repo)
         let server = TollgateServer(
             repository: .init(path: repository.repo, settingsFile: repository.config, branch: repository.branch), store: state,
-            secrets: secrets, logger: logger)
+            secrets: secrets, logger: logger, publicURL: publicURL, notificationInterval: .seconds(2))
         do {
             try await server.run(
                 host: host, port: port, pollInterval: interval > 0 ? .seconds(interval) : nil,
