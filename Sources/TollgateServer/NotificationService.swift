@@ -15,7 +15,8 @@ struct NotificationService: Service {
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                try await dispatcher.deliverDue()
+                // A receiver that hangs must not hold up shutdown; what was cut short is retried later.
+                _ = try await cancelWhenGracefulShutdown { try await dispatcher.deliverDue() }
                 metrics.outboxBacklog(try await dispatcher.store.notificationBacklog())
             } catch {
                 // The store may be down for a moment; the outbox keeps everything for the next round.

@@ -119,7 +119,14 @@ public final class TollgateServer: Sendable {
     public func notificationDispatcher() -> NotificationDispatcher {
         NotificationDispatcher(
             store: store,
-            receivers: { try await PolicyInForce.load(from: self.store, repository: try await self.openRepository()).policy.notifications },
+            receivers: {
+                do {
+                    return try await PolicyInForce.load(from: self.store, repository: try await self.openRepository()).policy.notifications
+                } catch ReviewError.noPolicyInForce {
+                    // Before `tollgate init` no policy names a receiver: nobody is to be told.
+                    return .none
+                }
+            },
             publicURL: publicURL, client: NotificationDispatcher.makeHTTPClient(timeout: notificationSettings.timeout),
             settings: notificationSettings, logger: logger)
     }

@@ -248,4 +248,25 @@ struct NotificationDeliveryTests {
             try await store.close()
         }
     }
+
+    @Test("a notifications.yaml committed but not applied as policy tells nobody: receivers come from the policy in force")
+    func onlyThePolicyInForce() async throws {
+        let receiver = NotificationReceiver()
+        try await receiver.run { port in
+            let review = try ReviewFixture()
+            let store = try await review.openStore()
+            let repository = try review.repository()
+            _ = try await PolicyInForce.trust(commit: try repository.commit(nil), repository: repository, store: store, actor: "lead")
+            try review.git.write("Policies/notifications.yaml", "notifications:\n  - url: http://127.0.0.1:\(port)/hook\n")
+            try review.git.write("Stacks/web/template.yaml", ReviewFixture.template(bucket: "web-assets-2"))
+            let commit = try review.git.commit("send notifications to me, and change web", author: ReviewFixture.outsider)
+            _ = try await review.createStackChangeSet(commits: [review.firstCommit, commit], in: store)
+            let client = NotificationDispatcher.makeHTTPClient()
+            #expect(try await Self.dispatcher(review, store: store, client: client).deliverDue() == 1)
+            #expect(receiver.bodies.isEmpty)
+            #expect(try await store.notifications(states: [.delivered], limit: 10).count == 1)
+            try await client.shutdown()
+            try await store.close()
+        }
+    }
 }
