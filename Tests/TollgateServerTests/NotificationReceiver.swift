@@ -7,7 +7,7 @@ import Synchronization
 /// A webhook receiver on loopback for notification tests, built on Hummingbird.
 ///
 /// - `POST /hook` answers the statuses of ``script`` in turn, then 200, and keeps every body;
-/// - `POST /hang` answers only after `hangSeconds`;
+/// - `POST /hang` answers only once the test is over;
 /// - `POST /redirect` answers 302 to `/elsewhere`, which counts what reaches it;
 /// - `POST /huge` answers 200 with a body that never ends.
 final class NotificationReceiver: Sendable {
@@ -18,14 +18,14 @@ final class NotificationReceiver: Sendable {
         var elsewhere = 0
         var huge = 0
         var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var hanging: [CheckedContinuation<Void, Never>] = []
+        var released = false
     }
 
     private let state: Mutex<State>
-    let hangSeconds: Int
 
-    init(script: [Int] = [], hangSeconds: Int = 3) {
+    init(script: [Int] = []) {
         state = Mutex(State(script: script))
-        self.hangSeconds = hangSeconds
     }
 
     /// Every body `/hook` received, successful or not, in order.
@@ -80,7 +80,13 @@ final class NotificationReceiver: Sendable {
             return Response(status: HTTPResponse.Status(code: status))
         }
         router.post("hang") { _, _ -> Response in
-            try await Task.sleep(for: .seconds(self.hangSeconds))
+            await withCheckedContinuation { continuation in
+                let released = self.state.withLock { state in
+                    if !state.released { state.hanging.append(continuation) }
+                    return state.released
+                }
+                if released { continuation.resume() }
+            }
             return Response(status: .ok)
         }
         router.post("redirect") { _, _ -> Response in
@@ -103,8 +109,19 @@ final class NotificationReceiver: Sendable {
         let app = Application(router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)))
         return try await app.test(.live) { client in
             guard let port = client.port else { throw ReceiverError.noPort }
+            // Hung requests are let go before the server stops, which waits for them.
+            defer { releaseHanging() }
             return try await body(port)
         }
+    }
+
+    private func releaseHanging() {
+        let hanging = state.withLock { state in
+            state.released = true
+            defer { state.hanging = [] }
+            return state.hanging
+        }
+        hanging.forEach { $0.resume() }
     }
 
     enum ReceiverError: Error {
