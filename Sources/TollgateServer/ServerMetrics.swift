@@ -58,6 +58,15 @@ public final class ServerMetrics: Sendable {
         ).increment()
     }
 
+    /// Sets the number of notifications waiting in the outbox.
+    func outboxBacklog(_ count: Int) {
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "tollgate", metricName: "notification_outbox_backlog", unitName: "",
+                helpText: "Notifications waiting in the outbox for delivery.")
+        ).set(Double(count))
+    }
+
     /// The Prometheus text exposition of every metric.
     public func text() -> String {
         registry.emitToString()

@@ -51,14 +51,26 @@ public final class TollgateServer: Sendable {
     public let sessions: WebSessions
     /// Runs the applies `POST /api/change-sets/{id}/apply` starts; a service of the application.
     public let applies: ApplyRunner
+    /// The address people reach the server at, for links in notifications; nil leaves links out.
+    public let publicURL: String?
+    /// How often the outbox is delivered; nil when this server delivers no notifications (`serve`
+    /// delivers every 2 seconds).
+    public let notificationInterval: Duration?
+    /// Delivery timings and limits.
+    public let notificationSettings: NotificationDispatcher.Settings
 
     /// A server of `repository` over `store`.
     public init(
         repository: Repository, store: any StateStore, secrets: WebhookSecrets, clock: any WallClock = SystemWallClock(),
         logger: Logger = Logger(label: "tollgate.server"), hookBodyLimit: Int = 1 << 20,
-        sync: SyncCoalescer.Sync? = nil, sessions: WebSessions = WebSessions(), providers: ProviderFactory = .standard
+        sync: SyncCoalescer.Sync? = nil, sessions: WebSessions = WebSessions(), providers: ProviderFactory = .standard,
+        publicURL: String? = nil, notificationInterval: Duration? = nil,
+        notificationSettings: NotificationDispatcher.Settings = NotificationDispatcher.Settings()
     ) {
         self.sessions = sessions
+        self.publicURL = publicURL
+        self.notificationInterval = notificationInterval
+        self.notificationSettings = notificationSettings
         self.repository = repository
         self.store = store
         self.secrets = secrets
@@ -94,7 +106,10 @@ public final class TollgateServer: Sendable {
         router.get("healthz") { _, _ in try JSONBody.response(["status": "ok"]) }
         router.get("readyz") { _, context in try await self.readiness(context: context) }
         router.get("metrics") { _, _ in
-            Response(
+            if let backlog = try? await self.store.notificationBacklog() {
+                self.metrics.outboxBacklog(backlog)
+            }
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: self.metrics.text())))
         }
@@ -108,6 +123,23 @@ public final class TollgateServer: Sendable {
         APIController(server: self).register(on: router)
         WebController(server: self, sessions: sessions).register(on: router)
         return router
+    }
+
+    /// A dispatcher of the store's outbox to the receivers of the policy in force, with a client of
+    /// its own that the caller shuts down.
+    public func notificationDispatcher() -> NotificationDispatcher {
+        NotificationDispatcher(
+            store: store,
+            receivers: {
+                do {
+                    return try await PolicyInForce.load(from: self.store, repository: try await self.openRepository()).policy.notifications
+                } catch ReviewError.noPolicyInForce {
+                    // Before `tollgate init` no policy names a receiver: nobody is to be told.
+                    return .none
+                }
+            },
+            publicURL: publicURL, client: NotificationDispatcher.makeHTTPClient(timeout: notificationSettings.timeout),
+            settings: notificationSettings, logger: logger)
     }
 
     /// Ready when the store answers and the repository opens.
@@ -135,6 +167,10 @@ public final class TollgateServer: Sendable {
         var services: [any Service] = [applies]
         if let pollInterval {
             services.append(PollingService(interval: pollInterval, coalescer: coalescer))
+        }
+        if let notificationInterval {
+            services.append(NotificationService(
+                dispatcher: notificationDispatcher(), interval: notificationInterval, metrics: metrics, logger: logger))
         }
         return Application(
             router: router(), configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "tollgate"),

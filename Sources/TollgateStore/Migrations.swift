@@ -231,6 +231,32 @@ let migrations: [Migration] = [
         )
         """,
     ]),
+    // The notification outbox: a row per status change to announce, written in the transaction
+    // of the change, then delivered by one server process at a time under a lease
+    // (claimed_by, claim_expires_at) and retried with backoff until delivered or given up on.
+    Migration(version: 7, name: "notification outbox", statements: [
+        """
+        CREATE TABLE notification_outbox (
+            id BIGINT PRIMARY KEY,
+            event TEXT NOT NULL,
+            stack TEXT NOT NULL,
+            change_set_id TEXT NOT NULL,
+            commit_id TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            reason TEXT,
+            created_at BIGINT NOT NULL,
+            state TEXT NOT NULL,
+            attempts BIGINT NOT NULL,
+            next_attempt_at BIGINT NOT NULL,
+            delivered_to TEXT NOT NULL,
+            last_error TEXT,
+            finished_at BIGINT,
+            claimed_by TEXT,
+            claim_expires_at BIGINT
+        )
+        """,
+        "CREATE INDEX notification_outbox_due ON notification_outbox (state, next_attempt_at)",
+    ]),
 ]
 
 /// Brings a store's schema up to the newest version, inside a write transaction the caller holds.

@@ -36,7 +36,7 @@ struct SQLStoreTransaction: StoreTransaction {
         }
     }
 
-    private var now: Int64 {
+    var now: Int64 {
         AuditEntry.milliseconds(of: clock.now())
     }
 
@@ -267,6 +267,7 @@ struct SQLStoreTransaction: StoreTransaction {
         try await append(AuditEvent(
             actor: actor, action: .changeSetCreated, stack: stored.stack, changeSetID: stored.id,
             commit: stored.targetCommit, digest: stored.digest, details: details), at: time)
+        try await enqueueNotification(stored, status: stored.status, actor: actor, reason: stored.statusReason, at: time)
         return ChangeSetCreation(changeSet: stored, superseded: superseded)
     }
 
@@ -292,6 +293,7 @@ struct SQLStoreTransaction: StoreTransaction {
         try await append(AuditEvent(
             actor: actor, action: .changeSetTransitioned, stack: record.stack, changeSetID: changeSetID,
             commit: record.targetCommit, digest: record.digest, details: details), at: time)
+        try await enqueueNotification(record, status: status, actor: actor, reason: reason, at: time)
         record.status = status
         record.statusReason = reason
         record.updatedAt = date(time)
@@ -682,11 +684,11 @@ struct SQLStoreTransaction: StoreTransaction {
 
     // MARK: Encoding
 
-    private func date(_ milliseconds: Int64) -> Date {
+    func date(_ milliseconds: Int64) -> Date {
         Date(timeIntervalSince1970: Double(milliseconds) / 1000)
     }
 
-    private func encode(_ value: some Encodable) throws -> String {
+    func encode(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let text = String(data: try encoder.encode(value), encoding: .utf8) else {
@@ -695,7 +697,7 @@ struct SQLStoreTransaction: StoreTransaction {
         return text
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, _ text: String, what: String) throws -> T {
+    func decode<T: Decodable>(_ type: T.Type, _ text: String, what: String) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: Data(text.utf8))
         } catch {

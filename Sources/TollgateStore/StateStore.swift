@@ -134,6 +134,18 @@ extension StateStore {
         try await read { try await $0.accessToken(sha256: sha256) }
     }
 
+    public func notifications(states: Set<NotificationState>, limit: Int) async throws -> [NotificationRecord] {
+        try await read { try await $0.notifications(states: states, limit: limit) }
+    }
+
+    public func notificationBacklog() async throws -> Int {
+        try await read { try await $0.notificationBacklog() }
+    }
+
+    public func nextNotificationDue() async throws -> Date? {
+        try await read { try await $0.nextNotificationDue() }
+    }
+
     /// Walks the whole audit trail in sequence order and checks every link, in constant memory.
     ///
     /// - Parameter expectedHead: a head hash exported earlier with `tollgate audit head`; it must
@@ -207,6 +219,12 @@ public protocol StoreReader: Sendable {
     func accessTokens() async throws -> [AccessTokenRecord]
     /// The access token whose SHA-256 is `sha256` (lower-case hex), if any.
     func accessToken(sha256: String) async throws -> AccessTokenRecord?
+    /// Up to `limit` notifications of the outbox in `states` (any when empty), newest first.
+    func notifications(states: Set<NotificationState>, limit: Int) async throws -> [NotificationRecord]
+    /// How many notifications wait for delivery.
+    func notificationBacklog() async throws -> Int
+    /// When the earliest queued notification is due, or nil when none is queued.
+    func nextNotificationDue() async throws -> Date?
 }
 
 /// Write access inside ``StateStore/transaction(_:)``; each write appends its audit entry with
@@ -300,6 +318,21 @@ public protocol StoreTransaction: StoreReader {
     /// Records that the git host `host` delivered `deliveryID`; false when it was recorded before,
     /// so that a redelivered webhook is handled once. Coordination, not record: no audit entry.
     func recordWebhookDelivery(host: String, deliveryID: String) async throws -> Bool
+
+    /// Leases up to `limit` queued notifications that are due to `holder` for `leaseSeconds`, oldest
+    /// first; none that another holder's lease still covers. Coordination, not record: no audit entry.
+    ///
+    /// Notifications themselves are written by ``createChangeSet(_:actor:)`` and
+    /// ``transition(changeSetID:to:actor:reason:)``, in the transaction of the change they announce.
+    func claimNotifications(holder: String, leaseSeconds: Int, limit: Int) async throws -> [NotificationRecord]
+
+    /// Records how an attempt to deliver notification `id` went, if `holder` still holds its lease;
+    /// false when it does not (its lease lapsed and another dispatcher took it), and nothing changes.
+    func recordNotificationAttempt(id: Int64, holder: String, outcome: NotificationOutcome) async throws -> Bool
+
+    /// Queues failed notification `id` again, due now, with its attempts counted from zero.
+    /// - Throws: ``StoreError/unknownNotification(_:)`` or ``StoreError/notificationNotFailed(id:state:)``.
+    func retryNotification(id: Int64) async throws -> NotificationRecord
 }
 
 /// Which change sets to list.

@@ -65,6 +65,10 @@ public enum StoreError: TollgateError, Sendable, Equatable {
     case unknownAccessToken(String)
     /// The access token was revoked before; revoking is done once.
     case accessTokenRevoked(String)
+    /// No notification in the outbox has this id.
+    case unknownNotification(Int64)
+    /// Only a failed notification can be retried.
+    case notificationNotFailed(id: Int64, state: NotificationState)
 
     public var description: String {
         switch self {
@@ -125,6 +129,10 @@ public enum StoreError: TollgateError, Sendable, Equatable {
             return "No access token has the id \(id); `tollgate token list` lists them."
         case .accessTokenRevoked(let id):
             return "Access token \(id) is revoked already."
+        case .unknownNotification(let id):
+            return "No notification in the outbox has the id \(id)."
+        case .notificationNotFailed(let id, let state):
+            return "Notification \(id) is \(state.rawValue), not failed; only a failed notification is retried."
         }
     }
 }
@@ -132,9 +140,10 @@ public enum StoreError: TollgateError, Sendable, Equatable {
 extension StoreError {
     public var kind: ErrorKind {
         switch self {
-        case .noStore, .unknownChangeSet, .unknownExecution, .unknownAccessToken: .notFound
+        case .noStore, .unknownChangeSet, .unknownExecution, .unknownAccessToken, .unknownNotification: .notFound
         case .illegalTransition, .duplicateChangeSetID, .duplicateChangeSet, .duplicateApproval, .digestMismatch,
-             .notReviewable, .executionFinished, .stackLocked, .lockLost, .accessTokenRevoked:
+             .notReviewable, .executionFinished, .stackLocked, .lockLost, .accessTokenRevoked,
+             .notificationNotFailed:
             .conflict
         case .invalidURL: .invalidInput
         case .tamperedRecord: .refused

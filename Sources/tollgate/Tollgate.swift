@@ -14,7 +14,7 @@ struct Tollgate: AsyncParsableCommand {
         subcommands: [
             Init.self, History.self, Sync.self, Status.self, Plan.self, Show.self, Explain.self,
             Approve.self, Reject.self, Cancel.self, Apply.self, Execution.self, Drift.self, Diff.self, Audit.self, Guard.self, Check.self,
-            Serve.self, Token.self,
+            Serve.self, Token.self, Notifications.self,
         ]
     )
 

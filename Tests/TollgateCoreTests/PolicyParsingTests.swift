@@ -89,7 +89,7 @@ struct PolicyParsingTests {
         withTypo["Policies/aprovals.yaml"] = Self.approvals
         withTypo["Policies/approvals.yaml"] = nil
         #expect(PolicySet.problems(in: withTypo).map(\.description) == [
-            "Policies/aprovals.yaml: is not a known policy file; expected reviewers.yaml, approvals.yaml, deployments.yaml, stack-policies/<stack>.json or guards/",
+            "Policies/aprovals.yaml: is not a known policy file; expected reviewers.yaml, approvals.yaml, deployments.yaml, notifications.yaml, stack-policies/<stack>.json or guards/",
             "Policies/approvals.yaml: is missing; every policy needs its approval rules",
         ])
 

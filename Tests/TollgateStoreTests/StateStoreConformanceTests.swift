@@ -11,7 +11,7 @@ struct StateStoreConformanceTests {
         let fixture = try await StoreFixture.make(kind)
         let entries = try await fixture.store.auditEntries(AuditFilter())
         #expect(entries.map(\.action) == [.storeMigrated])
-        #expect(entries.first?.details["version"] == "6")
+        #expect(entries.first?.details["version"] == "7")
         #expect(try await fixture.store.verifyAuditTrail() == .intact(count: 1, head: try #require(entries.last).hash))
         try await fixture.close()
         let again = try await fixture.openAnother()

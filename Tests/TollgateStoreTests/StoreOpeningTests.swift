@@ -42,7 +42,7 @@ struct StoreOpeningTests {
         let fixture = try await StoreFixture.make(kind)
         try await fixture.tamper("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from the future', 0)")
         let entries = try await fixture.store.auditEntries(AuditFilter())
-        await #expect(throws: StoreError.schemaTooNew(location: fixture.location.description, found: 99, supported: 6)) {
+        await #expect(throws: StoreError.schemaTooNew(location: fixture.location.description, found: 99, supported: 7)) {
             try await fixture.openAnother()
         }
         #expect(try await fixture.store.auditEntries(AuditFilter()) == entries)

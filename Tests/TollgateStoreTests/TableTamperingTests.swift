@@ -222,6 +222,7 @@ struct PolicyRevisionTests {
         }
         try await fixture.tamper("DROP TABLE access_tokens")
         try await fixture.tamper("DROP TABLE webhook_deliveries")
+        try await fixture.tamper("DROP TABLE notification_outbox")
         try await fixture.tamper("DELETE FROM schema_migrations WHERE version >= 3")
         try await fixture.close()
 

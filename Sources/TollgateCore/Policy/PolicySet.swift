@@ -14,6 +14,8 @@ public struct PolicySet: Sendable, Hashable {
     public let deployments: DeploymentPolicy
     /// The Guard rules of `Policies/guards/`, where they apply and their waivers.
     public let guards: GuardPolicy
+    /// Who is told when a change set changes status.
+    public let notifications: NotificationPolicy
 
     /// The folder all policy files live in, relative to the repository root.
     public static let folder = "Policies/"
@@ -21,8 +23,9 @@ public struct PolicySet: Sendable, Hashable {
     /// Creates a set from parts already parsed.
     public init(
         reviewers: ReviewerDirectory, approvals: ApprovalPolicy, stackPolicies: [String: StackPolicy],
-        guards: GuardPolicy = .empty, deployments: DeploymentPolicy = .recordOnly
+        guards: GuardPolicy = .empty, deployments: DeploymentPolicy = .recordOnly, notifications: NotificationPolicy = .none
     ) {
+        self.notifications = notifications
         self.reviewers = reviewers
         self.approvals = approvals
         self.stackPolicies = stackPolicies
@@ -59,12 +62,13 @@ public struct PolicySet: Sendable, Hashable {
         for path in files.keys.sorted() where path.hasPrefix(folder) && !GuardPolicy.isGuardFile(path) {
             let relative = String(path.dropFirst(folder.count))
             let isData = relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") || relative.hasSuffix(".json")
-            if relative == "reviewers.yaml" || relative == "approvals.yaml" || relative == "deployments.yaml" || !isData {
+            if relative == "reviewers.yaml" || relative == "approvals.yaml" || relative == "deployments.yaml"
+                || relative == "notifications.yaml" || !isData {
                 continue
             }
             let stackFolder = StackPolicy.folder.dropFirst(folder.count)
             guard relative.hasPrefix(stackFolder) else {
-                problems.append(PolicyError(file: path, line: nil, column: nil, field: "", message: "is not a known policy file; expected reviewers.yaml, approvals.yaml, deployments.yaml, stack-policies/<stack>.json or guards/"))
+                problems.append(PolicyError(file: path, line: nil, column: nil, field: "", message: "is not a known policy file; expected reviewers.yaml, approvals.yaml, deployments.yaml, notifications.yaml, stack-policies/<stack>.json or guards/"))
                 continue
             }
             let name = String(relative.dropFirst(stackFolder.count))
@@ -111,9 +115,19 @@ public struct PolicySet: Sendable, Hashable {
                 problems.append(error)
             }
         }
+        var notifications = NotificationPolicy.none
+        if let text = files[NotificationPolicy.path] {
+            do {
+                notifications = try NotificationPolicy.parse(text)
+            } catch {
+                problems.append(error)
+            }
+        }
         guard let reviewers, let approvals, let guardPolicy = guards.policy, problems.isEmpty else {
             return (nil, problems)
         }
-        return (PolicySet(reviewers: reviewers, approvals: approvals, stackPolicies: stackPolicies, guards: guardPolicy, deployments: deployments), [])
+        return (PolicySet(
+            reviewers: reviewers, approvals: approvals, stackPolicies: stackPolicies, guards: guardPolicy, deployments: deployments,
+            notifications: notifications), [])
     }
 }

@@ -45,6 +45,11 @@ struct Serve: AsyncParsableCommand {
         valueName: "file"))
     var sessionSecretFile: String?
 
+    @Option(help: ArgumentHelp(
+        "The address people reach this server at, such as https://tollgate.example.com; notifications link to {public-url}/change-sets/ID.",
+        valueName: "url"))
+    var publicURL: String?
+
     @OptionGroup var repository: RepositoryOptions
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var store: StoreOptions
@@ -53,6 +58,13 @@ struct Serve: AsyncParsableCommand {
         _ = try address()
         if remote.remote != nil, repository.branch != nil {
             throw ValidationError("--branch names a branch of --repo; with --remote, pass --remote-branch.")
+        }
+        if let publicURL {
+            guard let url = URL(string: publicURL), ["http", "https"].contains(url.scheme ?? ""), url.host?.isEmpty == false,
+                  publicURL.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7F })
+            else {
+                throw ValidationError("--public-url \(publicURL) is not an http or https URL with a host, such as https://tollgate.example.com.")
+            }
         }
     }
 
@@ -102,7 +114,7 @@ struct Serve: AsyncParsableCommand {
         guard let followed = remote.remoteRepository(repository: repository.repo, state: store.state) else {
             return TollgateServer(
                 repository: .init(path: repository.repo, settingsFile: repository.config, branch: repository.branch), store: state,
-                secrets: secrets, logger: logger, sessions: sessions)
+                secrets: secrets, logger: logger, sessions: sessions, publicURL: publicURL, notificationInterval: .seconds(2))
         }
         let follower = try RemoteFollower(remote: followed, store: state, logger: logger)
         do {
@@ -118,6 +130,6 @@ struct Serve: AsyncParsableCommand {
             sync: {
                 let report = try await follower.fetchAndSync(settingsFile: settingsFile)
                 return "branch \(report.branch) at \(report.cursor.prefix(12)), \(report.created.count) change set(s) created"
-            }, sessions: sessions)
+            }, sessions: sessions, publicURL: publicURL, notificationInterval: .seconds(2))
     }
 }
