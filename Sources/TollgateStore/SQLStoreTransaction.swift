@@ -15,7 +15,8 @@ struct SQLStoreTransaction: StoreTransaction {
     /// including a `begin` statement that waited too long for the write lock.
     ///
     /// A rollback that fails too is not reported over the original error: the connection is then
-    /// broken and its server (or SQLite's journal) discards the open transaction anyway.
+    /// broken and its server (or SQLite's journal) discards the open transaction anyway. The
+    /// rollback runs even when the calling task was cancelled.
     static func run<T>(
         on session: any SQLSession, clock: any WallClock, begin: [String],
         body: (SQLStoreTransaction) async throws -> T
@@ -31,7 +32,10 @@ struct SQLStoreTransaction: StoreTransaction {
             try await session.execute("COMMIT")
             return value
         } catch {
-            try? await session.execute("ROLLBACK")
+            // Out of the caller's task: a cancelled task's statements never run (NIO's thread pool
+            // drops them), and a rollback dropped so would leave the connection inside this
+            // transaction for every later caller.
+            await Task { try? await session.execute("ROLLBACK") }.value
             throw error
         }
     }

@@ -53,6 +53,40 @@ struct StoreConcurrencyTests {
         try await fixture.close()
     }
 
+    @Test("a transaction whose task is cancelled midway is rolled back whole, and the store takes the next one", arguments: StoreKind.allCases)
+    func cancelledTransaction(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture.make(kind)
+        let store = fixture.store
+        let cancelled = Task {
+            try await store.transaction { transaction in
+                _ = try await transaction.createChangeSet(sampleChangeSet(stack: "app", commit: "c1", base: 0), actor: "sync")
+                withUnsafeCurrentTask { $0?.cancel() }
+                try await transaction.setScanCursor(branch: "main", commit: "c1", actor: "sync")
+            }
+        }
+        // SQLite's statements run on NIO's thread pool, which drops a cancelled task's work, so the
+        // transaction fails there; PostgreSQL's client finishes it. Either way it is whole or absent.
+        let outcome = await cancelled.result
+        let stored = try await store.changeSets(ChangeSetFilter())
+        let cursor = try await store.scanCursor(branch: "main")
+        switch outcome {
+        case .success:
+            #expect(kind != .sqlite)
+            #expect(stored.count == 1 && cursor == "c1")
+        case .failure:
+            #expect(stored.isEmpty && cursor == nil, "nothing of the cancelled transaction stays")
+        }
+        try await store.transaction { transaction in
+            _ = try await transaction.createChangeSet(sampleChangeSet(stack: "db", commit: "c2", base: 0), actor: "sync")
+        }
+        #expect(try await store.changeSets(ChangeSetFilter()).count == stored.count + 1)
+        guard case .intact = try await store.verifyAuditTrail() else {
+            Issue.record("the audit trail broke after a cancelled transaction")
+            return
+        }
+        try await fixture.close()
+    }
+
     @Test("twin change sets from two writers: one wins, the other fails cleanly", arguments: StoreKind.allCases)
     func twins(kind: StoreKind) async throws {
         let fixture = try await StoreFixture.make(kind)

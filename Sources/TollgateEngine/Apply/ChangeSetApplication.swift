@@ -193,6 +193,8 @@ public struct ChangeSetApplication: Sendable {
         let watching = Task { await watch(request, stack: record.stack, provider: running, progress: progress, transcript: transcript) }
         let outcome = await running.value
         watching.cancel()
+        // Its last write, if one is under way, ends before the outcome's.
+        await watching.value
         do {
             return try await finish(request, record: record, actor: actor, repository: repository, outcome: outcome)
         } catch {

@@ -33,6 +33,7 @@ struct WebController {
         web.get("change-sets/:id/approval-text") { request, context in try await approvalText(request, context: context) }
         web.post("change-sets/:id/approve") { request, context in try await verdict(.approve, request, context: context) }
         web.post("change-sets/:id/reject") { request, context in try await verdict(.reject, request, context: context) }
+        web.post("change-sets/:id/apply") { request, context in try await apply(request, context: context) }
         web.get("change-sets/:id/events") { request, context in try await events(request, context: context) }
         web.get("audit") { request, _ in try await audit(request) }
         web.get("audit.csv") { request, _ in try await auditDownload(request, csv: true) }
@@ -119,7 +120,8 @@ struct WebController {
             throw ServerError(.badRequest, code: "invalid_query", message: "The search text is longer than 200 characters.")
         }
         let repository = try await server.openRepository()
-        let report = try await StatusReader(store: server.store, clock: server.clock).report(repository: repository, matching: text)
+        let visibility = try await visibility(signed, repository: repository)
+        let report = visibility.filter(try await StatusReader(store: server.store, clock: server.clock).report(repository: repository, matching: text))
         return html(pages.render(StackListPage(frame: signed.frame("Stacks"), query: text ?? "", report: report), page: "stacks"))
     }
 
@@ -130,13 +132,16 @@ struct WebController {
         let notice: String? = switch request.uri.queryParameters.get("recorded") {
         case "approve": "Your approval is recorded."
         case "reject": "Your rejection is recorded."
-        default: nil
+        default: request.uri.queryParameters.get("applying").flatMap { execution in
+            APIController.isWellFormedID(execution) ? "The apply started as execution \(execution); its events follow below." : nil
+        }
         }
         return try await changeSetPage(id: id, signed: signed, notice: notice, problem: nil, status: .ok)
     }
 
     private func changeSetPage(id: String, signed: SignedIn, notice: String?, problem: String?, status: HTTPResponse.Status) async throws -> Response {
         let repository = try await server.openRepository()
+        _ = try await visibility(signed, repository: repository).changeSet(id: id, in: server.store)
         let review = ReviewService(store: server.store, clock: server.clock, logger: server.logger)
         let view = try await review.view(changeSetID: id, repository: repository)
         var evaluation: ReviewEvaluation?
@@ -152,8 +157,9 @@ struct WebController {
 
     /// `GET /change-sets/{id}/approval-text?verdict=approve|reject`: the exact bytes to sign, as a file.
     private func approvalText(_ request: Request, context: ServerRequestContext) async throws -> Response {
-        _ = try await signedIn(request)
+        let signed = try await signedIn(request)
         let id = try Self.changeSetID(context)
+        _ = try await visibility(signed, repository: try await server.openRepository()).changeSet(id: id, in: server.store)
         let verdict: ApprovalVerdict
         switch request.uri.queryParameters.get("verdict") {
         case "approve": verdict = .approve
@@ -192,6 +198,7 @@ struct WebController {
         }
         let reason = form.reason.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
         let repository = try await server.openRepository()
+        _ = try await visibility(signed, repository: repository).changeSet(id: id, in: server.store)
         do {
             let policy = try await PolicyInForce.load(from: server.store, repository: repository)
             if let holder = policy.policy.reviewers.person(holding: signature.publicKey), holder.id != signed.token.reviewer {
@@ -200,7 +207,7 @@ struct WebController {
                     .forbidden)
             }
             _ = try await ReviewService(store: server.store, clock: server.clock, logger: server.logger)
-                .record(verdict, changeSetID: id, signature: signature, reason: reason, repository: repository)
+                .record(verdict, changeSetID: id, signature: signature, reason: reason, actingAs: signed.token.reviewer, repository: repository)
         } catch let error as ReviewError {
             switch error {
             case .signatureRefused, .verdictRefused: return try await refuse(error.description + " Nothing was recorded.", .forbidden)
@@ -215,7 +222,8 @@ struct WebController {
     private func audit(_ request: Request) async throws -> Response {
         let signed = try await signedIn(request)
         let filter = try Self.auditFilter(request)
-        let entries = try await server.store.auditEntries(filter.filter).map(AuditEntryJSON.init)
+        let visibility = try await visibility(signed, repository: try await server.openRepository())
+        let entries = visibility.filter(try await server.store.auditEntries(filter.filter)).map(AuditEntryJSON.init)
         let page = AuditPage(
             reviewer: signed.token.reviewer, csrf: signed.csrf, stack: filter.stack ?? "", actor: filter.actor ?? "", since: filter.since ?? "",
             queryString: filter.queryString,
@@ -230,9 +238,10 @@ struct WebController {
 
     /// `GET /audit.csv` and `/audit.json`: the filtered trail as a download.
     private func auditDownload(_ request: Request, csv: Bool) async throws -> Response {
-        _ = try await signedIn(request)
+        let signed = try await signedIn(request)
         let filter = try Self.auditFilter(request)
-        let entries = try await server.store.auditEntries(filter.filter).map(AuditEntryJSON.init)
+        let visibility = try await visibility(signed, repository: try await server.openRepository())
+        let entries = visibility.filter(try await server.store.auditEntries(filter.filter)).map(AuditEntryJSON.init)
         let body = csv ? Data(AuditCSV.text(entries).utf8) : try WireJSON.encoder().encode(entries)
         return Response(
             status: .ok,
@@ -245,9 +254,9 @@ struct WebController {
 
     /// `GET /change-sets/{id}/events`: server-sent events of the change set's running apply.
     private func events(_ request: Request, context: ServerRequestContext) async throws -> Response {
-        _ = try await signedIn(request)
+        let signed = try await signedIn(request)
         let id = try Self.changeSetID(context)
-        _ = try await server.store.changeSet(id: id)
+        _ = try await visibility(signed, repository: try await server.openRepository()).changeSet(id: id, in: server.store)
         let stream = ExecutionEventStream(store: server.store, changeSetID: id, lastEventID: request.headers[.lastEventID])
         return Response(
             status: .ok, headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"],
@@ -255,6 +264,27 @@ struct WebController {
                 try await stream.run { try await writer.write(ByteBuffer(string: $0)) }
                 try await writer.finish(nil)
             })
+    }
+
+    /// `POST /change-sets/{id}/apply`: starts the apply in the server, as `POST /api/.../apply`
+    /// does, and shows the change set following its events; a refusal shows the engine's reason.
+    private func apply(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        _ = try await checkedForm(request, as: CSRFForm.self)
+        let signed = try await signedIn(request)
+        let id = try Self.changeSetID(context)
+        _ = try await visibility(signed, repository: try await server.openRepository()).changeSet(id: id, in: server.store)
+        let execution: ExecutionRecord
+        do {
+            execution = try await server.applies.start(changeSetID: id, actor: signed.token.reviewer)
+        } catch let error as any TollgateError where error.kind == .conflict || error.kind == .refused {
+            return try await changeSetPage(id: id, signed: signed, notice: nil, problem: error.description + " Nothing was applied.", status: .conflict)
+        }
+        return Response(status: .seeOther, headers: [.location: "/change-sets/\(id)?applying=\(execution.id)"])
+    }
+
+    /// What the signed-in reviewer may see under the `visible-to:` lists of the policy in force.
+    private func visibility(_ signed: SignedIn, repository: ManagedRepository) async throws -> StackVisibility {
+        try await StackVisibility.of(reviewer: signed.token.reviewer, store: server.store, repository: repository)
     }
 
     // MARK: Forms and inputs

@@ -266,6 +266,8 @@ struct ChangeSetPage {
     var executions: [Execution]
     /// APPROVED or APPLYING: an apply may run while the page is open, so it follows the events.
     var watchable: Bool
+    /// APPROVED: the apply button is shown; the engine checks everything again when it is pressed.
+    var applicable: Bool
     var forms: Forms?
 
     init(frame: PageFrame, view: ChangeSetView, evaluation: ReviewEvaluation?, approvalTexts: (approve: String, reject: String)?) {
@@ -307,6 +309,7 @@ struct ChangeSetPage {
                 events: $0.events, hasEvents: !$0.events.isEmpty)
         }
         watchable = view.record.status == .approved || view.record.status == .applying
+        applicable = view.record.status == .approved && frame.reviewer != nil
         forms = Self.forms(id: wire.id, reviewer: frame.reviewer, evaluation: evaluation, texts: approvalTexts)
     }
 

@@ -85,6 +85,12 @@ enum ChangeSetTemplate {
         </table>
         {{#executions}}{{#hasEvents}}<details><summary>Events of {{id}}</summary><pre>{{#events}}{{.}}
         {{/events}}</pre></details>{{/hasEvents}}{{/executions}}
+        {{#applicable}}
+        <form id="apply-form" method="post" action="/change-sets/{{id}}/apply">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <button id="apply" type="submit">Apply</button> through the provider the policy in force names, after every check again.
+        </form>
+        {{/applicable}}
         {{#watchable}}
         <section id="live" data-events="/change-sets/{{id}}/events">
         <h3>Live events</h3>
