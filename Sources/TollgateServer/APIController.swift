@@ -50,7 +50,7 @@ struct APIController {
         }
         let repository = try await server.openRepository()
         let visibility = try await visibility(context, repository: repository)
-        let report = try await StatusReader(store: server.store, clock: server.clock).report(repository: repository, matching: text)
+        let report = try await server.statusReport(repository: repository, matching: text)
         return try JSONBody.response(visibility.filter(report))
     }
 

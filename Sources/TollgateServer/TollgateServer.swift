@@ -47,6 +47,8 @@ public final class TollgateServer: Sendable {
     public let hookBodyLimit: Int
     /// What `/metrics` serves.
     public let metrics: ServerMetrics
+    /// The last status report, shared by the stack list requests until something changes.
+    let statusCache = StatusCache(maximumAge: .seconds(2))
     /// Signs the web page's session cookies and CSRF tokens.
     public let sessions: WebSessions
     /// Runs the applies `POST /api/change-sets/{id}/apply` starts; a service of the application.
@@ -95,6 +97,17 @@ public final class TollgateServer: Sendable {
     /// shared between tasks.
     func openRepository() async throws -> ManagedRepository {
         try await ManagedRepository.open(path: repository.path, settingsFile: repository.settingsFile, branch: repository.branch, store: store)
+    }
+
+    /// `tollgate status` of every stack whose name contains `text` (all when nil), from
+    /// ``statusCache`` while neither the store nor `repository`'s branch has changed.
+    func statusReport(repository: ManagedRepository, matching text: String?) async throws -> StatusReport {
+        let key = StatusCache.Key(auditHead: try await store.auditHead()?.sequence, tip: String(describing: repository.tip))
+        var report = try await statusCache.report(for: key) { [self] in
+            try await StatusReader(store: store, clock: clock).report(repository: try await openRepository(), matching: nil)
+        }
+        if let text { report.stacks = report.stacks.filter { $0.stack.contains(text) } }
+        return report
     }
 
     /// The routes and middleware; tests drive it in process with HummingbirdTesting.

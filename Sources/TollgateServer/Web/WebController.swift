@@ -121,7 +121,7 @@ struct WebController {
         }
         let repository = try await server.openRepository()
         let visibility = try await visibility(signed, repository: repository)
-        let report = visibility.filter(try await StatusReader(store: server.store, clock: server.clock).report(repository: repository, matching: text))
+        let report = visibility.filter(try await server.statusReport(repository: repository, matching: text))
         return html(pages.render(StackListPage(frame: signed.frame("Stacks"), query: text ?? "", report: report), page: "stacks"))
     }
 
