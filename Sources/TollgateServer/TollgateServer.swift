@@ -106,7 +106,7 @@ public final class TollgateServer: Sendable {
         var report = try await statusCache.report(for: key) { [self] in
             try await StatusReader(store: store, clock: clock).report(repository: try await openRepository(), matching: nil)
         }
-        if let text { report.stacks = report.stacks.filter { $0.stack.contains(text) } }
+        report.stacks = report.stacks.filter { StatusReader.name($0.stack, matches: text) }
         return report
     }
 

@@ -158,6 +158,11 @@ public struct StatusReader: Sendable {
         self.clock = clock
     }
 
+    /// Whether a stack named `name` is kept by the search `text` (every stack when nil).
+    public static func name(_ name: String, matches text: String?) -> Bool {
+        text.map { name.contains($0) } ?? true
+    }
+
     /// The policy line and every stack at the branch's tip or known to the store (a recorded state
     /// or an open change set), keeping the stacks whose name contains `text` when it is given.
     ///
@@ -206,7 +211,7 @@ public struct StatusReader: Sendable {
             }
             let names = Set(repositoryStacks).union(states.keys).union(open.keys)
                 .filter { !StackLayout.isReservedName($0) }
-                .filter { name in text.map { name.contains($0) } ?? true }
+                .filter { Self.name($0, matches: text) }
                 .sorted()
             var rows: [StackStatus] = []
             rows.reserveCapacity(names.count)
