@@ -177,7 +177,7 @@ struct APIController {
 
     /// What the token's reviewer may see.
     private func visibility(_ context: ServerRequestContext, repository: ManagedRepository) async throws -> StackVisibility {
-        try await StackVisibility.of(reviewer: try Self.token(context).reviewer, store: server.store, repository: repository)
+        try await server.visibility(of: try Self.token(context).reviewer, repository: repository)
     }
 
     private static func token(_ context: ServerRequestContext) throws -> AccessTokenRecord {

@@ -1,3 +1,4 @@
+import TollgateCore
 import TollgateEngine
 
 /// The whole stack status, computed once and shared by the requests that arrive until the store
@@ -37,5 +38,21 @@ actor StatusCache {
             if current?.report == task { current = nil }
             throw error
         }
+    }
+}
+
+/// The parsed `Policies/` of the revision in force, kept by commit: a commit's files never
+/// change, so the policy is read from git and parsed once per revision rather than per request.
+actor PolicyCache {
+    private var latest: (commit: String, policy: PolicySet)?
+
+    /// The policy parsed for `commit`, if it is the one kept.
+    func policy(for commit: String) -> PolicySet? {
+        latest?.commit == commit ? latest?.policy : nil
+    }
+
+    /// Keeps `policy`, parsed from `commit`, in place of the one kept before.
+    func keep(_ policy: PolicySet, for commit: String) {
+        latest = (commit, policy)
     }
 }

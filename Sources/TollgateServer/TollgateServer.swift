@@ -49,6 +49,8 @@ public final class TollgateServer: Sendable {
     public let metrics: ServerMetrics
     /// The last status report, shared by the stack list requests until something changes.
     let statusCache = StatusCache(maximumAge: .seconds(2))
+    /// The policy in force, parsed once per revision.
+    let policyCache = PolicyCache()
     /// Signs the web page's session cookies and CSRF tokens.
     public let sessions: WebSessions
     /// Runs the applies `POST /api/change-sets/{id}/apply` starts; a service of the application.
@@ -97,6 +99,19 @@ public final class TollgateServer: Sendable {
     /// shared between tasks.
     func openRepository() async throws -> ManagedRepository {
         try await ManagedRepository.open(path: repository.path, settingsFile: repository.settingsFile, branch: repository.branch, store: store)
+    }
+
+    /// What `reviewer` may see under the `visible-to:` lists of the policy in force, with that
+    /// policy parsed once per revision (``policyCache``).
+    func visibility(of reviewer: String, repository: ManagedRepository) async throws -> StackVisibility {
+        guard let revision = try await store.policyInForce() else { return StackVisibility(reviewer: reviewer, policy: nil) }
+        if let policy = await policyCache.policy(for: revision.commit) {
+            return StackVisibility(reviewer: reviewer, policy: policy)
+        }
+        let visibility = try await StackVisibility.of(reviewer: reviewer, store: store, repository: repository)
+        // Kept under the commit read first: had the policy changed meanwhile, that key is never asked again.
+        if let policy = visibility.policy { await policyCache.keep(policy, for: revision.commit) }
+        return visibility
     }
 
     /// `tollgate status` of every stack whose name contains `text` (all when nil), from

@@ -284,7 +284,7 @@ struct WebController {
 
     /// What the signed-in reviewer may see under the `visible-to:` lists of the policy in force.
     private func visibility(_ signed: SignedIn, repository: ManagedRepository) async throws -> StackVisibility {
-        try await StackVisibility.of(reviewer: signed.token.reviewer, store: server.store, repository: repository)
+        try await server.visibility(of: signed.token.reviewer, repository: repository)
     }
 
     // MARK: Forms and inputs
