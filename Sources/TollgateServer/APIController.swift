@@ -50,8 +50,15 @@ struct APIController {
         }
         let repository = try await server.openRepository()
         let visibility = try await visibility(context, repository: repository)
-        let report = try await server.statusReport(repository: repository, matching: text)
-        return try JSONBody.response(visibility.filter(report))
+        let snapshot = try await server.statusSnapshot(repository: repository)
+        // The snapshot's version moves with every audited change, the policy in force included,
+        // so the reviewer and the search are all else the answer depends on.
+        let body = try await server.statusBodies.body(version: snapshot.version, key: "\(visibility.reviewer)\u{0}\(text ?? "")") {
+            var report = snapshot.report
+            report.stacks = report.stacks.filter { StatusReader.name($0.stack, matches: text) }
+            return ByteBuffer(bytes: try WireJSON.encoder().encode(visibility.filter(report)))
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: body))
     }
 
     /// `tollgate show ID --json`: commits, changes, approvals, executions with their events.

@@ -1,13 +1,15 @@
+import NIOCore
 import TollgateCore
 import TollgateEngine
 
-/// The whole stack status, computed once and shared by the requests that arrive until the store
-/// or the branch changes.
+/// The whole stack status, kept up to date with the store and shared by every request.
 ///
-/// Every change of state appends to the audit trail, so the trail's head and the branch's tip say
-/// when a report is out of date; change windows and lock leases move with time alone, so a report
-/// is also kept for at most ``maximumAge``. Requests that arrive while one is being computed wait
-/// for it instead of computing it again: a thousand stacks cost one evaluation, not one per request.
+/// Every change of state appends to the audit trail with the stack it concerns, so the trail's
+/// head and the branch's tip say when a report is out of date, and the new entries say which rows:
+/// after an approval one stack is read again, not a thousand. Change windows and lock leases move
+/// with time alone, so a report whose full read is older than ``maximumAge`` is read again in the
+/// background while requests still get the one kept. Requests that arrive while a report is being
+/// brought up to date wait for it instead of reading it again.
 actor StatusCache {
     /// What a report was computed from.
     struct Key: Equatable {
@@ -15,29 +17,99 @@ actor StatusCache {
         var tip: String
     }
 
-    /// How long a report is served while nothing in the store or the branch changes.
+    /// A report, the key it is up to date with, and when its full read started.
+    struct Snapshot: Sendable {
+        var key: Key
+        var readAt: ContinuousClock.Instant
+        var report: StatusReport
+        /// Numbers the snapshots kept, so that what is derived from one (its JSON) can be kept too.
+        var version: Int
+    }
+
+    /// Reads the whole report.
+    typealias Read = @Sendable () async throws -> StatusReport
+    /// Brings a report up to date with the entries after a sequence; nil when only a full read can.
+    typealias Refresh = @Sendable (StatusReport, Int64) async throws -> StatusReport?
+
+    /// How long a report's full read is trusted while nothing in the store or the branch changes.
     let maximumAge: Duration
-    private var current: (key: Key, computedAt: ContinuousClock.Instant, report: Task<StatusReport, any Error>)?
+    private var current: Snapshot?
+    private var pending: (key: Key, task: Task<Snapshot, any Error>)?
+    private var backgroundRead: Task<Void, Never>?
+    private var versions = 0
 
     init(maximumAge: Duration) {
         self.maximumAge = maximumAge
     }
 
-    /// The report for `key`: the one computed or being computed for it, or a new one from `compute`.
-    func report(for key: Key, compute: @escaping @Sendable () async throws -> StatusReport) async throws -> StatusReport {
+    /// The report up to date with `key`: the one kept, the one being brought up to date, or the
+    /// one kept refreshed with the entries since (`refresh`), or else a full read (`read`).
+    func snapshot(for key: Key, read: @escaping Read, refresh: @escaping Refresh) async throws -> Snapshot {
         let now = ContinuousClock.now
-        if let current, current.key == key, now - current.computedAt < maximumAge {
-            return try await current.report.value
+        if let current, current.key == key {
+            if now - current.readAt >= maximumAge { readInBackground(key: key, read: read) }
+            return current
         }
-        let task = Task { try await compute() }
-        current = (key, now, task)
-        do {
-            return try await task.value
-        } catch {
-            // A failure is not kept: the next request tries again.
-            if current?.report == task { current = nil }
-            throw error
+        if let pending, pending.key == key { return try await pending.task.value }
+        let base = current
+        let task = Task<Snapshot, any Error> {
+            if let base, base.key.tip == key.tip, let from = base.key.auditHead, let to = key.auditHead, to > from,
+                let updated = try await refresh(base.report, from) {
+                return Snapshot(key: key, readAt: base.readAt, report: updated, version: 0)
+            }
+            return Snapshot(key: key, readAt: now, report: try await read(), version: 0)
         }
+        pending = (key, task)
+        defer { if pending?.key == key { pending = nil } }
+        return keep(try await task.value)
+    }
+
+    /// Waits for the background read under way, if any (a test's way to see it land).
+    func backgroundReadFinished() async {
+        await backgroundRead?.value
+    }
+
+    /// Keeps `snapshot` in place of the one kept. An older key is fine: every request brings the
+    /// snapshot up to its own key first, so a newer one kept is never needed again.
+    private func keep(_ snapshot: Snapshot) -> Snapshot {
+        versions += 1
+        var kept = snapshot
+        kept.version = versions
+        current = kept
+        return kept
+    }
+
+    /// Reads the whole report again without keeping anyone waiting.
+    private func readInBackground(key: Key, read: @escaping Read) {
+        guard backgroundRead == nil else { return }
+        backgroundRead = Task {
+            let started = ContinuousClock.now
+            if let report = try? await read() {
+                _ = keep(Snapshot(key: key, readAt: started, report: report, version: 0))
+            }
+            backgroundRead = nil
+        }
+    }
+}
+
+/// The JSON of `GET /api/stacks` as sent, kept for the newest status snapshot: with a thousand
+/// stacks, encoding the list costs more than everything else a request does.
+actor StatusBodies {
+    private var version = 0
+    private var bodies: [String: ByteBuffer] = [:]
+    /// Reviewers times searches is unbounded; past this many, the oldest snapshot's bodies go.
+    private let limit = 256
+
+    /// The body kept for `key` under snapshot `version`, or the one `encode` makes, then kept.
+    func body(version: Int, key: String, encode: () throws -> ByteBuffer) rethrows -> ByteBuffer {
+        if version != self.version || bodies.count >= limit {
+            self.version = version
+            bodies.removeAll(keepingCapacity: true)
+        }
+        if let body = bodies[key] { return body }
+        let body = try encode()
+        bodies[key] = body
+        return body
     }
 }
 

@@ -51,6 +51,8 @@ public final class TollgateServer: Sendable {
     let statusCache = StatusCache(maximumAge: .seconds(2))
     /// The policy in force, parsed once per revision.
     let policyCache = PolicyCache()
+    /// `GET /api/stacks` answers as encoded, per status snapshot, reviewer and search.
+    let statusBodies = StatusBodies()
     /// Signs the web page's session cookies and CSRF tokens.
     public let sessions: WebSessions
     /// Runs the applies `POST /api/change-sets/{id}/apply` starts; a service of the application.
@@ -114,13 +116,23 @@ public final class TollgateServer: Sendable {
         return visibility
     }
 
-    /// `tollgate status` of every stack whose name contains `text` (all when nil), from
-    /// ``statusCache`` while neither the store nor `repository`'s branch has changed.
-    func statusReport(repository: ManagedRepository, matching text: String?) async throws -> StatusReport {
+    /// The whole status report, from ``statusCache``: kept while neither the store nor
+    /// `repository`'s branch has changed, and brought up to date row by row when the store has.
+    func statusSnapshot(repository: ManagedRepository) async throws -> StatusCache.Snapshot {
         let key = StatusCache.Key(auditHead: try await store.auditHead()?.sequence, tip: String(describing: repository.tip))
-        var report = try await statusCache.report(for: key) { [self] in
-            try await StatusReader(store: store, clock: clock).report(repository: try await openRepository(), matching: nil)
-        }
+        let reader = StatusReader(store: store, clock: clock)
+        // A report may outlive the request that asked for it, so it reads its own repository handle.
+        return try await statusCache.snapshot(
+            for: key,
+            read: { [self] in try await reader.report(repository: try await openRepository(), matching: nil) },
+            refresh: { [self] report, sequence in
+                try await reader.refreshed(report, after: sequence, repository: try await openRepository())
+            })
+    }
+
+    /// `tollgate status` of every stack whose name contains `text` (all when nil); see ``statusSnapshot(repository:)``.
+    func statusReport(repository: ManagedRepository, matching text: String?) async throws -> StatusReport {
+        var report = try await statusSnapshot(repository: repository).report
         report.stacks = report.stacks.filter { StatusReader.name($0.stack, matches: text) }
         return report
     }

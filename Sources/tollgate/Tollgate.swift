@@ -1,6 +1,9 @@
 import ArgumentParser
 import TollgateCore
 
+/// Every command names itself (`commandName:`): without it ArgumentParser derives the name with
+/// `String(describing:)`, a runtime protocol-conformance scan that costs every start of a binary
+/// this size about a millisecond per command.
 @main
 struct Tollgate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -60,7 +60,9 @@ struct SyncConcurrencyTests {
 
     @Test("a sync killed after any statement of its write leaves all or nothing, and the next run completes it", arguments: CLIStoreKind.allCases)
     func killed(kind: CLIStoreKind) throws {
-        let directory = try generatedRepository(commits: 40, stacks: 6, mergeEvery: 20)
+        // Small enough that killing the write at each of its statements stays quick (three
+        // processes per statement), large enough for every kind of statement a sync writes.
+        let directory = try generatedRepository(commits: 12, stacks: 3, mergeEvery: 6)
         let store = ["--repo", directory.appending("repo")] + (try kind.arguments(in: directory))
         #expect(try TollgateBinary.run(["audit", "list"] + store).status == 0)
         // The test build's fault hook ends the process right after the Nth statement of a write

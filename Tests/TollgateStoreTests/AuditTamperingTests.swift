@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TollgateCore
-import TollgateStore
+@testable import TollgateStore
 
 /// Someone with write access to the database changes the trail; verification must name the place.
 @Suite("Audit trail tampering")
@@ -84,16 +84,17 @@ struct AuditTamperingTests {
         let fixture = try await StoreFixture.make(kind)
         let store = fixture.store
         try await store.transaction { transaction in
-            for index in 0..<10_050 {
+            // One page and a bit: the checks below must carry the chain across the page boundary.
+            for index in 0..<(auditPageSize + 50) {
                 _ = try await transaction.appendAudit(AuditEvent(actor: "bench", action: .scanAdvanced, commit: "c\(index)"))
             }
         }
         let head = try #require(try await store.auditHead())
-        #expect(head.sequence == 10_051)
-        #expect(try await store.verifyAuditTrail(expectedHead: head.hash) == .intact(count: 10_051, head: head.hash))
-        try await fixture.tamper("UPDATE audit_entries SET commit_id = 'c9' WHERE sequence = 10050")
+        #expect(head.sequence == Int64(auditPageSize + 51))
+        #expect(try await store.verifyAuditTrail(expectedHead: head.hash) == .intact(count: auditPageSize + 51, head: head.hash))
+        try await fixture.tamper("UPDATE audit_entries SET commit_id = 'c9' WHERE sequence = \(auditPageSize + 50)")
         #expect(try await store.verifyAuditTrail()
-            == .tampered(AuditDefect(sequence: 10_050, kind: .contentMismatch), verifiedCount: 10_049))
+            == .tampered(AuditDefect(sequence: Int64(auditPageSize + 50), kind: .contentMismatch), verifiedCount: auditPageSize + 49))
         try await fixture.close()
     }
 }

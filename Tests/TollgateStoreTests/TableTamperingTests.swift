@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TollgateCore
-import TollgateStore
+@testable import TollgateStore
 
 /// The audit trail is the record: an edit of any table it governs is found by replaying it, and
 /// reading a tampered change set is refused.
@@ -255,15 +255,16 @@ struct TableTamperingPagingTests {
     @Test("an edit on the second page of a table is found", arguments: StoreKind.allCases)
     func secondPage(kind: StoreKind) async throws {
         let fixture = try await StoreFixture.make(kind)
-        let commits = (1...1_500).map { StackCommit(commit: String(format: "c%06d", $0)) }
+        // One page of rows and a bit; the edit below is on the second page.
+        let commits = (1...(SQLStoreTransaction.tablePageSize + 100)).map { StackCommit(commit: String(format: "c%06d", $0)) }
         try await fixture.store.transaction { tx in
             try await tx.attributeCommits(commits, stack: "network", actor: "tollgate")
         }
         #expect(try await fixture.store.verifyTables() == nil)
-        try await fixture.tamper("UPDATE stack_commits SET merged_by = 'f00d' WHERE commit_id = 'c001400'")
+        try await fixture.tamper("UPDATE stack_commits SET merged_by = 'f00d' WHERE commit_id = 'c001050'")
         let found = try #require(try await fixture.store.verifyTables(), "an edit on the second page went unnoticed")
         #expect(found.table == "stack_commits")
-        #expect(found.row == "network c001400")
+        #expect(found.row == "network c001050")
         try await fixture.close()
     }
 }

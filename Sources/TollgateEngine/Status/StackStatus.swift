@@ -168,12 +168,52 @@ public struct StatusReader: Sendable {
     ///
     /// - Throws: ``StoreError`` when the store cannot be read, ``GitError`` when git cannot.
     public func report(repository: ManagedRepository, matching text: String?) async throws -> StatusReport {
-        let repositoryStacks = try repository.stackNames(at: repository.tip)
+        try await report(repository: repository, matching: text, only: nil)
+    }
+
+    /// `report` brought up to date with the audit entries recorded after `sequence`, reading again
+    /// only the rows of the stacks those entries name: after an approval, one stack instead of all.
+    ///
+    /// Every change of state is audited with the stack it concerns, so the other rows still hold.
+    /// - Returns: nil when an entry can change more than its own stack's row (the policy, a scan,
+    ///   an action this version does not know) or there are too many: the whole report must be read.
+    /// - Throws: ``StoreError`` when the store cannot be read, ``GitError`` when git cannot.
+    public func refreshed(_ report: StatusReport, after sequence: Int64, repository: ManagedRepository) async throws -> StatusReport? {
+        let entries = try await store.auditEntries(after: sequence, limit: Self.refreshLimit)
+        guard entries.count < Self.refreshLimit else { return nil }
+        var touched: Set<String> = []
+        for entry in entries {
+            if let stack = entry.stack {
+                guard stack != StackLayout.policiesFolder else { return nil }
+                touched.insert(stack)
+            } else if !Self.leavesStacksAlone(entry.action) {
+                return nil
+            }
+        }
+        guard !touched.isEmpty else { return report }
+        let fresh = try await self.report(repository: repository, matching: nil, only: touched)
+        let stacks = (report.stacks.filter { !touched.contains($0.stack) } + fresh.stacks).sorted { $0.stack < $1.stack }
+        return StatusReport(policy: report.policy, stacks: stacks)
+    }
+
+    /// More new entries than this and reading everything again is as quick.
+    static let refreshLimit = 500
+
+    /// Actions without a stack that change no row of the report.
+    private static func leavesStacksAlone(_ action: AuditAction) -> Bool {
+        [.tokenIssued, .tokenRevoked, .storeMigrated].contains(action) || action.rawValue.hasPrefix("notification.")
+    }
+
+    /// The report, reading only the stacks in `only` when it is given (the policy line is then
+    /// not to be used: it depends on the open policy change set, which may have been left out).
+    private func report(repository: ManagedRepository, matching text: String?, only: Set<String>?) async throws -> StatusReport {
+        let repositoryStacks = try repository.stackNames(at: repository.tip).filter { only?.contains($0) ?? true }
         let inForce = try await store.policyInForce()
         let policy = try inForce.map { try PolicyInForce.read(commit: $0.commit, repository: repository) }
         let open = try await store.read { reader in
             var open: [String: (record: ChangeSetRecord, tampered: Bool)] = [:]
-            for record in try await reader.changeSets(ChangeSetFilter(statuses: [.pending, .approved])) where open[record.stack] == nil {
+            for record in try await reader.changeSets(ChangeSetFilter(statuses: [.pending, .approved]))
+            where open[record.stack] == nil && only?.contains(record.stack) ?? true {
                 open[record.stack] = (record, try await reader.disagreement(of: record) != nil)
             }
             return open
@@ -185,7 +225,7 @@ public struct StatusReader: Sendable {
                 computed[stack] = try await review.currentVerdict(of: change.record, policy: policy, repository: repository).status
             }
         }
-        let stacks = try await rows(repositoryStacks: repositoryStacks, matching: text, open: open, computed: computed)
+        let stacks = try await rows(repositoryStacks: repositoryStacks, matching: text, only: only, open: open, computed: computed)
         var policyStatus: PolicyStatus?
         if let revision = inForce {
             let change = open[StackLayout.policiesFolder]
@@ -200,8 +240,8 @@ public struct StatusReader: Sendable {
     }
 
     private func rows(
-        repositoryStacks: [String], matching text: String?, open: [String: (record: ChangeSetRecord, tampered: Bool)],
-        computed: [String: ReviewStatus]
+        repositoryStacks: [String], matching text: String?, only: Set<String>?,
+        open: [String: (record: ChangeSetRecord, tampered: Bool)], computed: [String: ReviewStatus]
     ) async throws -> [StackStatus] {
         try await store.read { reader in
             let states = Dictionary(try await reader.stackStates().map { ($0.stack, $0) }, uniquingKeysWith: { first, _ in first })
@@ -210,7 +250,7 @@ public struct StatusReader: Sendable {
                 if planFailures[record.stack] == nil { planFailures[record.stack] = record }
             }
             let names = Set(repositoryStacks).union(states.keys).union(open.keys)
-                .filter { !StackLayout.isReservedName($0) }
+                .filter { !StackLayout.isReservedName($0) && only?.contains($0) ?? true }
                 .filter { Self.name($0, matches: text) }
                 .sorted()
             var rows: [StackStatus] = []

@@ -7,6 +7,7 @@ import TollgateStore
 /// `tollgate apply ID`: deploy an approved change set through the provider the policy names.
 struct Apply: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "apply",
         abstract: "Apply an approved change set.",
         discussion: """
             Checks again, at the moment it runs: the change set is APPROVED, its approvals still \
@@ -160,7 +161,7 @@ struct ApplyJSON: Codable {
 
 /// `tollgate execution ID`: one apply with the provider's output.
 struct Execution: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show one execution: its change set, start, end, result and the provider's output.")
+    static let configuration = CommandConfiguration(commandName: "execution", abstract: "Show one execution: its change set, start, end, result and the provider's output.")
 
     @Argument(help: "The execution's id, such as ex-0b41d2aa.")
     var id: String

@@ -6,6 +6,7 @@ import TollgateStore
 /// `tollgate approve ID`: a signed approval of one change set's digest.
 struct Approve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "approve",
         abstract: "Approve a change set with your SSH key.",
         discussion: """
             The approval is an SSH signature over the text that tollgate show ID --approval-text \

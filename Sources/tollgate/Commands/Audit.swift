@@ -7,6 +7,7 @@ import TollgateStore
 /// `tollgate audit`: read the audit trail, verify its hash chain, export its head.
 struct Audit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "audit",
         abstract: "Read and verify the hash-chained audit trail.",
         discussion: """
             Every change Tollgate records writes an audit entry in the same transaction, chained to \
@@ -75,6 +76,7 @@ extension Audit {
     /// `tollgate audit verify`: walk the chain and name the first bad entry.
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Check every link of the audit trail; exit non-zero at the first bad entry.")
 
         @OptionGroup var repository: RepositoryOptions
@@ -118,6 +120,7 @@ extension Audit {
     /// `tollgate audit head`: the hash to keep for a later `audit verify --head`.
     struct Head: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "head",
             abstract: "Print the hash of the last audit entry, to keep for `audit verify --head`.")
 
         @OptionGroup var repository: RepositoryOptions

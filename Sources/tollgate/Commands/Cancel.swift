@@ -7,6 +7,7 @@ import TollgateStore
 /// `tollgate cancel ID --reason TEXT`: withdraw a change set without judging its content.
 struct Cancel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "cancel",
         abstract: "Cancel a pending or approved change set.",
         discussion: """
             A cancel is not a rejection: it says the change set should not go ahead now, not that \

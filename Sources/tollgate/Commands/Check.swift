@@ -7,6 +7,7 @@ import TollgateEngine
 /// for CI systems.
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Run the guard rules of the policy in force over the branch's templates.",
         discussion: """
             Checks every stack (or STACK) at the tip of the branch against the rules of \

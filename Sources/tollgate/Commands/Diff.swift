@@ -5,6 +5,7 @@ import TollgateCore
 /// `tollgate diff OLD NEW`: the change set between two template files, with no state at all.
 struct Diff: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "diff",
         abstract: "Show the CloudFormation change set between two template files, offline.",
         discussion: """
             Predicts which resources CloudFormation would add, modify, remove and replace if \

@@ -6,6 +6,7 @@ import TollgateEngine
 /// `tollgate drift [STACK]`: whether what the providers hold is still what Tollgate recorded.
 struct Drift: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "drift",
         abstract: "Compare the recorded state of applied stacks with what their provider holds.",
         discussion: """
             For every stack with a recorded state (or STACK), asks the provider that \

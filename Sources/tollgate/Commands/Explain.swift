@@ -4,6 +4,7 @@ import TollgateEngine
 /// `tollgate explain ID`: why a change set can or cannot be applied now.
 struct Explain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "explain",
         abstract: "Explain why a change set can or cannot be applied now.",
         discussion: """
             Under the policy in force: each rule that applies, the approvals it has and still \

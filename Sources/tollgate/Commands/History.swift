@@ -6,6 +6,7 @@ import TollgateEngine
 /// `tollgate history`: which stacks each commit on the branch changed, oldest first.
 struct History: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "history",
         abstract: "List the commits on the branch and the stacks each one added, modified or deleted.",
         discussion: """
         Follows the branch's first-parent history, oldest commit first; a merge is compared with \

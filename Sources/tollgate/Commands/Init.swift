@@ -6,6 +6,7 @@ import TollgateEngine
 /// `tollgate init`: trust the current `Policies/` once, explicitly, as the first policy in force.
 struct Init: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Trust the Policies/ of a commit as the first policy in force.",
         discussion: """
             Reviews are decided by the policy in force, never by the change under review. The \

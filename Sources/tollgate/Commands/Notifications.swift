@@ -6,6 +6,7 @@ import TollgateStore
 /// `tollgate notifications`: the outbox of webhook notifications that `tollgate serve` delivers.
 struct Notifications: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "notifications",
         abstract: "List the notification outbox and retry failed notifications.",
         discussion: """
             Every change set that starts waiting for review, is approved, rejected, applied, fails \
@@ -20,7 +21,7 @@ struct Notifications: AsyncParsableCommand {
 extension Notifications {
     /// `tollgate notifications list [--failed]`.
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the newest notifications of the outbox and where each stands.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the newest notifications of the outbox and where each stands.")
 
         @Flag(help: "Only the notifications whose attempts ran out.")
         var failed = false
@@ -63,7 +64,7 @@ extension Notifications {
 
     /// `tollgate notifications retry ID`.
     struct Retry: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Queue a failed notification again, due at once.")
+        static let configuration = CommandConfiguration(commandName: "retry", abstract: "Queue a failed notification again, due at once.")
 
         @Argument(help: "The notification's id, as notifications list shows it.")
         var id: Int64

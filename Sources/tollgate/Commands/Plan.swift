@@ -7,6 +7,7 @@ import TollgateStore
 /// `tollgate plan STACK`: the change set for one stack at a commit.
 struct Plan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "plan",
         abstract: "Compute the change set for one stack at a commit.",
         discussion: """
             Reads the stack's template and configuration at the commit (default: the tip of the \

@@ -6,6 +6,7 @@ import TollgateCore
 /// `tollgate reject ID --reason TEXT`: a signed rejection of one change set's digest.
 struct Reject: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "reject",
         abstract: "Reject a change set with your SSH key.",
         discussion: """
             Sign the text that tollgate show ID --approval-text --verdict reject prints. A \

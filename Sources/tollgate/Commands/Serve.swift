@@ -8,6 +8,7 @@ import TollgateStore
 /// `tollgate serve`: the webhooks and the JSON API over the same engine and store as the CLI.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Serve the git hosts' push webhooks and the JSON API.",
         discussion: """
             A push to the followed branch, signed with the webhook secret, syncs as tollgate sync \

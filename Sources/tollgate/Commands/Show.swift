@@ -7,6 +7,7 @@ import TollgateStore
 /// `tollgate show ID`: one change set with its commits, changes, verdicts and executions.
 struct Show: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "show",
         abstract: "Show one change set: its commits, changes, approvals and executions.",
         discussion: """
             With --approval-text, print only the exact text a reviewer signs (it names the change \

@@ -7,6 +7,7 @@ import TollgateStore
 /// `tollgate status [TEXT]`: every stack at a glance.
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Show the policy in force and every stack: its status, open change set and last execution.",
         discussion: """
             First the policy revision in force and its open change set, then one row per stack in \

@@ -7,6 +7,7 @@ import TollgateStore
 /// `tollgate sync`: create change sets for the commits on the branch since the last sync.
 struct Sync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sync",
         abstract: "Create a change set for every stack the branch changed since the last sync.",
         discussion: """
             Scans the commits on the branch after the last synced one (on the first run, the whole \

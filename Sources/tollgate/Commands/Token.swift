@@ -7,6 +7,7 @@ import TollgateStore
 /// `tollgate token`: bearer tokens that let `tollgate serve`'s API act as one reviewer.
 struct Token: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "token",
         abstract: "Issue, list and revoke the bearer tokens of tollgate serve's API.",
         discussion: """
             A token acts only as the reviewer it was issued to, who must be listed in the policy in \
@@ -21,6 +22,7 @@ extension Token {
     /// `tollgate token issue REVIEWER`.
     struct Issue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "issue",
             abstract: "Issue a token for a reviewer and print it once.")
 
         @Argument(help: "The reviewer's id in Policies/reviewers.yaml of the policy in force.")
@@ -57,6 +59,7 @@ extension Token {
     /// `tollgate token list`.
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List the tokens (never the tokens themselves): id, reviewer, issue, expiry and revocation.")
 
         @OptionGroup var repository: RepositoryOptions
@@ -86,7 +89,7 @@ extension Token {
 
     /// `tollgate token revoke ID`.
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a token at once.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token at once.")
 
         @Argument(help: "The token's id, such as tok-3f9a0c1e, as token list shows it.")
         var id: String
