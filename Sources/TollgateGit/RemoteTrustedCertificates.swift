@@ -57,8 +57,8 @@ public struct RemoteTrustedCertificates: Sendable {
 
     /// Why the DER certificate a server at `host` offered is not trusted now, or nil when it is.
     ///
-    /// Blocks its thread while the verifier runs: call it only from a thread of its own, such as
-    /// the fetch's, never from a task of Swift's cooperative pool.
+    /// Blocks its thread while the verifier runs on ``CertificateCheckExecutor``: call it only
+    /// from a thread of its own, such as the fetch's, never from a task of Swift's cooperative pool.
     func problem(withServerCertificate der: [UInt8], host: String) -> String? {
         let leaf: Certificate
         do {
@@ -71,7 +71,7 @@ public struct RemoteTrustedCertificates: Sendable {
         let verdict = Mutex<String?>(nil)
         let done = DispatchSemaphore(value: 0)
         let path = self.path
-        Task {
+        Task.detached(executorPreference: CertificateCheckExecutor.shared) {
             var verifier = Verifier(rootCertificates: roots) {
                 RFC5280Policy()
                 ServerIdentityPolicy(serverHostname: isAddress ? nil : host, serverIP: isAddress ? host : nil)
@@ -86,5 +86,19 @@ public struct RemoteTrustedCertificates: Sendable {
         }
         done.wait()
         return verdict.withLock { $0 }
+    }
+}
+
+/// Runs the certificate check's jobs on a serial dispatch queue of its own. The fetch's thread
+/// waits for the check, and Swift's cooperative pool, as wide as the machine has cores, may have
+/// every thread busy or blocked for as long as the fetch's timeout: a check queued there would
+/// not run in time. The verifier uses no actor, so none of its work hops back to that pool.
+private final class CertificateCheckExecutor: TaskExecutor {
+    static let shared = CertificateCheckExecutor()
+    private let queue = DispatchQueue(label: "tollgate.certificate-check")
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
