@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Tollgate needs on a fresh Debian machine with Swift: libgit2 to build and run, and
 # for the tests git, OpenSSH's ssh-keygen and sshd (the remote tests serve a repository over SSH),
-# openssl (a self-signed certificate for the HTTPS refusal test), a PostgreSQL server, Python's
+# openssl (the HTTPS tests' certificates: a test authority and the certificate it issues to a
+# `git http-backend` that Python serves over TLS, and a self-signed one), a PostgreSQL server, Python's
 # jsonschema (the SARIF output is validated with it) and moto, the AWS emulator, with botocore (pip;
 # the tests start the servers themselves and check signatures against botocore's), Chromium with
 # chromium-driver and Selenium (pip) for the web page's browser test, and schemathesis with

@@ -228,13 +228,20 @@ public struct RemoteCredentials: Sendable {
     public var knownHosts: RemoteKnownHosts?
     /// The HTTPS token, sent as the password.
     public var token: String?
+    /// The certificate authorities the HTTPS server's certificate must chain to, in place of the
+    /// system's; nil trusts the system's.
+    public var trustedCertificates: RemoteTrustedCertificates?
 
     /// Credentials; give only what the remote's scheme uses.
-    public init(sshKey: String? = nil, sshPassphrase: String? = nil, knownHosts: RemoteKnownHosts? = nil, token: String? = nil) {
+    public init(
+        sshKey: String? = nil, sshPassphrase: String? = nil, knownHosts: RemoteKnownHosts? = nil, token: String? = nil,
+        trustedCertificates: RemoteTrustedCertificates? = nil
+    ) {
         self.sshKey = sshKey
         self.sshPassphrase = sshPassphrase
         self.knownHosts = knownHosts
         self.token = token
+        self.trustedCertificates = trustedCertificates
     }
 }
 
@@ -354,8 +361,7 @@ private final class FetchSession {
     func checkCertificate(_ certificate: UnsafeMutablePointer<git_cert>) -> Int32 {
         if continueOrStop() != 0 { return -1 }
         guard certificate.pointee.cert_type == GIT_CERT_HOSTKEY_LIBSSH2 else {
-            // TLS: libgit2 checks the certificate chain against the system's CAs.
-            return GIT_PASSTHROUGH.rawValue
+            return checkTLSCertificate(certificate)
         }
         guard case .ssh(_, let host, let port, _) = fetch.location, let knownHosts = fetch.credentials.knownHosts else {
             failure = .missingSSHSetting(url: fetch.location.description, file: .knownHosts)
@@ -376,6 +382,29 @@ private final class FetchSession {
             failure = error
             return -1
         }
+    }
+}
+
+extension FetchSession {
+    /// TLS: without a CA file, libgit2's own check against the system's CAs stands; with one, the
+    /// certificate must chain to it whatever libgit2 thought, and credentials are asked for only
+    /// after this check, so a refused server never sees the token.
+    func checkTLSCertificate(_ certificate: UnsafeMutablePointer<git_cert>) -> Int32 {
+        guard let trusted = fetch.credentials.trustedCertificates else { return GIT_PASSTHROUGH.rawValue }
+        guard certificate.pointee.cert_type == GIT_CERT_X509, case .https(_, _, let host) = fetch.location else {
+            failure = .untrustedCertificate(url: fetch.location.description, caFile: trusted.path, reason: "the server offered no X.509 certificate")
+            return -1
+        }
+        let der: [UInt8] = certificate.withMemoryRebound(to: git_cert_x509.self, capacity: 1) { x509 in
+            guard let data = x509.pointee.data else { return [] }
+            return Array(UnsafeRawBufferPointer(start: data, count: x509.pointee.len))
+        }
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        if let problem = trusted.problem(withServerCertificate: der, host: bare) {
+            failure = .untrustedCertificate(url: fetch.location.description, caFile: trusted.path, reason: problem)
+            return -1
+        }
+        return 0
     }
 }
 

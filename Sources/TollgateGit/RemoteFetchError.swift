@@ -18,6 +18,10 @@ public enum RemoteFetchError: TollgateError, Equatable, Sendable {
     case tokenRequired(url: String)
     /// The server refused the credentials offered.
     case authenticationFailed(url: String, reason: String)
+    /// The HTTPS server's certificate does not chain to the CA file configured for the remote.
+    case untrustedCertificate(url: String, caFile: String, reason: String)
+    /// The CA file holds no certificate, or one that does not parse.
+    case invalidCAFile(path: String, reason: String)
     /// The host's key is not in the known_hosts file.
     case unknownHostKey(host: String, fingerprint: String, knownHosts: String)
     /// The host's key differs from the one the known_hosts file lists for it.
@@ -55,6 +59,10 @@ public enum RemoteFetchError: TollgateError, Equatable, Sendable {
             return "\(url) asks for credentials and no token is configured."
         case .authenticationFailed(let url, let reason):
             return "\(url) refused the credentials offered: \(reason)."
+        case .untrustedCertificate(let url, let caFile, let reason):
+            return "The TLS certificate of \(url) is not trusted by \(caFile) (\(reason)); the fetch was refused before any token was sent."
+        case .invalidCAFile(let path, let reason):
+            return "The CA file '\(path)' cannot be used: \(reason)."
         case .unknownHostKey(let host, let fingerprint, let knownHosts):
             return "The host key of \(host) (\(fingerprint)) is not in \(knownHosts); the fetch was refused. If the key is right, add it (ssh-keyscan) after checking the fingerprint."
         case .changedHostKey(let host, let fingerprint, let knownHosts, let line):
@@ -81,9 +89,9 @@ public enum RemoteFetchError: TollgateError, Equatable, Sendable {
     public var kind: ErrorKind {
         switch self {
         case .credentialsInURL, .unsupportedScheme, .malformedURL, .missingSSHSetting, .unreadableFile, .cloneOfAnotherRemote,
-            .cloneDirectoryUnusable, .invalidBranchName:
+            .cloneDirectoryUnusable, .invalidBranchName, .invalidCAFile:
             .invalidInput
-        case .tokenRequired, .authenticationFailed, .unknownHostKey, .changedHostKey, .revokedHostKey: .refused
+        case .tokenRequired, .authenticationFailed, .untrustedCertificate, .unknownHostKey, .changedHostKey, .revokedHostKey: .refused
         case .remoteBranchNotFound: .notFound
         case .previousFetchStillRunning: .conflict
         case .timedOut, .fetchFailed: .unavailable
@@ -95,6 +103,7 @@ public enum RemoteFetchError: TollgateError, Equatable, Sendable {
         case .credentialsInURL, .tokenRequired: .giveRemoteToken
         case .unreadableFile(let file, _, _), .missingSSHSetting(_, let file): file.remedy
         case .unknownHostKey, .changedHostKey, .revokedHostKey: .chooseKnownHosts
+        case .untrustedCertificate, .invalidCAFile: .chooseCAFile
         case .cloneOfAnotherRemote, .cloneDirectoryUnusable: .chooseCloneDirectory
         case .timedOut: .raiseFetchTimeout
         default: nil
@@ -112,6 +121,8 @@ public enum RemoteFile: String, Sendable, Hashable, CustomStringConvertible {
     case knownHosts
     /// The file holding the HTTPS token.
     case token
+    /// The PEM file of the certificate authorities an HTTPS remote's certificate must chain to.
+    case caFile
 
     public var description: String {
         switch self {
@@ -119,6 +130,7 @@ public enum RemoteFile: String, Sendable, Hashable, CustomStringConvertible {
         case .sshPassphrase: "the SSH key's passphrase file"
         case .knownHosts: "a known_hosts file"
         case .token: "the token file"
+        case .caFile: "the CA file"
         }
     }
 
@@ -129,6 +141,7 @@ public enum RemoteFile: String, Sendable, Hashable, CustomStringConvertible {
         case .sshPassphrase: .chooseSSHPassphrase
         case .knownHosts: .chooseKnownHosts
         case .token: .giveRemoteToken
+        case .caFile: .chooseCAFile
         }
     }
 }

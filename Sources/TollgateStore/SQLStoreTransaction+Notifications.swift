@@ -91,7 +91,7 @@ extension SQLStoreTransaction {
         return !updated.isEmpty
     }
 
-    func retryNotification(id: Int64) async throws -> NotificationRecord {
+    func retryNotification(id: Int64, actor: String) async throws -> NotificationRecord {
         let time = now
         let updated = try await session.query(
             """
@@ -100,11 +100,28 @@ extension SQLStoreTransaction {
             WHERE id = ? AND state = ? RETURNING *
             """,
             [.text(NotificationState.queued.rawValue), .integer(time), .integer(id), .text(NotificationState.failed.rawValue)])
-        if let row = updated.first { return try notificationRecord(row) }
+        if let row = updated.first {
+            let record = try notificationRecord(row)
+            var details = ["notification": String(id), "event": record.event.rawValue]
+            if let error = record.lastError { details["last_error"] = error }
+            _ = try await appendAudit(
+                AuditEvent(
+                    actor: actor, action: .notificationRetried, stack: record.stack, changeSetID: record.changeSetID,
+                    commit: record.commit, details: details))
+            return record
+        }
         guard let row = try await session.query("SELECT * FROM notification_outbox WHERE id = ?", [.integer(id)]).first else {
             throw StoreError.unknownNotification(id)
         }
         throw StoreError.notificationNotFailed(id: id, state: try notificationRecord(row).state)
+    }
+
+    func deleteDeliveredNotifications(olderThanSeconds seconds: Int) async throws -> Int {
+        let cutoff = now - Int64(seconds) * 1000
+        return try await session.query(
+            "DELETE FROM notification_outbox WHERE state = ? AND finished_at <= ? RETURNING id",
+            [.text(NotificationState.delivered.rawValue), .integer(cutoff)]
+        ).count
     }
 
     private func notificationRecord(_ row: SQLRow) throws -> NotificationRecord {

@@ -330,9 +330,17 @@ public protocol StoreTransaction: StoreReader {
     /// false when it does not (its lease lapsed and another dispatcher took it), and nothing changes.
     func recordNotificationAttempt(id: Int64, holder: String, outcome: NotificationOutcome) async throws -> Bool
 
-    /// Queues failed notification `id` again, due now, with its attempts counted from zero.
+    /// Queues failed notification `id` again, due now, with its attempts counted from zero, and
+    /// writes an audit entry naming `actor`, the notification and its change set: a retry sends a
+    /// message again on someone's say, which an auditor may ask about.
     /// - Throws: ``StoreError/unknownNotification(_:)`` or ``StoreError/notificationNotFailed(id:state:)``.
-    func retryNotification(id: Int64) async throws -> NotificationRecord
+    func retryNotification(id: Int64, actor: String) async throws -> NotificationRecord
+
+    /// Deletes the delivered notifications whose delivery finished `seconds` or more before now
+    /// (the store's clock); queued and failed ones are never deleted. Housekeeping of the outbox,
+    /// which is delivery coordination, not record: no audit entry.
+    /// - Returns: how many were deleted.
+    func deleteDeliveredNotifications(olderThanSeconds seconds: Int) async throws -> Int
 }
 
 /// Which change sets to list.

@@ -70,5 +70,7 @@ struct NotificationCommandTests {
         let unknown = try TollgateBinary.run(["notifications", "retry", "42"] + setup.store)
         #expect(unknown.status != 0)
         #expect(unknown.standardError.contains("No notification in the outbox has the id 42"), "\(unknown.standardError)")
+        let audit = try TollgateBinary.run(["audit", "list"] + setup.store)
+        #expect(!audit.standardOutput.contains("notification.retried"), "a refused retry audits nothing")
     }
 }

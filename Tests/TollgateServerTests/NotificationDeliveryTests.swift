@@ -182,7 +182,7 @@ struct NotificationDeliveryTests {
         }
     }
 
-    @Test("a notification whose attempts run out is kept as failed, listed, and delivered once retried")
+    @Test("a notification whose attempts run out is kept as failed, listed, delivered once retried (audited), and deleted after retention")
     func failedKeptAndRetried() async throws {
         let receiver = NotificationReceiver(script: [500, 500])
         try await receiver.run { port in
@@ -208,10 +208,24 @@ struct NotificationDeliveryTests {
             #expect(try await outbox.backlog() == 0)
 
             let id = try #require(failed.first?.id)
-            _ = try await outbox.retry(id: id)
+            _ = try await outbox.retry(id: id, actor: "ops")
             #expect(try await dispatcher.deliverDue() == 1)
             #expect(receiver.answered == [500, 500, 200])
             #expect(try await outbox.list(failedOnly: true).isEmpty)
+            let retried = try await store.auditEntries(AuditFilter(actor: "ops"))
+            #expect(retried.map(\.action) == [.notificationRetried])
+            #expect(retried.first?.details["notification"] == String(id))
+
+            // Retention (30 days by default) deletes the delivered notification once old enough, by the store's clock.
+            var keepForever = settings
+            keepForever.deliveredRetentionSeconds = nil
+            review.clock.advance(by: 29 * 86_400)
+            #expect(try await dispatcher.deleteExpired() == 0)
+            review.clock.advance(by: 2 * 86_400)
+            #expect(try await Self.dispatcher(review, store: store, client: client, settings: keepForever).deleteExpired() == 0)
+            #expect(try await outbox.list(failedOnly: false).count == 1)
+            #expect(try await dispatcher.deleteExpired() == 1)
+            #expect(try await outbox.list(failedOnly: false).isEmpty)
             try await client.shutdown()
             try await store.close()
         }

@@ -100,16 +100,100 @@ struct NotificationOutboxStoreTests {
         await #expect(throws: StoreError.notificationNotFailed(id: id + 1, state: .queued)) {
             _ = try await store.transaction { tx in
                 _ = try await tx.createChangeSet(sampleChangeSet(stack: "other"), actor: "tollgate")
-                return try await tx.retryNotification(id: id + 1)
+                return try await tx.retryNotification(id: id + 1, actor: "ops")
             }
         }
         await #expect(throws: StoreError.unknownNotification(999)) {
-            try await store.transaction { try await $0.retryNotification(id: 999) }
+            try await store.transaction { try await $0.retryNotification(id: 999, actor: "ops") }
         }
-        let again = try await store.transaction { try await $0.retryNotification(id: id) }
+        let retriedEntries = { try await store.auditEntries(AuditFilter()).filter { $0.action == .notificationRetried } }
+        #expect(try await retriedEntries().isEmpty, "a refused retry audits nothing")
+        let again = try await store.transaction { try await $0.retryNotification(id: id, actor: "ops") }
         #expect(again.state == .queued)
         #expect(again.attempts == 0)
         #expect(try await store.notificationBacklog() == 1)
+
+        let entry = try #require(try await retriedEntries().first)
+        #expect(try await retriedEntries().count == 1)
+        #expect(entry.actor == "ops")
+        #expect(entry.details["notification"] == String(id))
+        #expect(entry.details["event"] == "pending")
+        #expect(entry.details["last_error"] == "gave up")
+        #expect(entry.changeSetID == again.changeSetID)
+        #expect(entry.stack == "network")
+        let (chain, tables) = try await store.verifyAuditTrailAndTables()
+        guard case .intact = chain else {
+            Issue.record("the trail does not verify after a retry: \(chain)")
+            return
+        }
+        #expect(tables == nil, "\(String(describing: tables))")
+        try await fixture.close()
+    }
+
+    @Test("a retry whose transaction rolls back leaves neither the retry nor its audit entry", arguments: StoreKind.allCases)
+    func retryAndAuditTogether(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture.make(kind)
+        let store = fixture.store
+        _ = try await store.transaction { try await $0.createChangeSet(sampleChangeSet(), actor: "tollgate") }
+        let id = try #require(try await store.transaction { try await $0.claimNotifications(holder: "a", leaseSeconds: 60, limit: 10) }.first?.id)
+        _ = try await store.transaction {
+            try await $0.recordNotificationAttempt(id: id, holder: "a", outcome: .failed(deliveredTo: [], error: "gave up"))
+        }
+        let entriesBefore = try await store.auditEntries(AuditFilter()).count
+        await #expect(throws: StoreError.unknownNotification(999)) {
+            try await store.transaction { tx in
+                _ = try await tx.retryNotification(id: id, actor: "ops")
+                return try await tx.retryNotification(id: 999, actor: "ops")
+            }
+        }
+        #expect(try await store.notifications(states: [.failed], limit: 10).map(\.id) == [id])
+        #expect(try await store.auditEntries(AuditFilter()).count == entriesBefore)
+        try await fixture.close()
+    }
+
+    @Test("retention deletes only delivered notifications older than the limit; queued and failed ones stay whatever their age",
+          arguments: StoreKind.allCases)
+    func retentionDeletesOnlyOldDelivered(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture.make(kind)
+        let store = fixture.store
+        let day = 86_400
+        let first = try await store.transaction { try await $0.createChangeSet(sampleChangeSet(commit: "c1"), actor: "tollgate") }.changeSet
+        _ = try await store.transaction { try await $0.transition(changeSetID: first.id, to: .approved, actor: "amara", reason: nil) }
+        _ = try await store.transaction { try await $0.createChangeSet(sampleChangeSet(stack: "other"), actor: "tollgate") }
+        let claimed = try await store.transaction { try await $0.claimNotifications(holder: "a", leaseSeconds: 60, limit: 10) }.map(\.id)
+        #expect(claimed.count == 3)
+        let (oldDelivered, oldFailed, oldQueued) = (claimed[0], claimed[1], claimed[2])
+        _ = try await store.transaction { tx in
+            _ = try await tx.recordNotificationAttempt(id: oldDelivered, holder: "a", outcome: .delivered(deliveredTo: ["k1"]))
+            _ = try await tx.recordNotificationAttempt(id: oldFailed, holder: "a", outcome: .failed(deliveredTo: [], error: "gave up"))
+            // Still queued long after: its next attempt is due in 100 days.
+            _ = try await tx.recordNotificationAttempt(
+                id: oldQueued, holder: "a", outcome: .retry(deliveredTo: [], retryAfterSeconds: 100 * day, error: "HTTP 503"))
+        }
+        fixture.clock.advance(by: TimeInterval(10 * day))
+        _ = try await store.transaction { try await $0.createChangeSet(sampleChangeSet(stack: "third"), actor: "tollgate") }
+        let recent = try #require(try await store.transaction { try await $0.claimNotifications(holder: "a", leaseSeconds: 60, limit: 10) }.first?.id)
+        _ = try await store.transaction {
+            try await $0.recordNotificationAttempt(id: recent, holder: "a", outcome: .delivered(deliveredTo: []))
+        }
+        let never = try await store.transaction { try await $0.createChangeSet(sampleChangeSet(stack: "fourth"), actor: "tollgate") }
+        #expect(never.changeSet.status == .pending)
+
+        fixture.clock.advance(by: TimeInterval(25 * day))
+        let remaining = { Set(try await store.notifications(states: [], limit: 100).map(\.id)) }
+        let all = try await remaining()
+        #expect(all.count == 5)
+        #expect(try await store.transaction { try await $0.deleteDeliveredNotifications(olderThanSeconds: 30 * day) } == 1)
+        #expect(try await remaining() == all.subtracting([oldDelivered]))
+
+        fixture.clock.advance(by: TimeInterval(6 * day))
+        #expect(try await store.transaction { try await $0.deleteDeliveredNotifications(olderThanSeconds: 30 * day) } == 1)
+        #expect(try await remaining() == all.subtracting([oldDelivered, recent]))
+        #expect(try await store.notifications(states: [.failed], limit: 10).map(\.id) == [oldFailed])
+        #expect(try await store.notificationBacklog() == 2, "the old queued one and the one never attempted")
+        fixture.clock.advance(by: TimeInterval(1_000 * day))
+        #expect(try await store.transaction { try await $0.deleteDeliveredNotifications(olderThanSeconds: 30 * day) } == 0)
+        #expect(try await remaining().count == 3)
         try await fixture.close()
     }
 }

@@ -40,6 +40,9 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let tokenIssued = AuditAction(rawValue: "token.issued")
     /// An access token was revoked; `details["token"]` names it.
     public static let tokenRevoked = AuditAction(rawValue: "token.revoked")
+    /// An operator queued a failed notification again (`tollgate notifications retry`);
+    /// `details["notification"]` names it, the entry its change set.
+    public static let notificationRetried = AuditAction(rawValue: "notification.retried")
     /// The store's schema was created or migrated.
     public static let storeMigrated = AuditAction(rawValue: "store.migrated")
 }

@@ -149,6 +149,11 @@ public struct AuditReplay: Sendable {
             execution.result = details["result"]
             execution.sequence = entry.sequence
             executions[id] = execution
+        case .notificationRetried:
+            // The outbox is delivery coordination, not a table derived from the trail (retention
+            // deletes its delivered rows): the entry records who had a message sent again, and
+            // no row is compared with it.
+            return
         default:
             return
         }

@@ -231,6 +231,11 @@ public struct AuditTableSummary: Sendable {
             executions[id] = execution
         case .stateRecorded, .policyRevisionRecorded, .scanAdvanced:
             few.apply(entry)
+        case .notificationRetried:
+            // The outbox is delivery coordination, not a table derived from the trail (retention
+            // deletes its delivered rows): the entry records who had a message sent again, and
+            // no row is compared with it.
+            return
         default:
             return
         }

@@ -53,6 +53,8 @@ public enum ErrorRemedy: String, Sendable, Hashable, CaseIterable, Codable {
     case chooseKnownHosts
     /// Name another directory for Tollgate's own clone of the remote.
     case chooseCloneDirectory
+    /// Name the PEM file of the certificate authority that issued the HTTPS remote's certificate.
+    case chooseCAFile
     /// Allow a fetch more time.
     case raiseFetchTimeout
 }

@@ -30,6 +30,10 @@ public struct NotificationDispatcher: Sendable {
         public var responseLimit = 64 * 1024
         /// Notifications claimed at once.
         public var batchSize = 20
+        /// How long a delivered notification stays in the outbox before
+        /// ``NotificationDispatcher/deleteExpired()`` deletes it; nil keeps every one. Queued and
+        /// failed notifications are never deleted, whatever their age.
+        public var deliveredRetentionSeconds: Int? = 30 * 86_400
 
         /// The defaults above.
         public init() {}
@@ -122,6 +126,21 @@ public struct NotificationDispatcher: Sendable {
             }
         }
         return attempted
+    }
+
+    /// Deletes the delivered notifications older than ``Settings/deliveredRetentionSeconds``,
+    /// timed by the store's clock; does nothing when retention is off.
+    ///
+    /// - Returns: how many were deleted.
+    /// - Throws: ``StoreError`` when the store fails.
+    @discardableResult
+    public func deleteExpired() async throws -> Int {
+        guard let seconds = settings.deliveredRetentionSeconds else { return 0 }
+        let deleted = try await NotificationOutbox(store: store).deleteDelivered(olderThanSeconds: seconds)
+        if deleted > 0 {
+            logger.info("delivered notifications past retention deleted", metadata: ["count": "\(deleted)", "retention_seconds": "\(seconds)"])
+        }
+        return deleted
     }
 
     /// One attempt: posts to each receiver not told yet.

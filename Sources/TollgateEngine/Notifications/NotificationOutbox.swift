@@ -21,10 +21,21 @@ public struct NotificationOutbox: Sendable {
         try await store.notificationBacklog()
     }
 
-    /// Queues failed notification `id` again, due now, with a fresh count of attempts.
+    /// Queues failed notification `id` again, due now, with a fresh count of attempts, and audits
+    /// that `actor` did so, in the same transaction.
     ///
     /// - Throws: ``StoreError/unknownNotification(_:)`` or ``StoreError/notificationNotFailed(id:state:)``.
-    public func retry(id: Int64) async throws -> NotificationRecord {
-        try await store.transaction { try await $0.retryNotification(id: id) }
+    public func retry(id: Int64, actor: String) async throws -> NotificationRecord {
+        try await store.transaction { try await $0.retryNotification(id: id, actor: actor) }
+    }
+
+    /// Deletes the delivered notifications finished `seconds` or more ago; queued and failed ones
+    /// stay whatever their age.
+    ///
+    /// - Returns: how many were deleted.
+    /// - Throws: ``StoreError`` when the store fails.
+    @discardableResult
+    public func deleteDelivered(olderThanSeconds seconds: Int) async throws -> Int {
+        try await store.transaction { try await $0.deleteDeliveredNotifications(olderThanSeconds: seconds) }
     }
 }

@@ -25,12 +25,16 @@ public struct RemoteRepository: Sendable {
     public var tokenFile: String?
     /// How long one fetch may take.
     public var timeout: Duration
+    /// A PEM file of the certificate authorities the HTTPS server's certificate must chain to,
+    /// in place of the system's.
+    public var caFile: String?
 
     /// Describes the remote; nothing is read until a ``RemoteFollower`` is made from it.
     public init(
         url: String, branch: String = "main", cloneDirectory: String, sshKeyFile: String? = nil, sshPassphraseFile: String? = nil,
-        knownHostsFile: String? = nil, tokenFile: String? = nil, timeout: Duration = .seconds(120)
+        knownHostsFile: String? = nil, tokenFile: String? = nil, timeout: Duration = .seconds(120), caFile: String? = nil
     ) {
+        self.caFile = caFile
         self.url = url
         self.branch = branch
         self.cloneDirectory = cloneDirectory
@@ -50,6 +54,7 @@ public struct RemoteRepository: Sendable {
         var credentials = RemoteCredentials(sshKey: sshKeyFile)
         if let knownHostsFile { credentials.knownHosts = try RemoteKnownHosts(contentsOf: knownHostsFile) }
         if let sshPassphraseFile { credentials.sshPassphrase = try Self.secret(in: sshPassphraseFile, file: .sshPassphrase) }
+        if let caFile { credentials.trustedCertificates = try RemoteTrustedCertificates(contentsOf: caFile) }
         if let tokenFile {
             let token = try Self.secret(in: tokenFile, file: .token)
             guard !token.isEmpty else { throw RemoteFollowError.emptyTokenFile(path: tokenFile) }

@@ -12,7 +12,8 @@ struct Notifications: AsyncParsableCommand {
             Every change set that starts waiting for review, is approved, rejected, applied, fails \
             or is cancelled queues a notification, in the same transaction as the change; tollgate \
             serve posts it to the receivers of Policies/notifications.yaml in force, retrying with \
-            backoff. A notification whose attempts ran out is kept as failed until retried.
+            backoff. A notification whose attempts ran out is kept as failed until retried; a \
+            delivered one is deleted once older than serve --notification-retention (30 days).
             """,
         subcommands: [List.self, Retry.self]
     )
@@ -64,17 +65,22 @@ extension Notifications {
 
     /// `tollgate notifications retry ID`.
     struct Retry: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "retry", abstract: "Queue a failed notification again, due at once.")
+        static let configuration = CommandConfiguration(
+            commandName: "retry",
+            abstract: "Queue a failed notification again, due at once.",
+            discussion: "The audit trail records who retried which notification (notification.retried).")
 
         @Argument(help: "The notification's id, as notifications list shows it.")
         var id: Int64
 
         @OptionGroup var repository: RepositoryOptions
         @OptionGroup var store: StoreOptions
+        @OptionGroup var operatorOptions: OperatorOptions
 
         func run() async throws {
+            let actor = operatorOptions.name ?? "tollgate"
             let record = try await store.withStore(repository: repository.repo) { store in
-                try await NotificationOutbox(store: store).retry(id: id)
+                try await NotificationOutbox(store: store).retry(id: id, actor: actor)
             }
             print("Notification \(record.id) (\(record.event.rawValue), change set \(record.changeSetID)) is queued again.")
         }

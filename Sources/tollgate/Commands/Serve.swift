@@ -51,6 +51,11 @@ struct Serve: AsyncParsableCommand {
         valueName: "url"))
     var publicURL: String?
 
+    @Option(help: ArgumentHelp(
+        "How long a delivered notification stays in the outbox, such as 30d; 0d keeps every one. Queued and failed notifications are never deleted.",
+        valueName: "duration"))
+    var notificationRetention = DurationText(days: 30)
+
     @OptionGroup var repository: RepositoryOptions
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var store: StoreOptions
@@ -67,6 +72,13 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError("--public-url \(publicURL) is not an http or https URL with a host, such as https://tollgate.example.com.")
             }
         }
+    }
+
+    /// Delivery settings, with `--notification-retention`.
+    var notificationSettings: NotificationDispatcher.Settings {
+        var settings = NotificationDispatcher.Settings()
+        settings.deliveredRetentionSeconds = notificationRetention.seconds > 0 ? notificationRetention.seconds : nil
+        return settings
     }
 
     /// `--listen` as host and port; `[::1]:8080` for IPv6.
@@ -115,7 +127,8 @@ struct Serve: AsyncParsableCommand {
         guard let followed = remote.remoteRepository(repository: repository.repo, state: store.state) else {
             return TollgateServer(
                 repository: .init(path: repository.repo, settingsFile: repository.config, branch: repository.branch), store: state,
-                secrets: secrets, logger: logger, sessions: sessions, publicURL: publicURL, notificationInterval: .seconds(2))
+                secrets: secrets, logger: logger, sessions: sessions, publicURL: publicURL, notificationInterval: .seconds(2),
+                notificationSettings: notificationSettings)
         }
         let follower = try RemoteFollower(remote: followed, store: state, logger: logger)
         do {
@@ -131,6 +144,7 @@ struct Serve: AsyncParsableCommand {
             sync: {
                 let report = try await follower.fetchAndSync(settingsFile: settingsFile)
                 return "branch \(report.branch) at \(report.cursor.prefix(12)), \(report.created.count) change set(s) created"
-            }, sessions: sessions, publicURL: publicURL, notificationInterval: .seconds(2))
+            }, sessions: sessions, publicURL: publicURL, notificationInterval: .seconds(2),
+                notificationSettings: notificationSettings)
     }
 }

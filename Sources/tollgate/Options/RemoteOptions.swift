@@ -35,6 +35,11 @@ struct RemoteOptions: ParsableArguments {
         valueName: "file"))
     var tokenFile: String?
 
+    @Option(help: ArgumentHelp(
+        "A PEM file of the certificate authorities the https remote's certificate must chain to, in place of the system's (a private CA, or a self-signed certificate).",
+        valueName: "file"))
+    var caFile: String?
+
     @Option(help: ArgumentHelp("How long one fetch may take, such as 120s.", valueName: "duration"))
     var fetchTimeout = DurationText(argument: "120s") ?? DurationText(days: 0)
 
@@ -42,7 +47,7 @@ struct RemoteOptions: ParsableArguments {
         if remote == nil {
             let given: [(String, Bool)] = [
                 ("--clone-dir", cloneDir != nil), ("--ssh-key", sshKey != nil), ("--ssh-passphrase-file", sshPassphraseFile != nil),
-                ("--known-hosts", knownHosts != nil), ("--token-file", tokenFile != nil),
+                ("--known-hosts", knownHosts != nil), ("--token-file", tokenFile != nil), ("--ca-file", caFile != nil),
             ]
             if let (flag, _) = given.first(where: \.1) { throw ValidationError("\(flag) applies only with --remote URL.") }
         }
@@ -57,6 +62,6 @@ struct RemoteOptions: ParsableArguments {
         return RemoteRepository(
             url: remote, branch: remoteBranch, cloneDirectory: cloneDir ?? (folder.isEmpty ? "." : folder) + "/remote.git",
             sshKeyFile: sshKey, sshPassphraseFile: sshPassphraseFile, knownHostsFile: knownHosts, tokenFile: tokenFile,
-            timeout: .seconds(fetchTimeout.seconds))
+            timeout: .seconds(fetchTimeout.seconds), caFile: caFile)
     }
 }

@@ -23,6 +23,7 @@ extension ErrorRemedy {
         case .chooseSSHPassphrase: "; pass --ssh-passphrase-file with a readable file"
         case .chooseKnownHosts: "; pass --known-hosts with an OpenSSH known_hosts file listing the host's key"
         case .chooseCloneDirectory: "; pass --clone-dir"
+        case .chooseCAFile: "; pass --ca-file with the PEM certificate of the authority that issued the server's certificate"
         case .raiseFetchTimeout: "; allow more with --fetch-timeout"
         }
     }
