@@ -126,6 +126,9 @@ struct Serve: AsyncParsableCommand {
         }
         do {
             return try SSHPrivateKey(openSSHText: text)
+        } catch .encryptedPrivateKey {
+            throw ValidationError(
+                "--server-key \(path) is protected by a passphrase, which a server started unattended cannot type; give it an unencrypted key (ssh-keygen -p -N '' -f \(path) removes the passphrase), readable by the server's user alone.")
         } catch {
             throw ValidationError("--server-key \(path) is not a usable key: \(error)")
         }
