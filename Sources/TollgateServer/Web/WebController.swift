@@ -13,7 +13,9 @@ import TollgateStore
 /// Pages act as the reviewer of the bearer token signed in with (``WebSessions``), under every
 /// rule of the policy in force exactly as the command line: a verdict is recorded through
 /// ``ReviewService/record(_:changeSetID:signature:reason:repository:)`` with the reviewer's own
-/// ssh-keygen signature. Every POST needs the session's CSRF token.
+/// ssh-keygen signature, or, where the policy in force allows session approvals, as an approval
+/// the server signs with its own key (``ReviewService/recordSessionApproval(changeSetID:reviewer:serverKey:repository:)``).
+/// Every POST needs the session's CSRF token.
 struct WebController {
     let server: TollgateServer
     let sessions: WebSessions
