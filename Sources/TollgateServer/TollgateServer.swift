@@ -64,6 +64,8 @@ public final class TollgateServer: Sendable {
     public let notificationInterval: Duration?
     /// Delivery timings and limits.
     public let notificationSettings: NotificationDispatcher.Settings
+    /// The key the server signs session approvals with (`serve --server-key`); nil when it signs none.
+    public let serverKey: SSHPrivateKey?
 
     /// A server of `repository` over `store`.
     public init(
@@ -71,8 +73,9 @@ public final class TollgateServer: Sendable {
         logger: Logger = Logger(label: "tollgate.server"), hookBodyLimit: Int = 1 << 20,
         sync: SyncCoalescer.Sync? = nil, sessions: WebSessions = WebSessions(), providers: ProviderFactory = .standard,
         publicURL: String? = nil, notificationInterval: Duration? = nil,
-        notificationSettings: NotificationDispatcher.Settings = NotificationDispatcher.Settings()
+        notificationSettings: NotificationDispatcher.Settings = NotificationDispatcher.Settings(), serverKey: SSHPrivateKey? = nil
     ) {
+        self.serverKey = serverKey
         self.sessions = sessions
         self.publicURL = publicURL
         self.notificationInterval = notificationInterval

@@ -7,6 +7,7 @@ import json, os, subprocess, sys, time
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.support.ui import WebDriverWait
 
 config = json.load(open(sys.argv[1]))
@@ -24,10 +25,28 @@ def text(selector):
 
 
 def wait_for(condition, what, seconds=60):
+    # A form's submit replaces the page while the condition runs: an element found on the old page
+    # goes stale, or is not there yet on the new one. Both mean "not yet", never a failure; any
+    # other exception is reported as itself, not as a timeout.
     try:
-        WebDriverWait(driver, seconds, poll_frequency=0.1).until(lambda _: condition())
-    except Exception:
+        WebDriverWait(
+            driver, seconds, poll_frequency=0.1, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException]
+        ).until(lambda _: condition())
+    except TimeoutException:
         fail("timed out waiting for " + what + " at " + driver.current_url + "; the page is: " + driver.page_source[:3000])
+    except Exception as error:
+        fail("while waiting for " + what + " at " + driver.current_url + ": " + repr(error))
+
+
+def search(query):
+    field = driver.find_element(By.ID, "q")
+    field.clear()
+    field.send_keys(query)
+    driver.find_element(By.ID, "search").click()
+    # The result the user sees: the page loaded for this query, its box showing it.
+    wait_for(lambda: "q=" + query in driver.current_url and driver.execute_script("return document.readyState") == "complete"
+             and driver.find_element(By.ID, "q").get_attribute("value") == query,
+             "the result page of the search for " + query)
 
 
 options = webdriver.ChromeOptions()
@@ -46,13 +65,12 @@ try:
         fail("signed in as " + text("#reviewer"))
 
     # Search.
-    driver.find_element(By.ID, "q").send_keys("nothing-like-it")
-    driver.find_element(By.ID, "search").click()
-    wait_for(lambda: "No stack matches." in text("#stacks"), "an empty search result")
-    driver.find_element(By.ID, "q").clear()
-    driver.find_element(By.ID, "q").send_keys("we")
-    driver.find_element(By.ID, "search").click()
-    wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, 'tr[data-stack="web"]'), "stack web in the search result")
+    search("nothing-like-it")
+    if "No stack matches." not in text("#stacks"):
+        fail("the search for nothing-like-it shows " + text("#stacks"))
+    search("we")
+    if not driver.find_elements(By.CSS_SELECTOR, 'tr[data-stack="web"]'):
+        fail("the search for we does not show stack web: " + text("#stacks"))
     row = driver.find_element(By.CSS_SELECTOR, 'tr[data-stack="web"]')
     if row.find_element(By.CSS_SELECTOR, "td.status").text != "PENDING":
         fail("web is " + row.find_element(By.CSS_SELECTOR, "td.status").text + " before the approval")

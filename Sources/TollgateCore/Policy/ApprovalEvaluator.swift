@@ -266,6 +266,10 @@ public struct ApprovalEvaluator: Sendable {
         }
         let reviewer: Reviewer
         switch claim.proof {
+        case let .sshSignature(signature) where policy.approvals.sessionApprovals.isServerKey(signature.publicKey):
+            let (holder, problem) = attestedReviewer(claim, signature: signature, subject: subject)
+            guard let holder, problem == nil else { return (nil, problem) }
+            reviewer = holder
         case let .sshSignature(signature):
             do {
                 let key = try signature.verify(
@@ -291,6 +295,30 @@ public struct ApprovalEvaluator: Sendable {
             return (reviewer, .reviewerMismatch(claimed: claimed, keyHolder: reviewer.id))
         }
         return (reviewer, nil)
+    }
+
+    /// The reviewer a server attests approved in a signed-in session, once the policy in force
+    /// allows session approvals for `subject` and the signature covers the attested text naming them.
+    private func attestedReviewer(_ claim: ApprovalClaim, signature: SSHSignature, subject: ReviewSubject) -> (Reviewer?, ClaimProblem?) {
+        guard policy.approvals.sessionApprovals.isAllowed else {
+            return (nil, .sessionApprovalRefused(reason: "\(ApprovalPolicy.path) does not say session-approvals: true"))
+        }
+        guard case let .stack(stack) = subject.target else {
+            return (nil, .sessionApprovalRefused(reason: "a change to Policies/ needs each reviewer's own signature"))
+        }
+        guard claim.verdict == .approve else {
+            return (nil, .sessionApprovalRefused(reason: "a server attests approvals only"))
+        }
+        guard let id = claim.reviewerID, let holder = policy.reviewers.person(id: id) else {
+            return (nil, .sessionApprovalRefused(reason: "it names '\(claim.reviewerID ?? "")', who is not listed in \(ReviewerDirectory.path)"))
+        }
+        do {
+            let text = ApprovalText.attested(changeSetID: subject.changeSetID, stack: stack, digest: subject.digest, reviewer: holder.id)
+            try signature.verify(message: Array(text.utf8))
+        } catch {
+            return (nil, .invalidSignature(error))
+        }
+        return (holder, nil)
     }
 
     /// Assigns approvers to the requirements of one rule so that each person fills at most one

@@ -119,6 +119,8 @@ public struct ApprovalPolicy: Sendable, Hashable {
     /// Whether operators must sign what they do outside review (`init --force`, `cancel`) with a
     /// key the policy lists, so that the trail names a proven person rather than a claimed name.
     public let operatorsMustSign: Bool
+    /// Whether one-click approvals attested by the server count, and the server keys they are signed with.
+    public let sessionApprovals: SessionApprovals
 
     /// The path the policy is read from, relative to the repository root.
     public static let path = "Policies/approvals.yaml"
@@ -127,9 +129,10 @@ public struct ApprovalPolicy: Sendable, Hashable {
     public init(
         rules: [ApprovalRule], policyChanges: [ApprovalRequirement], stackPolicyOverride: [ApprovalRequirement],
         windows: [ChangeWindow], freezes: [Freeze], commitSignatures: CommitSignatureRule = .optional,
-        operatorsMustSign: Bool = false
+        operatorsMustSign: Bool = false, sessionApprovals: SessionApprovals = .off
     ) {
         self.operatorsMustSign = operatorsMustSign
+        self.sessionApprovals = sessionApprovals
         self.rules = rules
         self.policyChanges = policyChanges
         self.stackPolicyOverride = stackPolicyOverride
@@ -160,7 +163,8 @@ public struct ApprovalPolicy: Sendable, Hashable {
     public static func parse(_ text: String, file: String = path, directory: ReviewerDirectory) throws(PolicyError) -> ApprovalPolicy {
         let root = try PolicyYAMLNode.root(of: text, file: file)
         let fields = try root.mapping(
-            allowed: ["policy-changes", "stack-policy-override", "time-zone", "windows", "freezes", "rules", "commit-signatures", "operators-must-sign"],
+            allowed: ["policy-changes", "stack-policy-override", "time-zone", "windows", "freezes", "rules", "commit-signatures", "operators-must-sign",
+                      "session-approvals", "server-keys"],
             required: ["policy-changes", "rules"]
         )
         var defaultZone: TimeZone?
@@ -231,7 +235,8 @@ public struct ApprovalPolicy: Sendable, Hashable {
         }
         return ApprovalPolicy(
             rules: rules, policyChanges: policyChanges, stackPolicyOverride: override, windows: windows, freezes: freezes,
-            commitSignatures: commitSignatures, operatorsMustSign: try fields["operators-must-sign"]?.bool() ?? false)
+            commitSignatures: commitSignatures, operatorsMustSign: try fields["operators-must-sign"]?.bool() ?? false,
+            sessionApprovals: try SessionApprovals.parse(fields, directory: directory))
     }
 
     private static func requirements(_ node: PolicyYAMLNode, directory: ReviewerDirectory, allowEmpty: Bool) throws(PolicyError) -> [ApprovalRequirement] {

@@ -29,6 +29,9 @@ public enum ClaimProblem: Sendable, Hashable, CustomStringConvertible {
     case alreadyCounted(reviewer: String)
     /// No rule that applies names the reviewer.
     case notEligible(reviewer: String)
+    /// A session approval attested by a server key the policy in force lists, which that policy
+    /// does not let count here (see ``SessionApprovals``).
+    case sessionApprovalRefused(reason: String)
 
     /// One sentence saying why the claim does not count.
     public var description: String {
@@ -47,6 +50,8 @@ public enum ClaimProblem: Sendable, Hashable, CustomStringConvertible {
             return "'\(reviewer)' has already approved; a person counts once"
         case let .notEligible(reviewer):
             return "'\(reviewer)' is not named by any rule that applies to this change set"
+        case let .sessionApprovalRefused(reason):
+            return "a session approval attested by the server does not count: \(reason)"
         }
     }
 }

@@ -43,6 +43,17 @@ public struct ChangeSetView: Sendable {
     public let guards: GuardReport?
 }
 
+/// A change set with its review under the policy in force, evaluated once (see
+/// ``ReviewService/reviewedView(changeSetID:repository:)``).
+public struct ReviewedChangeSetView: Sendable {
+    /// What `tollgate show` prints.
+    public let view: ChangeSetView
+    /// What `tollgate explain` prints, for an open change set under a policy in force; nil otherwise.
+    public let evaluation: ReviewEvaluation?
+    /// Whether the policy in force lets a signed-in reviewer approve with one click, and with which server keys.
+    public let sessionApprovals: SessionApprovals
+}
+
 extension ReviewService {
     /// The change set `id` with its commits, changes, verdicts and executions; an open change set
     /// (PENDING or APPROVED) is also judged under the policy in force now, when one is.
@@ -50,12 +61,32 @@ extension ReviewService {
     /// - Throws: ``StoreError/unknownChangeSet(_:)``, ``StoreError/tamperedRecord(location:disagreement:)``,
     ///   ``ReviewError/commitGone(commit:changeSetID:)`` and the errors of reading the change set from git.
     public func view(changeSetID id: String, repository: ManagedRepository) async throws -> ChangeSetView {
+        try await reviewedView(changeSetID: id, repository: repository).view
+    }
+
+    /// ``view(changeSetID:repository:)`` and, for an open change set under a policy in force, what
+    /// ``explain(changeSetID:repository:)`` reports, from one evaluation: what a change set page shows.
+    ///
+    /// - Throws: the errors of ``view(changeSetID:repository:)``.
+    public func reviewedView(changeSetID id: String, repository: ManagedRepository) async throws -> ReviewedChangeSetView {
         let record = try await store.checkedChangeSet(id: id)
+        var policy: PolicyInForce?
         var review: ReviewVerdict?
         if record.status == .pending || record.status == .approved, try await store.policyInForce() != nil {
-            let policy = try await PolicyInForce.load(from: store, repository: repository)
-            review = try await currentVerdict(of: record, policy: policy, repository: repository)
+            let inForce = try await PolicyInForce.load(from: store, repository: repository)
+            policy = inForce
+            review = try await currentVerdict(of: record, policy: inForce, repository: repository)
         }
+        let view = try await view(of: record, review: review, repository: repository)
+        var evaluation: ReviewEvaluation?
+        if let policy, let review {
+            evaluation = ReviewEvaluation(changeSet: record, policyCommit: policy.commit, verdict: review)
+        }
+        return ReviewedChangeSetView(view: view, evaluation: evaluation, sessionApprovals: policy?.policy.approvals.sessionApprovals ?? .off)
+    }
+
+    private func view(of record: ChangeSetRecord, review: ReviewVerdict?, repository: ManagedRepository) async throws -> ChangeSetView {
+        let id = record.id
         let approvals = try await store.approvals(changeSetID: id)
         let executions = try await store.executions(changeSetID: id)
         let attributed = try await store.stackCommits(stack: record.stack)

@@ -82,6 +82,19 @@ public struct ReviewService: Sendable {
             throw ReviewError.signatureRefused(
                 changeSetID: record.id, reason: "it is made with the key of \(reviewer.id), but the request acts as \(actingAs); each reviewer signs with their own key")
         }
+        return try await commitVerdict(verdict, record: record, subject: subject, policy: policy, signature: signature, reviewer: reviewer.id, reason: reason)
+    }
+
+    /// Records a verdict already attributed to `reviewer` in one transaction with the transition
+    /// the policy in force calls for, after checking that it counts; `attestation`, when given,
+    /// is appended to the trail in the same transaction, right after the verdict's own entry.
+    ///
+    /// - Throws: ``ReviewError/notReviewable(changeSetID:status:)``,
+    ///   ``ReviewError/policyChangedMeanwhile(changeSetID:)``, ``ReviewError/verdictRefused(changeSetID:reason:)``, ``StoreError``.
+    func commitVerdict(
+        _ verdict: ApprovalVerdict, record: ChangeSetRecord, subject: ReviewSubject, policy: PolicyInForce, signature: SSHSignature,
+        reviewer: String, reason: String?, attestation: AuditEvent? = nil
+    ) async throws -> ReviewEvaluation {
         let evaluator = ApprovalEvaluator(policy: policy.policy)
         let armored = signature.armored
         let (stored, evaluation) = try await store.transaction { tx in
@@ -92,14 +105,17 @@ public struct ReviewService: Sendable {
             }
             let earlier = try await tx.approvals(changeSetID: record.id)
             let now = clock.now()
-            let claim = ApprovalClaim(verdict: verdict, digest: record.digest, proof: .sshSignature(signature), reviewerID: reviewer.id, time: now, reason: reason)
+            let claim = ApprovalClaim(verdict: verdict, digest: record.digest, proof: .sshSignature(signature), reviewerID: reviewer, time: now, reason: reason)
             let outcome = evaluator.evaluate(subject, claims: try Self.claims(earlier, changeSetID: record.id) + [claim], at: now)
             if let problem = outcome.claims.last?.problem {
                 throw ReviewError.verdictRefused(changeSetID: record.id, reason: problem.description)
             }
             _ = try await tx.recordVerdict(ApprovalRecord(
-                changeSetID: record.id, reviewer: reviewer.id, verdict: Verdict(verdict), digest: record.digest,
+                changeSetID: record.id, reviewer: reviewer, verdict: Verdict(verdict), digest: record.digest,
                 signature: armored, reason: reason))
+            if let attestation {
+                _ = try await tx.appendAudit(attestation)
+            }
             var stored = current
             switch outcome.status {
             case .approved:
@@ -107,16 +123,16 @@ public struct ReviewService: Sendable {
                 let waived = outcome.guards?.findings.filter { $0.waiver != nil }.map { "\($0.summary) [\($0.standing)]" } ?? []
                 let note = waived.isEmpty ? "" : "; guard failures waived: " + waived.joined(separator: "; ")
                 stored = try await tx.transition(
-                    changeSetID: record.id, to: .approved, actor: reviewer.id, reason: "approved under the policy of commit \(policy.commit.prefix(7))\(note)")
+                    changeSetID: record.id, to: .approved, actor: reviewer, reason: "approved under the policy of commit \(policy.commit.prefix(7))\(note)")
             case .rejected:
-                stored = try await tx.transition(changeSetID: record.id, to: .rejected, actor: reviewer.id, reason: reason ?? "rejected by \(outcome.rejectedBy.joined(separator: ", "))")
+                stored = try await tx.transition(changeSetID: record.id, to: .rejected, actor: reviewer, reason: reason ?? "rejected by \(outcome.rejectedBy.joined(separator: ", "))")
             case .pending, .unapprovable:
                 break
             }
             return (stored, outcome)
         }
         logger.info("verdict recorded", metadata: [
-            "changeset.id": "\(record.id)", "review.reviewer": "\(reviewer.id)", "review.verdict": "\(verdict)",
+            "changeset.id": "\(record.id)", "review.reviewer": "\(reviewer)", "review.verdict": "\(verdict)",
             "changeset.status": "\(stored.status.rawValue)",
         ])
         return ReviewEvaluation(changeSet: stored, policyCommit: policy.commit, verdict: evaluation)
@@ -124,7 +140,7 @@ public struct ReviewService: Sendable {
 
     /// The subject of `record`; a stack is new when the store has no state for it. The exports
     /// it would remove are checked against the recorded states of the other stacks.
-    private func subject(for record: ChangeSetRecord, repository: ManagedRepository) async throws -> ReviewSubject {
+    func subject(for record: ChangeSetRecord, repository: ManagedRepository) async throws -> ReviewSubject {
         guard record.kind == .stack else { return try repository.reviewSubject(for: record, isNewStack: false) }
         let states = try await store.stackStates().filter { !$0.isRemoved }
         let own = states.first { $0.stack == record.stack }

@@ -13,7 +13,9 @@ import TollgateStore
 /// Pages act as the reviewer of the bearer token signed in with (``WebSessions``), under every
 /// rule of the policy in force exactly as the command line: a verdict is recorded through
 /// ``ReviewService/record(_:changeSetID:signature:reason:repository:)`` with the reviewer's own
-/// ssh-keygen signature. Every POST needs the session's CSRF token.
+/// ssh-keygen signature, or, where the policy in force allows session approvals, as an approval
+/// the server signs with its own key (``ReviewService/recordSessionApproval(changeSetID:reviewer:serverKey:repository:)``).
+/// Every POST needs the session's CSRF token.
 struct WebController {
     let server: TollgateServer
     let sessions: WebSessions
@@ -33,6 +35,7 @@ struct WebController {
         web.get("change-sets/:id/approval-text") { request, context in try await approvalText(request, context: context) }
         web.post("change-sets/:id/approve") { request, context in try await verdict(.approve, request, context: context) }
         web.post("change-sets/:id/reject") { request, context in try await verdict(.reject, request, context: context) }
+        web.post("change-sets/:id/approve-in-session") { request, context in try await sessionApproval(request, context: context) }
         web.post("change-sets/:id/apply") { request, context in try await apply(request, context: context) }
         web.get("change-sets/:id/events") { request, context in try await events(request, context: context) }
         web.get("audit") { request, _ in try await audit(request) }
@@ -131,6 +134,7 @@ struct WebController {
         let id = try Self.changeSetID(context)
         let notice: String? = switch request.uri.queryParameters.get("recorded") {
         case "approve": "Your approval is recorded."
+        case "session-approve": "Your approval is recorded, signed by the server."
         case "reject": "Your rejection is recorded."
         default: request.uri.queryParameters.get("applying").flatMap { execution in
             APIController.isWellFormedID(execution) ? "The apply started as execution \(execution); its events follow below." : nil
@@ -142,16 +146,11 @@ struct WebController {
     private func changeSetPage(id: String, signed: SignedIn, notice: String?, problem: String?, status: HTTPResponse.Status) async throws -> Response {
         let repository = try await server.openRepository()
         _ = try await visibility(signed, repository: repository).changeSet(id: id, in: server.store)
-        let review = ReviewService(store: server.store, clock: server.clock, logger: server.logger)
-        let view = try await review.view(changeSetID: id, repository: repository)
-        var evaluation: ReviewEvaluation?
-        var texts: (approve: String, reject: String)?
-        if view.record.status == .pending || view.record.status == .approved, try await server.store.policyInForce() != nil {
-            evaluation = try await review.explain(changeSetID: id, repository: repository)
-            texts = (try await review.approvalText(changeSetID: id, verdict: .approve), try await review.approvalText(changeSetID: id, verdict: .reject))
-        }
+        let reviewed = try await ReviewService(store: server.store, clock: server.clock, logger: server.logger)
+            .reviewedView(changeSetID: id, repository: repository)
         let page = ChangeSetPage(
-            frame: signed.frame("Change set \(id)", notice: notice, problem: problem), view: view, evaluation: evaluation, approvalTexts: texts)
+            frame: signed.frame("Change set \(id)", notice: notice, problem: problem), reviewed: reviewed,
+            serverSigns: server.serverKey != nil)
         return html(pages.render(page, page: "change-set"), status: status)
     }
 
@@ -216,6 +215,34 @@ struct WebController {
             }
         }
         return Response(status: .seeOther, headers: [.location: "/change-sets/\(id)?recorded=\(verdict == .approve ? "approve" : "reject")"])
+    }
+
+    /// `POST /change-sets/{id}/approve-in-session`: the signed-in reviewer approves with one
+    /// click, recorded as an approval the server attests with its own key, where the policy in
+    /// force allows it; otherwise 403 and nothing recorded.
+    private func sessionApproval(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        _ = try await checkedForm(request, as: CSRFForm.self)
+        let signed = try await signedIn(request)
+        let id = try Self.changeSetID(context)
+        let repository = try await server.openRepository()
+        _ = try await visibility(signed, repository: repository).changeSet(id: id, in: server.store)
+        func refuse(_ message: String, _ status: HTTPResponse.Status) async throws -> Response {
+            try await changeSetPage(id: id, signed: signed, notice: nil, problem: message + " Nothing was recorded.", status: status)
+        }
+        guard let key = server.serverKey else {
+            return try await refuse("This server signs no approvals: it was started without --server-key. Approve with your own ssh-keygen signature.", .forbidden)
+        }
+        do {
+            _ = try await ReviewService(store: server.store, clock: server.clock, logger: server.logger)
+                .recordSessionApproval(changeSetID: id, reviewer: signed.token.reviewer, serverKey: key, repository: repository)
+        } catch let error as ReviewError {
+            switch error {
+            case .verdictRefused: return try await refuse(error.description, .forbidden)
+            case .notReviewable, .policyChangedMeanwhile: return try await refuse(error.description, .conflict)
+            default: throw error
+            }
+        }
+        return Response(status: .seeOther, headers: [.location: "/change-sets/\(id)?recorded=session-approve"])
     }
 
     /// `GET /audit`: `tollgate audit`, filtered by stack, actor and time.

@@ -234,6 +234,8 @@ struct ChangeSetPage {
     struct Forms {
         var approve: VerdictForm?
         var reject: VerdictForm?
+        /// The one-click approval the server signs, where the policy in force allows it.
+        var sessionApprove: Bool
         var note: String?
     }
 
@@ -270,7 +272,10 @@ struct ChangeSetPage {
     var applicable: Bool
     var forms: Forms?
 
-    init(frame: PageFrame, view: ChangeSetView, evaluation: ReviewEvaluation?, approvalTexts: (approve: String, reject: String)?) {
+    /// The page of `reviewed`; `serverSigns` says whether this server holds a key to sign session approvals.
+    init(frame: PageFrame, reviewed: ReviewedChangeSetView, serverSigns: Bool) {
+        let view = reviewed.view
+        let evaluation = reviewed.evaluation
         let wire = ChangeSetJSON(view)
         title = "Change set \(wire.id)"
         reviewer = frame.reviewer
@@ -310,7 +315,9 @@ struct ChangeSetPage {
         }
         watchable = view.record.status == .approved || view.record.status == .applying
         applicable = view.record.status == .approved && frame.reviewer != nil
-        forms = Self.forms(id: wire.id, reviewer: frame.reviewer, evaluation: evaluation, texts: approvalTexts)
+        forms = Self.forms(
+            id: wire.id, reviewer: frame.reviewer, evaluation: evaluation,
+            sessionApprovals: serverSigns && reviewed.sessionApprovals.isAllowed && view.record.kind == .stack)
     }
 
     /// Replacements and removals first, each marked, then the rest in the plan's order.
@@ -377,16 +384,17 @@ struct ChangeSetPage {
     }
 
     /// The approve and reject forms for a PENDING change set, when the policy lets the signed-in
-    /// reviewer give that verdict.
-    static func forms(id: String, reviewer: String?, evaluation: ReviewEvaluation?, texts: (approve: String, reject: String)?) -> Forms? {
-        guard let reviewer, let evaluation, let texts, evaluation.changeSet.status == .pending else { return nil }
+    /// reviewer give that verdict; with `sessionApprovals`, also the one-click approval the server signs.
+    static func forms(id: String, reviewer: String?, evaluation: ReviewEvaluation?, sessionApprovals: Bool) -> Forms? {
+        guard let reviewer, let evaluation, evaluation.changeSet.status == .pending else { return nil }
+        let record = evaluation.changeSet
         let requirements = evaluation.verdict.rules.flatMap(\.requirements)
         let mayApprove = requirements.contains { $0.canStillApprove.contains(reviewer) }
         let named = requirements.contains { $0.requirement.eligible.contains(reviewer) }
-        func form(_ verdict: String, _ text: String) -> VerdictForm {
-            let file = "\(id)-\(verdict).txt"
+        func form(_ verdict: ApprovalVerdict) -> VerdictForm {
+            let file = "\(id)-\(verdict.rawValue).txt"
             return VerdictForm(
-                text: text, fileName: file,
+                text: record.approvalText(for: verdict), fileName: file,
                 command: "ssh-keygen -Y sign -f ~/.ssh/id_ed25519 -n \(SSHSignature.tollgateNamespace) \(file)")
         }
         var note: String?
@@ -396,6 +404,7 @@ struct ChangeSetPage {
             note = "Your approval cannot count here (you approved already, or you wrote one of its commits)."
         }
         return Forms(
-            approve: mayApprove ? form("approve", texts.approve) : nil, reject: named ? form("reject", texts.reject) : nil, note: note)
+            approve: mayApprove ? form(.approve) : nil, reject: named ? form(.reject) : nil,
+            sessionApprove: mayApprove && sessionApprovals, note: note)
     }
 }

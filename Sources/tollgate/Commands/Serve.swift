@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TollgateCore
 import TollgateEngine
 import TollgateServer
 import TollgateStore
@@ -56,6 +57,11 @@ struct Serve: AsyncParsableCommand {
         valueName: "duration"))
     var notificationRetention = DurationText(days: 30)
 
+    @Option(help: ArgumentHelp(
+        "An unencrypted OpenSSH ed25519 private key the server signs session approvals with; Policies/approvals.yaml must say session-approvals: true and list its public key in server-keys.",
+        valueName: "file"))
+    var serverKey: String?
+
     @OptionGroup var repository: RepositoryOptions
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var store: StoreOptions
@@ -101,12 +107,13 @@ struct Serve: AsyncParsableCommand {
         if let secret = try WebSessions.secret(environment: ProcessInfo.processInfo.environment, file: sessionSecretFile) {
             sessions = try WebSessions(secret: secret)
         }
+        let key = try serverKey.map(Self.readServerKey)
         let interval = poll.map(\.seconds) ?? (secrets.isAnyConfigured ? 0 : 60)
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let logger = Logger(label: "tollgate.server")
         let state = try await store.open(repository: repository.repo)
         do {
-            let server = try await makeServer(store: state, secrets: secrets, sessions: sessions, logger: logger)
+            let server = try await makeServer(store: state, secrets: secrets, sessions: sessions, serverKey: key, logger: logger)
             try await server.run(
                 host: host, port: port, pollInterval: interval > 0 ? .seconds(interval) : nil,
                 onListening: { bound in
@@ -121,14 +128,35 @@ struct Serve: AsyncParsableCommand {
         try await state.close()
     }
 
+    /// The key of --server-key; whether the policy in force lists it is checked at each approval,
+    /// since the policy can change while the server runs.
+    static func readServerKey(_ path: String) throws -> SSHPrivateKey {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ValidationError("--server-key \(path) cannot be read: \(error.localizedDescription)")
+        }
+        do {
+            return try SSHPrivateKey(openSSHText: text)
+        } catch .encryptedPrivateKey {
+            throw ValidationError(
+                "--server-key \(path) is protected by a passphrase, which a server started unattended cannot type; give it an unencrypted key (ssh-keygen -p -N '' -f \(path) removes the passphrase), readable by the server's user alone.")
+        } catch {
+            throw ValidationError("--server-key \(path) is not a usable key: \(error)")
+        }
+    }
+
     /// The server over --repo, or over the clone of --remote, fetched once first so that a wrong
     /// URL, key or host key stops the server at once rather than at the first sync.
-    private func makeServer(store state: any StateStore, secrets: WebhookSecrets, sessions: WebSessions, logger: Logger) async throws -> TollgateServer {
+    private func makeServer(
+        store state: any StateStore, secrets: WebhookSecrets, sessions: WebSessions, serverKey: SSHPrivateKey?, logger: Logger
+    ) async throws -> TollgateServer {
         guard let followed = remote.remoteRepository(repository: repository.repo, state: store.state) else {
             return TollgateServer(
                 repository: .init(path: repository.repo, settingsFile: repository.config, branch: repository.branch), store: state,
                 secrets: secrets, logger: logger, sessions: sessions, publicURL: publicURL, notificationInterval: .seconds(2),
-                notificationSettings: notificationSettings)
+                notificationSettings: notificationSettings, serverKey: serverKey)
         }
         let follower = try RemoteFollower(remote: followed, store: state, logger: logger)
         do {
@@ -145,6 +173,6 @@ struct Serve: AsyncParsableCommand {
                 let report = try await follower.fetchAndSync(settingsFile: settingsFile)
                 return "branch \(report.branch) at \(report.cursor.prefix(12)), \(report.created.count) change set(s) created"
             }, sessions: sessions, publicURL: publicURL, notificationInterval: .seconds(2),
-                notificationSettings: notificationSettings)
+                notificationSettings: notificationSettings, serverKey: serverKey)
     }
 }

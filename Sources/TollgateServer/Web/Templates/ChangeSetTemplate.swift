@@ -101,6 +101,15 @@ enum ChangeSetTemplate {
 
         {{#forms}}
         <h2>Your verdict</h2>
+        {{#sessionApprove}}
+        <section id="session-approve">
+        <h3>Approve in this session</h3>
+        <form method="post" action="/change-sets/{{id}}/approve-in-session">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <button type="submit" id="session-approve-button">Approve (signed by the server)</button> The policy in force allows session approvals: the server signs your approval with its own key, and it names you.
+        </form>
+        </section>
+        {{/sessionApprove}}
         {{#approve}}
         <section id="approve">
         <h3>Approve</h3>
