@@ -1,6 +1,6 @@
 import Foundation
 public import TollgateCore
-public import TollgateGit
+import TollgateGit
 public import TollgateStore
 
 /// A repository that Tollgate manages, with the settings in force for it.
@@ -19,7 +19,9 @@ public final class ManagedRepository {
     /// The branch followed.
     public let branch: String
     /// The commit at the tip of the branch.
-    public let tip: ObjectID
+    let tip: ObjectID
+    /// The full id of the commit at the tip of the branch.
+    public var tipCommit: String { tip.hex }
 
     /// Opens the repository at `path`.
     ///
@@ -95,7 +97,7 @@ public final class ManagedRepository {
     /// `includeAll`, only those that changed a stack, a policy or the settings.
     ///
     /// - Throws: ``HistoryError`` when `since` is not on the branch, and whatever the scan throws.
-    public func history(since: String? = nil, includeAll: Bool = false) throws -> [ScannedCommit] {
+    func history(since: String? = nil, includeAll: Bool = false) throws -> [ScannedCommit] {
         try walk(since: since, includeAll: includeAll) { scanned, _ in scanned }
     }
 
@@ -139,14 +141,14 @@ public final class ManagedRepository {
 
     /// The files inside `paths` (folders end in `/`) at `commit`, in git's path order, each with its
     /// blob id as ``TreeChange/newID``.
-    public func files(within paths: [String], at commit: ObjectID) throws -> [TreeChange] {
+    func files(within paths: [String], at commit: ObjectID) throws -> [TreeChange] {
         let treeID = try repository.commit(commit).treeID
         let comparer = TreeComparer(repository: repository, scope: PathScope(paths: paths))
         return try comparer.compare(oldTree: nil, newTree: treeID, commit: commit).changes
     }
 
     /// The `tollgate history` entry of a scanned commit, with its author, committer and summary.
-    public func entry(for scanned: ScannedCommit) throws -> HistoryEntry {
+    func entry(for scanned: ScannedCommit) throws -> HistoryEntry {
         Self.entry(for: scanned, commit: try repository.commit(scanned.id))
     }
 

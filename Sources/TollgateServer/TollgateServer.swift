@@ -117,7 +117,7 @@ public final class TollgateServer: Sendable {
     /// `tollgate status` of every stack whose name contains `text` (all when nil), from
     /// ``statusCache`` while neither the store nor `repository`'s branch has changed.
     func statusReport(repository: ManagedRepository, matching text: String?) async throws -> StatusReport {
-        let key = StatusCache.Key(auditHead: try await store.auditHead()?.sequence, tip: String(describing: repository.tip))
+        let key = StatusCache.Key(auditHead: try await store.auditHead()?.sequence, tip: repository.tipCommit)
         var report = try await statusCache.report(for: key) { [self] in
             try await StatusReader(store: store, clock: clock).report(repository: try await openRepository(), matching: nil)
         }

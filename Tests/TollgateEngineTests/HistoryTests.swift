@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TollgateCore
-import TollgateEngine
+@testable import TollgateEngine
 import TollgateGit
 import TollgateTestSupport
 import TollgateStore

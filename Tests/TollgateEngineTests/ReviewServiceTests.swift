@@ -84,7 +84,7 @@ struct ReviewServiceTests {
         await #expect(throws: ReviewError.self) {
             _ = try await PolicyInForce.trust(commit: tip, repository: repository, store: store, actor: "lead", replacing: true)
         }
-        let act = OperatorAct.trust(commit: tip.hex, replacing: fixture.firstCommit)
+        let act = OperatorAct.trust(commit: tip, replacing: fixture.firstCommit)
         let signature = try SSHSignature(armored: try fixture.signatureText(of: act.text, as: "amara"))
         _ = try await PolicyInForce.trust(commit: tip, repository: repository, store: store, actor: "lead", replacing: true, signature: signature)
         let again = try await store.auditEntries(AuditFilter(actor: "amara")).filter { $0.action == .policyTrusted }

@@ -36,8 +36,7 @@ struct TemplateSyncTests {
         try fixture.git.write("Stacks/orders/config.json", "{\"Parameters\": {},\n \"StackPolicy\": {\"Statement\": []}}\n")
         let commit = try fixture.git.commit("add orders")
         let managed = try ManagedRepository(path: fixture.git.path)
-        let id = try #require(ObjectID(hex: commit))
-        let source = try #require(try managed.stackSource("orders", at: id))
+        let source = try #require(try managed.stackSource("orders", at: commit))
         let error = #expect(throws: ConfigurationError.self) { try source.snapshot() }
         #expect(error.map { "\($0)" }?.contains("Policies/stack-policies/") == true)
         #expect(error.map { "\($0)" }?.contains("config.json:2:") == true)

@@ -35,14 +35,14 @@ public struct StackPlanning: Sendable {
     public func plan(stack: String, at revision: String?, repository: ManagedRepository) async throws -> StackPlan {
         guard !StackLayout.isReservedName(stack) else { throw PlanError.policiesNotAStack }
         let state = try await store.stackState(stack)
-        let commit = try repository.commit(revision)
+        let commit = try repository.commitID(revision)
         guard let changeSet = try repository.changeSet(for: stack, at: commit, against: try state?.snapshot()) else {
             throw PlanError.stackNotFound(name: stack, commit: commit.short, known: try repository.stackNames(at: commit))
         }
         // The guard rules of the policy in force, as the review will apply them; none before init.
         var guards: GuardCheck?
         if try await store.policyInForce() != nil, try repository.stackSource(stack, at: commit) != nil {
-            guards = try await GuardCheck.run(store: store, repository: repository, stacks: [stack], commit: commit, at: clock.now())
+            guards = try await GuardCheck.run(store: store, repository: repository, stacks: [stack], commit: commit.hex, at: clock.now())
         }
         return StackPlan(changeSet: changeSet, guards: guards)
     }

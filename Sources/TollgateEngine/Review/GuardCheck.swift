@@ -1,6 +1,6 @@
 public import Foundation
 public import TollgateCore
-public import TollgateGit
+import TollgateGit
 public import TollgateStore
 
 /// The guard rules of the policy in force run over the templates of one commit (the branch's
@@ -21,16 +21,17 @@ public struct GuardCheck: Sendable {
     /// - Throws: ``ReviewError/noPolicyInForce`` before `tollgate init`, ``PlanError/stackNotFound(name:commit:known:)``
     ///   for a stack the commit does not have, ``GitError``, ``LayoutError``.
     public static func run(
-        store: any StoreReader, repository: ManagedRepository, stacks: [String]? = nil, commit: ObjectID? = nil, at now: Date
+        store: any StoreReader, repository: ManagedRepository, stacks: [String]? = nil, commit: String? = nil, at now: Date
     ) async throws -> GuardCheck {
         let policy = try await PolicyInForce.load(from: store, repository: repository)
-        return try run(policy: policy, repository: repository, stacks: stacks, commit: commit ?? repository.tip, at: now)
+        return try run(policy: policy, repository: repository, stacks: stacks, commit: commit ?? repository.tipCommit, at: now)
     }
 
     /// Checks `stacks` at `commit` under `policy`.
     ///
     /// - Throws: as ``run(store:repository:stacks:commit:at:)``, without the store's errors.
-    public static func run(policy: PolicyInForce, repository: ManagedRepository, stacks: [String]?, commit: ObjectID, at now: Date) throws -> GuardCheck {
+    public static func run(policy: PolicyInForce, repository: ManagedRepository, stacks: [String]?, commit revision: String, at now: Date) throws -> GuardCheck {
+        let commit = try repository.commitID(revision)
         let known = try repository.stackNames(at: commit)
         for name in stacks ?? [] where !known.contains(name) {
             throw PlanError.stackNotFound(name: name, commit: commit.short, known: known)

@@ -1,5 +1,5 @@
 public import TollgateCore
-public import TollgateGit
+import TollgateGit
 public import TollgateStore
 
 /// The policy that decides reviews: the `Policies/` revision last trusted by `tollgate init` or
@@ -45,9 +45,9 @@ public struct PolicyInForce: Sendable {
     /// it replaces when `replacing` is set and a policy is in force.
     ///
     /// - Throws: ``StoreError`` when the store cannot be read.
-    public static func textToTrust(commit: ObjectID, replacing: Bool, store: any StoreReader) async throws -> String {
+    public static func textToTrust(commit: String, replacing: Bool, store: any StoreReader) async throws -> String {
         let inForce = replacing ? try await store.policyInForce()?.commit : nil
-        return OperatorAct.trust(commit: commit.hex, replacing: inForce).text
+        return OperatorAct.trust(commit: commit, replacing: inForce).text
     }
 
     /// Trusts the `Policies/` of `commit` as the first policy in force, with an audit entry
@@ -64,9 +64,10 @@ public struct PolicyInForce: Sendable {
     ///   by a key the policy being trusted lists; required to replace a policy in force, and the
     ///   audit entry then names its holder as the actor.
     public static func trust(
-        commit: ObjectID, repository: ManagedRepository, store: any StateStore, actor: String, replacing: Bool = false,
+        commit revision: String, repository: ManagedRepository, store: any StateStore, actor: String, replacing: Bool = false,
         signature: SSHSignature? = nil
     ) async throws -> PolicyInForce {
+        let commit = try repository.commitID(revision)
         guard try commit == repository.tip || repository.repository.isAncestor(commit, of: repository.tip) else {
             throw ReviewError.notOnBranch(commit: commit.hex, branch: repository.branch)
         }
@@ -141,7 +142,7 @@ extension ManagedRepository {
     ///
     /// - Throws: ``ReviewError/unreadablePolicyFile(path:commit:)`` for a file that is not UTF-8,
     ///   ``GitError`` when an object cannot be read.
-    public func policyFiles(at commit: ObjectID) throws -> [String: String] {
+    func policyFiles(at commit: ObjectID) throws -> [String: String] {
         var texts: [String: String] = [:]
         for (path, bytes) in try files(under: StackLayout.policiesFolder, at: commit) {
             guard let text = String(validating: bytes, as: UTF8.self) else {
