@@ -145,7 +145,9 @@ public final class TollgateServer: Sendable {
         let store = self.store
         WebhookController(
             secrets: secrets,
-            branch: { try ManagedRepository(path: repository.path, settingsFile: repository.settingsFile, branch: repository.branch).branch },
+            branch: {
+                try await ManagedRepository.open(path: repository.path, settingsFile: repository.settingsFile, branch: repository.branch).branch
+            },
             deliveries: WebhookDeliveries(store: store), coalescer: coalescer, bodyLimit: hookBodyLimit
         ).register(on: router)
         APIController(server: self).register(on: router)

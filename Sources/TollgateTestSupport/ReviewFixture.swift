@@ -115,10 +115,10 @@ public final class ReviewFixture: Sendable {
     /// the commit no longer has it) and stores the change set as sync will.
     public func createStackChangeSet(_ stack: String = "web", commits: [String], in store: any StateStore) async throws -> ChangeSetRecord {
         let managed = try repository()
-        let target = try managed.commit(commits.last)
+        let target = try await managed.commit(commits.last)
         let state = try await store.stackState(stack)
-        guard let changeSet = try managed.changeSet(for: stack, at: target, against: try state?.snapshot()) else {
-            throw PlanError.stackNotFound(name: stack, commit: String(target.prefix(7)), known: try managed.stackNames(at: target))
+        guard let changeSet = try await managed.changeSet(for: stack, at: target, against: try state?.snapshot()) else {
+            throw PlanError.stackNotFound(name: stack, commit: String(target.prefix(7)), known: try await managed.stackNames(at: target))
         }
         let json = String(decoding: try JSONEncoder().encode(changeSet), as: UTF8.self)
         let record = ChangeSetRecord(
@@ -131,9 +131,9 @@ public final class ReviewFixture: Sendable {
     /// against it (a renamed bucket then replaces the bucket, which is destructive).
     public func recordStackApplied(_ stack: String = "web", at commit: String, in store: any StateStore) async throws {
         let managed = try repository()
-        let id = try managed.commit(commit)
-        guard let source = try managed.stackSource(stack, at: id) else {
-            throw PlanError.stackNotFound(name: stack, commit: String(id.prefix(7)), known: try managed.stackNames(at: id))
+        let id = try await managed.commit(commit)
+        guard let source = try await managed.stackSource(stack, at: id) else {
+            throw PlanError.stackNotFound(name: stack, commit: String(id.prefix(7)), known: try await managed.stackNames(at: id))
         }
         let parameters = try source.snapshot().parameters.values
         let template = String(decoding: source.template, as: UTF8.self)

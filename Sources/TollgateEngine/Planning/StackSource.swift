@@ -34,7 +34,7 @@ public struct StackSource: Sendable {
     }
 }
 
-extension ManagedRepository {
+extension OpenRepository {
     /// The files of stack `name` at `commit`, or `nil` when the stack has no template there.
     ///
     /// - Throws: ``LayoutError/duplicateStack(name:firstPath:secondPath:commit:)`` when two
@@ -112,34 +112,36 @@ extension ManagedRepository {
     func commitID(_ revision: String?) throws -> ObjectID {
         try revision.map { try repository.resolveCommit($0) } ?? tip
     }
+}
 
+extension ManagedRepository {
     /// The full id of the commit `revision` names, or of the branch's tip when it is `nil`.
     ///
     /// - Throws: ``GitError`` when `revision` names no commit.
-    public func commit(_ revision: String?) throws -> String {
-        try commitID(revision).hex
+    public func commit(_ revision: String?) async throws -> String {
+        try await read { try $0.commitID(revision).hex }
     }
 
     /// The files of stack `name` at the commit `revision` names, or `nil` when the stack has no
     /// template there.
     ///
     /// - Throws: as ``commit(_:)``, then as the stack's files are read.
-    public func stackSource(_ name: String, at revision: String) throws -> StackSource? {
-        try stackSource(name, at: commitID(revision))
+    public func stackSource(_ name: String, at revision: String) async throws -> StackSource? {
+        try await read { try $0.stackSource(name, at: $0.commitID(revision)) }
     }
 
     /// The names of every stack at the commit `revision` names, sorted.
     ///
     /// - Throws: as ``commit(_:)``, and ``LayoutError/duplicateStack(name:firstPath:secondPath:commit:)``.
-    public func stackNames(at revision: String) throws -> [String] {
-        try stackNames(at: commitID(revision))
+    public func stackNames(at revision: String) async throws -> [String] {
+        try await read { try $0.stackNames(at: $0.commitID(revision)) }
     }
 
     /// The change set that takes stack `name` from `state` to what the commit `revision` names holds.
     ///
     /// - Throws: as ``commit(_:)``, then as the stack's files are read and planned.
-    public func changeSet(for name: String, at revision: String, against state: StackSnapshot?) throws -> ChangeSet? {
-        try changeSet(for: name, at: commitID(revision), against: state)
+    public func changeSet(for name: String, at revision: String, against state: StackSnapshot?) async throws -> ChangeSet? {
+        try await read { try $0.changeSet(for: name, at: $0.commitID(revision), against: state) }
     }
 }
 

@@ -26,14 +26,14 @@ public struct PolicyInForce: Sendable {
     ///   when the commit is missing from the repository.
     public static func load(from store: any StoreReader, repository: ManagedRepository) async throws -> PolicyInForce {
         guard let revision = try await store.policyInForce() else { throw ReviewError.noPolicyInForce }
-        return try read(commit: revision.commit, repository: repository)
+        return try await read(commit: revision.commit, repository: repository)
     }
 
     /// Parses the `Policies/` files of `commit`.
     ///
     /// - Throws: ``ReviewError/invalidPolicy(commit:error:)`` naming file, line and field.
-    static func read(commit: String, repository: ManagedRepository) throws -> PolicyInForce {
-        let files = try repository.policyFiles(at: try objectID(commit, changeSetID: nil))
+    static func read(commit: String, repository: ManagedRepository) async throws -> PolicyInForce {
+        let files = try await repository.read { try $0.policyFiles(at: try objectID(commit, changeSetID: nil)) }
         do {
             return PolicyInForce(commit: commit, policy: try PolicySet.parse(files: files))
         } catch {
@@ -67,11 +67,13 @@ public struct PolicyInForce: Sendable {
         commit revision: String, repository: ManagedRepository, store: any StateStore, actor: String, replacing: Bool = false,
         signature: SSHSignature? = nil
     ) async throws -> PolicyInForce {
-        let commit = try repository.commitID(revision)
-        guard try commit == repository.tip || repository.repository.isAncestor(commit, of: repository.tip) else {
-            throw ReviewError.notOnBranch(commit: commit.hex, branch: repository.branch)
+        let (commit, files) = try await repository.read { git in
+            let commit = try git.commitID(revision)
+            guard try commit == git.tip || git.repository.isAncestor(commit, of: git.tip) else {
+                throw ReviewError.notOnBranch(commit: commit.hex, branch: git.branch)
+            }
+            return (commit, try git.policyFiles(at: commit))
         }
-        let files = try repository.policyFiles(at: commit)
         guard !files.isEmpty else { throw ReviewError.noPolicyFiles(commit: commit.hex) }
         let policy: PolicySet
         do {
@@ -137,7 +139,7 @@ extension AuditAction {
     public static let policyTrusted = AuditAction(rawValue: "policy.trusted")
 }
 
-extension ManagedRepository {
+extension OpenRepository {
     /// Every file under `Policies/` at `commit`, by repository path, as text.
     ///
     /// - Throws: ``ReviewError/unreadablePolicyFile(path:commit:)`` for a file that is not UTF-8,

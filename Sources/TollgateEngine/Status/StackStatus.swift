@@ -168,9 +168,10 @@ public struct StatusReader: Sendable {
     ///
     /// - Throws: ``StoreError`` when the store cannot be read, ``GitError`` when git cannot.
     public func report(repository: ManagedRepository, matching text: String?) async throws -> StatusReport {
-        let repositoryStacks = try repository.stackNames(at: repository.tip)
+        let repositoryStacks = try await repository.read { try $0.stackNames(at: $0.tip) }
         let inForce = try await store.policyInForce()
-        let policy = try inForce.map { try PolicyInForce.read(commit: $0.commit, repository: repository) }
+        var policy: PolicyInForce?
+        if let inForce { policy = try await PolicyInForce.read(commit: inForce.commit, repository: repository) }
         let open = try await store.read { reader in
             var open: [String: (record: ChangeSetRecord, tampered: Bool)] = [:]
             for record in try await reader.changeSets(ChangeSetFilter(statuses: [.pending, .approved])) where open[record.stack] == nil {

@@ -30,8 +30,8 @@ struct Init: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
-        let commit = try managed.commit(self.commit)
+        let managed = try await ManagedRepository.open(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
+        let commit = try await managed.commit(self.commit)
         let actor = self.actor.name ?? ""
         let trusted = try await store.withStore(repository: repository.repo) { store -> PolicyInForce? in
             let text = try await PolicyInForce.textToTrust(commit: commit, replacing: force, store: store)
