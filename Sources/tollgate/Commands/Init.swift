@@ -52,10 +52,3 @@ struct Init: AsyncParsableCommand {
         }
     }
 }
-
-/// The `--json` answer of `tollgate init`.
-struct InitJSON: Codable {
-    var commit: String
-    var actor: String
-    var people: [String]
-}
