@@ -91,6 +91,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -157,7 +159,11 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateEngineTests",
-            dependencies: ["TollgateEngine", "TollgateGit", "TollgateCore", "TollgateStore", "TollgateTestSupport", "TollgateAWS"],
+            dependencies: [
+                "TollgateEngine", "TollgateGit", "TollgateCore", "TollgateStore", "TollgateTestSupport", "TollgateAWS",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,6 +1,8 @@
 import Foundation
+import NIOConcurrencyHelpers
+import NIOPosix
 public import TollgateCore
-public import TollgateGit
+import TollgateGit
 public import TollgateStore
 
 /// A repository that Tollgate manages, with the settings in force for it.
@@ -11,15 +13,25 @@ public import TollgateStore
 /// reviewed as policy and never takes effect from the commit under review. Without a policy in
 /// force (before `tollgate init`, or for `history`, which reads no store) they come from the tip
 /// of the branch. They apply to the whole history.
-public final class ManagedRepository {
-    /// The open repository; only the engine reads it, so that front ends go through its use cases.
-    let repository: Repository
+///
+/// Threading: libgit2 calls block, and a libgit2 repository must not be used by two threads at
+/// once. So the engine's async code reads the repository only through ``read(_:)``, which runs
+/// the work on a thread pool (never on Swift's cooperative pool, as sqlite-nio runs SQLite) and
+/// one piece of work at a time per repository.
+public final class ManagedRepository: @unchecked Sendable {
+    // @unchecked: `opened` holds a libgit2 repository, which is not Sendable; it is touched only
+    // inside `lock`, on a thread of `pool` (see `read`), and the other properties are immutable.
+    private let opened: OpenRepository
+    private let lock = NIOLock()
+    private let pool: NIOThreadPool
     /// The settings in force.
     public let settings: RepositorySettings
     /// The branch followed.
     public let branch: String
     /// The commit at the tip of the branch.
-    public let tip: ObjectID
+    let tip: ObjectID
+    /// The full id of the commit at the tip of the branch.
+    public var tipCommit: String { tip.hex }
 
     /// Opens the repository at `path`.
     ///
@@ -29,7 +41,93 @@ public final class ManagedRepository {
     /// - Throws: ``GitError`` when the repository or branch cannot be read, ``LayoutError`` for a
     ///   malformed settings file, ``HistoryError/unreadableSettings(path:reason:)`` when the given
     ///   file cannot be read.
-    public init(path: String, settingsFile: String? = nil, branch: String? = nil, settingsCommit: String? = nil) throws {
+    public convenience init(path: String, settingsFile: String? = nil, branch: String? = nil, settingsCommit: String? = nil) throws {
+        try self.init(path: path, settingsFile: settingsFile, branch: branch, settingsCommit: settingsCommit, pool: .singleton)
+    }
+
+    /// Opens the repository at `path`, to be read on the threads of `pool`.
+    init(path: String, settingsFile: String?, branch: String?, settingsCommit: String?, pool: NIOThreadPool) throws {
+        opened = try OpenRepository(path: path, settingsFile: settingsFile, branch: branch, settingsCommit: settingsCommit)
+        settings = opened.settings
+        self.branch = opened.branch
+        tip = opened.tip
+        self.pool = pool
+    }
+
+    /// Runs `body` on the open repository, on a thread of the pool and never at the same time as
+    /// another `body` for this repository, and returns what it returns.
+    ///
+    /// The engine's async code reads the repository only through here, so no libgit2 call blocks
+    /// a thread of Swift's cooperative pool.
+    /// - Throws: what `body` throws, or the pool's error when it is shut down.
+    func read<Result: Sendable>(_ body: @escaping @Sendable (OpenRepository) throws -> Result) async throws -> Result {
+        try await pool.runIfActive { [self] in
+            try lock.withLock { try body(opened) }
+        }
+    }
+
+    /// Opens the repository at `path` on a thread of the pool, as ``init(path:settingsFile:branch:settingsCommit:)``.
+    ///
+    /// - Throws: as ``init(path:settingsFile:branch:settingsCommit:)``.
+    public static func open(path: String, settingsFile: String? = nil, branch: String? = nil, settingsCommit: String? = nil) async throws -> ManagedRepository {
+        try await NIOThreadPool.singleton.runIfActive {
+            try ManagedRepository(path: path, settingsFile: settingsFile, branch: branch, settingsCommit: settingsCommit)
+        }
+    }
+
+    /// Opens the repository at `path` with the settings of the policy revision in force in
+    /// `store`, or those at the branch's tip before any policy is in force.
+    ///
+    /// - Throws: as ``init(path:settingsFile:branch:settingsCommit:)``, and ``StoreError``.
+    public static func open(path: String, settingsFile: String? = nil, branch: String? = nil, store: any StateStore) async throws -> ManagedRepository {
+        let inForce = try await store.policyInForce()?.commit
+        return try await open(path: path, settingsFile: settingsFile, branch: branch, settingsCommit: inForce)
+    }
+
+    /// The `tollgate history` entries of the commits on the branch after `since` (or from the
+    /// first commit), oldest first; without `includeAll`, only those that changed a stack, a
+    /// policy or the settings.
+    ///
+    /// - Throws: ``HistoryError`` when `since` is not on the branch, and whatever the scan throws.
+    public func historyEntries(since: String? = nil, includeAll: Bool = false) async throws -> [HistoryEntry] {
+        try await historyEntries(since: since, includeAll: includeAll) { $0 }
+    }
+
+    /// What `render` makes of each entry ``historyEntries(since:includeAll:)`` returns, in the same
+    /// order: a long history is held only in its rendered form, which takes far less memory than
+    /// the entries' many small strings.
+    ///
+    /// - Throws: as ``historyEntries(since:includeAll:)``.
+    public func historyEntries<Rendered: Sendable>(
+        since: String? = nil, includeAll: Bool = false, rendering render: @escaping @Sendable (HistoryEntry) -> Rendered
+    ) async throws -> [Rendered] {
+        try await read { try $0.historyEntries(since: since, includeAll: includeAll, rendering: render) }
+    }
+
+    /// The commits on the branch after `since`, as ``historyEntries(since:includeAll:)`` keeps them.
+    func history(since: String? = nil, includeAll: Bool = false) async throws -> [ScannedCommit] {
+        try await read { try $0.history(since: since, includeAll: includeAll) }
+    }
+
+    /// The `tollgate history` entry of a scanned commit.
+    func entry(for scanned: ScannedCommit) async throws -> HistoryEntry {
+        try await read { try $0.entry(for: scanned) }
+    }
+}
+
+/// The open libgit2 repository with the settings in force: what ``ManagedRepository/read(_:)``
+/// hands its work. It is not Sendable, so it never leaves that work.
+struct OpenRepository {
+    /// The open repository.
+    let repository: Repository
+    /// The settings in force.
+    let settings: RepositorySettings
+    /// The branch followed.
+    let branch: String
+    /// The commit at the tip of the branch.
+    let tip: ObjectID
+
+    init(path: String, settingsFile: String?, branch: String?, settingsCommit: String?) throws {
         let repository = try Repository(at: path)
         self.repository = repository
         if settingsFile == nil, let settingsCommit {
@@ -60,15 +158,6 @@ public final class ManagedRepository {
         settings = tip == start ? first : try Self.settings(in: repository, at: tip)
     }
 
-    /// Opens the repository at `path` with the settings of the policy revision in force in
-    /// `store`, or those at the branch's tip before any policy is in force.
-    ///
-    /// - Throws: as ``init(path:settingsFile:branch:settingsCommit:)``, and ``StoreError``.
-    public static func open(path: String, settingsFile: String? = nil, branch: String? = nil, store: any StateStore) async throws -> ManagedRepository {
-        let inForce = try await store.policyInForce()?.commit
-        return try ManagedRepository(path: path, settingsFile: settingsFile, branch: branch, settingsCommit: inForce)
-    }
-
     /// The settings in the `tollgate.yaml` of commit `id`, or the standard ones when it has none.
     private static func settings(in repository: Repository, at id: ObjectID) throws -> RepositorySettings {
         let tree = try repository.commit(id).tree()
@@ -95,24 +184,15 @@ public final class ManagedRepository {
     /// `includeAll`, only those that changed a stack, a policy or the settings.
     ///
     /// - Throws: ``HistoryError`` when `since` is not on the branch, and whatever the scan throws.
-    public func history(since: String? = nil, includeAll: Bool = false) throws -> [ScannedCommit] {
+    func history(since: String? = nil, includeAll: Bool = false) throws -> [ScannedCommit] {
         try walk(since: since, includeAll: includeAll) { scanned, _ in scanned }
     }
 
-    /// The `tollgate history` entries of the commits ``history(since:includeAll:)`` returns, made
-    /// while the scan holds each commit, so that no commit is read twice.
+    /// What `render` makes of the `tollgate history` entry of each commit ``history(since:includeAll:)``
+    /// returns, made while the scan holds each commit, so that no commit is read twice.
     ///
     /// - Throws: as ``history(since:includeAll:)``.
-    public func historyEntries(since: String? = nil, includeAll: Bool = false) throws -> [HistoryEntry] {
-        try historyEntries(since: since, includeAll: includeAll) { $0 }
-    }
-
-    /// What `render` makes of each entry ``historyEntries(since:includeAll:)`` returns, in the same
-    /// order: a long history is held only in its rendered form, which takes far less memory than
-    /// the entries' many small strings.
-    ///
-    /// - Throws: as ``history(since:includeAll:)``.
-    public func historyEntries<Rendered>(
+    func historyEntries<Rendered>(
         since: String? = nil, includeAll: Bool = false, rendering render: (HistoryEntry) -> Rendered
     ) throws -> [Rendered] {
         try walk(since: since, includeAll: includeAll) { scanned, commit in render(Self.entry(for: scanned, commit: commit)) }
@@ -139,14 +219,14 @@ public final class ManagedRepository {
 
     /// The files inside `paths` (folders end in `/`) at `commit`, in git's path order, each with its
     /// blob id as ``TreeChange/newID``.
-    public func files(within paths: [String], at commit: ObjectID) throws -> [TreeChange] {
+    func files(within paths: [String], at commit: ObjectID) throws -> [TreeChange] {
         let treeID = try repository.commit(commit).treeID
         let comparer = TreeComparer(repository: repository, scope: PathScope(paths: paths))
         return try comparer.compare(oldTree: nil, newTree: treeID, commit: commit).changes
     }
 
     /// The `tollgate history` entry of a scanned commit, with its author, committer and summary.
-    public func entry(for scanned: ScannedCommit) throws -> HistoryEntry {
+    func entry(for scanned: ScannedCommit) throws -> HistoryEntry {
         Self.entry(for: scanned, commit: try repository.commit(scanned.id))
     }
 

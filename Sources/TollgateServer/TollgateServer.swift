@@ -122,7 +122,7 @@ public final class TollgateServer: Sendable {
     /// The whole status report, from ``statusCache``: kept while neither the store nor
     /// `repository`'s branch has changed, and brought up to date row by row when the store has.
     func statusSnapshot(repository: ManagedRepository) async throws -> StatusCache.Snapshot {
-        let key = StatusCache.Key(auditHead: try await store.auditHead()?.sequence, tip: String(describing: repository.tip))
+        let key = StatusCache.Key(auditHead: try await store.auditHead()?.sequence, tip: repository.tipCommit)
         let reader = StatusReader(store: store, clock: clock)
         // A report may outlive the request that asked for it, so it reads its own repository handle.
         return try await statusCache.snapshot(
@@ -160,7 +160,9 @@ public final class TollgateServer: Sendable {
         let store = self.store
         WebhookController(
             secrets: secrets,
-            branch: { try ManagedRepository(path: repository.path, settingsFile: repository.settingsFile, branch: repository.branch).branch },
+            branch: {
+                try await ManagedRepository.open(path: repository.path, settingsFile: repository.settingsFile, branch: repository.branch).branch
+            },
             deliveries: WebhookDeliveries(store: store), coalescer: coalescer, bodyLimit: hookBodyLimit
         ).register(on: router)
         APIController(server: self).register(on: router)

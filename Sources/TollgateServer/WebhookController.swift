@@ -9,7 +9,7 @@ import TollgateEngine
 /// branch asks for a sync; anything else is refused or ignored with a reason, and changes nothing.
 struct WebhookController {
     let secrets: WebhookSecrets
-    let branch: @Sendable () throws -> String
+    let branch: @Sendable () async throws -> String
     let deliveries: WebhookDeliveries
     let coalescer: SyncCoalescer
     /// The largest body taken, 1 MiB: GitHub caps push payloads at 25 MB, but a push of the
@@ -60,7 +60,7 @@ struct WebhookController {
         } catch {
             throw ServerError(.badRequest, code: "malformed_payload", message: "The \(host.displayName) push payload is not the JSON a push sends: \(Self.describe(error)).")
         }
-        let followed = try branch()
+        let followed = try await branch()
         guard pushed.contains(followed) else {
             let names = pushed.isEmpty ? "no branch" : pushed.map { "'\($0)'" }.joined(separator: ", ")
             return try accepted(.ignored, reason: "the push changed \(names), not the followed branch '\(followed)'", delivery: delivery, context: context)

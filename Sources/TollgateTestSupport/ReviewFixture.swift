@@ -115,15 +115,15 @@ public final class ReviewFixture: Sendable {
     /// the commit no longer has it) and stores the change set as sync will.
     public func createStackChangeSet(_ stack: String = "web", commits: [String], in store: any StateStore) async throws -> ChangeSetRecord {
         let managed = try repository()
-        let target = try managed.commit(commits.last)
+        let target = try await managed.commit(commits.last)
         let state = try await store.stackState(stack)
-        guard let changeSet = try managed.changeSet(for: stack, at: target, against: try state?.snapshot()) else {
-            throw PlanError.stackNotFound(name: stack, commit: target.short, known: try managed.stackNames(at: target))
+        guard let changeSet = try await managed.changeSet(for: stack, at: target, against: try state?.snapshot()) else {
+            throw PlanError.stackNotFound(name: stack, commit: String(target.prefix(7)), known: try await managed.stackNames(at: target))
         }
         let json = String(decoding: try JSONEncoder().encode(changeSet), as: UTF8.self)
         let record = ChangeSetRecord(
             id: ChangeSetRecord.newID(), kind: .stack, stack: stack, commits: commits, baseStateVersion: state?.stateVersion ?? 0,
-            targetCommit: target.hex, digest: changeSet.digest, json: json)
+            targetCommit: target, digest: changeSet.digest, json: json)
         return try await store.transaction { try await $0.createChangeSet(record, actor: "tollgate") }.changeSet
     }
 
@@ -131,14 +131,14 @@ public final class ReviewFixture: Sendable {
     /// against it (a renamed bucket then replaces the bucket, which is destructive).
     public func recordStackApplied(_ stack: String = "web", at commit: String, in store: any StateStore) async throws {
         let managed = try repository()
-        let id = try managed.commit(commit)
-        guard let source = try managed.stackSource(stack, at: id) else {
-            throw PlanError.stackNotFound(name: stack, commit: id.short, known: try managed.stackNames(at: id))
+        let id = try await managed.commit(commit)
+        guard let source = try await managed.stackSource(stack, at: id) else {
+            throw PlanError.stackNotFound(name: stack, commit: String(id.prefix(7)), known: try await managed.stackNames(at: id))
         }
         let parameters = try source.snapshot().parameters.values
         let template = String(decoding: source.template, as: UTF8.self)
         _ = try await store.transaction { tx in
-            try await tx.recordStackState(stack: stack, template: template, parameters: parameters, tags: [:], commit: id.hex, actor: "tollgate")
+            try await tx.recordStackState(stack: stack, template: template, parameters: parameters, tags: [:], commit: id, actor: "tollgate")
         }
     }
 

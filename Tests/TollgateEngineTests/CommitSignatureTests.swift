@@ -19,7 +19,7 @@ struct CommitSignatureTests {
         }
         let store = try await fixture.openStore()
         let repository = try fixture.repository()
-        _ = try await PolicyInForce.trust(commit: try repository.commit(nil), repository: repository, store: store, actor: "lead")
+        _ = try await PolicyInForce.trust(commit: try await repository.commit(nil), repository: repository, store: store, actor: "lead")
         let review = TrustedReview(fixture: fixture, store: store, service: ReviewService(store: store, clock: fixture.clock), repository: repository)
         try await fixture.recordStackApplied(at: fixture.git.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines), in: store)
         return review

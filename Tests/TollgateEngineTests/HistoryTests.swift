@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TollgateCore
-import TollgateEngine
+@testable import TollgateEngine
 import TollgateGit
 import TollgateTestSupport
 import TollgateStore
@@ -16,11 +16,13 @@ private struct Expected: Equatable, CustomStringConvertible {
     var description: String { "\(summary): \(stacks.map { "\($0.change) \($0.name) \($0.files)" }) policies=\(policies) settings=\(settings)" }
 }
 
-private func entries(_ managed: ManagedRepository, since: String? = nil, all: Bool = false) throws -> [Expected] {
-    try managed.history(since: since, includeAll: all).map { scanned in
-        let entry = try managed.entry(for: scanned)
-        return Expected(summary: entry.summary, stacks: entry.stacks, policies: entry.policies, settings: entry.settings)
+private func entries(_ managed: ManagedRepository, since: String? = nil, all: Bool = false) async throws -> [Expected] {
+    var expected: [Expected] = []
+    for scanned in try await managed.history(since: since, includeAll: all) {
+        let entry = try await managed.entry(for: scanned)
+        expected.append(Expected(summary: entry.summary, stacks: entry.stacks, policies: entry.policies, settings: entry.settings))
     }
+    return expected
 }
 
 /// A repository with every kind of change: stacks added, changed, configured, moved and deleted,
@@ -60,10 +62,10 @@ private func busyRepository() throws -> GitFixture {
 @Suite("History")
 struct HistoryTests {
     @Test("each commit on main reports the stacks it added, modified or deleted, oldest first")
-    func busyHistory() throws {
+    func busyHistory() async throws {
         let fixture = try busyRepository()
         let managed = try ManagedRepository(path: fixture.path)
-        #expect(try entries(managed) == [
+        #expect(try await entries(managed) == [
             Expected(summary: "initial", stacks: [
                 StackChange(name: "database", change: .added, files: ["Stacks/database/template.json"]),
                 StackChange(name: "network", change: .added, files: ["Stacks/network/config.json", "Stacks/network/template.yaml"]),
@@ -83,14 +85,14 @@ struct HistoryTests {
                 StackChange(name: "network", change: .deleted, files: ["Stacks/network/config.json", "Stacks/network/template.yaml"]),
             ]),
         ])
-        let all = try entries(managed, all: true)
+        let all = try await entries(managed, all: true)
         #expect(all.map(\.summary) == ["initial", "change network", "configure database", "docs only", "policies",
                                        "tag network", "merge feature", "move database", "delete network"])
         #expect(all[3].stacks.isEmpty)
     }
 
     @Test("the stack files of each commit are exactly the ones git log --first-parent --name-status shows")
-    func agreesWithGitLog() throws {
+    func agreesWithGitLog() async throws {
         let fixture = try busyRepository()
         let managed = try ManagedRepository(path: fixture.path)
         let log = try fixture.git("log", "--first-parent", "--no-renames", "--reverse", "--format=@%H", "--name-status")
@@ -104,7 +106,7 @@ struct HistoryTests {
                 gitFiles[current, default: []].insert(String(path))
             }
         }
-        let scanned = try managed.history(includeAll: true)
+        let scanned = try await managed.history(includeAll: true)
         #expect(scanned.count == gitFiles.count)
         for commit in scanned {
             let git = try #require(gitFiles[commit.id.hex])
@@ -115,31 +117,31 @@ struct HistoryTests {
     }
 
     @Test("--since starts after the given commit")
-    func since() throws {
+    func since() async throws {
         let fixture = try busyRepository()
         let managed = try ManagedRepository(path: fixture.path)
-        #expect(try entries(managed, since: "HEAD~2").map(\.summary) == ["move database", "delete network"])
-        #expect(try entries(managed, since: "HEAD").isEmpty)
+        #expect(try await entries(managed, since: "HEAD~2").map(\.summary) == ["move database", "delete network"])
+        #expect(try await entries(managed, since: "HEAD").isEmpty)
     }
 
     @Test("--since that is not an ancestor, or only reached through a merge, is refused")
-    func sinceNotOnBranch() throws {
+    func sinceNotOnBranch() async throws {
         let fixture = try busyRepository()
         try fixture.git("checkout", "-q", "-b", "elsewhere", "HEAD~3")
         try fixture.write("x", "1\n")
         try fixture.commit("unmerged work")
         try fixture.git("checkout", "-q", "main")
         let managed = try ManagedRepository(path: fixture.path)
-        #expect(throws: HistoryError.notAnAncestor(revision: "elsewhere", branch: "main")) {
-            try managed.history(since: "elsewhere")
+        await #expect(throws: HistoryError.notAnAncestor(revision: "elsewhere", branch: "main")) {
+            try await managed.history(since: "elsewhere")
         }
-        #expect(throws: HistoryError.notOnFirstParentHistory(revision: "feature", branch: "main")) {
-            try managed.history(since: "feature")
+        await #expect(throws: HistoryError.notOnFirstParentHistory(revision: "feature", branch: "main")) {
+            try await managed.history(since: "feature")
         }
     }
 
     @Test("a tollgate.yaml layout names stacks by what {name} matched, across folders")
-    func customLayout() throws {
+    func customLayout() async throws {
         let fixture = try GitFixture()
         try fixture.write("tollgate.yaml", "stacks:\n  - template: \"{name}.yaml\"\n    config: \"{name}.config.json\"\n")
         try fixture.write("infra/network.yaml", "Resources: {}\n")
@@ -151,7 +153,7 @@ struct HistoryTests {
         try fixture.write("tollgate.yaml", "branch: main\nstacks:\n  - template: \"{name}.yaml\"\n    config: \"{name}.config.json\"\n")
         try fixture.commit("settings")
         let managed = try ManagedRepository(path: fixture.path)
-        #expect(try entries(managed) == [
+        #expect(try await entries(managed) == [
             Expected(summary: "initial", stacks: [
                 StackChange(name: "infra/network", change: .added, files: ["infra/network.yaml"]),
                 StackChange(name: "teams/payments/api", change: .added, files: ["teams/payments/api.yaml"]),
@@ -164,7 +166,7 @@ struct HistoryTests {
     }
 
     @Test("--config replaces the repository's own settings, and the branch can be chosen")
-    func settingsFileAndBranch() throws {
+    func settingsFileAndBranch() async throws {
         let fixture = try GitFixture(branch: "trunk")
         try fixture.write("cfn/network.template", "Resources: {}\n")
         try fixture.write("Stacks/ignored/template.yaml", "Resources: {}\n")
@@ -174,25 +176,25 @@ struct HistoryTests {
         try Data("branch: trunk\nstacks:\n  - template: \"cfn/{name}.template\"\n".utf8).write(to: URL(fileURLWithPath: settings))
         let managed = try ManagedRepository(path: fixture.path, settingsFile: settings)
         #expect(managed.branch == "trunk")
-        #expect(try entries(managed).first?.stacks == [StackChange(name: "network", change: .added, files: ["cfn/network.template"])])
+        #expect(try await entries(managed).first?.stacks == [StackChange(name: "network", change: .added, files: ["cfn/network.template"])])
         let standard = try ManagedRepository(path: fixture.path, branch: "trunk")
-        #expect(try entries(standard).first?.stacks.map(\.name) == ["ignored"])
+        #expect(try await entries(standard).first?.stacks.map(\.name) == ["ignored"])
     }
 
     @Test("two templates that claim one stack are refused, naming both paths and the commit")
-    func duplicateStack() throws {
+    func duplicateStack() async throws {
         let fixture = try GitFixture()
         try fixture.write("Stacks/network/template.yaml", "Resources: {}\n")
         try fixture.write("Stacks/network/template.json", "{}\n")
         let id = try fixture.commit("two templates")
         let managed = try ManagedRepository(path: fixture.path)
-        let error = try #require(throws: LayoutError.self) { try managed.history() }
+        let error = try await #require(throws: LayoutError.self) { try await managed.history() }
         #expect(error == .duplicateStack(name: "network", firstPath: "Stacks/network/template.yaml",
                                          secondPath: "Stacks/network/template.json", commit: String(id.prefix(7))))
     }
 
     @Test("a malformed tollgate.yaml is named with its commit, line and field")
-    func malformedSettings() throws {
+    func malformedSettings() async throws {
         let fixture = try GitFixture()
         try fixture.write("tollgate.yaml", "branch: main\nstacks:\n  - template: \"Stacks/template.yaml\"\n")
         let id = try fixture.commit("bad settings")
@@ -202,13 +204,13 @@ struct HistoryTests {
     }
 
     @Test("a shallow clone says where history stops and how to fetch the rest")
-    func shallowClone() throws {
+    func shallowClone() async throws {
         let fixture = try busyRepository()
         let folder = try TemporaryDirectory()
         let clone = folder.appending("clone")
         try GitFixture.run(["git", "clone", "-q", "--depth", "2", "--branch", "main", "file://\(fixture.path)", clone])
         let managed = try ManagedRepository(path: clone)
-        let error = try #require(throws: GitError.self) { try managed.history() }
+        let error = try await #require(throws: GitError.self) { try await managed.history() }
         guard case .missingObject(_, _, let shallow) = error else {
             Issue.record("expected a missing object, got \(error)")
             return
@@ -218,7 +220,7 @@ struct HistoryTests {
     }
 
     @Test("a missing tree object is reported as damage, naming the commit")
-    func corruptRepository() throws {
+    func corruptRepository() async throws {
         let fixture = try GitFixture()
         try fixture.write("Stacks/network/template.yaml", "Resources: {}\n")
         try fixture.commit("first")
@@ -227,7 +229,7 @@ struct HistoryTests {
         let tree = try fixture.git("rev-parse", "HEAD~1:Stacks").trimmingCharacters(in: .whitespacesAndNewlines)
         try FileManager.default.removeItem(atPath: fixture.appendingGit("objects/\(tree.prefix(2))/\(tree.dropFirst(2))"))
         let managed = try ManagedRepository(path: fixture.path)
-        let error = try #require(throws: GitError.self) { try managed.history() }
+        let error = try await #require(throws: GitError.self) { try await managed.history() }
         #expect(error.description.contains(String(tree.prefix(7))))
         #expect(error.description.contains(String(second.prefix(7))))
         #expect(error.description.contains("git fsck"))
@@ -240,13 +242,13 @@ struct HistoryTests {
         try git.write("Stacks/ok/template.yaml", bucketTemplate(["Logs"]))
         try GitFixture.run(["sh", "-c", "cd \"$0\" && mkdir -p src && printf x > \"src/$(printf '\\377')\"", git.path])
         try git.commit("first")
-        #expect(try entries(ManagedRepository(path: git.path)).count == 1)
+        #expect(try await entries(ManagedRepository(path: git.path)).count == 1)
 
         try GitFixture.run(["sh", "-c", "cd \"$0\" && mkdir -p \"Stacks/caf$(printf '\\351')\" && printf 'Resources:\\n  Q:\\n    Type: AWS::SQS::Queue\\n' > \"Stacks/caf$(printf '\\351')/template.yaml\"", git.path])
         try git.write("Stacks/ok/template.yaml", bucketTemplate(["Logs", "More"]))
         let second = try git.commit("add a badly named stack, grow ok")
 
-        #expect(try ManagedRepository(path: git.path).history().count == 2)
+        #expect(try await ManagedRepository(path: git.path).history().count == 2)
         let report = try await fixture.sync()
         let failed = try #require(report.created.first { $0.status == .failed })
         #expect(failed.stack == "caf\u{FFFD}")

@@ -18,7 +18,7 @@ struct TrustedReview {
         let fixture = try ReviewFixture(extraFiles: extraFiles)
         let store = postgres ? try await fixture.openPostgresStore() : try await fixture.openStore()
         let repository = try fixture.repository()
-        _ = try await PolicyInForce.trust(commit: try repository.commit(nil), repository: repository, store: store, actor: "lead")
+        _ = try await PolicyInForce.trust(commit: try await repository.commit(nil), repository: repository, store: store, actor: "lead")
         return TrustedReview(fixture: fixture, store: store, service: ReviewService(store: store, clock: fixture.clock), repository: repository)
     }
 
@@ -71,7 +71,7 @@ struct ReviewServiceTests {
         let fixture = try ReviewFixture()
         let store = try await fixture.openStore()
         let repository = try fixture.repository()
-        let tip = try repository.commit(nil)
+        let tip = try await repository.commit(nil)
         let trusted = try await PolicyInForce.trust(commit: tip, repository: repository, store: store, actor: "lead")
         #expect(trusted.commit == fixture.firstCommit)
         #expect(try await store.policyInForce()?.commit == fixture.firstCommit)
@@ -84,7 +84,7 @@ struct ReviewServiceTests {
         await #expect(throws: ReviewError.self) {
             _ = try await PolicyInForce.trust(commit: tip, repository: repository, store: store, actor: "lead", replacing: true)
         }
-        let act = OperatorAct.trust(commit: tip.hex, replacing: fixture.firstCommit)
+        let act = OperatorAct.trust(commit: tip, replacing: fixture.firstCommit)
         let signature = try SSHSignature(armored: try fixture.signatureText(of: act.text, as: "amara"))
         _ = try await PolicyInForce.trust(commit: tip, repository: repository, store: store, actor: "lead", replacing: true, signature: signature)
         let again = try await store.auditEntries(AuditFilter(actor: "amara")).filter { $0.action == .policyTrusted }
@@ -101,7 +101,7 @@ struct ReviewServiceTests {
         let store = try await fixture.openStore()
         let repository = try fixture.repository()
         do {
-            _ = try await PolicyInForce.trust(commit: try repository.commit(nil), repository: repository, store: store, actor: "lead")
+            _ = try await PolicyInForce.trust(commit: try await repository.commit(nil), repository: repository, store: store, actor: "lead")
             Issue.record("a malformed policy was trusted")
         } catch let error as ReviewError {
             #expect("\(error)".contains("Policies/approvals.yaml:2"), "\(error)")

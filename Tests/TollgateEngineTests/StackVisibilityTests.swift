@@ -25,7 +25,7 @@ struct StackVisibilityTests {
         let before = try await StackVisibility.of(reviewer: "amara", store: store, repository: repository)
         #expect(before.policy == nil)
         #expect(before.allows(stack: "vault"))
-        _ = try await PolicyInForce.trust(commit: try repository.commit(nil), repository: repository, store: store, actor: "lead")
+        _ = try await PolicyInForce.trust(commit: try await repository.commit(nil), repository: repository, store: store, actor: "lead")
         _ = try await ChangeSetSynchronizer(repository: repository, store: store, actor: "tollgate").sync()
         let vault = try #require(try await store.changeSets(ChangeSetFilter(stack: "vault")).first)
         let policy = try await review.createPolicyChangeSet(commits: [review.firstCommit], in: store)

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TollgateCore
-import TollgateEngine
+@testable import TollgateEngine
 import TollgateGit
 import TollgateStore
 import TollgateTestSupport
@@ -23,7 +23,7 @@ struct TemplateSyncTests {
         let report = try await fixture.sync()
         let created = try #require(report.created.first)
         let record = try await fixture.store.changeSet(id: created.id)
-        let subject = try ManagedRepository(path: fixture.git.path).reviewSubject(for: record, isNewStack: false)
+        let subject = try await ManagedRepository(path: fixture.git.path).read { try $0.reviewSubject(for: record, isNewStack: false) }
         #expect(subject.isDestructive)
         #expect(subject.opaqueTransforms == ["SomeMacro"])
         try await fixture.close()
@@ -36,8 +36,7 @@ struct TemplateSyncTests {
         try fixture.git.write("Stacks/orders/config.json", "{\"Parameters\": {},\n \"StackPolicy\": {\"Statement\": []}}\n")
         let commit = try fixture.git.commit("add orders")
         let managed = try ManagedRepository(path: fixture.git.path)
-        let id = try #require(ObjectID(hex: commit))
-        let source = try #require(try managed.stackSource("orders", at: id))
+        let source = try #require(try await managed.stackSource("orders", at: commit))
         let error = #expect(throws: ConfigurationError.self) { try source.snapshot() }
         #expect(error.map { "\($0)" }?.contains("Policies/stack-policies/") == true)
         #expect(error.map { "\($0)" }?.contains("config.json:2:") == true)

@@ -35,7 +35,7 @@ struct APIOpenAPITests {
         let review = try ReviewFixture()
         let store = try await review.openStore()
         let repository = try review.repository()
-        _ = try await PolicyInForce.trust(commit: try repository.commit(nil), repository: repository, store: store, actor: "lead")
+        _ = try await PolicyInForce.trust(commit: try await repository.commit(nil), repository: repository, store: store, actor: "lead")
         _ = try await ChangeSetSynchronizer(repository: repository, store: store, actor: "tollgate").sync()
         let changeSet = try #require(try await store.changeSets(ChangeSetFilter(stack: "web")).first)
         let token = try await AccessTokens(store: store).issue(reviewer: "amara", lifetime: 3600, actor: "lead", repository: repository)

@@ -33,7 +33,7 @@ struct NotificationDeliveryTests {
             let review = try Self.fixture(port: port)
             let store = try await review.openStore()
             let repository = try review.repository()
-            _ = try await PolicyInForce.trust(commit: try repository.commit(nil), repository: repository, store: store, actor: "lead")
+            _ = try await PolicyInForce.trust(commit: try await repository.commit(nil), repository: repository, store: store, actor: "lead")
             let changeSet = try await review.createStackChangeSet(commits: [review.firstCommit], in: store)
             let client = NotificationDispatcher.makeHTTPClient()
             let dispatcher = Self.dispatcher(review, store: store, client: client)
@@ -84,7 +84,7 @@ struct NotificationDeliveryTests {
             let review = try Self.fixture(port: port)
             let first = try await review.openStore()
             let repository = try review.repository()
-            _ = try await PolicyInForce.trust(commit: try repository.commit(nil), repository: repository, store: first, actor: "lead")
+            _ = try await PolicyInForce.trust(commit: try await repository.commit(nil), repository: repository, store: first, actor: "lead")
             let changeSet = try await review.createStackChangeSet(commits: [review.firstCommit], in: first)
             let firstClient = NotificationDispatcher.makeHTTPClient()
             #expect(try await Self.dispatcher(review, store: first, client: firstClient, holder: "before").deliverDue() == 1)
@@ -112,7 +112,7 @@ struct NotificationDeliveryTests {
             let one = try await location.open(clock: review.clock)
             let two = try await location.open(clock: review.clock)
             let repository = try review.repository()
-            _ = try await PolicyInForce.trust(commit: try repository.commit(nil), repository: repository, store: one, actor: "lead")
+            _ = try await PolicyInForce.trust(commit: try await repository.commit(nil), repository: repository, store: one, actor: "lead")
             var commits = [review.firstCommit]
             _ = try await review.createStackChangeSet(commits: commits, in: one)
             for index in 1..<12 {
@@ -155,7 +155,7 @@ struct NotificationDeliveryTests {
             let review = try Self.fixture(port: port, paths: ["hang", "redirect", "huge"])
             let store = try await review.openStore()
             let repository = try review.repository()
-            _ = try await PolicyInForce.trust(commit: try repository.commit(nil), repository: repository, store: store, actor: "lead")
+            _ = try await PolicyInForce.trust(commit: try await repository.commit(nil), repository: repository, store: store, actor: "lead")
             _ = try await review.createStackChangeSet(commits: [review.firstCommit], in: store)
             var settings = NotificationDispatcher.Settings()
             // Long enough for a loaded machine to answer on loopback; the hanging receiver never does.
@@ -189,7 +189,7 @@ struct NotificationDeliveryTests {
             let review = try Self.fixture(port: port)
             let store = try await review.openStore()
             let repository = try review.repository()
-            _ = try await PolicyInForce.trust(commit: try repository.commit(nil), repository: repository, store: store, actor: "lead")
+            _ = try await PolicyInForce.trust(commit: try await repository.commit(nil), repository: repository, store: store, actor: "lead")
             _ = try await review.createStackChangeSet(commits: [review.firstCommit], in: store)
             var settings = NotificationDispatcher.Settings()
             settings.maximumAttempts = 2
@@ -247,7 +247,7 @@ struct NotificationDeliveryTests {
                 """])
             let store = try await review.openStore()
             let repository = try review.repository()
-            _ = try await PolicyInForce.trust(commit: try repository.commit(nil), repository: repository, store: store, actor: "lead")
+            _ = try await PolicyInForce.trust(commit: try await repository.commit(nil), repository: repository, store: store, actor: "lead")
             let changeSet = try await review.createStackChangeSet(commits: [review.firstCommit], in: store)
             _ = try await store.transaction {
                 try await $0.transition(changeSetID: changeSet.id, to: .rejected, actor: "amara", reason: "<!channel> & friends")
@@ -271,7 +271,7 @@ struct NotificationDeliveryTests {
             let review = try ReviewFixture()
             let store = try await review.openStore()
             let repository = try review.repository()
-            _ = try await PolicyInForce.trust(commit: try repository.commit(nil), repository: repository, store: store, actor: "lead")
+            _ = try await PolicyInForce.trust(commit: try await repository.commit(nil), repository: repository, store: store, actor: "lead")
             try review.git.write("Policies/notifications.yaml", "notifications:\n  - url: http://127.0.0.1:\(port)/hook\n")
             try review.git.write("Stacks/web/template.yaml", ReviewFixture.template(bucket: "web-assets-2"))
             let commit = try review.git.commit("send notifications to me, and change web", author: ReviewFixture.outsider)

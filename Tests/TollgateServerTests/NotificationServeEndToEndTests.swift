@@ -55,7 +55,7 @@ struct NotificationServeEndToEndTests {
             let review = try NotificationDeliveryTests.fixture(port: port)
             let store = try await review.openStore()
             let repository = try review.repository()
-            _ = try await PolicyInForce.trust(commit: try repository.commit(nil), repository: repository, store: store, actor: "lead")
+            _ = try await PolicyInForce.trust(commit: try await repository.commit(nil), repository: repository, store: store, actor: "lead")
             let changeSet = try await review.createStackChangeSet(commits: [review.firstCommit], in: store)
             try await store.close()
 
@@ -85,7 +85,7 @@ struct NotificationServeEndToEndTests {
         let url = postgres.url(database: database)
         let store = try await StoreLocation.postgres(url: url).open(clock: SystemWallClock())
         let repository = try review.repository()
-        _ = try await PolicyInForce.trust(commit: try repository.commit(nil), repository: repository, store: store, actor: "lead")
+        _ = try await PolicyInForce.trust(commit: try await repository.commit(nil), repository: repository, store: store, actor: "lead")
         let secretFile = review.folder.appending("github-secret")
         try Data("shared-secret".utf8).write(to: URL(fileURLWithPath: secretFile))
         let arguments = ["--repo", review.git.path, "--database", url, "--github-webhook-secret-file", secretFile]

@@ -19,7 +19,7 @@ struct ServeEndToEndTests {
         let review = try ReviewFixture()
         let store = try await review.openStore()
         let repository = try review.repository()
-        _ = try await PolicyInForce.trust(commit: try repository.commit(nil), repository: repository, store: store, actor: "lead")
+        _ = try await PolicyInForce.trust(commit: try await repository.commit(nil), repository: repository, store: store, actor: "lead")
         let token = try await AccessTokens(store: store).issue(reviewer: "amara", lifetime: 3600, actor: "lead", repository: repository)
         try await store.close()
         let secretFile = review.folder.appending("github-secret")

@@ -31,7 +31,7 @@ final class ServerFixture: Sendable {
         self.review = review
         self.store = store
         let repository = try review.repository()
-        _ = try await PolicyInForce.trust(commit: try repository.commit(nil), repository: repository, store: store, actor: "lead")
+        _ = try await PolicyInForce.trust(commit: try await repository.commit(nil), repository: repository, store: store, actor: "lead")
         let described = TollgateServer.Repository(path: review.git.path)
         var logger = Logger(label: "tollgate.server.tests")
         logger.logLevel = .warning

@@ -117,7 +117,7 @@ struct WebSessionApprovalTests {
         try review.git.write("Policies/approvals.yaml", ReviewFixture.approvals + "session-approvals: false\nserver-keys:\n  - \(session.serverKeyLine)\n")
         let commit = try review.git.commit("turn session approvals off", author: ReviewFixture.outsider)
         let repository = try review.repository()
-        let target = try repository.commit(commit)
+        let target = try await repository.commit(commit)
         let act = OperatorAct.trust(commit: commit, replacing: try await session.fixture.store.policyInForce()?.commit)
         let signature = try SSHSignature(armored: try review.signatureText(of: act.text, as: "amara"))
         _ = try await PolicyInForce.trust(commit: target, repository: repository, store: session.fixture.store, actor: "lead", replacing: true, signature: signature)

@@ -81,7 +81,7 @@ public struct ChangeSetApplication: Sendable {
         // so that the attempt is on record like any other failure.
         let provider: any Provider
         do {
-            provider = try providerFor(record, policy: policy, repository: repository, providers: providers)
+            provider = try await providerFor(record, policy: policy, repository: repository, providers: providers)
         } catch {
             return try await finish(request, record: record, actor: actor, repository: repository, outcome: ProviderOutcome(succeeded: false, output: "\(error)"))
         }
@@ -106,7 +106,7 @@ public struct ChangeSetApplication: Sendable {
             let verdict = try await review.currentVerdict(of: record, policy: policy, repository: repository)
             guard verdict.appliesAutomatically, verdict.canApplyNow else { continue }
             let target = try objectID(record.targetCommit, changeSetID: record.id)
-            due.append((record, try repository.stackSource(record.stack, at: target)?.snapshot()))
+            due.append((record, try await repository.read { try $0.stackSource(record.stack, at: target) }?.snapshot()))
         }
         let byStack = Dictionary(due.map { ($0.record.stack, $0.record) }, uniquingKeysWith: { first, _ in first })
         var results: [DueApply] = []
@@ -160,7 +160,7 @@ public struct ChangeSetApplication: Sendable {
         }
         let provider: any Provider
         do {
-            provider = try providerFor(record, policy: policy, repository: repository, providers: providers)
+            provider = try await providerFor(record, policy: policy, repository: repository, providers: providers)
         } catch {
             return try await finish(request, record: record, actor: actor, repository: repository, outcome: ProviderOutcome(succeeded: false, output: "\(error)"))
         }
@@ -316,7 +316,10 @@ public struct ChangeSetApplication: Sendable {
         let target = try objectID(record.targetCommit, changeSetID: record.id)
         var listed = approved.providerChanges
         for change in outcome.unapprovedChanges where !listed.contains(change) { listed.append(change) }
-        guard let changeSet = try repository.changeSet(for: record.stack, at: target, against: try state?.snapshot(), providerChanges: listed) else {
+        let base = try state?.snapshot()
+        guard let changeSet = try await repository.read({ [listed] in
+            try $0.changeSet(for: record.stack, at: target, against: base, providerChanges: listed)
+        }) else {
             return nil
         }
         let next = ChangeSetRecord(
@@ -344,7 +347,10 @@ public struct ChangeSetApplication: Sendable {
                 let target = try objectID(record.targetCommit, changeSetID: record.id)
                 // CloudFormation's changes listed by an earlier attempt are part of what was approved.
                 let listed = (try? JSONDecoder().decode(ChangeSet.self, from: Data(record.json.utf8)))?.providerChanges ?? []
-                planned = try repository.changeSet(for: record.stack, at: target, against: try state?.snapshot(), providerChanges: listed)?.digest ?? ""
+                let base = try state?.snapshot()
+                planned = try await repository.read {
+                    try $0.changeSet(for: record.stack, at: target, against: base, providerChanges: listed)?.digest ?? ""
+                }
             }
         }
         guard current == record.baseStateVersion else {
@@ -368,7 +374,7 @@ public struct ChangeSetApplication: Sendable {
             template: "", parameters: [:], tags: [:], removesStack: false, changeSetJSON: record.json)
         guard record.kind == .stack else { return request }
         let target = try objectID(record.targetCommit, changeSetID: record.id)
-        if let source = try repository.stackSource(record.stack, at: target) {
+        if let source = try await repository.read({ try $0.stackSource(record.stack, at: target) }) {
             let snapshot = try source.snapshot()
             request.template = String(decoding: source.template, as: UTF8.self)
             request.parameters = snapshot.parameters.values
@@ -381,10 +387,17 @@ public struct ChangeSetApplication: Sendable {
 
     /// The provider of the stack's deployment entry in the policy in force; policy change sets
     /// always go through the record step.
-    private func providerFor(_ record: ChangeSetRecord, policy: PolicyInForce, repository: ManagedRepository, providers: ProviderFactory) throws -> any Provider {
+    private func providerFor(
+        _ record: ChangeSetRecord, policy: PolicyInForce, repository: ManagedRepository, providers: ProviderFactory
+    ) async throws -> any Provider {
         guard record.kind == .stack else { return RecordProvider() }
         let deployment = policy.policy.deployments.deployment(for: record.stack)
-        return try providers.make(deployment.target, ProviderContext(stack: record.stack, policyCommit: policy.commit, repository: repository))
+        var script: PolicyScript?
+        if case .command(let command) = deployment.target, let program = command.arguments.first, program.hasPrefix(PolicySet.folder) {
+            let commit = policy.commit
+            script = try await repository.read { try CommandScript.read(program, at: commit, in: $0) }
+        }
+        return try providers.make(deployment.target, ProviderContext(stack: record.stack, policyCommit: policy.commit, policyScript: script))
     }
 
 }
@@ -437,8 +450,16 @@ public struct ProviderContext {
     public let stack: String
     /// The commit of the policy in force, whose `Policies/` scripts a command may name.
     public let policyCommit: String
-    /// The repository, to read those scripts from.
-    public let repository: ManagedRepository
+    /// The `Policies/` program a command deployment names, as the policy in force holds it.
+    let policyScript: PolicyScript?
+}
+
+/// A program kept under `Policies/`, read from the policy in force.
+struct PolicyScript: Sendable {
+    /// Its path in the repository.
+    let path: String
+    /// Its bytes.
+    let bytes: [UInt8]
 }
 
 /// Makes the provider for a deployment entry.
@@ -466,8 +487,8 @@ public struct ProviderFactory: Sendable {
         case .command(let command):
             let folder = try CommandScript.privateFolder()
             var arguments = command.arguments
-            if let program = arguments.first, program.hasPrefix(PolicySet.folder) {
-                arguments[0] = try CommandScript.writeOut(program, at: context.policyCommit, from: context.repository, into: folder)
+            if let script = context.policyScript {
+                arguments[0] = try CommandScript.writeOut(script, into: folder)
             }
             return CommandProvider(arguments: arguments, timeoutSeconds: command.timeoutSeconds, workFolder: folder)
         case .cloudFormation(let deployment):
@@ -489,13 +510,19 @@ enum CommandScript {
         return path
     }
 
-    /// Writes `path` as the policy commit holds it into `folder`, executable, and returns where.
-    static func writeOut(_ path: String, at commit: String, from repository: ManagedRepository, into folder: String) throws -> String {
+    /// `path` as the policy commit holds it.
+    static func read(_ path: String, at commit: String, in git: OpenRepository) throws -> PolicyScript {
         let id = try objectID(commit, changeSetID: nil)
-        guard let blob = try repository.repository.commit(id).tree().blobID(atPath: path) else {
+        guard let blob = try git.repository.commit(id).tree().blobID(atPath: path) else {
             throw CommandProviderError.cannotRun(program: path, reason: "the policy in force (commit \(id.short)) has no such file")
         }
-        let bytes = try repository.repository.blobContents(blob, neededBy: "\(id.short):\(path)")
+        return PolicyScript(path: path, bytes: try git.repository.blobContents(blob, neededBy: "\(id.short):\(path)"))
+    }
+
+    /// Writes `script` into `folder`, executable, and returns where.
+    static func writeOut(_ script: PolicyScript, into folder: String) throws -> String {
+        let path = script.path
+        let bytes = script.bytes
         let destination = folder + "/" + (path.split(separator: "/").last.map(String.init) ?? "deploy")
         // Close-on-exec: a program another apply of this process starts meanwhile must not inherit
         // the script open for writing, or running the script fails with "Text file busy".

@@ -1,17 +1,17 @@
-public import TollgateCore
-public import TollgateGit
+import TollgateCore
+import TollgateGit
 
 /// Finds, for each commit on a branch's first-parent history, which stacks it changed.
 ///
 /// A merge is compared with its first parent, the state of the branch before the merge. The walk
 /// goes newest-first without sorting, which libgit2 streams without reading the whole history
 /// first, and each step reuses the previous step's trees.
-public struct HistoryScanner {
+struct HistoryScanner {
     private let repository: Repository
     private let layout: StackLayout
 
     /// A scanner of `repository` that finds stacks with `layout`.
-    public init(repository: Repository, layout: StackLayout) {
+    init(repository: Repository, layout: StackLayout) {
         self.repository = repository
         self.layout = layout
     }
@@ -23,7 +23,7 @@ public struct HistoryScanner {
     /// - Throws: ``HistoryError/notOnFirstParentHistory(revision:branch:)`` when `stop` is given
     ///   and the walk never meets it; ``GitError`` for a missing or damaged object; ``LayoutError``
     ///   when two files claim one stack.
-    public func scan(
+    func scan(
         from tip: ObjectID,
         stoppingBefore stop: (id: ObjectID, revision: String, branch: String)? = nil,
         _ body: (ScannedCommit, Commit) throws -> Void
@@ -49,7 +49,7 @@ public struct HistoryScanner {
     ///
     /// - Throws: ``GitError`` for a missing or damaged object; ``LayoutError`` when two files
     ///   claim one stack.
-    public func commitsBrought(byMerge merge: ObjectID) throws -> [ScannedCommit] {
+    func commitsBrought(byMerge merge: ObjectID) throws -> [ScannedCommit] {
         let mergeCommit = try repository.commit(merge)
         let comparer = TreeComparer(repository: repository, scope: PathScope(paths: layout.watchedPaths))
         var scanned: [ScannedCommit] = []

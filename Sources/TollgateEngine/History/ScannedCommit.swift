@@ -1,24 +1,24 @@
-public import TollgateCore
-public import TollgateGit
+import TollgateCore
+import TollgateGit
 
 /// What one commit on the branch changed, as far as Tollgate is concerned.
-public struct ScannedCommit: Sendable {
+struct ScannedCommit: Sendable {
     /// The commit.
-    public let id: ObjectID
+    let id: ObjectID
     /// Its first parent, the state of the branch before it; `nil` for the first commit.
-    public let parent: ObjectID?
+    let parent: ObjectID?
     /// The stacks it added, modified or deleted, sorted by name.
-    public let stacks: [StackChange]
+    let stacks: [StackChange]
     /// The files under `Policies/` it changed, sorted.
-    public let policyFiles: [String]
+    let policyFiles: [String]
     /// Whether it changed `tollgate.yaml`.
-    public let changedSettings: Bool
+    let changedSettings: Bool
     /// For each stack, the paths it has at this commit that are not UTF-8 or that git refuses:
     /// such a stack cannot be read back, so its change set fails for this commit only.
-    public var unreadablePaths: [String: [String]] = [:]
+    var unreadablePaths: [String: [String]] = [:]
 
     /// Whether the commit matters to Tollgate at all.
-    public var isRelevant: Bool {
+    var isRelevant: Bool {
         !stacks.isEmpty || !policyFiles.isEmpty || changedSettings
     }
 }

@@ -35,14 +35,18 @@ public struct StackPlanning: Sendable {
     public func plan(stack: String, at revision: String?, repository: ManagedRepository) async throws -> StackPlan {
         guard !StackLayout.isReservedName(stack) else { throw PlanError.policiesNotAStack }
         let state = try await store.stackState(stack)
-        let commit = try repository.commit(revision)
-        guard let changeSet = try repository.changeSet(for: stack, at: commit, against: try state?.snapshot()) else {
-            throw PlanError.stackNotFound(name: stack, commit: commit.short, known: try repository.stackNames(at: commit))
+        let base = try state?.snapshot()
+        let (commit, changeSet, hasTemplate) = try await repository.read { git in
+            let commit = try git.commitID(revision)
+            guard let changeSet = try git.changeSet(for: stack, at: commit, against: base) else {
+                throw PlanError.stackNotFound(name: stack, commit: commit.short, known: try git.stackNames(at: commit))
+            }
+            return (commit, changeSet, try git.stackSource(stack, at: commit) != nil)
         }
         // The guard rules of the policy in force, as the review will apply them; none before init.
         var guards: GuardCheck?
-        if try await store.policyInForce() != nil, try repository.stackSource(stack, at: commit) != nil {
-            guards = try await GuardCheck.run(store: store, repository: repository, stacks: [stack], commit: commit, at: clock.now())
+        if try await store.policyInForce() != nil, hasTemplate {
+            guards = try await GuardCheck.run(store: store, repository: repository, stacks: [stack], commit: commit.hex, at: clock.now())
         }
         return StackPlan(changeSet: changeSet, guards: guards)
     }

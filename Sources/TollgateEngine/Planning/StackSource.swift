@@ -1,12 +1,12 @@
 public import TollgateCore
-public import TollgateGit
+import TollgateGit
 
 /// One stack's files as a commit holds them.
 public struct StackSource: Sendable {
     /// The stack's name.
     public let name: String
     /// The commit they were read from.
-    public let commit: ObjectID
+    let commit: ObjectID
     /// The template's path in the repository.
     public let templatePath: String
     /// The template's bytes.
@@ -34,12 +34,12 @@ public struct StackSource: Sendable {
     }
 }
 
-extension ManagedRepository {
+extension OpenRepository {
     /// The files of stack `name` at `commit`, or `nil` when the stack has no template there.
     ///
     /// - Throws: ``LayoutError/duplicateStack(name:firstPath:secondPath:commit:)`` when two
     ///   templates claim the stack, ``GitError`` when an object cannot be read.
-    public func stackSource(_ name: String, at commit: ObjectID) throws -> StackSource? {
+    func stackSource(_ name: String, at commit: ObjectID) throws -> StackSource? {
         let tree = try repository.commit(commit).tree()
         var found: [(path: String, blob: ObjectID)] = []
         for path in settings.layout.templatePaths(for: name) {
@@ -74,7 +74,7 @@ extension ManagedRepository {
     ///
     /// - Throws: ``LayoutError/duplicateStack(name:firstPath:secondPath:commit:)`` when two
     ///   templates claim one stack.
-    public func stackNames(at commit: ObjectID) throws -> [String] {
+    func stackNames(at commit: ObjectID) throws -> [String] {
         var templates: [String: String] = [:]
         for change in try files(within: settings.layout.watchedPaths, at: commit) {
             for match in settings.layout.matches(for: change.path) where match.role == .template {
@@ -98,7 +98,7 @@ extension ManagedRepository {
     ///
     /// - Throws: ``TemplateError`` or ``ConfigurationError`` for the stack's files, and what
     ///   ``stackSource(_:at:)`` throws.
-    public func changeSet(
+    func changeSet(
         for name: String, at commit: ObjectID, against state: StackSnapshot?, providerChanges: [ProviderChange] = []
     ) throws -> ChangeSet? {
         let planner = ChangePlanner()
@@ -109,8 +109,39 @@ extension ManagedRepository {
     }
 
     /// The commit `revision` names, or the branch's tip when it is `nil`.
-    public func commit(_ revision: String?) throws -> ObjectID {
+    func commitID(_ revision: String?) throws -> ObjectID {
         try revision.map { try repository.resolveCommit($0) } ?? tip
+    }
+}
+
+extension ManagedRepository {
+    /// The full id of the commit `revision` names, or of the branch's tip when it is `nil`.
+    ///
+    /// - Throws: ``GitError`` when `revision` names no commit.
+    public func commit(_ revision: String?) async throws -> String {
+        try await read { try $0.commitID(revision).hex }
+    }
+
+    /// The files of stack `name` at the commit `revision` names, or `nil` when the stack has no
+    /// template there.
+    ///
+    /// - Throws: as ``commit(_:)``, then as the stack's files are read.
+    public func stackSource(_ name: String, at revision: String) async throws -> StackSource? {
+        try await read { try $0.stackSource(name, at: $0.commitID(revision)) }
+    }
+
+    /// The names of every stack at the commit `revision` names, sorted.
+    ///
+    /// - Throws: as ``commit(_:)``, and ``LayoutError/duplicateStack(name:firstPath:secondPath:commit:)``.
+    public func stackNames(at revision: String) async throws -> [String] {
+        try await read { try $0.stackNames(at: $0.commitID(revision)) }
+    }
+
+    /// The change set that takes stack `name` from `state` to what the commit `revision` names holds.
+    ///
+    /// - Throws: as ``commit(_:)``, then as the stack's files are read and planned.
+    public func changeSet(for name: String, at revision: String, against state: StackSnapshot?) async throws -> ChangeSet? {
+        try await read { try $0.changeSet(for: name, at: $0.commitID(revision), against: state) }
     }
 }
 

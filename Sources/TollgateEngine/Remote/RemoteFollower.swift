@@ -1,7 +1,7 @@
 import Foundation
 public import Logging
 public import TollgateCore
-public import TollgateGit
+import TollgateGit
 public import TollgateStore
 
 /// A remote repository that Tollgate follows through a clone of its own, as configured.
@@ -83,6 +83,14 @@ extension AuditAction {
     public static let remoteRewriteRefused = AuditAction(rawValue: "remote.rewrite_refused")
 }
 
+/// How a fetch moved the clone's branch; a rewritten history is refused with an error instead.
+public enum FetchedBranch: Sendable, Hashable {
+    /// The branch moved (`from` is nil on the first fetch); both are full commit ids.
+    case moved(from: String?, to: String)
+    /// The remote branch is where the clone's already was.
+    case unchanged(at: String)
+}
+
 /// Follows a remote repository: fetches its branch into Tollgate's clone, refusing rewritten
 /// history, then syncs the clone as `tollgate sync` syncs a local repository.
 ///
@@ -122,7 +130,7 @@ public struct RemoteFollower: Sendable {
     ///   no longer contains the last synced commit, after writing a `remote.rewrite_refused` audit
     ///   entry (once per rewritten tip); ``RemoteFetchError`` when the fetch fails.
     @discardableResult
-    public func fetchBranch() async throws -> RemoteFetchOutcome {
+    public func fetchBranch() async throws -> FetchedBranch {
         let synced = try await store.scanCursor(branch: remote.branch)
         let outcome = try await fetch.run(requiringDescentFrom: synced)
         switch outcome {
@@ -131,10 +139,10 @@ public struct RemoteFollower: Sendable {
             throw RemoteFollowError.historyRewritten(url: url, branch: remote.branch, synced: synced, fetched: fetched)
         case .moved(let from, let to):
             logger.info("fetched", metadata: ["remote.url": "\(url)", "remote.from": "\(from ?? "none")", "remote.to": "\(to)"])
-        case .unchanged:
-            break
+            return .moved(from: from, to: to)
+        case .unchanged(let tip):
+            return .unchanged(at: tip)
         }
-        return outcome
     }
 
     /// Fetches the branch, then syncs the clone.

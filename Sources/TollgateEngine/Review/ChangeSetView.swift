@@ -92,9 +92,10 @@ extension ReviewService {
         let attributed = try await store.stackCommits(stack: record.stack)
         let started = try await store.auditEntries(AuditFilter(changeSetID: id)).filter { $0.action == .executionStarted }
         let mergedBy = Dictionary(attributed.map { ($0.commit, $0.mergedBy) }, uniquingKeysWith: { first, _ in first })
+        let summaries = try await repository.read { try $0.commitSummaries(of: record) }
         return ChangeSetView(
             record: record,
-            commits: try repository.commitSummaries(of: record).map { ChangeSetView.Commit(summary: $0, mergedBy: mergedBy[$0.id] ?? nil) },
+            commits: summaries.map { ChangeSetView.Commit(summary: $0, mergedBy: mergedBy[$0.id] ?? nil) },
             changes: try record.stackChangeSet(),
             planFailure: record.planFailure,
             approvals: approvals,

@@ -1,7 +1,7 @@
-public import TollgateCore
-public import TollgateStore
+import TollgateCore
+import TollgateStore
 
-extension ManagedRepository {
+extension OpenRepository {
     /// The exports that stack change set `record` removes or renames while another stack's
     /// recorded state still imports them.
     ///
@@ -10,7 +10,7 @@ extension ManagedRepository {
     ///   - others: the recorded states of every stack; the stack's own is skipped. A recorded
     ///     template that no longer parses is skipped too: it cannot be shown to import anything.
     /// - Throws: ``TemplateError`` or ``ConfigurationError`` for the target's files, ``GitError``.
-    public func brokenImports(of record: ChangeSetRecord, state: StackStateRecord?, others: [StackStateRecord]) throws -> [BrokenImport] {
+    func brokenImports(of record: ChangeSetRecord, state: StackStateRecord?, others: [StackStateRecord]) throws -> [BrokenImport] {
         guard record.kind == .stack, record.planFailure == nil, let state, let base = try? state.snapshot() else { return [] }
         let target = try stackSource(record.stack, at: try objectID(record.targetCommit, changeSetID: record.id))?.snapshot()
         var snapshots: [String: StackSnapshot] = [:]

@@ -1,5 +1,5 @@
 public import TollgateCore
-public import TollgateGit
+import TollgateGit
 public import TollgateStore
 
 /// The policy that decides reviews: the `Policies/` revision last trusted by `tollgate init` or
@@ -26,14 +26,14 @@ public struct PolicyInForce: Sendable {
     ///   when the commit is missing from the repository.
     public static func load(from store: any StoreReader, repository: ManagedRepository) async throws -> PolicyInForce {
         guard let revision = try await store.policyInForce() else { throw ReviewError.noPolicyInForce }
-        return try read(commit: revision.commit, repository: repository)
+        return try await read(commit: revision.commit, repository: repository)
     }
 
     /// Parses the `Policies/` files of `commit`.
     ///
     /// - Throws: ``ReviewError/invalidPolicy(commit:error:)`` naming file, line and field.
-    static func read(commit: String, repository: ManagedRepository) throws -> PolicyInForce {
-        let files = try repository.policyFiles(at: try objectID(commit, changeSetID: nil))
+    static func read(commit: String, repository: ManagedRepository) async throws -> PolicyInForce {
+        let files = try await repository.read { try $0.policyFiles(at: try objectID(commit, changeSetID: nil)) }
         do {
             return PolicyInForce(commit: commit, policy: try PolicySet.parse(files: files))
         } catch {
@@ -45,9 +45,9 @@ public struct PolicyInForce: Sendable {
     /// it replaces when `replacing` is set and a policy is in force.
     ///
     /// - Throws: ``StoreError`` when the store cannot be read.
-    public static func textToTrust(commit: ObjectID, replacing: Bool, store: any StoreReader) async throws -> String {
+    public static func textToTrust(commit: String, replacing: Bool, store: any StoreReader) async throws -> String {
         let inForce = replacing ? try await store.policyInForce()?.commit : nil
-        return OperatorAct.trust(commit: commit.hex, replacing: inForce).text
+        return OperatorAct.trust(commit: commit, replacing: inForce).text
     }
 
     /// Trusts the `Policies/` of `commit` as the first policy in force, with an audit entry
@@ -64,13 +64,16 @@ public struct PolicyInForce: Sendable {
     ///   by a key the policy being trusted lists; required to replace a policy in force, and the
     ///   audit entry then names its holder as the actor.
     public static func trust(
-        commit: ObjectID, repository: ManagedRepository, store: any StateStore, actor: String, replacing: Bool = false,
+        commit revision: String, repository: ManagedRepository, store: any StateStore, actor: String, replacing: Bool = false,
         signature: SSHSignature? = nil
     ) async throws -> PolicyInForce {
-        guard try commit == repository.tip || repository.repository.isAncestor(commit, of: repository.tip) else {
-            throw ReviewError.notOnBranch(commit: commit.hex, branch: repository.branch)
+        let (commit, files) = try await repository.read { git in
+            let commit = try git.commitID(revision)
+            guard try commit == git.tip || git.repository.isAncestor(commit, of: git.tip) else {
+                throw ReviewError.notOnBranch(commit: commit.hex, branch: git.branch)
+            }
+            return (commit, try git.policyFiles(at: commit))
         }
-        let files = try repository.policyFiles(at: commit)
         guard !files.isEmpty else { throw ReviewError.noPolicyFiles(commit: commit.hex) }
         let policy: PolicySet
         do {
@@ -136,12 +139,12 @@ extension AuditAction {
     public static let policyTrusted = AuditAction(rawValue: "policy.trusted")
 }
 
-extension ManagedRepository {
+extension OpenRepository {
     /// Every file under `Policies/` at `commit`, by repository path, as text.
     ///
     /// - Throws: ``ReviewError/unreadablePolicyFile(path:commit:)`` for a file that is not UTF-8,
     ///   ``GitError`` when an object cannot be read.
-    public func policyFiles(at commit: ObjectID) throws -> [String: String] {
+    func policyFiles(at commit: ObjectID) throws -> [String: String] {
         var texts: [String: String] = [:]
         for (path, bytes) in try files(under: StackLayout.policiesFolder, at: commit) {
             guard let text = String(validating: bytes, as: UTF8.self) else {

@@ -141,11 +141,13 @@ public struct ReviewService: Sendable {
     /// The subject of `record`; a stack is new when the store has no state for it. The exports
     /// it would remove are checked against the recorded states of the other stacks.
     func subject(for record: ChangeSetRecord, repository: ManagedRepository) async throws -> ReviewSubject {
-        guard record.kind == .stack else { return try repository.reviewSubject(for: record, isNewStack: false) }
+        guard record.kind == .stack else { return try await repository.read { try $0.reviewSubject(for: record, isNewStack: false) } }
         let states = try await store.stackStates().filter { !$0.isRemoved }
         let own = states.first { $0.stack == record.stack }
-        let broken = try repository.brokenImports(of: record, state: own, others: states)
-        return try repository.reviewSubject(for: record, isNewStack: own == nil, brokenImports: broken)
+        return try await repository.read { git in
+            let broken = try git.brokenImports(of: record, state: own, others: states)
+            return try git.reviewSubject(for: record, isNewStack: own == nil, brokenImports: broken)
+        }
     }
 
     /// The stored verdicts as claims the evaluator checks again.

@@ -3,7 +3,7 @@ public import TollgateCore
 public import TollgateStore
 import TollgateGit
 
-extension ManagedRepository {
+extension OpenRepository {
     /// What the evaluator needs to know about a stored change set, read from the record and from
     /// git: its resource changes, and the authors and committers of its commits.
     ///
@@ -16,7 +16,7 @@ extension ManagedRepository {
     ///     ``ReviewService``, which reads the other stacks' recorded states).
     /// - Throws: ``ReviewError/unreadableChangeSet(changeSetID:reason:)`` when a stack change set's
     ///   JSON does not decode, ``ReviewError/malformedCommitID(_:changeSetID:)``, ``GitError``.
-    public func reviewSubject(for record: ChangeSetRecord, isNewStack: Bool, brokenImports: [BrokenImport] = []) throws -> ReviewSubject {
+    func reviewSubject(for record: ChangeSetRecord, isNewStack: Bool, brokenImports: [BrokenImport] = []) throws -> ReviewSubject {
         let commits = try commitSummaries(of: record)
         let authors = Set(commits.map(\.authorEmail))
         let committers = Set(commits.map(\.committerEmail))
@@ -88,7 +88,7 @@ extension ManagedRepository {
     ///
     /// - Throws: ``ReviewError/malformedCommitID(_:changeSetID:)``, ``ReviewError/commitGone(commit:changeSetID:)``
     ///   when a commit is no longer in the repository, ``GitError`` when it cannot be read.
-    public func commitSummaries(of record: ChangeSetRecord) throws -> [CommitSummary] {
+    func commitSummaries(of record: ChangeSetRecord) throws -> [CommitSummary] {
         try record.commits.map { hex in
             let commit: Commit
             do {

@@ -207,9 +207,10 @@ public struct StatusReader: Sendable {
     /// The report, reading only the stacks in `only` when it is given (the policy line is then
     /// not to be used: it depends on the open policy change set, which may have been left out).
     private func report(repository: ManagedRepository, matching text: String?, only: Set<String>?) async throws -> StatusReport {
-        let repositoryStacks = try repository.stackNames(at: repository.tip).filter { only?.contains($0) ?? true }
+        let repositoryStacks = try await repository.read { try $0.stackNames(at: $0.tip) }.filter { only?.contains($0) ?? true }
         let inForce = try await store.policyInForce()
-        let policy = try inForce.map { try PolicyInForce.read(commit: $0.commit, repository: repository) }
+        var policy: PolicyInForce?
+        if let inForce { policy = try await PolicyInForce.read(commit: inForce.commit, repository: repository) }
         let open = try await store.read { reader in
             var open: [String: (record: ChangeSetRecord, tampered: Bool)] = [:]
             for record in try await reader.changeSets(ChangeSetFilter(statuses: [.pending, .approved]))

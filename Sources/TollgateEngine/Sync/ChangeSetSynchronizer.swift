@@ -20,9 +20,8 @@ public import TollgateStore
 /// second process syncing at the same time finds the cursor moved and plans again from there,
 /// never creating a change set twice.
 ///
-/// The synchronizer uses the repository's libgit2 handle, which is not `Sendable`, so it is
-/// used by one task at a time.
-public struct ChangeSetSynchronizer {
+/// The synchronizer reads git through ``ManagedRepository``, on its thread pool.
+public struct ChangeSetSynchronizer: Sendable {
     /// How often a run plans again after another process changed the store under it.
     static let maximumAttempts = 5
 
@@ -85,8 +84,10 @@ public struct ChangeSetSynchronizer {
         if cursor == tip {
             return SyncReport(branch: branch, previousCursor: cursor, cursor: tip, relevantCommits: 0, created: [], unchanged: [], withdrawn: [])
         }
-        let commits = try scan(after: cursor, start: start)
-        let touched = try Touched(commits, mergedSides: mergedSides(of: commits))
+        let (commits, touched) = try await repository.read { git in
+            let commits = try scan(after: cursor, start: start, in: git)
+            return (commits, try Touched(commits, mergedSides: mergedSides(of: commits, in: git)))
+        }
         let touchedNames = Array(touched.stacks.keys) + (touched.policyCommits.isEmpty ? [] : [StackLayout.policiesFolder])
         let (states, inForce, open, unapplied) = try await store.read { reader in
             let states = Dictionary(try await reader.stackStates().map { ($0.stack, $0) }, uniquingKeysWith: { first, _ in first })
@@ -99,29 +100,32 @@ public struct ChangeSetSynchronizer {
             }
             return (states, try await reader.policyInForce(), open, unapplied)
         }
-        var plans: [PlannedChangeSet] = []
-        var unchanged: [String] = []
-        var withdrawals: [Withdrawal] = []
-        for (stack, stackCommits) in touched.stacks.sorted(by: { $0.key < $1.key }) {
-            let earlier = try notIn(applied: states[stack]?.commit, Self.merge(open[stack]?.commits ?? [], unapplied[stack] ?? []))
-            let covered = Self.merge(earlier, stackCommits.map(\.commit))
-            let outcome = try plan(
-                stack: stack, commits: covered, state: states[stack], open: open[stack], unreadable: touched.unreadable[stack])
-            switch outcome {
-            case .create(let plan): plans.append(plan)
-            case .unchanged: unchanged.append(stack)
-            case .withdraw(let withdrawal): withdrawals.append(withdrawal)
+        let (plans, unchanged, withdrawals) = try await repository.read { git in
+            var plans: [PlannedChangeSet] = []
+            var unchanged: [String] = []
+            var withdrawals: [Withdrawal] = []
+            for (stack, stackCommits) in touched.stacks.sorted(by: { $0.key < $1.key }) {
+                let earlier = try notIn(in: git, applied: states[stack]?.commit, Self.merge(open[stack]?.commits ?? [], unapplied[stack] ?? []))
+                let covered = Self.merge(earlier, stackCommits.map(\.commit))
+                let outcome = try plan(
+                    in: git, stack: stack, commits: covered, state: states[stack], open: open[stack], unreadable: touched.unreadable[stack])
+                switch outcome {
+                case .create(let plan): plans.append(plan)
+                case .unchanged: unchanged.append(stack)
+                case .withdraw(let withdrawal): withdrawals.append(withdrawal)
+                }
             }
-        }
-        if !touched.policyCommits.isEmpty {
-            let policy = try planPolicies(
-                commits: touched.policyCommits, covered: Self.merge(
-                    try notIn(
-                        applied: inForce?.commit,
-                        Self.merge(open[StackLayout.policiesFolder]?.commits ?? [], unapplied[StackLayout.policiesFolder] ?? [])),
-                    touched.policyCommits.map(\.commit)),
-                paths: touched.policyPaths, inForce: inForce, open: open[StackLayout.policiesFolder])
-            if let policy { plans.append(policy) } else { unchanged.append(StackLayout.policiesFolder) }
+            if !touched.policyCommits.isEmpty {
+                let policy = try planPolicies(
+                    in: git, commits: touched.policyCommits, covered: Self.merge(
+                        try notIn(
+                            in: git, applied: inForce?.commit,
+                            Self.merge(open[StackLayout.policiesFolder]?.commits ?? [], unapplied[StackLayout.policiesFolder] ?? [])),
+                        touched.policyCommits.map(\.commit)),
+                    paths: touched.policyPaths, inForce: inForce, open: open[StackLayout.policiesFolder])
+                if let policy { plans.append(policy) } else { unchanged.append(StackLayout.policiesFolder) }
+            }
+            return (plans, unchanged, withdrawals)
         }
         var attributions = touched.stacks
         if !touched.policyCommits.isEmpty { attributions[StackLayout.policiesFolder] = touched.policyCommits }
@@ -133,44 +137,44 @@ public struct ChangeSetSynchronizer {
     }
 
     /// The relevant commits after `cursor`, or from `start` (included) on a first sync.
-    private func scan(after cursor: String?, start: String?) throws -> [ScannedCommit] {
+    private func scan(after cursor: String?, start: String?, in git: OpenRepository) throws -> [ScannedCommit] {
         if let cursor {
-            guard let id = ObjectID(hex: cursor), try repository.repository.isAncestor(id, of: repository.tip) else {
-                throw SyncError.cursorNotOnBranch(branch: repository.branch, cursor: cursor)
+            guard let id = ObjectID(hex: cursor), try git.repository.isAncestor(id, of: git.tip) else {
+                throw SyncError.cursorNotOnBranch(branch: git.branch, cursor: cursor)
             }
-            return try repository.history(since: cursor)
+            return try git.history(since: cursor)
         }
-        guard let start else { return try repository.history() }
-        let id = try repository.repository.resolveCommit(start)
-        let onBranch = try id == repository.tip || repository.repository.isAncestor(id, of: repository.tip)
+        guard let start else { return try git.history() }
+        let id = try git.repository.resolveCommit(start)
+        let onBranch = try id == git.tip || git.repository.isAncestor(id, of: git.tip)
         guard onBranch else {
-            throw SyncError.startNotOnBranch(revision: start, branch: repository.branch)
+            throw SyncError.startNotOnBranch(revision: start, branch: git.branch)
         }
-        guard let parent = try repository.repository.commit(id).firstParentID else { return try repository.history() }
+        guard let parent = try git.repository.commit(id).firstParentID else { return try git.history() }
         do {
-            return try repository.history(since: parent.hex)
+            return try git.history(since: parent.hex)
         } catch is HistoryError {
-            throw SyncError.startNotOnBranch(revision: start, branch: repository.branch)
+            throw SyncError.startNotOnBranch(revision: start, branch: git.branch)
         }
     }
 
     /// The commits of `commits` whose content the applied commit (a stack's recorded state, or the
     /// policy revision in force) does not hold yet: neither that commit nor one of its ancestors.
-    private func notIn(applied: String?, _ commits: [String]) throws -> [String] {
+    private func notIn(in git: OpenRepository, applied: String?, _ commits: [String]) throws -> [String] {
         guard let applied = applied.flatMap(ObjectID.init(hex:)) else { return commits }
         return try commits.filter { hex in
             guard let id = ObjectID(hex: hex) else { return true }
-            return try id != applied && !repository.repository.isAncestor(id, of: applied)
+            return try id != applied && !git.repository.isAncestor(id, of: applied)
         }
     }
 
     /// For each merge among `commits` that changed a stack or a policy, the commits it brought in
     /// that did so too, newest first.
-    private func mergedSides(of commits: [ScannedCommit]) throws -> [ObjectID: [ScannedCommit]] {
-        let scanner = HistoryScanner(repository: repository.repository, layout: repository.settings.layout)
+    private func mergedSides(of commits: [ScannedCommit], in git: OpenRepository) throws -> [ObjectID: [ScannedCommit]] {
+        let scanner = HistoryScanner(repository: git.repository, layout: git.settings.layout)
         var sides: [ObjectID: [ScannedCommit]] = [:]
         for commit in commits where commit.isRelevant {
-            guard try repository.repository.commit(commit.id).parentIDs.count > 1 else { continue }
+            guard try git.repository.commit(commit.id).parentIDs.count > 1 else { continue }
             sides[commit.id] = try scanner.commitsBrought(byMerge: commit.id)
         }
         return sides
@@ -188,7 +192,7 @@ public struct ChangeSetSynchronizer {
     /// A template or configuration that cannot be planned gives a FAILED change set with the reason,
     /// so that the other stacks sync on and the next commit that fixes it plans again.
     private func plan(
-        stack: String, commits: [String], state: StackStateRecord?, open: ChangeSetRecord?, unreadable: [String]?
+        in git: OpenRepository, stack: String, commits: [String], state: StackStateRecord?, open: ChangeSetRecord?, unreadable: [String]?
     ) throws -> StackOutcome {
         guard let newestHex = commits.last, let newest = ObjectID(hex: newestHex) else { return .unchanged }
         let changeSet: ChangeSet
@@ -196,7 +200,7 @@ public struct ChangeSetSynchronizer {
             if let unreadable {
                 throw UnreadableStackPath(paths: unreadable, commit: newest)
             }
-            if let planned = try repository.changeSet(for: stack, at: newest, against: try state?.snapshot()) {
+            if let planned = try git.changeSet(for: stack, at: newest, against: try state?.snapshot()) {
                 changeSet = planned
             } else if let open {
                 return .withdraw(Withdrawal(
@@ -236,7 +240,7 @@ public struct ChangeSetSynchronizer {
     /// first commit, when there is one). Comparing with the policy in force means that files
     /// `init` already trusted propose nothing, and a change that was reverted proposes nothing.
     private func planPolicies(
-        commits: [StackCommit], covered: [String], paths: Set<String>, inForce: PolicyRevisionRecord?, open: ChangeSetRecord?
+        in git: OpenRepository, commits: [StackCommit], covered: [String], paths: Set<String>, inForce: PolicyRevisionRecord?, open: ChangeSetRecord?
     ) throws -> PlannedChangeSet? {
         guard let newest = commits.last(where: { $0.mergedBy == nil }).flatMap({ ObjectID(hex: $0.commit) }) else { return nil }
         var paths = paths
@@ -255,10 +259,10 @@ public struct ChangeSetSynchronizer {
         if let inForce = inForce.flatMap({ ObjectID(hex: $0.commit) }) {
             baseline = inForce
         } else {
-            baseline = try proposed.first.flatMap(ObjectID.init(hex:)).flatMap { try repository.repository.commit($0).firstParentID }
+            baseline = try proposed.first.flatMap(ObjectID.init(hex:)).flatMap { try git.repository.commit($0).firstParentID }
         }
-        let beforeTree = try baseline.map { try repository.repository.commit($0).tree() }
-        let afterTree = try repository.repository.commit(newest).tree()
+        let beforeTree = try baseline.map { try git.repository.commit($0).tree() }
+        let afterTree = try git.repository.commit(newest).tree()
         let files = try paths.sorted().compactMap { path in
             PolicyFileChange(path: path, blobBefore: try beforeTree?.blobID(atPath: path)?.hex, blobAfter: try afterTree.blobID(atPath: path)?.hex)
         }

@@ -35,7 +35,7 @@ enum ReviewVerdictCommand {
         _ verdict: ApprovalVerdict, id: String, reason: String?, signing: SignatureOptions,
         repository: RepositoryOptions, store: StoreOptions, output: OutputOptions
     ) async throws {
-        let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
+        let managed = try await ManagedRepository.open(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
         let evaluation = try await store.withStore(repository: repository.repo) { store in
             let review = ReviewService(store: store)
             let signature = try signing.signature(for: try await review.approvalText(changeSetID: id, verdict: verdict))

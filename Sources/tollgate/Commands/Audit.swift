@@ -142,12 +142,6 @@ extension Audit {
     }
 }
 
-/// The JSON answer of `tollgate audit head`.
-struct AuditHeadJSON: Codable {
-    var sequence: Int64
-    var hash: String
-}
-
 /// A failed verification, as the error `audit verify` exits with.
 struct AuditVerificationFailure: Error, CustomStringConvertible {
     let defect: AuditDefect

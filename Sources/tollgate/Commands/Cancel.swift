@@ -52,7 +52,7 @@ struct Cancel: AsyncParsableCommand {
             }
             var policy: PolicyInForce?
             if try await store.policyInForce() != nil {
-                let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
+                let managed = try await ManagedRepository.open(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
                 policy = try await PolicyInForce.load(from: store, repository: managed)
             }
             return try await cancellation.cancel(changeSetID: id, reason: reason, actor: actor, policy: policy) { text in

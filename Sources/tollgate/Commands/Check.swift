@@ -34,7 +34,7 @@ struct Check: AsyncParsableCommand {
             let managed = try await ManagedRepository.open(
                 path: repository.repo, settingsFile: repository.config, branch: repository.branch, store: store)
             return try await GuardCheck.run(
-                store: store, repository: managed, stacks: stack.map { [$0] }, commit: try managed.commit(commit), at: Date())
+                store: store, repository: managed, stacks: stack.map { [$0] }, commit: try await managed.commit(commit), at: Date())
         }
         var output = StandardOutput()
         switch format {

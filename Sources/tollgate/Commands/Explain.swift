@@ -21,7 +21,7 @@ struct Explain: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
+        let managed = try await ManagedRepository.open(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
         let evaluation = try await store.withStore(repository: repository.repo, readOnly: true) { store in
             try await ReviewService(store: store).explain(changeSetID: id, repository: managed)
         }

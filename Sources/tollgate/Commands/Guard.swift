@@ -119,7 +119,7 @@ struct GuardReportCommand: AsyncParsableCommand {
         }
         let rows = GuardRuleImpact.rows(check)
         if output.json {
-            print(try CommandOutput.json(GuardReportJSON(policyCommit: check.policyCommit, commit: check.commit, rules: rows)))
+            print(try CommandOutput.json(GuardReportJSON(check)))
             return
         }
         let escape = TerminalText.escape
@@ -135,50 +135,5 @@ struct GuardReportCommand: AsyncParsableCommand {
         }
         if rows.isEmpty { text += "No guard rule applies to any stack.\n" }
         print(TerminalText.sanitize(text), terminator: "")
-    }
-}
-
-/// The `--json` answer of `tollgate guard report`.
-struct GuardReportJSON: Codable {
-    var policyCommit: String
-    var commit: String
-    var rules: [GuardRuleImpact]
-}
-
-/// One rule's effect over every stack: where it blocks (or would block), warns, or is waived.
-struct GuardRuleImpact: Codable, Equatable {
-    var rule: String
-    var file: String
-    var severity: GuardSeverity
-    var mode: GuardMode
-    /// Stacks where it fails with an unwaived error: blocked now if enforced, later if observed.
-    var wouldBlock: [String]
-    /// Stacks where it fails with severity warning.
-    var warned: [String]
-    /// Stacks where every failure is waived.
-    var waived: [String]
-
-    /// One row per rule (and type restriction) that applies to some stack, sorted by rule name.
-    static func rows(_ check: GuardCheck) -> [GuardRuleImpact] {
-        var rows: [String: GuardRuleImpact] = [:]
-        for report in check.reports {
-            for outcome in report.outcomes where rows[outcome.rule] == nil {
-                rows[outcome.rule] = GuardRuleImpact(
-                    rule: outcome.rule, file: outcome.file, severity: outcome.severity, mode: outcome.mode, wouldBlock: [], warned: [], waived: [])
-            }
-            for finding in report.findings {
-                var row = rows[finding.rule] ?? GuardRuleImpact(
-                    rule: finding.rule, file: finding.file, severity: finding.severity, mode: finding.mode, wouldBlock: [], warned: [], waived: [])
-                if finding.wouldBlock {
-                    if !row.wouldBlock.contains(report.stack) { row.wouldBlock.append(report.stack) }
-                } else if finding.waiver != nil {
-                    if !row.waived.contains(report.stack) { row.waived.append(report.stack) }
-                } else if !row.warned.contains(report.stack) {
-                    row.warned.append(report.stack)
-                }
-                rows[finding.rule] = row
-            }
-        }
-        return rows.keys.sorted().compactMap { rows[$0] }
     }
 }

@@ -4,7 +4,7 @@ import TollgateCore
 import TollgateEngine
 
 /// `tollgate history`: which stacks each commit on the branch changed, oldest first.
-struct History: ParsableCommand {
+struct History: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
         abstract: "List the commits on the branch and the stacks each one added, modified or deleted.",
@@ -24,14 +24,15 @@ struct History: ParsableCommand {
     @Flag(help: "Include commits that changed no stack, policy or settings.")
     var all = false
 
-    func run() throws {
-        let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
+    func run() async throws {
+        let managed = try await ManagedRepository.open(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
         // The walk goes newest first; each commit's output waits in the spool until it is done,
         // so that a long history is not held in memory.
         let renderer = HistoryText(style: TextStyle(enabled: output.usesColor))
         let spool = LineSpool()
-        let lines = try managed.historyEntries(since: since, includeAll: all) { entry in
-            spool.append(output.json ? entry.jsonLine : TerminalText.sanitize(renderer.render(entry)))
+        let json = output.json
+        let lines = try await managed.historyEntries(since: since, includeAll: all) { entry in
+            spool.append(json ? entry.jsonLine : TerminalText.sanitize(renderer.render(entry)))
         }
         var out = StandardOutput()
         try spool.write(lines, to: &out)

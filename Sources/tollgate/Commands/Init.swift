@@ -31,8 +31,8 @@ struct Init: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
-        let commit = try managed.commit(self.commit)
+        let managed = try await ManagedRepository.open(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
+        let commit = try await managed.commit(self.commit)
         let actor = self.actor.name ?? ""
         let trusted = try await store.withStore(repository: repository.repo) { store -> PolicyInForce? in
             let text = try await PolicyInForce.textToTrust(commit: commit, replacing: force, store: store)
@@ -52,11 +52,4 @@ struct Init: AsyncParsableCommand {
             print("Trusted Policies/ of commit \(trusted.commit.prefix(7)) as the policy in force (\(people) \(people == 1 ? "reviewer" : "reviewers")); recorded in the audit trail as trusted by \(TerminalText.escape(actor)).")
         }
     }
-}
-
-/// The `--json` answer of `tollgate init`.
-struct InitJSON: Codable {
-    var commit: String
-    var actor: String
-    var people: [String]
 }

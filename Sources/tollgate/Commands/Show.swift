@@ -35,7 +35,7 @@ struct Show: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let managed = try ManagedRepository(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
+        let managed = try await ManagedRepository.open(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
         if approvalText {
             let text = try await store.withStore(repository: repository.repo, readOnly: true) { store in
                 try await ReviewService(store: store).approvalText(changeSetID: id, verdict: verdict.verdict)

@@ -108,28 +108,6 @@ extension Token {
     }
 }
 
-/// A token as `--json` shows it; `token` only in the answer of `token issue`.
-struct TokenJSON: Codable {
-    var id: String
-    var reviewer: String
-    var createdAt: Date
-    var expiresAt: Date?
-    var revokedAt: Date?
-    /// active, expired or revoked.
-    var state: String
-    var token: String?
-
-    init(_ record: AccessTokenRecord, token: String?, now: Date = Date()) {
-        id = record.id
-        reviewer = record.reviewer
-        createdAt = record.createdAt
-        expiresAt = record.expiresAt
-        revokedAt = record.revokedAt
-        state = record.revokedAt != nil ? "revoked" : (record.expiresAt.map { $0 <= now } ?? false) ? "expired" : "active"
-        self.token = token
-    }
-}
-
 /// Writes a line to standard error, where diagnostics go.
 func printError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))

@@ -2,21 +2,6 @@ import Foundation
 import TollgateCore
 import TollgateEngine
 
-/// The `--json` answer of `tollgate check`, shared with the HTTP API once it exists.
-struct GuardCheckJSON: Codable {
-    var policyCommit: String
-    var commit: String
-    var blocks: Bool
-    var reports: [GuardReport]
-
-    init(_ check: GuardCheck) {
-        policyCommit = check.policyCommit
-        commit = check.commit
-        blocks = check.blocks
-        reports = check.reports
-    }
-}
-
 /// How `tollgate check` writes its reports: text for people, JSON, SARIF 2.1.0 for code-scanning
 /// tools and JUnit XML for CI dashboards.
 enum GuardCheckOutput {

@@ -5,7 +5,9 @@ import Foundation
 ///
 /// The lines go to an unnamed temporary file, so that a history of any length takes no more memory
 /// than the place of each line; where no temporary file can be made they are kept in memory.
-final class LineSpool {
+final class LineSpool: @unchecked Sendable {
+    // @unchecked: a spool is used by one thread at a time; the history walk appends to it on the
+    // repository's pool thread while the command awaits the walk, and only then reads it.
     private let file: UnsafeMutablePointer<FILE>?
     private var memory: [UInt8] = []
     private var length = 0

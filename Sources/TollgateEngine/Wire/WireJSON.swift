@@ -1,5 +1,14 @@
 public import Foundation
 
+// Wire/ is the one home of the JSON shapes Tollgate writes and reads: every `--json` answer and
+// every HTTP body is a `Codable` type here, encoded by `WireJSON`.
+//
+// Key casing: a key is the Swift property name, in lowerCamelCase (`policyCommit`, `createdAt`),
+// except inside a CloudFormation change set (`Changes` and what `plan --json` wraps around it),
+// which keeps CloudFormation's own PascalCase (`ResourceChange`, `LogicalResourceId`) so that it
+// reads as CloudFormation writes it. Kinds and statuses are enums whose raw values are the words
+// shown (`TokenState.active`, `ChangeSetStatus`).
+
 /// The one JSON encoding of every `--json` answer and HTTP body: sorted keys, no escaped slashes,
 /// dates as ISO 8601 in UTC with milliseconds (the precision the store keeps).
 public enum WireJSON {
