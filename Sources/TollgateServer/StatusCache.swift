@@ -92,8 +92,9 @@ actor StatusCache {
     }
 }
 
-/// The JSON of `GET /api/stacks` as sent, kept for the newest status snapshot: with a thousand
-/// stacks, encoding the list costs more than everything else a request does.
+/// Answers made from the newest status snapshot, as sent (the JSON of `GET /api/stacks`, the
+/// stack list page): with a thousand stacks, encoding or rendering the list costs more than
+/// everything else a request does.
 actor StatusBodies {
     private var version = 0
     private var bodies: [String: ByteBuffer] = [:]

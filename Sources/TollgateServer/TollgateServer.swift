@@ -53,6 +53,8 @@ public final class TollgateServer: Sendable {
     let policyCache = PolicyCache()
     /// `GET /api/stacks` answers as encoded, per status snapshot, reviewer and search.
     let statusBodies = StatusBodies()
+    /// The stack list page as rendered, per status snapshot, reviewer, session and search.
+    let statusPages = StatusBodies()
     /// Signs the web page's session cookies and CSRF tokens.
     public let sessions: WebSessions
     /// Runs the applies `POST /api/change-sets/{id}/apply` starts; a service of the application.

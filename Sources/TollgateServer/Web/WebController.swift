@@ -124,8 +124,19 @@ struct WebController {
         }
         let repository = try await server.openRepository()
         let visibility = try await visibility(signed, repository: repository)
-        let report = visibility.filter(try await server.statusReport(repository: repository, matching: text))
-        return html(pages.render(StackListPage(frame: signed.frame("Stacks"), query: text ?? "", report: report), page: "stacks"))
+        let snapshot = try await server.statusSnapshot(repository: repository)
+        // The page shows the snapshot as this reviewer may see it, searched, with this session's
+        // CSRF token in its forms; nothing else goes into it, so it is kept under those four.
+        let key = "\(signed.token.reviewer)\u{0}\(signed.csrf)\u{0}\(text ?? "")"
+        let body = await server.statusPages.body(version: snapshot.version, key: key) {
+            var report = snapshot.report
+            report.stacks = report.stacks.filter { StatusReader.name($0.stack, matches: text) }
+            let page = StackListPage(frame: signed.frame("Stacks"), query: text ?? "", report: visibility.filter(report))
+            return ByteBuffer(string: pages.render(page, page: "stacks"))
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: ResponseBody(byteBuffer: body))
     }
 
     /// `GET /change-sets/{id}`.
