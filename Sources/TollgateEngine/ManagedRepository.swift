@@ -66,6 +66,13 @@ public final class ManagedRepository: @unchecked Sendable {
         }
     }
 
+    /// Whether the branch still points at ``tipCommit``: a long-running process reuses an open
+    /// repository until a push or a fetch moves the branch.
+    /// - Throws: ``GitError`` when the branch cannot be read.
+    public func isCurrent() async throws -> Bool {
+        try await read { git in try git.repository.branchTip(named: git.branch) == git.tip }
+    }
+
     /// Opens the repository at `path` on a thread of the pool, as ``init(path:settingsFile:branch:settingsCommit:)``.
     ///
     /// - Throws: as ``init(path:settingsFile:branch:settingsCommit:)``.

@@ -129,3 +129,19 @@ actor PolicyCache {
         latest = (commit, policy)
     }
 }
+
+/// The repository a server opened last, with the policy commit whose settings it read; libgit2
+/// reads through it one at a time (``ManagedRepository/read(_:)``), so requests can share it.
+actor OpenedRepository {
+    private var latest: (policyCommit: String?, repository: ManagedRepository)?
+
+    /// The repository kept, if it was opened under the policy commit `policyCommit`.
+    func repository(readWith policyCommit: String?) -> ManagedRepository? {
+        latest.flatMap { $0.policyCommit == policyCommit ? $0.repository : nil }
+    }
+
+    /// Keeps `repository`, opened under `policyCommit`, in place of the one kept before.
+    func keep(_ repository: ManagedRepository, readWith policyCommit: String?) {
+        latest = (policyCommit, repository)
+    }
+}

@@ -51,6 +51,8 @@ public final class TollgateServer: Sendable {
     let statusCache = StatusCache(maximumAge: .seconds(2))
     /// The policy in force, parsed once per revision.
     let policyCache = PolicyCache()
+    /// The repository opened last, shared by requests (``openRepository()``).
+    let openedRepository = OpenedRepository()
     /// `GET /api/stacks` answers as encoded, per status snapshot, reviewer and search.
     let statusBodies = StatusBodies()
     /// The stack list page as rendered, per status snapshot, reviewer, session and search.
@@ -102,10 +104,16 @@ public final class TollgateServer: Sendable {
         }
     }
 
-    /// Opens the repository as the engine reads it; one per request, since a libgit2 handle is not
-    /// shared between tasks.
+    /// The repository as the engine reads it: the one opened last while its branch has not moved
+    /// and the policy in force (whose `tollgate.yaml` it read) is the same, otherwise a new one.
+    /// Opening reads and parses the settings, which would cost every request more than the rest.
     func openRepository() async throws -> ManagedRepository {
-        try await ManagedRepository.open(path: repository.path, settingsFile: repository.settingsFile, branch: repository.branch, store: store)
+        let inForce = try await store.policyInForce()?.commit
+        if let kept = await openedRepository.repository(readWith: inForce), try await kept.isCurrent() { return kept }
+        let opened = try await ManagedRepository.open(
+            path: repository.path, settingsFile: repository.settingsFile, branch: repository.branch, settingsCommit: inForce)
+        await openedRepository.keep(opened, readWith: inForce)
+        return opened
     }
 
     /// What `reviewer` may see under the `visible-to:` lists of the policy in force, with that

@@ -66,3 +66,18 @@ struct StatusRefreshTests {
         try await review.store.close()
     }
 }
+
+/// The server reuses one open repository until its branch moves.
+@Suite("An open repository knows when its branch moved")
+struct RepositoryCurrencyTests {
+    @Test("isCurrent holds until a commit moves the branch")
+    func moved() async throws {
+        let fixture = try ReviewFixture()
+        let repository = try await ManagedRepository.open(path: fixture.git.path)
+        #expect(try await repository.isCurrent())
+        try fixture.git.write("Stacks/web/template.yaml", ReviewFixture.template(bucket: "web-moved"))
+        _ = try fixture.git.commit("move the branch", author: ReviewFixture.outsider)
+        #expect(try await repository.isCurrent() == false)
+        #expect(try await ManagedRepository.open(path: fixture.git.path).isCurrent())
+    }
+}
