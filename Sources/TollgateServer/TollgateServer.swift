@@ -134,20 +134,13 @@ public final class TollgateServer: Sendable {
     func statusSnapshot(repository: ManagedRepository) async throws -> StatusCache.Snapshot {
         let key = StatusCache.Key(auditHead: try await store.auditHead()?.sequence, tip: repository.tipCommit)
         let reader = StatusReader(store: store, clock: clock)
-        // A report may outlive the request that asked for it, so it reads its own repository handle.
+        // A report may outlive the request that asked for it, so it gets the repository itself.
         return try await statusCache.snapshot(
             for: key,
             read: { [self] in try await reader.report(repository: try await openRepository(), matching: nil) },
             refresh: { [self] report, sequence in
                 try await reader.refreshed(report, after: sequence, repository: try await openRepository())
             })
-    }
-
-    /// `tollgate status` of every stack whose name contains `text` (all when nil); see ``statusSnapshot(repository:)``.
-    func statusReport(repository: ManagedRepository, matching text: String?) async throws -> StatusReport {
-        var report = try await statusSnapshot(repository: repository).report
-        report.stacks = report.stacks.filter { StatusReader.name($0.stack, matches: text) }
-        return report
     }
 
     /// The routes and middleware; tests drive it in process with HummingbirdTesting.

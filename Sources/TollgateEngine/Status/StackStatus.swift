@@ -21,6 +21,14 @@ public struct StatusReport: Sendable, Codable, Equatable {
     }
 }
 
+extension StatusReport {
+    /// The report with only the stacks whose name contains `text` (every stack when nil), as a
+    /// search keeps them (``StatusReader/name(_:matches:)``).
+    public func matching(_ text: String?) -> StatusReport {
+        StatusReport(policy: policy, stacks: stacks.filter { StatusReader.name($0.stack, matches: text) })
+    }
+}
+
 /// The policy in force at a glance.
 public struct PolicyStatus: Sendable, Codable, Equatable {
     /// The revision number, 1 for the revision `init` trusted.

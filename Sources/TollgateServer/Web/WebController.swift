@@ -129,9 +129,7 @@ struct WebController {
         // CSRF token in its forms; nothing else goes into it, so it is kept under those four.
         let key = "\(signed.token.reviewer)\u{0}\(signed.csrf)\u{0}\(text ?? "")"
         let body = await server.statusPages.body(version: snapshot.version, key: key) {
-            var report = snapshot.report
-            report.stacks = report.stacks.filter { StatusReader.name($0.stack, matches: text) }
-            let page = StackListPage(frame: signed.frame("Stacks"), query: text ?? "", report: visibility.filter(report))
+            let page = StackListPage(frame: signed.frame("Stacks"), query: text ?? "", report: visibility.filter(snapshot.report.matching(text)))
             return ByteBuffer(string: pages.render(page, page: "stacks"))
         }
         return Response(
