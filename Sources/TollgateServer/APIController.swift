@@ -16,7 +16,7 @@ struct APIController {
     let server: TollgateServer
 
     func register(on router: Router<ServerRequestContext>) {
-        let api = router.group("api").add(middleware: BearerAuthMiddleware(tokens: AccessTokens(store: server.store, clock: server.clock)))
+        let api = router.group("api").add(middleware: BearerAuthMiddleware(server: server))
         api.get("whoami") { _, context in try whoami(context: context) }
         api.get("stacks") { request, context in try await stacks(request, context: context) }
         api.get("change-sets/:id") { _, context in try await changeSet(context) }
@@ -48,9 +48,9 @@ struct APIController {
         if let text, text.count > 200 {
             throw ServerError(.badRequest, code: "invalid_query", message: "Query parameter q is longer than 200 characters.")
         }
-        let repository = try await server.openRepository()
+        let repository = try await server.openRepository(at: context.storeVersion)
         let visibility = try await visibility(context, repository: repository)
-        let snapshot = try await server.statusSnapshot(repository: repository)
+        let snapshot = try await server.statusSnapshot(repository: repository, at: context.storeVersion)
         // The snapshot's version moves with every audited change, the policy in force included,
         // so the reviewer and the search are all else the answer depends on.
         let body = try await server.statusBodies.body(version: snapshot.version, key: "\(visibility.reviewer)\u{0}\(text ?? "")") {
@@ -62,7 +62,7 @@ struct APIController {
     /// `tollgate show ID --json`: commits, changes, approvals, executions with their events.
     private func changeSet(_ context: ServerRequestContext) async throws -> Response {
         let id = try Self.id(context)
-        let repository = try await server.openRepository()
+        let repository = try await server.openRepository(at: context.storeVersion)
         _ = try await visibility(context, repository: repository).changeSet(id: id, in: server.store)
         return try JSONBody.response(ChangeSetJSON(try await ReviewService(store: server.store, clock: server.clock).view(changeSetID: id, repository: repository)))
     }
@@ -71,7 +71,7 @@ struct APIController {
     /// the stack policy's verdict and the change window, under the policy in force now.
     private func explanation(_ context: ServerRequestContext) async throws -> Response {
         let id = try Self.id(context)
-        let repository = try await server.openRepository()
+        let repository = try await server.openRepository(at: context.storeVersion)
         _ = try await visibility(context, repository: repository).changeSet(id: id, in: server.store)
         let evaluation = try await ReviewService(store: server.store, clock: server.clock).explain(changeSetID: id, repository: repository)
         return try JSONBody.response(ReviewJSON(evaluation))
@@ -81,7 +81,7 @@ struct APIController {
     private func approvalText(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let id = try Self.id(context)
         let verdict = try Self.verdict(request.uri.queryParameters.get("verdict") ?? "approve", field: "query parameter verdict")
-        let repository = try await server.openRepository()
+        let repository = try await server.openRepository(at: context.storeVersion)
         _ = try await visibility(context, repository: repository).changeSet(id: id, in: server.store)
         return Self.text(try await ReviewService(store: server.store, clock: server.clock).approvalText(changeSetID: id, verdict: verdict))
     }
@@ -90,7 +90,7 @@ struct APIController {
     private func cancelText(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let id = try Self.id(context)
         let reason = try Self.reason(request.uri.queryParameters.get("reason"), field: "query parameter reason")
-        let repository = try await server.openRepository()
+        let repository = try await server.openRepository(at: context.storeVersion)
         _ = try await visibility(context, repository: repository).changeSet(id: id, in: server.store)
         return Self.text(try await ChangeSetCancellation(store: server.store).textToSign(changeSetID: id, reason: reason))
     }
@@ -104,7 +104,7 @@ struct APIController {
         let verdict = try Self.verdict(body.verdict, field: "field verdict")
         let reason = try body.reason.map { try Self.reason($0, field: "field reason") }
         let signature = try Self.signature(body.signature)
-        let repository = try await server.openRepository()
+        let repository = try await server.openRepository(at: context.storeVersion)
         _ = try await visibility(context, repository: repository).changeSet(id: id, in: server.store)
         let evaluation = try await ReviewService(store: server.store, clock: server.clock, logger: context.logger).record(
             verdict, changeSetID: id, signature: signature, reason: reason, actingAs: reviewer, repository: repository)
@@ -121,7 +121,7 @@ struct APIController {
         let body = try await APIRequestBody.decode(CancelRequest.self, from: request)
         let reason = try Self.reason(body.reason, field: "field reason")
         let signature = try body.signature.map(Self.signature)
-        let repository = try await server.openRepository()
+        let repository = try await server.openRepository(at: context.storeVersion)
         _ = try await visibility(context, repository: repository).changeSet(id: id, in: server.store)
         let policy = try await server.store.policyInForce() == nil ? nil : try await PolicyInForce.load(from: server.store, repository: repository)
         let cancelling = try await ChangeSetCancellation(store: server.store).cancel(
@@ -138,7 +138,7 @@ struct APIController {
     private func apply(_ context: ServerRequestContext) async throws -> Response {
         let id = try Self.id(context)
         let reviewer = try Self.token(context).reviewer
-        let repository = try await server.openRepository()
+        let repository = try await server.openRepository(at: context.storeVersion)
         _ = try await visibility(context, repository: repository).changeSet(id: id, in: server.store)
         let execution = try await server.applies.start(changeSetID: id, actor: reviewer)
         let location = "/api/executions/\(execution.id)"
@@ -154,7 +154,7 @@ struct APIController {
     /// `tollgate execution ID --json`.
     private func execution(_ context: ServerRequestContext) async throws -> Response {
         let id = try Self.id(context)
-        let repository = try await server.openRepository()
+        let repository = try await server.openRepository(at: context.storeVersion)
         let execution = try await visibility(context, repository: repository).execution(id: id, in: server.store)
         let lock = try await server.store.stackLock(execution.stack)
         return try JSONBody.response(ExecutionJSON(
@@ -174,7 +174,7 @@ struct APIController {
             }
             since = time
         }
-        let repository = try await server.openRepository()
+        let repository = try await server.openRepository(at: context.storeVersion)
         let visibility = try await visibility(context, repository: repository)
         let entries = try await server.store.auditEntries(AuditFilter(stack: query.get("stack"), actor: query.get("actor"), since: since))
         return try JSONBody.response(visibility.filter(entries).map(AuditEntryJSON.init))
@@ -182,7 +182,7 @@ struct APIController {
 
     /// What the token's reviewer may see.
     private func visibility(_ context: ServerRequestContext, repository: ManagedRepository) async throws -> StackVisibility {
-        try await server.visibility(of: try Self.token(context).reviewer, repository: repository)
+        try await server.visibility(of: try Self.token(context).reviewer, repository: repository, at: context.storeVersion)
     }
 
     private static func token(_ context: ServerRequestContext) throws -> AccessTokenRecord {

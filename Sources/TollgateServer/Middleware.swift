@@ -53,10 +53,11 @@ struct PathGuardMiddleware: RouterMiddleware {
 }
 
 /// Lets a request in only with `Authorization: Bearer TOKEN` naming a token that works now, and
-/// records its reviewer in the context: a token acts only as its own reviewer.
+/// records its reviewer, and the store's version it was checked at, in the context: a token acts
+/// only as its own reviewer.
 struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = ServerRequestContext
-    let tokens: AccessTokens
+    let server: TollgateServer
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else {
@@ -66,9 +67,10 @@ struct BearerAuthMiddleware: RouterMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw ServerError(.unauthorized, code: "missing_token", message: "The Authorization header is not 'Bearer TOKEN'.")
         }
-        let record = try await tokens.authenticate(String(parts[1]).trimmingCharacters(in: .whitespaces))
+        let (record, version) = try await server.authenticate(String(parts[1]).trimmingCharacters(in: .whitespaces))
         var context = context
         context.token = record
+        context.storeVersion = version
         context.logger[metadataKey: "reviewer"] = .string(record.reviewer)
         return try await next(request, context)
     }

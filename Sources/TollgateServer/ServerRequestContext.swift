@@ -7,10 +7,14 @@ public struct ServerRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The token that authenticated the request; nil on the open endpoints.
     public var token: AccessTokenRecord?
+    /// The store's version the token was checked at; what else the request reads may be kept
+    /// for that version (``AuditedReads``).
+    var storeVersion: StoreVersion?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = CoreRequestContextStorage(source: source)
         token = nil
+        storeVersion = nil
     }
 
     /// Bodies are read with each endpoint's own limit; this bounds anything decoded generically.

@@ -72,6 +72,13 @@ actor StatusCache {
     /// Keeps `snapshot` in place of the one kept. An older key is fine: every request brings the
     /// snapshot up to its own key first, so a newer one kept is never needed again.
     private func keep(_ snapshot: Snapshot) -> Snapshot {
+        // Most background reads find what was kept: the version stays, and so does what was
+        // made from it (the encoded list), instead of being made again for every request.
+        if var unchanged = current, unchanged.key == snapshot.key, unchanged.report == snapshot.report {
+            unchanged.readAt = max(unchanged.readAt, snapshot.readAt)
+            current = unchanged
+            return unchanged
+        }
         versions += 1
         var kept = snapshot
         kept.version = versions

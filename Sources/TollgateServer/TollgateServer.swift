@@ -51,8 +51,10 @@ public final class TollgateServer: Sendable {
     let statusCache = StatusCache(maximumAge: .seconds(2))
     /// The policy in force, parsed once per revision.
     let policyCache = PolicyCache()
-    /// The repository opened last, shared by requests (``openRepository()``).
+    /// The repository opened last, shared by requests (``openRepository(at:)``).
     let openedRepository = OpenedRepository()
+    /// The policy revision in force and access tokens, read once per store version.
+    let auditedReads = AuditedReads()
     /// `GET /api/stacks` answers as encoded, per status snapshot, reviewer and search.
     let statusBodies = StatusBodies()
     /// The stack list page as rendered, per status snapshot, reviewer, session and search.
@@ -104,11 +106,42 @@ public final class TollgateServer: Sendable {
         }
     }
 
+    /// The store's version now (``StoreVersion``): one indexed read, which every request makes
+    /// once so that ``auditedReads`` can answer the rest.
+    func storeVersion() async throws -> StoreVersion {
+        StoreVersion(auditSequence: try await store.auditSequence())
+    }
+
+    /// The record of a bearer token that works now, and the store's version it was checked at.
+    ///
+    /// - Throws: ``AccessTokenError`` when the token is unknown, expired or revoked.
+    func authenticate(_ token: String) async throws -> (record: AccessTokenRecord, version: StoreVersion) {
+        let version = try await storeVersion()
+        let record = try await AccessTokens(store: store, clock: clock).authenticate(token) { [store] sha256 in
+            try await auditedReads.token(sha256: sha256, at: version) { try await store.accessToken(sha256: $0) }
+        }
+        return (record, version)
+    }
+
+    /// The record of the token whose hash is `sha256` at `version`, whatever its state (a web
+    /// session keeps only the hash and says why a token stopped working).
+    func accessToken(sha256: String, at version: StoreVersion) async throws -> AccessTokenRecord? {
+        try await auditedReads.token(sha256: sha256, at: version) { [store] in try await store.accessToken(sha256: $0) }
+    }
+
+    /// The policy revision in force at `version`, or now when no version is given.
+    func policyInForce(at version: StoreVersion? = nil) async throws -> PolicyRevisionRecord? {
+        let version = if let version { version } else { try await storeVersion() }
+        return try await auditedReads.policyInForce(at: version) { [store] in try await store.policyInForce() }
+    }
+
     /// The repository as the engine reads it: the one opened last while its branch has not moved
     /// and the policy in force (whose `tollgate.yaml` it read) is the same, otherwise a new one.
     /// Opening reads and parses the settings, which would cost every request more than the rest.
-    func openRepository() async throws -> ManagedRepository {
-        let inForce = try await store.policyInForce()?.commit
+    ///
+    /// - Parameter version: the store's version the request read, if it read one.
+    func openRepository(at version: StoreVersion? = nil) async throws -> ManagedRepository {
+        let inForce = try await policyInForce(at: version)?.commit
         if let kept = await openedRepository.repository(readWith: inForce), try await kept.isCurrent() { return kept }
         let opened = try await ManagedRepository.open(
             path: repository.path, settingsFile: repository.settingsFile, branch: repository.branch, settingsCommit: inForce)
@@ -118,8 +151,8 @@ public final class TollgateServer: Sendable {
 
     /// What `reviewer` may see under the `visible-to:` lists of the policy in force, with that
     /// policy parsed once per revision (``policyCache``).
-    func visibility(of reviewer: String, repository: ManagedRepository) async throws -> StackVisibility {
-        guard let revision = try await store.policyInForce() else { return StackVisibility(reviewer: reviewer, policy: nil) }
+    func visibility(of reviewer: String, repository: ManagedRepository, at version: StoreVersion? = nil) async throws -> StackVisibility {
+        guard let revision = try await policyInForce(at: version) else { return StackVisibility(reviewer: reviewer, policy: nil) }
         if let policy = await policyCache.policy(for: revision.commit) {
             return StackVisibility(reviewer: reviewer, policy: policy)
         }
@@ -131,8 +164,9 @@ public final class TollgateServer: Sendable {
 
     /// The whole status report, from ``statusCache``: kept while neither the store nor
     /// `repository`'s branch has changed, and brought up to date row by row when the store has.
-    func statusSnapshot(repository: ManagedRepository) async throws -> StatusCache.Snapshot {
-        let key = StatusCache.Key(auditHead: try await store.auditHead()?.sequence, tip: repository.tipCommit)
+    func statusSnapshot(repository: ManagedRepository, at version: StoreVersion? = nil) async throws -> StatusCache.Snapshot {
+        let version = if let version { version } else { try await storeVersion() }
+        let key = StatusCache.Key(auditHead: version.auditSequence, tip: repository.tipCommit)
         let reader = StatusReader(store: store, clock: clock)
         // A report may outlive the request that asked for it, so it gets the repository itself.
         return try await statusCache.snapshot(

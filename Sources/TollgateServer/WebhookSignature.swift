@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TollgateCore
 
 /// How each git host proves that a webhook delivery came from it; pure functions over the raw body.
 public enum WebhookSignature {
@@ -7,7 +8,7 @@ public enum WebhookSignature {
     /// after `sha256=`.
     public static func hmacSHA256Hex(body: [UInt8], secret: String) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
-        return code.map { String(format: "%02x", $0) }.joined()
+        return code.lowercaseHex
     }
 
     /// Whether `header` (GitHub's `X-Hub-Signature-256`, Bitbucket's `X-Hub-Signature`) is

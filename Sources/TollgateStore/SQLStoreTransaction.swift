@@ -512,6 +512,10 @@ struct SQLStoreTransaction: StoreTransaction {
             .map { try auditEntry($0, decoder: JSONDecoder()) }
     }
 
+    func auditSequence() async throws -> Int64? {
+        try await session.query("SELECT sequence FROM audit_entries ORDER BY sequence DESC LIMIT 1", []).first?.integer(at: 0, "sequence")
+    }
+
     func appendAudit(_ event: AuditEvent) async throws -> AuditEntry {
         try await append(event, at: now)
     }

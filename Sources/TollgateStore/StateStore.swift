@@ -110,6 +110,10 @@ extension StateStore {
         try await read { try await $0.auditHead() }
     }
 
+    public func auditSequence() async throws -> Int64? {
+        try await read { try await $0.auditSequence() }
+    }
+
     public func stackCommits(stack: String) async throws -> [StackCommit] {
         try await read { try await $0.stackCommits(stack: stack) }
     }
@@ -205,6 +209,10 @@ public protocol StoreReader: Sendable {
     func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry]
     /// The last audit entry, or nil for an empty trail.
     func auditHead() async throws -> AuditEntry?
+    /// The last audit entry's sequence, or nil for an empty trail: every change of record appends
+    /// an entry in its own transaction, so a reader that sees the same sequence twice knows that
+    /// nothing changed in between, at the cost of one indexed lookup.
+    func auditSequence() async throws -> Int64?
     /// Every commit attributed to `stack`, in the order the syncs attributed them.
     func stackCommits(stack: String) async throws -> [StackCommit]
     /// The commit the audit trail last moved `branch`'s scan cursor to, or nil if it never did.

@@ -12,9 +12,10 @@ struct StatusCacheTests {
         let full = Atomic<Int>(0)
         let refreshes = Atomic<Int>(0)
 
-        func read() -> StatusReport {
+        /// An empty report, or one with `stack` when the read should find a change.
+        func read(adding stack: String? = nil) -> StatusReport {
             full.add(1, ordering: .relaxed)
-            return StatusReport(policy: nil, stacks: [])
+            return StatusReport(policy: nil, stacks: stack.map { [StackStatus(stack: $0, status: .pending)] } ?? [])
         }
 
         /// Refreshes by adding a row named after the sequence it started from, or asks for a full read.
@@ -63,8 +64,13 @@ struct StatusCacheTests {
         #expect(served.version == first.version, "the kept report answers at once")
         await cache.backgroundReadFinished()
         #expect(reads.full.load(ordering: .relaxed) == 2)
+        let unchanged = try await cache.snapshot(for: key, read: { reads.read(adding: "new") }, refresh: { reads.refresh($0, after: $1) })
+        #expect(unchanged.version == first.version, "read again unchanged: the same version, so what was made from it stays")
+        await cache.backgroundReadFinished()
+        #expect(reads.full.load(ordering: .relaxed) == 3)
         let later = try await cache.snapshot(for: key, read: { reads.read() }, refresh: { reads.refresh($0, after: $1) })
-        #expect(later.version > first.version, "the background read replaced it")
+        #expect(later.version > first.version, "the background read found a change and replaced it")
+        #expect(later.report.stacks.map(\.stack) == ["new"])
         await cache.backgroundReadFinished()
 
         struct Unavailable: Error {}

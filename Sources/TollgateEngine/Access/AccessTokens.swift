@@ -36,7 +36,7 @@ public struct AccessTokens: Sendable {
         }
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        let token = Self.prefix + bytes.map { String(format: "%02x", $0) }.joined()
+        let token = Self.prefix + bytes.lowercaseHex
         let expires = lifetime.map { clock.now().addingTimeInterval($0) }
         let record = try await store.transaction { transaction in
             try await transaction.recordAccessToken(
@@ -62,7 +62,15 @@ public struct AccessTokens: Sendable {
     /// - Throws: ``AccessTokenError/unknownToken``, ``AccessTokenError/expired(id:at:)`` or
     ///   ``AccessTokenError/revoked(id:)``.
     public func authenticate(_ token: String) async throws -> AccessTokenRecord {
-        guard token.hasPrefix(Self.prefix), let record = try await store.accessToken(sha256: Self.hash(token)) else {
+        try await authenticate(token) { [store] in try await store.accessToken(sha256: $0) }
+    }
+
+    /// ``authenticate(_:)`` with the record found by `lookup` from the token's hash, for a caller
+    /// that keeps records it read (a server, between changes of the audit trail).
+    public func authenticate(
+        _ token: String, lookup: (_ sha256: String) async throws -> AccessTokenRecord?
+    ) async throws -> AccessTokenRecord {
+        guard token.hasPrefix(Self.prefix), let record = try await lookup(Self.hash(token)) else {
             throw AccessTokenError.unknownToken
         }
         if record.revokedAt != nil { throw AccessTokenError.revoked(id: record.id) }
@@ -71,8 +79,8 @@ public struct AccessTokens: Sendable {
     }
 
     /// The lower-case hex SHA-256 of `token`, as the store keeps it.
-    static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    public static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).lowercaseHex
     }
 }
 

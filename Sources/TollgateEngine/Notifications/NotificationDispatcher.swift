@@ -223,6 +223,6 @@ public struct NotificationDispatcher: Sendable {
     /// How a receiver is named in ``NotificationRecord/deliveredTo``: a digest, so that the
     /// secret in a webhook URL is not copied into the store.
     static func key(of receiver: NotificationReceiver) -> String {
-        SHA256.hash(data: Data(receiver.url.utf8)).prefix(12).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(receiver.url.utf8)).prefix(12).lowercaseHex
     }
 }

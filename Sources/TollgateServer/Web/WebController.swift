@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -50,6 +49,8 @@ struct WebController {
         let session: WebSessions.Session
         let token: AccessTokenRecord
         let csrf: String
+        /// The store's version the token was checked at.
+        let version: StoreVersion
 
         func frame(_ title: String, notice: String? = nil, problem: String? = nil) -> PageFrame {
             PageFrame(title: title, reviewer: token.reviewer, csrf: csrf, notice: notice, problem: problem)
@@ -64,10 +65,11 @@ struct WebController {
               let session = sessions.session(fromCookie: value, now: server.clock.now()),
               let hash = session.tokenSHA256
         else { throw WebRedirect.signIn(next: next, ended: nil) }
-        guard let token = try await server.store.accessToken(sha256: hash) else { throw WebRedirect.signIn(next: next, ended: "unknown") }
+        let version = try await server.storeVersion()
+        guard let token = try await server.accessToken(sha256: hash, at: version) else { throw WebRedirect.signIn(next: next, ended: "unknown") }
         if token.revokedAt != nil { throw WebRedirect.signIn(next: next, ended: "revoked") }
         if let expires = token.expiresAt, expires <= server.clock.now() { throw WebRedirect.signIn(next: next, ended: "expired") }
-        return SignedIn(session: session, token: token, csrf: sessions.csrfToken(for: session))
+        return SignedIn(session: session, token: token, csrf: sessions.csrfToken(for: session), version: version)
     }
 
     /// `GET /sign-in`: the form, with an anonymous session whose CSRF token the form carries.
@@ -98,7 +100,7 @@ struct WebController {
             let page = SignInPage(csrf: sessions.csrfToken(for: session), next: next, problem: error.description)
             return html(pages.render(page, page: "sign-in"), status: .unauthorized)
         }
-        let hash = SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        let hash = AccessTokens.hash(token)
         var response = Response(status: .seeOther, headers: [.location: next])
         // A new nonce at sign-in: a session fixed before it cannot be used after.
         response.setCookie(sessions.cookie(sessions.newSession(tokenSHA256: hash, now: server.clock.now()), secure: Self.isSecure(request)))
@@ -122,9 +124,9 @@ struct WebController {
         if let text, text.count > 200 {
             throw ServerError(.badRequest, code: "invalid_query", message: "The search text is longer than 200 characters.")
         }
-        let repository = try await server.openRepository()
+        let repository = try await server.openRepository(at: signed.version)
         let visibility = try await visibility(signed, repository: repository)
-        let snapshot = try await server.statusSnapshot(repository: repository)
+        let snapshot = try await server.statusSnapshot(repository: repository, at: signed.version)
         // The page shows the snapshot as this reviewer may see it, searched, with this session's
         // CSRF token in its forms; nothing else goes into it, so it is kept under those four.
         let key = "\(signed.token.reviewer)\u{0}\(signed.csrf)\u{0}\(text ?? "")"
@@ -320,7 +322,7 @@ struct WebController {
 
     /// What the signed-in reviewer may see under the `visible-to:` lists of the policy in force.
     private func visibility(_ signed: SignedIn, repository: ManagedRepository) async throws -> StackVisibility {
-        try await server.visibility(of: signed.token.reviewer, repository: repository)
+        try await server.visibility(of: signed.token.reviewer, repository: repository, at: signed.version)
     }
 
     // MARK: Forms and inputs

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
+import TollgateCore
 import TollgateStore
 
 /// The web page's signed session cookies and the CSRF tokens bound to them.
@@ -101,7 +102,7 @@ public struct WebSessions: Sendable {
 
     static func randomHex(_ bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
+        return (0..<bytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) }.lowercaseHex
     }
 
     static func base64url(_ data: Data) -> String {
