@@ -6,10 +6,11 @@ import TollgateEngine
 ///
 /// Every change of state appends to the audit trail with the stack it concerns, so the trail's
 /// head and the branch's tip say when a report is out of date, and the new entries say which rows:
-/// after an approval one stack is read again, not a thousand. Change windows and lock leases move
-/// with time alone, so a report whose full read is older than ``maximumAge`` is read again in the
-/// background while requests still get the one kept. Requests that arrive while a report is being
-/// brought up to date wait for it instead of reading it again.
+/// after an approval one stack is read again, not a thousand. Lock leases and guard waivers lapse
+/// with time alone, so a report older than ``maximumAge`` has the rows time can change read again
+/// in the background (``StatusReader/refreshedForTime(_:repository:)``) while requests still get
+/// the one kept. Requests that arrive while a report is being brought up to date wait for it
+/// instead of reading it again.
 actor StatusCache {
     /// What a report was computed from.
     struct Key: Equatable {
@@ -17,7 +18,8 @@ actor StatusCache {
         var tip: String
     }
 
-    /// A report, the key it is up to date with, and when its full read started.
+    /// A report, the key it is up to date with, and when the read that last brought it up to date
+    /// with time started.
     struct Snapshot: Sendable {
         var key: Key
         var readAt: ContinuousClock.Instant
@@ -30,8 +32,10 @@ actor StatusCache {
     typealias Read = @Sendable () async throws -> StatusReport
     /// Brings a report up to date with the entries after a sequence; nil when only a full read can.
     typealias Refresh = @Sendable (StatusReport, Int64) async throws -> StatusReport?
+    /// Brings a report up to date with the time; nil when only a full read can.
+    typealias TimeRefresh = @Sendable (StatusReport) async throws -> StatusReport?
 
-    /// How long a report's full read is trusted while nothing in the store or the branch changes.
+    /// How long a report is trusted while nothing in the store or the branch changes.
     let maximumAge: Duration
     private var current: Snapshot?
     private var pending: (key: Key, task: Task<Snapshot, any Error>)?
@@ -43,11 +47,14 @@ actor StatusCache {
     }
 
     /// The report up to date with `key`: the one kept, the one being brought up to date, or the
-    /// one kept refreshed with the entries since (`refresh`), or else a full read (`read`).
-    func snapshot(for key: Key, read: @escaping Read, refresh: @escaping Refresh) async throws -> Snapshot {
+    /// one kept refreshed with the entries since (`refresh`), or else a full read (`read`). A
+    /// report kept too long is brought up to date with the time (`refreshForTime`) in the background.
+    func snapshot(
+        for key: Key, read: @escaping Read, refresh: @escaping Refresh, refreshForTime: @escaping TimeRefresh = { _ in nil }
+    ) async throws -> Snapshot {
         let now = ContinuousClock.now
         if let current, current.key == key {
-            if now - current.readAt >= maximumAge { readInBackground(key: key, read: read) }
+            if now - current.readAt >= maximumAge { readInBackground(current, read: read, refreshForTime: refreshForTime) }
             return current
         }
         if let pending, pending.key == key { return try await pending.task.value }
@@ -86,13 +93,15 @@ actor StatusCache {
         return kept
     }
 
-    /// Reads the whole report again without keeping anyone waiting.
-    private func readInBackground(key: Key, read: @escaping Read) {
+    /// Brings `snapshot` up to date with the time without keeping anyone waiting.
+    private func readInBackground(_ snapshot: Snapshot, read: @escaping Read, refreshForTime: @escaping TimeRefresh) {
         guard backgroundRead == nil else { return }
         backgroundRead = Task {
             let started = ContinuousClock.now
-            if let report = try? await read() {
-                _ = keep(Snapshot(key: key, readAt: started, report: report, version: 0))
+            var report = try? await refreshForTime(snapshot.report)
+            if report == nil { report = try? await read() }
+            if let report {
+                _ = keep(Snapshot(key: snapshot.key, readAt: started, report: report, version: 0))
             }
             backgroundRead = nil
         }

@@ -174,7 +174,8 @@ public final class TollgateServer: Sendable {
             read: { [self] in try await reader.report(repository: try await openRepository(), matching: nil) },
             refresh: { [self] report, sequence in
                 try await reader.refreshed(report, after: sequence, repository: try await openRepository())
-            })
+            },
+            refreshForTime: { [self] report in try await reader.refreshedForTime(report, repository: try await openRepository()) })
     }
 
     /// The routes and middleware; tests drive it in process with HummingbirdTesting.

@@ -67,6 +67,16 @@ struct GuardReviewTests {
         let approval = try #require(entries.last { $0.details["reason"]?.contains("approved under the policy") == true })
         #expect(approval.details["reason"]?.contains("guard failures waived: guard rule S3_BUCKET_VERSIONING_ENABLED") == true, "\(approval.details)")
         #expect(approval.details["reason"]?.contains("requested by dana") == true)
+
+        // The waivers lapse with time alone: the status, brought up to date with the time, shows
+        // the change set blocked again, as a whole read does.
+        let reader = StatusReader(store: review.store, clock: fixture.clock)
+        let kept = try await reader.report(repository: review.repository, matching: nil)
+        #expect(kept.stacks.first { $0.stack == "web" }?.status == .approved)
+        fixture.clock.advance(by: 61 * 86_400)
+        let lapsed = try #require(try await reader.refreshedForTime(kept, repository: review.repository))
+        #expect(lapsed.stacks.first { $0.stack == "web" }?.status != .approved)
+        #expect(lapsed == (try await reader.report(repository: review.repository, matching: nil)))
         try await review.store.close()
     }
 

@@ -46,6 +46,43 @@ struct StatusRefreshTests {
         try await review.store.close()
     }
 
+    @Test("with time alone, an applying stack's lapsed lease shows as the whole read shows it, and rows time cannot change are not read again")
+    func refreshedForTime() async throws {
+        let review = try await TrustedReview.make(extraFiles: [
+            "Stacks/net/template.yaml": "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n",
+        ])
+        let fixture = review.fixture
+        let web = try await fixture.createStackChangeSet("web", commits: [fixture.firstCommit], in: review.store)
+        _ = try await fixture.createStackChangeSet("net", commits: [fixture.firstCommit], in: review.store)
+        _ = try await review.review(web, as: "amara")
+        _ = try await review.store.transaction { tx in
+            _ = try await tx.lockStack("web", executionID: "ex-live0001", holder: "elsewhere pid 7", leaseSeconds: 600, takeOver: nil)
+            return try await tx.startExecution(id: "ex-live0001", changeSetID: web.id, actor: "amara")
+        }
+        let reader = StatusReader(store: review.store, clock: fixture.clock)
+        var report = try await reader.report(repository: try fixture.repository(), matching: nil)
+        #expect(report.stacks.first { $0.stack == "web" }?.executionStalled == false)
+        let net = try #require(report.stacks.firstIndex { $0.stack == "net" })
+        report.stacks[net].lastExecution = "ex-marker"
+
+        fixture.clock.advance(by: 601)
+        let later = try #require(try await reader.refreshedForTime(report, repository: try fixture.repository()))
+        #expect(later.stacks.first { $0.stack == "web" }?.executionStalled == true, "the lease lapsed")
+        #expect(later.stacks[net].lastExecution == "ex-marker", "a pending stack without waivers in force is not read again")
+        var whole = try await reader.report(repository: try fixture.repository(), matching: nil)
+        whole.stacks[net].lastExecution = "ex-marker"
+        #expect(later == whole)
+
+        // An open policy change set proposes waivers of its own, which lapse too: a whole read.
+        try fixture.git.write("Policies/guards/s3.guard", GuardReviewTests.versioning)
+        let push = try fixture.git.commit("add a guard rule", author: ReviewFixture.outsider)
+        _ = try await fixture.createPolicyChangeSet(commits: [push], in: review.store)
+        let withPolicy = try await reader.report(repository: try fixture.repository(), matching: nil)
+        #expect(withPolicy.policy?.pendingChangeSet != nil)
+        #expect(try await reader.refreshedForTime(withPolicy, repository: try fixture.repository()) == nil)
+        try await review.store.close()
+    }
+
     @Test("an entry that names no stack, or names the policy, asks for a whole read; a token's does not")
     func wholeReadNeeded() async throws {
         let review = try await TrustedReview.make()

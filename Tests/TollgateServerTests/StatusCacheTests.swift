@@ -83,6 +83,29 @@ struct StatusCacheTests {
         #expect(fresh.full.load(ordering: .relaxed) == 1, "the failed read was not kept")
     }
 
+    @Test("a report kept too long is brought up to date with the time, not read whole, unless only a whole read can")
+    func ageingRefresh() async throws {
+        let cache = StatusCache(maximumAge: .zero)
+        let reads = Reads()
+        let key = StatusCache.Key(auditHead: 1, tip: "a")
+        let timed = Atomic<Int>(0)
+        let first = try await cache.snapshot(for: key, read: { reads.read() }, refresh: { reads.refresh($0, after: $1) })
+        _ = try await cache.snapshot(for: key, read: { reads.read() }, refresh: { reads.refresh($0, after: $1) }, refreshForTime: { report in
+            timed.add(1, ordering: .relaxed)
+            var lapsed = report
+            lapsed.stacks.append(StackStatus(stack: "lapsed", status: .applying))
+            return lapsed
+        })
+        await cache.backgroundReadFinished()
+        let later = try await cache.snapshot(for: key, read: { reads.read() }, refresh: { reads.refresh($0, after: $1) }, refreshForTime: { _ in nil })
+        #expect(timed.load(ordering: .relaxed) == 1)
+        #expect(reads.full.load(ordering: .relaxed) == 1, "the time refresh stood in for a whole read")
+        #expect(later.version > first.version)
+        #expect(later.report.stacks.map(\.stack) == ["lapsed"])
+        await cache.backgroundReadFinished()
+        #expect(reads.full.load(ordering: .relaxed) == 2, "a time refresh that cannot answer asks for a whole read")
+    }
+
     @Test("the encoded answer is kept per snapshot version, reviewer and search, and dropped with a new version")
     func bodies() async throws {
         let bodies = StatusBodies()

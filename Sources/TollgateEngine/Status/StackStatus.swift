@@ -204,6 +204,28 @@ public struct StatusReader: Sendable {
         return StatusReport(policy: report.policy, stacks: stacks)
     }
 
+    /// `report` with the rows that time alone changes read again, for a report kept while the
+    /// store and the branch stand still: a stack being applied (its lock's lease may lapse) and,
+    /// while the policy in force has guard waivers (each in force until a date), every stack with
+    /// an open change set. Change windows decide when an approved change set may apply, not its
+    /// status, so no other row changes with time.
+    ///
+    /// - Returns: nil when the policy line may change with time (an open policy change set, whose
+    ///   proposed waivers can lapse): the whole report must be read.
+    /// - Throws: ``StoreError`` when the store cannot be read, ``GitError`` when git cannot.
+    public func refreshedForTime(_ report: StatusReport, repository: ManagedRepository) async throws -> StatusReport? {
+        guard report.policy?.pendingChangeSet == nil else { return nil }
+        var timed = Set(report.stacks.filter { $0.status == .applying }.map(\.stack))
+        if let inForce = try await store.policyInForce(),
+            try await !PolicyInForce.read(commit: inForce.commit, repository: repository).policy.guards.waivers.isEmpty {
+            timed.formUnion(report.stacks.filter { $0.pendingChangeSet != nil }.map(\.stack))
+        }
+        guard !timed.isEmpty else { return report }
+        let fresh = try await self.report(repository: repository, matching: nil, only: timed)
+        let stacks = (report.stacks.filter { !timed.contains($0.stack) } + fresh.stacks).sorted { $0.stack < $1.stack }
+        return StatusReport(policy: report.policy, stacks: stacks)
+    }
+
     /// More new entries than this and reading everything again is as quick.
     static let refreshLimit = 500
 
