@@ -187,7 +187,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateCLITests",
-            dependencies: ["TollgateCore", "TollgateEngine", "TollgateStore", "TollgateTestSupport", "TollgateAWS"],
+            dependencies: ["tollgate", "TollgateCore", "TollgateEngine", "TollgateStore", "TollgateTestSupport", "TollgateAWS"],
             swiftSettings: strict
         ),
     ]

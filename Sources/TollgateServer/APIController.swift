@@ -24,6 +24,7 @@ struct APIController {
         api.get("change-sets/:id/approval-text") { request, context in try await approvalText(request, context: context) }
         api.get("change-sets/:id/cancel-text") { request, context in try await cancelText(request, context: context) }
         api.post("change-sets/:id/approvals") { request, context in try await recordVerdict(request, context: context) }
+        api.post("change-sets/:id/session-approval") { request, context in try await recordSessionApproval(request, context: context) }
         api.post("change-sets/:id/cancel") { request, context in try await cancel(request, context: context) }
         api.post("change-sets/:id/apply") { _, context in try await apply(context) }
         api.get("executions/:id") { _, context in try await execution(context) }
@@ -112,6 +113,34 @@ struct APIController {
         response.headers[.location] = "/api/change-sets/\(id)"
         return response
     }
+
+    /// The web page's one-click approval for a token: the server signs the approval with its
+    /// `--server-key`, naming the token's reviewer, where the policy in force allows session
+    /// approvals (``ReviewService/recordSessionApproval(changeSetID:reviewer:serverKey:repository:)``);
+    /// 201 with the review, as a signed verdict. It takes no body, or a JSON object.
+    private func recordSessionApproval(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let id = try Self.id(context)
+        let reviewer = try Self.token(context).reviewer
+        var request = request
+        if try await request.collectBody(upTo: APIRequestBody.limit).readableBytes > 0 {
+            _ = try await APIRequestBody.decode(NoFields.self, from: request)
+        }
+        let repository = try await server.openRepository()
+        _ = try await visibility(context, repository: repository).changeSet(id: id, in: server.store)
+        guard let key = server.serverKey else {
+            throw ServerError(
+                .forbidden, code: "refused",
+                message: "This server signs no approvals: it was started without --server-key. Approve with your own ssh-keygen signature (POST /api/change-sets/\(id)/approvals).")
+        }
+        let evaluation = try await ReviewService(store: server.store, clock: server.clock, logger: context.logger)
+            .recordSessionApproval(changeSetID: id, reviewer: reviewer, serverKey: key, repository: repository)
+        var response = try JSONBody.response(ReviewJSON(evaluation, reviewer: reviewer), status: .created)
+        response.headers[.location] = "/api/change-sets/\(id)"
+        return response
+    }
+
+    /// The body of a route that takes none but accepts a JSON object; its fields are ignored.
+    private struct NoFields: Decodable {}
 
     /// `tollgate cancel ID --reason TEXT`, signed when the policy says `operators-must-sign: true`;
     /// 200 once cancelled, 202 when the change set is applying and its apply was asked to stop.

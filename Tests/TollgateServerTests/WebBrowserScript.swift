@@ -1,6 +1,6 @@
 /// The Selenium script the browser test runs with python3: it drives headless Chromium through
 /// sign-in, search, a refused cross-site post, approving with a pasted signature, a CLI apply
-/// watched live, and the stack list's new status. Kept here so the test target has no loose files.
+/// watched live, a one-click approval the server signs, and the stack list's new statuses. Kept here so the test target has no loose files.
 enum WebBrowserScript {
     static let python = #"""
 import json, os, subprocess, sys, time
@@ -114,12 +114,26 @@ try:
     if apply.returncode != 0:
         fail("tollgate apply exited " + str(apply.returncode) + ": " + output)
 
-    # The stack list shows the new status.
+    # Stack api: approve with one click; the server signs, and the approvals name its key.
+    driver.get(base + "/change-sets/" + config["sessionChangeSet"])
+    wait_for(lambda: driver.find_elements(By.ID, "session-approve-button"), "the one-click approval button")
+    driver.find_element(By.ID, "session-approve-button").click()
+    wait_for(lambda: "signed by the server" in text("#notice"), "the one-click approval to be recorded")
+    if not text("#status").startswith("APPROVED"):
+        fail("after the one-click approval, the status is " + text("#status"))
+    attested = "attested by the server key " + config["serverKey"]
+    if not any("amara" in row.text and attested in row.text for row in driver.find_elements(By.CSS_SELECTOR, "#approvals tr")):
+        fail("the approvals do not show amara's approval " + attested + ": " + text("#approvals"))
+    if driver.find_elements(By.ID, "session-approve-button"):
+        fail("the one-click button is still offered after approving")
+
+    # The stack list shows the new statuses.
     driver.get(base + "/")
     wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, 'tr[data-stack="web"]'), "the stack list")
-    status = driver.find_element(By.CSS_SELECTOR, 'tr[data-stack="web"] td.status').text
-    if status != "APPLIED":
-        fail("web is " + status + " after the apply")
+    for stack, expected in [("web", "APPLIED"), ("api", "APPROVED")]:
+        status = driver.find_element(By.CSS_SELECTOR, 'tr[data-stack="' + stack + '"] td.status').text
+        if status != expected:
+            fail(stack + " is " + status + " on the stack list, not " + expected)
     driver.save_screenshot(config["screenshots"] + "/stack-list.png")
 
     driver.find_element(By.ID, "sign-out").click()

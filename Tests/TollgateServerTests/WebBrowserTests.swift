@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TollgateCore
 import TollgateTestSupport
 
 /// The web page in a real browser: headless Chromium (Debian's `chromium` and `chromium-driver`)
@@ -22,10 +23,26 @@ struct WebBrowserTests {
 
     private struct BrowserMissing: Error {}
 
-    @Test("sign in, search, a cross-site post refused, approve with a pasted ssh-keygen signature, watch a CLI apply live, see APPLIED")
+    @Test("sign in, search, a cross-site post refused, approve with a pasted ssh-keygen signature, watch a CLI apply live, see APPLIED; approve another stack with one click, attested by the server")
     func reviewInBrowser() async throws {
         try requireBrowser()
+        // The server's signing key, which the first policy lists, so that stack api can be approved
+        // with one click (session-approvals: true) while web goes through ssh-keygen.
+        let keyFolder = try TemporaryDirectory(prefix: "tollgate-server-key")
+        let serverKey = try SSHKeygen().generateKey(type: "ed25519", in: keyFolder, name: "server", comment: "tollgate@server")
+        let approvals = ReviewFixture.approvals + """
+              - name: api
+                stacks: [api]
+                require:
+                  - count: 1
+                    from: owners
+            session-approvals: true
+            server-keys:
+              - \(serverKey.publicKeyLine)
+
+            """
         let fixture = try ReviewFixture(extraFiles: [
+            "Policies/approvals.yaml": approvals, "Stacks/api/template.yaml": ReviewFixture.template(bucket: "api-assets"),
             "Policies/deployments.yaml": "deployments:\n  - stacks: [web]\n    provider: command\n    command: [Policies/deploy.sh]\n",
             "Policies/deploy.sh": """
                 #!/bin/sh
@@ -43,8 +60,9 @@ struct WebBrowserTests {
         _ = try tollgate(["init", "--actor", "admin"])
         _ = try tollgate(["sync"])
         let status = try JSONSerialization.jsonObject(with: Data(try tollgate(["status", "--json"]).standardOutput.utf8)) as? [String: Any]
-        let web = (status?["stacks"] as? [[String: Any]])?.first { $0["stack"] as? String == "web" }
-        let id = try #require(web?["pendingChangeSet"] as? String)
+        let stacks = status?["stacks"] as? [[String: Any]]
+        let id = try #require(stacks?.first { $0["stack"] as? String == "web" }?["pendingChangeSet"] as? String)
+        let sessionID = try #require(stacks?.first { $0["stack"] as? String == "api" }?["pendingChangeSet"] as? String)
         let token = try tollgate(["token", "issue", "amara"]).standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         let text = try tollgate(["show", id, "--approval-text"]).standardOutput
         let signaturePath = fixture.folder.appending("approval.sig")
@@ -54,7 +72,7 @@ struct WebBrowserTests {
 
         let server = try ChildProcess(try TollgateBinary.path(), [
             "serve", "--repo", fixture.git.path, "--state", fixture.statePath, "--listen", "127.0.0.1:0", "--poll", "0s",
-            "--session-secret-file", secretPath,
+            "--session-secret-file", secretPath, "--server-key", serverKey.privateKeyPath,
         ])
         defer { server.kill() }
         let prefix = "Listening on http://127.0.0.1:"
@@ -65,6 +83,7 @@ struct WebBrowserTests {
         try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
         let config: [String: Any] = [
             "base": "http://127.0.0.1:\(port)", "changeSet": id, "token": token, "signature": signaturePath,
+            "sessionChangeSet": sessionID, "serverKey": try SSHPrivateKey(openSSHText: serverKey.privateKeyText).publicKey.fingerprint,
             "gate": fixture.folder.appending("gate"), "screenshots": screenshots, "chromium": Self.chromium, "chromedriver": Self.chromedriver,
             "apply": [try TollgateBinary.path(), "apply", id, "--actor", "amara", "--repo", fixture.git.path, "--state", fixture.statePath],
         ]
@@ -81,7 +100,8 @@ struct WebBrowserTests {
             #expect(size > 10_000, "screenshot \(name) was not taken")
         }
         let after = try JSONSerialization.jsonObject(with: Data(try tollgate(["status", "--json"]).standardOutput.utf8)) as? [String: Any]
-        #expect((after?["stacks"] as? [[String: Any]])?.first { $0["stack"] as? String == "web" }?["status"] as? String == "APPLIED")
+        let statuses = (after?["stacks"] as? [[String: Any]])?.reduce(into: [String: String]()) { $0[$1["stack"] as? String ?? ""] = $1["status"] as? String }
+        #expect(statuses == ["api": "APPROVED", "web": "APPLIED"])
         #expect(try tollgate(["audit", "verify"]).status == 0)
     }
 }

@@ -13,7 +13,7 @@ import TollgateTestSupport
 
 /// A server holding its own signing key (`serve --server-key`) over a repository whose policy in
 /// force says what `approvals` says about session approvals.
-private struct SessionFixture: Sendable {
+struct SessionFixture: Sendable {
     let fixture: ServerFixture
     let server: TollgateServer
     let serverKey: SSHPrivateKey
@@ -21,18 +21,19 @@ private struct SessionFixture: Sendable {
     let record: ChangeSetRecord
 
     /// `listing`: which key approvals.yaml lists in server-keys (the server's own, another, or none);
-    /// `allowed`: whether it says session-approvals: true.
-    init(allowed: Bool, listing: Listing = .own) async throws {
+    /// `allowed`: whether it says session-approvals: true; `rules`: the rest of approvals.yaml;
+    /// `extraFiles`: more files of the first commit, such as another stack.
+    init(allowed: Bool, listing: Listing = .own, rules: String = ReviewFixture.approvals, extraFiles: [String: String] = [:]) async throws {
         let keygen = try SSHKeygen()
         let folder = try TemporaryDirectory(prefix: "tollgate-server-key")
         let own = try keygen.generateKey(type: "ed25519", in: folder, name: "server", comment: "tollgate@server")
         let other = try keygen.generateKey(type: "ed25519", in: folder, name: "other", comment: "tollgate@elsewhere")
-        var approvals = ReviewFixture.approvals + "session-approvals: \(allowed)\n"
+        var approvals = rules + "session-approvals: \(allowed)\n"
         switch listing {
         case .own: approvals += "server-keys:\n  - \(own.publicKeyLine)\n"
         case .other: approvals += "server-keys:\n  - \(other.publicKeyLine)\n"
         }
-        fixture = try await ServerFixture(extraFiles: ["Policies/approvals.yaml": approvals])
+        fixture = try await ServerFixture(extraFiles: extraFiles.merging(["Policies/approvals.yaml": approvals]) { $1 })
         serverKey = try SSHPrivateKey(openSSHText: own.privateKeyText)
         serverKeyLine = own.publicKeyLine
         var logger = Logger(label: "tollgate.server.tests")

@@ -53,9 +53,13 @@ struct Serve: AsyncParsableCommand {
     var publicURL: String?
 
     @Option(help: ArgumentHelp(
-        "How long a delivered notification stays in the outbox, such as 30d; 0d keeps every one. Queued and failed notifications are never deleted.",
+        "How long a delivered notification stays in the outbox: a whole number of s, m, h or d, at most 36500d, such as 30d; 0d keeps every one. Queued and failed notifications are never deleted.",
         valueName: "duration"))
     var notificationRetention = DurationText(days: 30)
+
+    /// The longest `--notification-retention`: a century keeps everything in practice, and the
+    /// store's cutoff time (milliseconds before now) stays far from overflowing.
+    static let longestNotificationRetention = DurationText(days: 36_500)
 
     @Option(help: ArgumentHelp(
         "An unencrypted OpenSSH ed25519 private key the server signs session approvals with; Policies/approvals.yaml must say session-approvals: true and list its public key in server-keys.",
@@ -68,6 +72,10 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         _ = try address()
+        if notificationRetention.seconds > Self.longestNotificationRetention.seconds {
+            throw ValidationError(
+                "--notification-retention \(notificationRetention.text) is longer than \(Self.longestNotificationRetention.text) (100 years); 0d keeps every delivered notification.")
+        }
         if remote.remote != nil, repository.branch != nil {
             throw ValidationError("--branch names a branch of --repo; with --remote, pass --remote-branch.")
         }
