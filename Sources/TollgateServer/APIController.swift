@@ -125,7 +125,7 @@ struct APIController {
         if try await request.collectBody(upTo: APIRequestBody.limit).readableBytes > 0 {
             _ = try await APIRequestBody.decode(NoFields.self, from: request)
         }
-        let repository = try await server.openRepository()
+        let repository = try await server.openRepository(at: context.storeVersion)
         _ = try await visibility(context, repository: repository).changeSet(id: id, in: server.store)
         guard let key = server.serverKey else {
             throw ServerError(

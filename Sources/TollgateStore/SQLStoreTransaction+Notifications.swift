@@ -117,7 +117,9 @@ extension SQLStoreTransaction {
     }
 
     func deleteDeliveredNotifications(olderThanSeconds seconds: Int) async throws -> Int {
-        let cutoff = now - Int64(seconds) * 1000
+        // A retention too long for milliseconds reaches back before any time: nothing is old enough.
+        let (span, overflow) = Int64(seconds).multipliedReportingOverflow(by: 1000)
+        let cutoff = overflow ? Int64.min : now.subtractingReportingOverflow(span).overflow ? Int64.min : now - span
         return try await session.query(
             "DELETE FROM notification_outbox WHERE state = ? AND finished_at <= ? RETURNING id",
             [.text(NotificationState.delivered.rawValue), .integer(cutoff)]

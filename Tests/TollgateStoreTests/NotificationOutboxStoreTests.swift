@@ -183,6 +183,7 @@ struct NotificationOutboxStoreTests {
         let remaining = { Set(try await store.notifications(states: [], limit: 100).map(\.id)) }
         let all = try await remaining()
         #expect(all.count == 5)
+        #expect(try await store.transaction { try await $0.deleteDeliveredNotifications(olderThanSeconds: .max) } == 0, "a retention past any time deletes nothing, and does not trap")
         #expect(try await store.transaction { try await $0.deleteDeliveredNotifications(olderThanSeconds: 30 * day) } == 1)
         #expect(try await remaining() == all.subtracting([oldDelivered]))
 
