@@ -55,7 +55,7 @@ struct APIController {
         // The snapshot's version moves with every audited change, the policy in force included,
         // so the reviewer and the search are all else the answer depends on.
         let body = try await server.statusBodies.body(version: snapshot.version, key: "\(visibility.reviewer)\u{0}\(text ?? "")") {
-            ByteBuffer(bytes: try WireJSON.encoder().encode(visibility.filter(snapshot.report.matching(text))))
+            try server.statusJSON.encode(visibility.filter(snapshot.report.matching(text)))
         }
         return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: body))
     }

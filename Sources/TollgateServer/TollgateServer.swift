@@ -57,6 +57,8 @@ public final class TollgateServer: Sendable {
     let auditedReads = AuditedReads()
     /// `GET /api/stacks` answers as encoded, per status snapshot, reviewer and search.
     let statusBodies = StatusBodies()
+    /// Encodes those answers from the rows' JSON kept between snapshots.
+    let statusJSON = StatusJSON()
     /// The stack list page as rendered, per status snapshot, reviewer, session and search.
     let statusPages = StatusBodies()
     /// Signs the web page's session cookies and CSRF tokens.

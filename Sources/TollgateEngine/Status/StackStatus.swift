@@ -13,6 +13,12 @@ public struct StatusReport: Sendable, Codable, Equatable {
         case policy, stacks
     }
 
+    /// A report of `stacks` under `policy`.
+    public init(policy: PolicyStatus?, stacks: [StackStatus]) {
+        self.policy = policy
+        self.stacks = stacks
+    }
+
     /// Writes `policy` as `null` before `init`, so that `--json` always has both keys.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
