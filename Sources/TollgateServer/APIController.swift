@@ -32,13 +32,8 @@ struct APIController {
 
     /// The reviewer the token acts as, and the token's id.
     private func whoami(context: ServerRequestContext) throws -> Response {
-        struct Identity: Encodable {
-            var reviewer: String
-            var token: String
-            var expiresAt: Date?
-        }
         let token = try Self.token(context)
-        return try JSONBody.response(Identity(reviewer: token.reviewer, token: token.id, expiresAt: token.expiresAt))
+        return try JSONBody.response(IdentityJSON(reviewer: token.reviewer, token: token.id, expiresAt: token.expiresAt))
     }
 
     /// `tollgate status --json`: the policy in force and every stack the reviewer may see; `?q=`
@@ -80,7 +75,7 @@ struct APIController {
     /// `tollgate show ID --approval-text`: the exact text to sign with `ssh-keygen -Y sign -n tollgate`.
     private func approvalText(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let id = try Self.id(context)
-        let verdict = try Self.verdict(request.uri.queryParameters.get("verdict") ?? "approve", field: "query parameter verdict")
+        let verdict = try Self.verdict(request.uri.queryParameters.get("verdict") ?? "approve")
         let repository = try await server.openRepository()
         _ = try await visibility(context, repository: repository).changeSet(id: id, in: server.store)
         return Self.text(try await ReviewService(store: server.store, clock: server.clock).approvalText(changeSetID: id, verdict: verdict))
@@ -101,13 +96,12 @@ struct APIController {
         let id = try Self.id(context)
         let reviewer = try Self.token(context).reviewer
         let body = try await APIRequestBody.decode(VerdictRequest.self, from: request)
-        let verdict = try Self.verdict(body.verdict, field: "field verdict")
         let reason = try body.reason.map { try Self.reason($0, field: "field reason") }
         let signature = try Self.signature(body.signature)
         let repository = try await server.openRepository()
         _ = try await visibility(context, repository: repository).changeSet(id: id, in: server.store)
         let evaluation = try await ReviewService(store: server.store, clock: server.clock, logger: context.logger).record(
-            verdict, changeSetID: id, signature: signature, reason: reason, actingAs: reviewer, repository: repository)
+            body.verdict, changeSetID: id, signature: signature, reason: reason, actingAs: reviewer, repository: repository)
         var response = try JSONBody.response(ReviewJSON(evaluation, reviewer: reviewer), status: .created)
         response.headers[.location] = "/api/change-sets/\(id)"
         return response
@@ -118,7 +112,7 @@ struct APIController {
     private func cancel(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let id = try Self.id(context)
         let reviewer = try Self.token(context).reviewer
-        let body = try await APIRequestBody.decode(CancelRequest.self, from: request)
+        let body = try await APIRequestBody.decode(CancelChangeSetRequest.self, from: request)
         let reason = try Self.reason(body.reason, field: "field reason")
         let signature = try body.signature.map(Self.signature)
         let repository = try await server.openRepository()
@@ -144,7 +138,7 @@ struct APIController {
         let location = "/api/executions/\(execution.id)"
         var response = try JSONBody.response(
             ApplyStarted(
-                changeSet: execution.changeSetID, stack: execution.stack, execution: execution.id, status: ChangeSetStatus.applying.rawValue,
+                changeSet: execution.changeSetID, stack: execution.stack, execution: execution.id, status: .applying,
                 startedAt: execution.startedAt, location: location),
             status: .accepted)
         response.headers[.location] = location
@@ -201,9 +195,10 @@ struct APIController {
         return id
     }
 
-    private static func verdict(_ text: String, field: String) throws -> ApprovalVerdict {
+    /// `?verdict=`, which takes the words of ``VerdictRequest/verdict``.
+    private static func verdict(_ text: String) throws -> ApprovalVerdict {
         guard let verdict = ApprovalVerdict(rawValue: text) else {
-            throw ServerError(.badRequest, code: "invalid_verdict", message: "The \(field) is '\(text.prefix(40))'; write approve or reject.")
+            throw ServerError(.badRequest, code: "invalid_verdict", message: "The query parameter verdict is '\(text.prefix(40))'; write approve or reject.")
         }
         return verdict
     }
