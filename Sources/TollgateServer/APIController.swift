@@ -122,7 +122,7 @@ struct APIController {
             changeSetID: id, reason: reason, actor: reviewer, policy: policy, actingAs: reviewer) { _ in signature }
         let record = cancelling.changeSet
         return try JSONBody.response(
-            CancelledChangeSet(id: record.id, stack: record.stack, status: record.status.rawValue, reason: reason, execution: cancelling.execution?.id),
+            CancelledChangeSet(id: record.id, stack: record.stack, status: record.status, reason: reason, execution: cancelling.execution?.id),
             status: cancelling.execution == nil ? .ok : .accepted)
     }
 
@@ -153,7 +153,7 @@ struct APIController {
         let lock = try await server.store.stackLock(execution.stack)
         return try JSONBody.response(ExecutionJSON(
             id: execution.id, changeSet: execution.changeSetID, stack: execution.stack, startedAt: execution.startedAt,
-            finishedAt: execution.finishedAt, result: execution.result?.rawValue, providerOutput: execution.providerOutput,
+            finishedAt: execution.finishedAt, result: execution.result, providerOutput: execution.providerOutput,
             lockExpiresAt: lock?.executionID == execution.id ? lock?.expiresAt : nil))
     }
 

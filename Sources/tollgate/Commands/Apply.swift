@@ -177,7 +177,7 @@ struct Execution: AsyncParsableCommand {
         }
         let shown = ExecutionJSON(
             id: execution.id, changeSet: execution.changeSetID, stack: execution.stack, startedAt: execution.startedAt,
-            finishedAt: execution.finishedAt, result: execution.result?.rawValue, providerOutput: execution.providerOutput,
+            finishedAt: execution.finishedAt, result: execution.result, providerOutput: execution.providerOutput,
             lockExpiresAt: lock?.executionID == execution.id ? lock?.expiresAt : nil)
         if output.json {
             print(try CommandOutput.json(shown))
@@ -186,7 +186,7 @@ struct Execution: AsyncParsableCommand {
         var text = "Execution \(TerminalText.escape(shown.id)) of change set \(TerminalText.escape(shown.changeSet)) on stack \(TerminalText.escape(shown.stack))\n"
         text += "Started \(CommandOutput.timestamp(shown.startedAt)), "
         if let finished = shown.finishedAt {
-            text += "\(TerminalText.escape(shown.result ?? "?")) at \(CommandOutput.timestamp(finished))\n"
+            text += "\(TerminalText.escape(shown.result?.rawValue ?? "?")) at \(CommandOutput.timestamp(finished))\n"
         } else if let expires = shown.lockExpiresAt {
             text += "running; its lock lasts until \(CommandOutput.timestamp(expires)) unless renewed\n"
         } else {
