@@ -159,3 +159,22 @@ public struct WebhookAnswerJSON: Codable, Sendable {
         self.delivery = delivery
     }
 }
+
+/// What `GET /healthz` and `/readyz` say when the server is up and ready.
+public enum HealthStatus: String, Codable, Sendable {
+    /// The process answers (`/healthz`).
+    case ok
+    /// The store and the repository can be read (`/readyz`).
+    case ready
+}
+
+/// The answer of `GET /healthz` and `/readyz`.
+public struct HealthJSON: Codable, Sendable {
+    /// How the server stands.
+    public var status: HealthStatus
+
+    /// The answer saying `status`.
+    public init(_ status: HealthStatus) {
+        self.status = status
+    }
+}
