@@ -33,13 +33,8 @@ struct APIController {
 
     /// The reviewer the token acts as, and the token's id.
     private func whoami(context: ServerRequestContext) throws -> Response {
-        struct Identity: Encodable {
-            var reviewer: String
-            var token: String
-            var expiresAt: Date?
-        }
         let token = try Self.token(context)
-        return try JSONBody.response(Identity(reviewer: token.reviewer, token: token.id, expiresAt: token.expiresAt))
+        return try JSONBody.response(IdentityJSON(reviewer: token.reviewer, token: token.id, expiresAt: token.expiresAt))
     }
 
     /// `tollgate status --json`: the policy in force and every stack the reviewer may see; `?q=`
@@ -81,7 +76,7 @@ struct APIController {
     /// `tollgate show ID --approval-text`: the exact text to sign with `ssh-keygen -Y sign -n tollgate`.
     private func approvalText(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let id = try Self.id(context)
-        let verdict = try Self.verdict(request.uri.queryParameters.get("verdict") ?? "approve", field: "query parameter verdict")
+        let verdict = try Self.verdict(request.uri.queryParameters.get("verdict") ?? "approve")
         let repository = try await server.openRepository(at: context.storeVersion)
         _ = try await visibility(context, repository: repository).changeSet(id: id, in: server.store)
         return Self.text(try await ReviewService(store: server.store, clock: server.clock).approvalText(changeSetID: id, verdict: verdict))
@@ -102,13 +97,12 @@ struct APIController {
         let id = try Self.id(context)
         let reviewer = try Self.token(context).reviewer
         let body = try await APIRequestBody.decode(VerdictRequest.self, from: request)
-        let verdict = try Self.verdict(body.verdict, field: "field verdict")
         let reason = try body.reason.map { try Self.reason($0, field: "field reason") }
         let signature = try Self.signature(body.signature)
         let repository = try await server.openRepository(at: context.storeVersion)
         _ = try await visibility(context, repository: repository).changeSet(id: id, in: server.store)
         let evaluation = try await ReviewService(store: server.store, clock: server.clock, logger: context.logger).record(
-            verdict, changeSetID: id, signature: signature, reason: reason, actingAs: reviewer, repository: repository)
+            body.verdict, changeSetID: id, signature: signature, reason: reason, actingAs: reviewer, repository: repository)
         var response = try JSONBody.response(ReviewJSON(evaluation, reviewer: reviewer), status: .created)
         response.headers[.location] = "/api/change-sets/\(id)"
         return response
@@ -147,7 +141,7 @@ struct APIController {
     private func cancel(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let id = try Self.id(context)
         let reviewer = try Self.token(context).reviewer
-        let body = try await APIRequestBody.decode(CancelRequest.self, from: request)
+        let body = try await APIRequestBody.decode(CancelChangeSetRequest.self, from: request)
         let reason = try Self.reason(body.reason, field: "field reason")
         let signature = try body.signature.map(Self.signature)
         let repository = try await server.openRepository(at: context.storeVersion)
@@ -157,7 +151,7 @@ struct APIController {
             changeSetID: id, reason: reason, actor: reviewer, policy: policy, actingAs: reviewer) { _ in signature }
         let record = cancelling.changeSet
         return try JSONBody.response(
-            CancelledChangeSet(id: record.id, stack: record.stack, status: record.status.rawValue, reason: reason, execution: cancelling.execution?.id),
+            CancelledChangeSet(id: record.id, stack: record.stack, status: record.status, reason: reason, execution: cancelling.execution?.id),
             status: cancelling.execution == nil ? .ok : .accepted)
     }
 
@@ -173,7 +167,7 @@ struct APIController {
         let location = "/api/executions/\(execution.id)"
         var response = try JSONBody.response(
             ApplyStarted(
-                changeSet: execution.changeSetID, stack: execution.stack, execution: execution.id, status: ChangeSetStatus.applying.rawValue,
+                changeSet: execution.changeSetID, stack: execution.stack, execution: execution.id, status: .applying,
                 startedAt: execution.startedAt, location: location),
             status: .accepted)
         response.headers[.location] = location
@@ -188,7 +182,7 @@ struct APIController {
         let lock = try await server.store.stackLock(execution.stack)
         return try JSONBody.response(ExecutionJSON(
             id: execution.id, changeSet: execution.changeSetID, stack: execution.stack, startedAt: execution.startedAt,
-            finishedAt: execution.finishedAt, result: execution.result?.rawValue, providerOutput: execution.providerOutput,
+            finishedAt: execution.finishedAt, result: execution.result, providerOutput: execution.providerOutput,
             lockExpiresAt: lock?.executionID == execution.id ? lock?.expiresAt : nil))
     }
 
@@ -230,9 +224,10 @@ struct APIController {
         return id
     }
 
-    private static func verdict(_ text: String, field: String) throws -> ApprovalVerdict {
+    /// `?verdict=`, which takes the words of ``VerdictRequest/verdict``.
+    private static func verdict(_ text: String) throws -> ApprovalVerdict {
         guard let verdict = ApprovalVerdict(rawValue: text) else {
-            throw ServerError(.badRequest, code: "invalid_verdict", message: "The \(field) is '\(text.prefix(40))'; write approve or reject.")
+            throw ServerError(.badRequest, code: "invalid_verdict", message: "The query parameter verdict is '\(text.prefix(40))'; write approve or reject.")
         }
         return verdict
     }

@@ -27,17 +27,7 @@ public struct ServerError: HTTPResponseError, CustomStringConvertible {
         if status == .unauthorized, request.uri.path.hasPrefix("/api/") {
             headers[.wwwAuthenticate] = "Bearer"
         }
-        let body = ErrorBody(error: .init(code: code, message: message, status: Int(status.code)))
+        let body = APIErrorJSON(code: code, message: message, status: Int(status.code))
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: try WireJSON.encoder().encode(body))))
-    }
-
-    private struct ErrorBody: Encodable {
-        struct Detail: Encodable {
-            var code: String
-            var message: String
-            var status: Int
-        }
-
-        var error: Detail
     }
 }

@@ -186,7 +186,7 @@ public final class TollgateServer: Sendable {
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ErrorMiddleware(metrics: metrics))
         router.add(middleware: PathGuardMiddleware())
-        router.get("healthz") { _, _ in try JSONBody.response(["status": "ok"]) }
+        router.get("healthz") { _, _ in try JSONBody.response(HealthJSON(.ok)) }
         router.get("readyz") { _, context in try await self.readiness(context: context) }
         router.get("metrics") { _, _ in
             if let backlog = try? await self.store.notificationBacklog() {
@@ -241,7 +241,7 @@ public final class TollgateServer: Sendable {
             context.logger.warning("not ready: the repository cannot be read", metadata: ["error": "\(error)"])
             throw ServerError(.serviceUnavailable, code: "repository_unreadable", message: "The repository cannot be read.")
         }
-        return try JSONBody.response(["status": "ready"])
+        return try JSONBody.response(HealthJSON(.ready))
     }
 
     /// The application listening on `host`:`port` (0 for any free port), polling every

@@ -73,20 +73,10 @@ struct WebhookController {
         return try accepted(.accepted, reason: reason, delivery: delivery, context: context)
     }
 
-    private enum Disposition: String, Encodable {
-        case accepted, ignored, duplicate
-    }
-
-    private struct Answer: Encodable {
-        var status: Disposition
-        var reason: String
-        var delivery: String?
-    }
-
     /// 202 for what was accepted or ignored, 200 for a redelivery, which is done already.
-    private func accepted(_ disposition: Disposition, reason: String, delivery: String?, context: ServerRequestContext) throws -> Response {
+    private func accepted(_ disposition: WebhookDisposition, reason: String, delivery: String?, context: ServerRequestContext) throws -> Response {
         context.logger.info("webhook \(disposition.rawValue): \(reason)")
-        let body = try WireJSON.encoder().encode(Answer(status: disposition, reason: reason, delivery: delivery))
+        let body = try WireJSON.encoder().encode(WebhookAnswerJSON(status: disposition, reason: reason, delivery: delivery))
         return Response(
             status: disposition == .duplicate ? .ok : .accepted, headers: [.contentType: "application/json; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))

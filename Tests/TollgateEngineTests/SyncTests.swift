@@ -96,7 +96,7 @@ struct SyncTests {
         try fixture.git.commit("add flows")
         let report = try await fixture.sync()
         let created = try #require(report.created.first)
-        #expect(created.type == "UPDATE")
+        #expect(created.type == .update)
         #expect(created.baseStateVersion == 1)
         let changeSet = try JSONDecoder().decode(ChangeSet.self, from: Data(try await fixture.store.changeSet(id: created.id).json.utf8))
         #expect(changeSet.resourceChanges.map(\.logicalResourceId) == ["Flows"])
@@ -161,7 +161,7 @@ struct SyncTests {
 
         let created = try #require(report.created.first)
         #expect(created.stack == StackLayout.policiesFolder)
-        #expect(created.kind == "policy")
+        #expect(created.kind == .policy)
         let record = try await fixture.store.changeSet(id: created.id)
         #expect(record.kind == .policy)
         #expect(record.targetCommit == change)

@@ -205,6 +205,33 @@ struct APIWriteTests {
         #expect(try await fixture.store.approvals(changeSetID: record.id).isEmpty)
     }
 
+    @Test(
+        "a verdict outside approve and reject is 400 naming the field verdict; a missing signature is still reported first",
+        arguments: [
+            (["verdict": "maybe", "signature": "x"], HTTPResponse.Status.badRequest,
+             #"{"error":{"code":"invalid_verdict","message":"The field verdict is 'maybe'; write approve or reject.","status":400}}"#),
+            (["verdict": "APPROVE", "signature": "x"], .badRequest,
+             #"{"error":{"code":"invalid_verdict","message":"The field verdict is 'APPROVE'; write approve or reject.","status":400}}"#),
+            (["verdict": "", "signature": "x"], .badRequest,
+             #"{"error":{"code":"invalid_verdict","message":"The field verdict is ''; write approve or reject.","status":400}}"#),
+            (["verdict": "maybe"], .unprocessableContent,
+             #"{"error":{"code":"invalid_body","message":"The body has no field signature, which this endpoint needs.","status":422}}"#),
+        ])
+    func badVerdict(body: [String: String], status: HTTPResponse.Status, answer: String) async throws {
+        let (fixture, record) = try await serverWithPendingChangeSet()
+        let token = try await fixture.token()
+        try await fixture.test { client in
+            try await client.execute(
+                uri: "/api/change-sets/\(record.id)/approvals", method: .post, headers: jsonRequest(token.token), body: jsonBody(body)
+            ) { response in
+                #expect(response.status == status)
+                #expect(String(buffer: response.body) == answer)
+            }
+        }
+        #expect(try await fixture.store.approvals(changeSetID: record.id).isEmpty)
+        #expect(try await fixture.store.changeSet(id: record.id).status == .pending)
+    }
+
     @Test("applying a change set that is not approved is 409 with the engine's reason, and starts nothing")
     func applyNotApproved() async throws {
         let (fixture, record) = try await serverWithPendingChangeSet()

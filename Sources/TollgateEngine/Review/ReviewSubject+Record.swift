@@ -106,7 +106,7 @@ extension OpenRepository {
 }
 
 /// One commit of a change set, copied out of git so it can cross tasks.
-public struct CommitSummary: Sendable, Hashable, Codable {
+public struct CommitSummary: Sendable, Hashable {
     /// The 40-hex commit id.
     public let id: String
     /// The author's name.

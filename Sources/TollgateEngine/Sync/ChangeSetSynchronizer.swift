@@ -216,13 +216,13 @@ public struct ChangeSetSynchronizer: Sendable {
             return .create(PlannedChangeSet(
                 kind: .stack, stack: stack, commits: commits, targetCommit: newest.hex, digest: failure.digest,
                 json: try Self.json(failure), baseStateVersion: state?.stateVersion ?? 0, expectedOpen: open?.id,
-                type: "FAILED", summary: "cannot be planned: \(failure.reason)", failure: failure.reason))
+                type: .failed, summary: "cannot be planned: \(failure.reason)", failure: failure.reason))
         }
         if changeSet.isEmpty && open == nil { return .unchanged }
         return .create(PlannedChangeSet(
             kind: .stack, stack: stack, commits: commits,
             targetCommit: newest.hex, digest: changeSet.digest, json: try Self.json(changeSet),
-            baseStateVersion: state?.stateVersion ?? 0, expectedOpen: open?.id, type: changeSet.changeSetType.rawValue,
+            baseStateVersion: state?.stateVersion ?? 0, expectedOpen: open?.id, type: SyncedChangeSetType(changeSet.changeSetType),
             summary: changeSet.summary.line))
     }
 
@@ -271,7 +271,7 @@ public struct ChangeSetSynchronizer: Sendable {
         return PlannedChangeSet(
             kind: .policy, stack: StackLayout.policiesFolder, commits: covered, targetCommit: newest.hex,
             digest: changeSet.digest, json: try Self.json(changeSet),
-            baseStateVersion: inForce?.revision ?? 0, expectedOpen: open?.id, type: "POLICY",
+            baseStateVersion: inForce?.revision ?? 0, expectedOpen: open?.id, type: .policy,
             summary: "\(files.count) policy file\(files.count == 1 ? "" : "s") changed")
     }
 
@@ -302,7 +302,7 @@ public struct ChangeSetSynchronizer: Sendable {
                 guard open.first?.id == plan.expectedOpen, version == plan.baseStateVersion else { throw StoreMovedOn() }
                 let creation = try await Self.create(plan, in: transaction, actor: actor)
                 created.append(SyncedChangeSet(
-                    id: creation.changeSet.id, kind: plan.kind.rawValue, stack: plan.stack, type: plan.type,
+                    id: creation.changeSet.id, kind: plan.kind, stack: plan.stack, type: plan.type,
                     status: creation.changeSet.status,
                     commits: plan.commits, targetCommit: plan.targetCommit, digest: plan.digest,
                     baseStateVersion: plan.baseStateVersion, supersedes: creation.superseded?.id, summary: plan.summary))
@@ -384,7 +384,7 @@ private struct PlannedChangeSet: Sendable {
     var baseStateVersion: Int64
     /// The open change set the plan supersedes; the write refuses if another replaced it meanwhile.
     var expectedOpen: String?
-    var type: String
+    var type: SyncedChangeSetType
     var summary: String
     /// Why the stack could not be planned; the change set is then recorded as FAILED.
     var failure: String?

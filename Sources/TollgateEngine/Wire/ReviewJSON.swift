@@ -1,6 +1,6 @@
 public import Foundation
 public import TollgateCore
-import TollgateStore
+public import TollgateStore
 
 /// The answer of `approve`, `reject` and `explain` (`--json`, and the API's verdict and
 /// explanation bodies): the change set's stored status and its review under the policy in force.
@@ -8,11 +8,11 @@ public struct ReviewJSON: Codable, Sendable {
     /// The change set's id.
     public var changeSet: String
     /// `stack` or `policy`.
-    public var kind: String
+    public var kind: ChangeSetKind
     /// The stack, or `Policies/`.
     public var stack: String
     /// The stored status after the operation.
-    public var status: String
+    public var status: ChangeSetStatus
     /// The commit whose `Policies/` decided.
     public var policyCommit: String
     /// Who gave the verdict just recorded; nil for an explanation.
@@ -24,9 +24,9 @@ public struct ReviewJSON: Codable, Sendable {
     /// Copies an evaluation into its wire form.
     public init(_ evaluation: ReviewEvaluation, reviewer: String? = nil) {
         changeSet = evaluation.changeSet.id
-        kind = evaluation.changeSet.kind.rawValue
+        kind = evaluation.changeSet.kind
         stack = evaluation.changeSet.stack
-        status = evaluation.changeSet.status.rawValue
+        status = evaluation.changeSet.status
         policyCommit = evaluation.policyCommit
         self.reviewer = reviewer
         review = evaluation.verdict.report
@@ -46,7 +46,7 @@ public struct ExecutionJSON: Codable, Sendable {
     /// When it ended; nil while it runs or if its process died.
     public var finishedAt: Date?
     /// `SUCCEEDED`, `FAILED` or `CANCELLED` once it ended.
-    public var result: String?
+    public var result: ExecutionResult?
     /// What the provider reported.
     public var providerOutput: String?
     /// While it runs: when its lock lapses unless renewed.
@@ -54,7 +54,7 @@ public struct ExecutionJSON: Codable, Sendable {
 
     /// Creates the answer from its parts.
     public init(
-        id: String, changeSet: String, stack: String, startedAt: Date, finishedAt: Date?, result: String?, providerOutput: String?,
+        id: String, changeSet: String, stack: String, startedAt: Date, finishedAt: Date?, result: ExecutionResult?, providerOutput: String?,
         lockExpiresAt: Date?
     ) {
         self.id = id
@@ -75,14 +75,14 @@ public struct CancelledChangeSet: Codable, Sendable {
     /// Its stack.
     public var stack: String
     /// `CANCELLED`, or `APPLYING` while its running apply stops.
-    public var status: String
+    public var status: ChangeSetStatus
     /// Why it was cancelled.
     public var reason: String
     /// The running execution asked to stop, when the change set was applying.
     public var execution: String?
 
     /// Creates the answer from its parts.
-    public init(id: String, stack: String, status: String, reason: String, execution: String?) {
+    public init(id: String, stack: String, status: ChangeSetStatus, reason: String, execution: String?) {
         self.id = id
         self.stack = stack
         self.status = status

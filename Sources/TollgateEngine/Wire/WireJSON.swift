@@ -4,10 +4,22 @@ public import Foundation
 // every HTTP body is a `Codable` type here, encoded by `WireJSON`.
 //
 // Key casing: a key is the Swift property name, in lowerCamelCase (`policyCommit`, `createdAt`),
-// except inside a CloudFormation change set (`Changes` and what `plan --json` wraps around it),
-// which keeps CloudFormation's own PascalCase (`ResourceChange`, `LogicalResourceId`) so that it
-// reads as CloudFormation writes it. Kinds and statuses are enums whose raw values are the words
-// shown (`TokenState.active`, `ChangeSetStatus`).
+// except inside a CloudFormation change set (`Changes` and what `plan --json` wraps around it) and
+// a drift check's resources (`ResourceDriftEntry`, `PropertyDrift`), which keep CloudFormation's own
+// PascalCase (`ResourceChange`, `LogicalResourceId`) so that they read as CloudFormation writes
+// them. Kinds and statuses are enums whose raw values are the words shown (`TokenState.active`,
+// `ChangeSetStatus`); CloudFormation's own status words in a drift check (`StackDriftStatus`,
+// `DifferenceType`) stay the text CloudFormation sent, since AWS adds words to those sets.
+//
+// Formats that are not ours keep their standard's names: SARIF (`SARIF`), JUnit XML
+// (`GuardCheckJUnit`) and the Slack incoming-webhook body (`NotificationMessage`). The git hosts'
+// push payloads are read where they are parsed (TollgateServer's `GitHost`), as the hosts write them.
+//
+// Documented exceptions, Core types encoded as they are because Core itself uses them (the change
+// set's digest, the review and the guard rules are computed in Core): `ChangeSet` and its parts,
+// `PolicyChangeSet`, `PlanFailure`, `ReviewReport`, `GuardReport` with `GuardFinding` and
+// `GuardRuleOutcome`, the enums of their fields, and `HistoryEntry.jsonLine` (`history --json`,
+// written by hand in Core for speed and checked there against `JSONEncoder`).
 
 /// The one JSON encoding of every `--json` answer and HTTP body: sorted keys, no escaped slashes,
 /// dates as ISO 8601 in UTC with milliseconds (the precision the store keeps).

@@ -2,9 +2,11 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import TollgateEngine
 
 /// Reads a JSON request body: `Content-Type: application/json` or 415, at most `limit` bytes or
-/// 413, JSON text or 400, and the fields the endpoint takes or 422 naming the field at fault.
+/// 413, JSON text or 400, the fields the endpoint takes or 422 naming the field at fault, and a
+/// word its closed set holds (``WireValueError``) or 400 naming the field.
 enum APIRequestBody {
     /// The largest body a write endpoint takes; an armored signature is well under 2 KiB.
     static let limit = 64 * 1024
@@ -25,6 +27,8 @@ enum APIRequestBody {
             return try JSONDecoder().decode(Body.self, from: data)
         } catch let error as DecodingError {
             throw ServerError(.unprocessableContent, code: "invalid_body", message: describe(error))
+        } catch let error as WireValueError {
+            throw ServerError(.badRequest, code: "invalid_\(error.field)", message: error.description)
         }
     }
 
@@ -45,28 +49,4 @@ enum APIRequestBody {
             return "The body is not what this endpoint takes."
         }
     }
-}
-
-/// `POST /api/change-sets/{id}/approvals`: a verdict and its signature as `ssh-keygen -Y sign` wrote it.
-struct VerdictRequest: Decodable {
-    var verdict: String
-    var signature: String
-    var reason: String?
-}
-
-/// `POST /api/change-sets/{id}/cancel`: why, and the operator's signature when the policy asks for one.
-struct CancelRequest: Decodable {
-    var reason: String
-    var signature: String?
-}
-
-/// The answer of `POST /api/change-sets/{id}/apply`: the execution started and where to follow it.
-struct ApplyStarted: Encodable {
-    var changeSet: String
-    var stack: String
-    var execution: String
-    var status: String
-    var startedAt: Date
-    /// The path of the execution, which shows its result once it ends.
-    var location: String
 }

@@ -1,5 +1,6 @@
 import Foundation
 import TollgateCore
+import TollgateEngine
 
 /// The audit trail as CSV (RFC 4180), for spreadsheets.
 ///
@@ -14,7 +15,7 @@ enum AuditCSV {
         for entry in entries {
             let details = entry.details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
             let cells = [
-                String(entry.sequence), WebPages.time(entry.time) ?? "", entry.actor, entry.action, entry.stack ?? "", entry.changeSet ?? "",
+                String(entry.sequence), WebPages.time(entry.time) ?? "", entry.actor, entry.action.rawValue, entry.stack ?? "", entry.changeSet ?? "",
                 entry.commit ?? "", entry.digest ?? "", details, entry.previousHash, entry.hash,
             ]
             lines.append(cells.map(cell).joined(separator: ","))

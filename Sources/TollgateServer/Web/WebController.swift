@@ -267,7 +267,7 @@ struct WebController {
             queryString: filter.queryString,
             entries: entries.map { entry in
                 AuditPage.Entry(
-                    sequence: entry.sequence, time: WebPages.time(entry.time), actor: entry.actor, action: entry.action, stack: entry.stack,
+                    sequence: entry.sequence, time: WebPages.time(entry.time), actor: entry.actor, action: entry.action.rawValue, stack: entry.stack,
                     changeSet: entry.changeSet, commit: entry.commit.map { String($0.prefix(12)) },
                     details: entry.details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
             })

@@ -283,10 +283,10 @@ struct ChangeSetPage {
         notice = frame.notice
         problem = frame.problem
         id = wire.id
-        kind = wire.kind
+        kind = wire.kind.rawValue
         stack = wire.stack
-        status = wire.status
-        storedStatus = wire.storedStatus
+        status = wire.status.rawValue
+        storedStatus = wire.storedStatus?.rawValue
         statusReason = wire.statusReason
         destructive = evaluation?.verdict.subject.isDestructive ?? false
         digest = wire.digest
@@ -302,15 +302,15 @@ struct ChangeSetPage {
         hasWarnings = !warnings.isEmpty
         review = evaluation.map(Self.review)
         reviewNote = evaluation == nil
-            ? "This change set is \(wire.status); the review is closed."
+            ? "This change set is \(wire.status.rawValue); the review is closed."
             : ""
         let findings = (evaluation?.verdict.guards ?? view.guards)?.findings ?? []
         guards = findings.map { Guard(rule: $0.rule, resource: $0.resource, message: $0.customMessage ?? $0.message, standing: $0.standing) }
         hasGuards = !guards.isEmpty
-        approvals = wire.approvals.map { Approval(reviewer: $0.reviewer, verdict: $0.verdict, recordedAt: WebPages.time($0.recordedAt), reason: $0.reason) }
+        approvals = wire.approvals.map { Approval(reviewer: $0.reviewer, verdict: $0.verdict.rawValue, recordedAt: WebPages.time($0.recordedAt), reason: $0.reason) }
         executions = wire.executions.map {
             Execution(
-                id: $0.id, actor: $0.actor, startedAt: WebPages.time($0.startedAt), finishedAt: WebPages.time($0.finishedAt), result: $0.result,
+                id: $0.id, actor: $0.actor, startedAt: WebPages.time($0.startedAt), finishedAt: WebPages.time($0.finishedAt), result: $0.result?.rawValue,
                 events: $0.events, hasEvents: !$0.events.isEmpty)
         }
         watchable = view.record.status == .approved || view.record.status == .applying

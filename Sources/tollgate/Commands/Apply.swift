@@ -106,53 +106,19 @@ extension Apply {
                 }
             }
         }
-        if shown.contains(where: { $0.applied?.status != ChangeSetStatus.applied.rawValue }) { throw ExitCode.failure }
+        if shown.contains(where: { $0.applied?.status != .applied }) { throw ExitCode.failure }
     }
 }
 
-/// One change set of `apply --due --json`.
-struct DueJSON: Codable {
-    var changeSet: String
-    var stack: String
-    var applied: ApplyJSON?
-    var refusal: String?
-}
-
-/// The `--json` answer of `tollgate apply`.
-struct ApplyJSON: Codable {
-    var changeSet: String
-    var stack: String
-    var status: String
-    var execution: String
-    var result: String?
-    var startedAt: Date
-    var finishedAt: Date?
-    /// The stack's new state version, or the new policy revision.
-    var stateVersion: Int64?
-    var output: String
-    /// The change set planned again with CloudFormation's own changes, for review.
-    var replannedChangeSet: String?
-
-    init(_ report: ApplyReport) {
-        changeSet = report.changeSet.id
-        stack = report.changeSet.stack
-        status = report.changeSet.status.rawValue
-        execution = report.execution.id
-        result = report.execution.result?.rawValue
-        startedAt = report.execution.startedAt
-        finishedAt = report.execution.finishedAt
-        stateVersion = report.stateVersion
-        output = report.output
-        replannedChangeSet = report.replannedChangeSet
-    }
-
+extension ApplyJSON {
+    /// One line for a person.
     var text: String {
         let target = stack == StackLayout.policiesFolder ? "Policies/" : "stack \(TerminalText.escape(stack))"
-        var line = "Change set \(TerminalText.escape(changeSet)) \(status) on \(target) (execution \(TerminalText.escape(execution)))"
+        var line = "Change set \(TerminalText.escape(changeSet)) \(status.rawValue) on \(target) (execution \(TerminalText.escape(execution)))"
         if let stateVersion {
             line += stack == StackLayout.policiesFolder ? ", policy revision \(stateVersion) in force" : ", state version \(stateVersion)"
         }
-        if status != ChangeSetStatus.applied.rawValue {
+        if status != .applied {
             line += ": " + TerminalText.escape(output.split(separator: "\n").suffix(3).joined(separator: " / "))
         }
         return line + "\n"
@@ -177,7 +143,7 @@ struct Execution: AsyncParsableCommand {
         }
         let shown = ExecutionJSON(
             id: execution.id, changeSet: execution.changeSetID, stack: execution.stack, startedAt: execution.startedAt,
-            finishedAt: execution.finishedAt, result: execution.result?.rawValue, providerOutput: execution.providerOutput,
+            finishedAt: execution.finishedAt, result: execution.result, providerOutput: execution.providerOutput,
             lockExpiresAt: lock?.executionID == execution.id ? lock?.expiresAt : nil)
         if output.json {
             print(try CommandOutput.json(shown))
@@ -186,7 +152,7 @@ struct Execution: AsyncParsableCommand {
         var text = "Execution \(TerminalText.escape(shown.id)) of change set \(TerminalText.escape(shown.changeSet)) on stack \(TerminalText.escape(shown.stack))\n"
         text += "Started \(CommandOutput.timestamp(shown.startedAt)), "
         if let finished = shown.finishedAt {
-            text += "\(TerminalText.escape(shown.result ?? "?")) at \(CommandOutput.timestamp(finished))\n"
+            text += "\(TerminalText.escape(shown.result?.rawValue ?? "?")) at \(CommandOutput.timestamp(finished))\n"
         } else if let expires = shown.lockExpiresAt {
             text += "running; its lock lasts until \(CommandOutput.timestamp(expires)) unless renewed\n"
         } else {

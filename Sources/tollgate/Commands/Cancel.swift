@@ -63,7 +63,7 @@ struct Cancel: AsyncParsableCommand {
         guard let running = cancelling.execution else {
             let record = cancelling.changeSet
             if output.json {
-                print(try CommandOutput.json(CancelledChangeSet(id: record.id, stack: record.stack, status: record.status.rawValue, reason: reason, execution: nil)))
+                print(try CommandOutput.json(CancelledChangeSet(id: record.id, stack: record.stack, status: record.status, reason: reason, execution: nil)))
             } else {
                 print(
                     "Change set \(TerminalText.escape(record.id)) of \(TerminalText.escape(record.stack)) "
@@ -81,12 +81,12 @@ struct Cancel: AsyncParsableCommand {
                 try await ChangeSetCancellation(store: store).awaitEnd(of: running)
             }
         }
-        let status = (ended.result?.changeSetStatus ?? .applying).rawValue
+        let status = ended.result?.changeSetStatus ?? .applying
         if output.json {
             print(try CommandOutput.json(CancelledChangeSet(
                 id: ended.changeSetID, stack: ended.stack, status: status, reason: reason, execution: ended.id)))
         } else if ended.finishedAt != nil {
-            var text = "Change set \(TerminalText.escape(ended.changeSetID)) of \(TerminalText.escape(ended.stack)) is \(status) "
+            var text = "Change set \(TerminalText.escape(ended.changeSetID)) of \(TerminalText.escape(ended.stack)) is \(status.rawValue) "
                 + "(execution \(TerminalText.escape(ended.id))). Provider output:\n"
             text += (ended.providerOutput ?? "(none)").split(separator: "\n", omittingEmptySubsequences: false)
                 .map { "  " + TerminalText.escape(String($0)) }.joined(separator: "\n") + "\n"

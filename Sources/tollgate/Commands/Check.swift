@@ -40,8 +40,8 @@ struct Check: AsyncParsableCommand {
         switch format {
         case .text: output.write(TerminalText.sanitize(GuardCheckOutput.text(check)))
         case .json: output.write(try CommandOutput.json(GuardCheckJSON(check)) + "\n")
-        case .sarif: output.write(try GuardCheckOutput.sarif(check) + "\n")
-        case .junit: output.write(GuardCheckOutput.junit(check))
+        case .sarif: output.write(try CommandOutput.json(SARIF.Log(check)) + "\n")
+        case .junit: output.write(GuardCheckJUnit.xml(check))
         }
         output.flush()
         if check.blocks { throw ExitCode(2) }

@@ -63,19 +63,3 @@ struct Plan: AsyncParsableCommand {
         print(TerminalText.sanitize(text), terminator: "")
     }
 }
-
-/// `plan --json` with guard results: the change set in CloudFormation's shape, plus `Guards`.
-struct PlanJSON: Encodable {
-    var changeSet: ChangeSet
-    var guards: GuardReport
-
-    enum CodingKeys: String, CodingKey {
-        case guards = "Guards"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        try changeSet.encode(to: encoder)
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(guards, forKey: .guards)
-    }
-}

@@ -59,10 +59,10 @@ extension ChangeSetJSON {
     /// The text for a person: header, commits, changes, verdicts, executions; every stored value
     /// escaped for the terminal.
     func text(useColor: Bool) -> String {
-        let target = kind == ChangeSetKind.policy.rawValue ? "Policies/" : "stack \(TerminalText.escape(stack))"
+        let target = kind == .policy ? "Policies/" : "stack \(TerminalText.escape(stack))"
         var lines = [
-            "Change set \(TerminalText.escape(id)): \(target), \(TerminalText.escape(status))"
-                + (storedStatus.map { " (stored as \(TerminalText.escape($0)); the policy in force no longer says so)" } ?? "")
+            "Change set \(TerminalText.escape(id)): \(target), \(TerminalText.escape(status.rawValue))"
+                + (storedStatus.map { " (stored as \(TerminalText.escape($0.rawValue)); the policy in force no longer says so)" } ?? "")
                 + (statusReason.map { " (\(TerminalText.escape($0)))" } ?? ""),
             "Digest: \(TerminalText.escape(digest))",
             "Target commit: \(TerminalText.escape(targetCommit)), planned against state version \(baseStateVersion)",
@@ -91,14 +91,14 @@ extension ChangeSetJSON {
         }
         text += approvals.isEmpty ? "Approvals: none\n" : "Approvals:\n"
         for approval in approvals {
-            text += "  \(TerminalText.escape(approval.reviewer)) \(approval.verdict == Verdict.approve.rawValue ? "approved" : "rejected") at \(CommandOutput.timestamp(approval.recordedAt))"
+            text += "  \(TerminalText.escape(approval.reviewer)) \(approval.verdict == .approve ? "approved" : "rejected") at \(CommandOutput.timestamp(approval.recordedAt))"
                 + (approval.reason.map { " (\"\(TerminalText.escape($0))\")" } ?? "") + ", signed \(approval.signature == nil ? "no" : "yes")\n"
         }
         text += executions.isEmpty ? "Executions: none\n" : "Executions:\n"
         for execution in executions {
             text += "  \(TerminalText.escape(execution.id)) started \(CommandOutput.timestamp(execution.startedAt))"
                 + (execution.actor.map { " by \(TerminalText.escape($0))" } ?? "") + ", "
-                + (execution.result.map { "\(TerminalText.escape($0)) at \(execution.finishedAt.map(CommandOutput.timestamp) ?? "?")" } ?? "not finished") + "\n"
+                + (execution.result.map { "\(TerminalText.escape($0.rawValue)) at \(execution.finishedAt.map(CommandOutput.timestamp) ?? "?")" } ?? "not finished") + "\n"
             for event in execution.events {
                 text += "    \(TerminalText.escape(event))\n"
             }

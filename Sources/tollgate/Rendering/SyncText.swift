@@ -11,7 +11,7 @@ struct SyncText {
         }
         var lines: [String] = []
         for changeSet in report.created {
-            var line = "\(style.bold(TerminalText.escape(changeSet.id)))  \(TerminalText.escape(changeSet.stack))  \(changeSet.type)  at \(changeSet.targetCommit.prefix(7))"
+            var line = "\(style.bold(TerminalText.escape(changeSet.id)))  \(TerminalText.escape(changeSet.stack))  \(changeSet.type.rawValue)  at \(changeSet.targetCommit.prefix(7))"
             line += "  \(changeSet.commits.count) commit\(changeSet.commits.count == 1 ? "" : "s")  \(TerminalText.escape(changeSet.summary))"
             if let old = changeSet.supersedes { line += style.dim("  (supersedes \(TerminalText.escape(old)))") }
             lines.append(line)

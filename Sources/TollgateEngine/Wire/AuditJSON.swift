@@ -1,4 +1,5 @@
 public import Foundation
+public import TollgateCore
 
 /// The JSON shape of an audit entry, shared by `tollgate audit --json` and the HTTP API.
 ///
@@ -13,8 +14,8 @@ public struct AuditEntryJSON: Codable, Sendable, Hashable {
     public var epochMilliseconds: Int64
     /// ``AuditEntry/actor``.
     public var actor: String
-    /// ``AuditEntry/action``'s stored name.
-    public var action: String
+    /// ``AuditEntry/action``, written as its stored name.
+    public var action: AuditAction
     /// ``AuditEntry/stack``.
     public var stack: String?
     /// ``AuditEntry/changeSetID``.
@@ -36,7 +37,7 @@ public struct AuditEntryJSON: Codable, Sendable, Hashable {
         time = entry.time
         epochMilliseconds = entry.epochMilliseconds
         actor = entry.actor
-        action = entry.action.rawValue
+        action = entry.action
         stack = entry.stack
         changeSet = entry.changeSetID
         commit = entry.commit
@@ -49,8 +50,8 @@ public struct AuditEntryJSON: Codable, Sendable, Hashable {
 
 /// The JSON shape of a verification verdict, for `tollgate audit verify --json`.
 public struct AuditVerificationJSON: Codable, Sendable, Hashable {
-    /// `intact` or `tampered`.
-    public var status: String
+    /// Whether the trail holds.
+    public var status: AuditVerificationStatus
     /// How many entries passed before the first defect (all of them when intact).
     public var verifiedEntries: Int
     /// The last hash of an intact trail.
@@ -66,15 +67,25 @@ public struct AuditVerificationJSON: Codable, Sendable, Hashable {
     public init(_ verification: AuditVerification, tables: TableDisagreement? = nil) {
         switch verification {
         case .intact(let count, let head):
-            status = tables == nil ? "intact" : "tables-disagree"
+            status = tables == nil ? .intact : .tablesDisagree
             verifiedEntries = count
             self.head = head
             tableDisagreement = tables?.description
         case .tampered(let defect, let verifiedCount):
-            status = "tampered"
+            status = .tampered
             verifiedEntries = verifiedCount
             firstBadSequence = defect.sequence
             problem = defect.description
         }
     }
+}
+
+/// The verdict of `tollgate audit verify`.
+public enum AuditVerificationStatus: String, Codable, Sendable, Hashable {
+    /// Every entry chains to the one before, and the tables agree with the trail.
+    case intact
+    /// The chain is intact but a table row disagrees with it: the store was edited outside Tollgate.
+    case tablesDisagree = "tables-disagree"
+    /// An entry does not chain: the trail was edited.
+    case tampered
 }

@@ -1,4 +1,5 @@
 public import TollgateCore
+public import TollgateStore
 
 /// What one `tollgate sync` did, shared by its text and `--json` output.
 public struct SyncReport: Sendable, Codable, Equatable {
@@ -30,11 +31,11 @@ public struct SyncedChangeSet: Sendable, Codable, Equatable {
     /// The new change set's id.
     public var id: String
     /// A stack change set or a policy change set.
-    public var kind: String
+    public var kind: ChangeSetKind
     /// The stack, or `Policies/` for a policy change set.
     public var stack: String
     /// `CREATE`, `UPDATE`, `POLICY`, or `FAILED` for a stack that could not be planned.
-    public var type: String
+    public var type: SyncedChangeSetType
     /// PENDING, or FAILED when the stack's files could not be planned at the target commit.
     public var status: ChangeSetStatus
     /// The commits it covers, oldest first.
@@ -49,4 +50,24 @@ public struct SyncedChangeSet: Sendable, Codable, Equatable {
     public var supersedes: String?
     /// One line on what it does, such as `Plan: 1 to add, 0 to modify, 0 to remove`.
     public var summary: String
+}
+
+/// What a change set created by a sync does.
+public enum SyncedChangeSetType: String, Sendable, Codable, Equatable {
+    /// It creates the stack.
+    case create = "CREATE"
+    /// It updates the stack.
+    case update = "UPDATE"
+    /// It changes `Policies/`.
+    case policy = "POLICY"
+    /// The stack's files could not be planned; the change set is recorded FAILED.
+    case failed = "FAILED"
+
+    /// CloudFormation's type of a stack change set.
+    init(_ type: ChangeSetType) {
+        self = switch type {
+        case .create: .create
+        case .update: .update
+        }
+    }
 }
