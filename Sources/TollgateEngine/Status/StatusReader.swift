@@ -93,7 +93,7 @@ public struct StatusReader: Sendable {
         if let inForce { policy = try await PolicyInForce.read(commit: inForce.commit, repository: repository) }
         let open = try await store.read { reader in
             var open: [String: (record: ChangeSetRecord, tampered: Bool)] = [:]
-            for record in try await reader.changeSets(ChangeSetFilter(statuses: [.pending, .approved]))
+            for record in try await Self.changeSets(in: [.pending, .approved], of: only, reader: reader)
             where open[record.stack] == nil && only?.contains(record.stack) ?? true {
                 open[record.stack] = (record, try await reader.disagreement(of: record) != nil)
             }
@@ -120,14 +120,30 @@ public struct StatusReader: Sendable {
         return StatusReport(policy: policyStatus, stacks: stacks)
     }
 
+    /// Up to this many stacks, a refresh reads their rows stack by stack; past it, whole tables.
+    static let readOneByOne = 64
+
+    /// The change sets in `statuses`, of the stacks in `only` when that is a few, else of all.
+    private static func changeSets(in statuses: Set<ChangeSetStatus>, of only: Set<String>?, reader: any StoreReader) async throws -> [ChangeSetRecord] {
+        guard let only, only.count <= readOneByOne else { return try await reader.changeSets(ChangeSetFilter(statuses: statuses)) }
+        var records: [ChangeSetRecord] = []
+        for stack in only.sorted() { records += try await reader.changeSets(ChangeSetFilter(stack: stack, statuses: statuses)) }
+        return records
+    }
+
     private func rows(
         repositoryStacks: [String], matching text: String?, only: Set<String>?,
         open: [String: (record: ChangeSetRecord, tampered: Bool)], computed: [String: ReviewStatus]
     ) async throws -> [StackStatus] {
         try await store.read { reader in
-            let states = Dictionary(try await reader.stackStates().map { ($0.stack, $0) }, uniquingKeysWith: { first, _ in first })
+            var states: [String: StackStateRecord] = [:]
+            if let only, only.count <= Self.readOneByOne {
+                for stack in only { states[stack] = try await reader.stackState(stack) }
+            } else {
+                states = Dictionary(try await reader.stackStates().map { ($0.stack, $0) }, uniquingKeysWith: { first, _ in first })
+            }
             var planFailures: [String: ChangeSetRecord] = [:]
-            for record in try await reader.changeSets(ChangeSetFilter(statuses: [.failed])) where record.planFailure != nil {
+            for record in try await Self.changeSets(in: [.failed], of: only, reader: reader) where record.planFailure != nil {
                 if planFailures[record.stack] == nil { planFailures[record.stack] = record }
             }
             let names = Set(repositoryStacks).union(states.keys).union(open.keys)
