@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Apply benchmark: `tollgate apply` of approved change sets, each a new stack of RESOURCES
-# resources, RECORD of them through the record provider and MOTO through the cloudformation
-# provider against moto in server mode; beside it, what moto itself takes for the same
-# CreateChangeSet + wait + ExecuteChangeSet + wait called from boto3, so that Tollgate's own
-# overhead shows as a ratio. Every apply is a whole `tollgate apply` process (start-up, the
-# checks, the lock, the provider, the record in one transaction), as an operator or a timer runs it.
+# Apply benchmark: applies of approved change sets, each a new stack of RESOURCES resources,
+# RECORD of them through the record provider and MOTO through the cloudformation provider against
+# moto in server mode; beside them, what moto itself takes for the same CreateChangeSet + wait +
+# ExecuteChangeSet + wait called from boto3, so that Tollgate's own overhead shows as a ratio.
+# Each kind is applied twice over, on stacks of its own: once as a whole `tollgate apply` process
+# per change set (start-up, the checks, the lock, the provider, the record), as an operator or a
+# timer runs it, and once through a running `tollgate serve` (`POST /api/change-sets/ID/apply`
+# until the execution shows it finished), as a team's server runs it.
 # Target (reported, not enforced): Tollgate's overhead under 10% of the emulator's time.
 #
 #   bench/apply.sh [RECORD] [MOTO] [RESOURCES]      (defaults: 100, 10, 20)
@@ -22,8 +24,10 @@ bench/build.sh tollgate
 tollgate="$PWD/.build-release/release/tollgate"
 work=$(mktemp -d /tmp/tollgate-apply-bench.XXXXXX)
 moto_pid=""
+server_pid=""
 cleanup() {
     if [ -n "$moto_pid" ]; then kill "$moto_pid" 2>/dev/null || true; fi
+    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -44,7 +48,7 @@ sys.exit("moto_server did not listen within 30 seconds")
 PY
 
 ssh-keygen -q -t ed25519 -N "" -C bench -f "$work/key"
-python3 bench/generate_apply_repo.py "$work/repo" --record "$record" --cloudformation "$moto" --resources "$resources" \
+python3 bench/generate_apply_repo.py "$work/repo" --record $((2 * record)) --cloudformation $((2 * moto)) --resources "$resources" \
     --endpoint "$endpoint" --prefix tg --public-key "$(cat "$work/key.pub")"
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
 tg() { "$tollgate" "$@" --repo "$work/repo" --state "$work/state.db"; }
@@ -62,6 +66,16 @@ done < "$work/change-sets"
 # kind, deployed before anything is timed, keeps that out of both sides.
 python3 bench/apply_moto.py "$endpoint" 1 "$resources" warm > /dev/null
 
+# Stacks rec-000.. and cfn-000.. below RECORD and MOTO go to the command line, the rest to the server.
+python3 - "$work/change-sets" "$record" "$moto" "$work/by-command" "$work/by-server" <<'PY'
+import sys
+lines, record, moto = open(sys.argv[1]).read().split("\n"), int(sys.argv[2]), int(sys.argv[3])
+with open(sys.argv[4], "w") as command, open(sys.argv[5], "w") as server:
+    for line in filter(None, lines):
+        kind, index = line.split()[0].split("-")
+        (command if int(index) < (record if kind == "rec" else moto) else server).write(line + "\n")
+PY
+
 # One timed apply per change set, record stacks first; a failed apply stops the run.
 : > "$work/times"
 while read -r stack id; do
@@ -69,26 +83,44 @@ while read -r stack id; do
     tg apply "$id" --actor bench > "$work/apply.out" || { cat "$work/apply.out" >&2; exit 1; }
     end=$(date +%s%N)
     echo "$stack $(( (end - start) / 1000 ))" >> "$work/times"
-done < "$work/change-sets"
+done < "$work/by-command"
+
+token=$(tg token issue ana 2> /dev/null)
+"$tollgate" serve --listen 127.0.0.1:0 --poll 0s --repo "$work/repo" --state "$work/state.db" > "$work/serve.out" 2> "$work/serve.log" &
+server_pid=$!
+for _ in $(seq 600); do
+    grep -q "^Listening on" "$work/serve.out" 2> /dev/null && break
+    sleep 0.05
+done
+url=$(sed -n 's/^Listening on //p' "$work/serve.out")
+[ -n "$url" ] || { cat "$work/serve.log" >&2; echo "tollgate serve did not start" >&2; exit 1; }
+python3 bench/apply_server.py "$url" "$token" "$work/by-server" > "$work/server.json"
 
 python3 bench/apply_moto.py "$endpoint" "$moto" "$resources" ref > "$work/moto.json"
 
-python3 - "$work/times" "$work/moto.json" "$record" "$moto" "$resources" <<'PY'
+python3 - "$work/times" "$work/moto.json" "$work/server.json" "$record" "$moto" "$resources" <<'PY'
 import json
 import statistics
 import sys
 
 times = [line.split() for line in open(sys.argv[1])]
-record_ms = [int(us) / 1000 for stack, us in times if stack.startswith("rec-")]
-cloudformation_ms = [int(us) / 1000 for stack, us in times if stack.startswith("cfn-")]
+command = {stack: int(us) / 1000 for stack, us in times}
+server = json.load(open(sys.argv[3]))
 moto = json.load(open(sys.argv[2]))
-record, stacks, resources = sys.argv[3], sys.argv[4], sys.argv[5]
-tollgate = statistics.median(cloudformation_ms)
+record, stacks, resources = sys.argv[4], sys.argv[5], sys.argv[6]
 reference = moto["median_ms"]
-overhead = tollgate - reference
-print(f"apply of a new {resources}-resource stack, one tollgate process each; medians")
-print(f"record provider, {record} stacks        {statistics.median(record_ms):9.1f} ms per apply")
-print(f"cloudformation provider on moto, {stacks} {tollgate:9.1f} ms per apply")
-print(f"moto from boto3, same calls and waits   {reference:9.1f} ms per stack")
-print(f"Tollgate's overhead                     {overhead:9.1f} ms = {overhead / reference:.1%} of moto's time  (target < 10%)")
+
+
+def median(figures: dict, kind: str) -> float:
+    return statistics.median(ms for stack, ms in figures.items() if stack.startswith(kind + "-"))
+
+
+print(f"apply of a new {resources}-resource stack; medians, ms per apply")
+print(f"{'':44}{'tollgate apply':>16}{'tollgate serve':>16}")
+print(f"{'record provider, ' + record + ' stacks each':44}{median(command, 'rec'):16.1f}{median(server, 'rec'):16.1f}")
+print(f"{'cloudformation provider on moto, ' + stacks + ' each':44}{median(command, 'cfn'):16.1f}{median(server, 'cfn'):16.1f}")
+print(f"{'moto from boto3, same calls and waits':44}{reference:16.1f}")
+for label, figures in (("tollgate apply", command), ("tollgate serve", server)):
+    overhead = median(figures, "cfn") - reference
+    print(f"Tollgate's overhead, {label + ':':16}{overhead:9.1f} ms = {overhead / reference:6.1%} of moto's time  (target < 10%)")
 PY

@@ -91,6 +91,15 @@ extension OpenRepository {
         return templates.keys.sorted()
     }
 
+    /// Which of `names` are stacks at `commit`, sorted: ``stackNames(at:)`` for a few stacks,
+    /// looking up their template paths instead of walking every stack's folder.
+    func stackNames(_ names: Set<String>, at commit: ObjectID) throws -> [String] {
+        let tree = try repository.commit(commit).tree()
+        return try names.sorted().filter { name in
+            try settings.layout.templatePaths(for: name).contains { path in try tree.blobID(atPath: path) != nil }
+        }
+    }
+
     /// The change set that takes stack `name` from its recorded `state` to what `commit` holds: an
     /// update or a creation while the stack has a template there, a removal of everything once it
     /// has none; `nil` when it has neither a template nor a recorded state. `sync` and `plan` both

@@ -87,7 +87,10 @@ public struct StatusReader: Sendable {
     /// The report, reading only the stacks in `only` when it is given (the policy line is then
     /// not to be used: it depends on the open policy change set, which may have been left out).
     private func report(repository: ManagedRepository, matching text: String?, only: Set<String>?) async throws -> StatusReport {
-        let repositoryStacks = try await repository.read { try $0.stackNames(at: $0.tip) }.filter { only?.contains($0) ?? true }
+        let repositoryStacks = try await repository.read { git in
+            if let only, only.count <= Self.readOneByOne { return try git.stackNames(only, at: git.tip) }
+            return try git.stackNames(at: git.tip).filter { only?.contains($0) ?? true }
+        }
         let inForce = try await store.policyInForce()
         var policy: PolicyInForce?
         if let inForce { policy = try await PolicyInForce.read(commit: inForce.commit, repository: repository) }

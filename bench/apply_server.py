@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Times applies through a running `tollgate serve`, as a team's server runs them: for each change
+set, from `POST /api/change-sets/ID/apply` until `GET /api/executions/EX` shows it finished,
+looking every millisecond. Prints one JSON object of milliseconds per stack for the driver.
+
+    python3 bench/apply_server.py URL TOKEN CHANGE_SETS_FILE
+
+CHANGE_SETS_FILE has one `STACK ID` line per change set; a failed or refused apply stops the run.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import sys
+import time
+import urllib.parse
+
+
+def main() -> None:
+    url, token, path = sys.argv[1], sys.argv[2], sys.argv[3]
+    address = urllib.parse.urlsplit(url)
+    # One keep-alive connection, made before timing, as a client of the server keeps one.
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=120)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def call(method: str, target: str) -> tuple[int, dict]:
+        connection.request(method, target, body=b"{}" if method == "POST" else None, headers=headers)
+        response = connection.getresponse()
+        return response.status, json.loads(response.read() or b"{}")
+
+    call("GET", "/api/whoami")
+    times: dict[str, float] = {}
+    for line in open(path):
+        stack, change_set = line.split()
+        start = time.perf_counter()
+        status, started = call("POST", f"/api/change-sets/{change_set}/apply")
+        if status != 202:
+            sys.exit(f"apply of {change_set} ({stack}) answered {status}: {started}")
+        while True:
+            status, execution = call("GET", started["location"])
+            if status != 200:
+                sys.exit(f"execution {started['execution']} answered {status}: {execution}")
+            if execution.get("finishedAt"):
+                break
+            time.sleep(0.001)
+        times[stack] = (time.perf_counter() - start) * 1000
+        if execution.get("result") != "SUCCEEDED":
+            sys.exit(f"apply of {change_set} ({stack}) ended {execution.get('result')}: {execution.get('providerOutput')}")
+    print(json.dumps(times))
+
+
+if __name__ == "__main__":
+    main()
