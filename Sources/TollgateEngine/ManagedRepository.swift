@@ -24,6 +24,19 @@ public final class ManagedRepository: @unchecked Sendable {
     private let opened: OpenRepository
     private let lock = NIOLock()
     private let pool: NIOThreadPool
+    /// The `Policies/` parsed last, with its commit: a commit's files never change, and every
+    /// review and apply reads the policy in force again.
+    private let parsedPolicy = NIOLockedValueBox<(commit: String, policy: PolicySet)?>(nil)
+
+    /// The `Policies/` of `commit` as parsed before, if they were the last parsed.
+    func policy(parsedAt commit: String) -> PolicySet? {
+        parsedPolicy.withLockedValue { $0?.commit == commit ? $0?.policy : nil }
+    }
+
+    /// Keeps `policy`, parsed from `commit`, in place of the one kept.
+    func keep(_ policy: PolicySet, parsedAt commit: String) {
+        parsedPolicy.withLockedValue { $0 = (commit, policy) }
+    }
     /// The settings in force.
     public let settings: RepositorySettings
     /// The branch followed.

@@ -32,11 +32,22 @@ public enum ExportUsage {
     /// The exports `stack`'s change from `base` to `target` removes (or renames) that one of
     /// `others` (stack name to recorded snapshot) still imports; `target` nil removes the stack.
     public static func brokenImports(stack: String, base: StackSnapshot?, target: StackSnapshot?, others: [String: StackSnapshot]) -> [BrokenImport] {
-        guard let base else { return [] }
+        brokenImports(stack: stack, removed: removedExports(stack: stack, base: base, target: target), others: others)
+    }
+
+    /// The exports (name to output) that `stack`'s change from `base` to `target` removes or
+    /// renames; only a change with some needs the other stacks' states looked at.
+    public static func removedExports(stack: String, base: StackSnapshot?, target: StackSnapshot?) -> [String: String] {
+        guard let base else { return [:] }
         let before = exports(stack: stack, snapshot: base)
-        guard !before.isEmpty else { return [] }
+        guard !before.isEmpty else { return [:] }
         let after = target.map { exports(stack: stack, snapshot: $0) } ?? [:]
-        let removed = before.filter { after[$0.key] == nil }
+        return before.filter { after[$0.key] == nil }
+    }
+
+    /// The exports in `removed` (name to output, from ``removedExports(stack:base:target:)``)
+    /// that one of `others` still imports.
+    public static func brokenImports(stack: String, removed: [String: String], others: [String: StackSnapshot]) -> [BrokenImport] {
         guard !removed.isEmpty else { return [] }
         var importers: [String: [String]] = [:]
         for (name, snapshot) in others.sorted(by: { $0.key < $1.key }) where name != stack {

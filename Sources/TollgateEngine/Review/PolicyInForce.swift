@@ -33,12 +33,16 @@ public struct PolicyInForce: Sendable {
     ///
     /// - Throws: ``ReviewError/invalidPolicy(commit:error:)`` naming file, line and field.
     static func read(commit: String, repository: ManagedRepository) async throws -> PolicyInForce {
+        if let kept = repository.policy(parsedAt: commit) { return PolicyInForce(commit: commit, policy: kept) }
         let files = try await repository.read { try $0.policyFiles(at: try objectID(commit, changeSetID: nil)) }
+        let policy: PolicySet
         do {
-            return PolicyInForce(commit: commit, policy: try PolicySet.parse(files: files))
+            policy = try PolicySet.parse(files: files)
         } catch {
             throw ReviewError.invalidPolicy(commit: commit, error: error)
         }
+        repository.keep(policy, parsedAt: commit)
+        return PolicyInForce(commit: commit, policy: policy)
     }
 
     /// The text an operator signs to trust `commit` as the policy in force: it names the revision

@@ -142,12 +142,19 @@ public struct ReviewService: Sendable {
     /// it would remove are checked against the recorded states of the other stacks.
     func subject(for record: ChangeSetRecord, repository: ManagedRepository) async throws -> ReviewSubject {
         guard record.kind == .stack else { return try await repository.read { try $0.reviewSubject(for: record, isNewStack: false) } }
-        let states = try await store.stackStates().filter { !$0.isRemoved }
-        let own = states.first { $0.stack == record.stack }
-        return try await repository.read { git in
-            let broken = try git.brokenImports(of: record, state: own, others: states)
-            return try git.reviewSubject(for: record, isNewStack: own == nil, brokenImports: broken)
+        let own = try await store.stackState(record.stack).flatMap { $0.isRemoved ? nil : $0 }
+        let removed = try await repository.read { try $0.removedExports(of: record, state: own) }
+        var broken: [BrokenImport] = []
+        if !removed.isEmpty {
+            // Only a change that removes an export needs every other stack's recorded state; a
+            // recorded template that no longer parses cannot be shown to import anything.
+            var others: [String: StackSnapshot] = [:]
+            for other in try await store.stackStates() where !other.isRemoved && other.stack != record.stack {
+                others[other.stack] = try? other.snapshot()
+            }
+            broken = ExportUsage.brokenImports(stack: record.stack, removed: removed, others: others)
         }
+        return try await repository.read { [broken] git in try git.reviewSubject(for: record, isNewStack: own == nil, brokenImports: broken) }
     }
 
     /// The stored verdicts as claims the evaluator checks again.

@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 // Wire/ is the one home of the JSON shapes Tollgate writes and reads: every `--json` answer and
 // every HTTP body is a `Codable` type here, encoded by `WireJSON`.
@@ -37,10 +38,16 @@ public enum WireJSON {
 
     /// ISO 8601 in UTC with milliseconds.
     public static func timestamp(_ date: Date) -> String {
+        timestampFormatter.withLock { $0.string(from: date) }
+    }
+
+    /// One formatter for every timestamp written: making one cost more than the rest of encoding
+    /// an execution, and a formatter is not to be shared between threads unguarded.
+    private static let timestampFormatter: Mutex<ISO8601DateFormatter> = {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
-    }
+        return Mutex(formatter)
+    }()
 
     /// Reads an ISO 8601 date (taken as midnight UTC) or date and time, with or without fractions,
     /// as `--since` and `?since=` take it; nil when `text` is neither.
