@@ -37,6 +37,9 @@ public struct CloudFormationProvider: Provider {
         guard let reference else {
             return ProviderOutcome(succeeded: true, output: "CloudFormation has nothing to change on stack \(name)")
         }
+        // Where the stack's new events will start, read while CloudFormation makes its change set
+        // (which adds no stack events), so that executing waits for no round trip of its own.
+        async let eventsBefore = client.stackEvents(stackName: reference.stackID, after: nil)
         switch try await client.waitForChangeSet(id: reference.id, stackName: name) {
         case .noChanges(let reason):
             try? await client.deleteChangeSet(id: reference.id, stackName: name)
@@ -59,7 +62,7 @@ public struct CloudFormationProvider: Provider {
             }
             await log.say("CloudFormation's change set \(description.name) matches the approved one (\(description.changes.count) changes); executing")
         }
-        let last = try await client.stackEvents(stackName: reference.stackID, after: nil).last?.id
+        let last = try await eventsBefore.last?.id
         if Task.isCancelled {
             try? await client.deleteChangeSet(id: reference.id, stackName: name)
             return ProviderOutcome(succeeded: false, output: await log.text(then: "cancelled before anything was executed; CloudFormation's change set was deleted"))
