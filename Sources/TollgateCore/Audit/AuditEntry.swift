@@ -154,13 +154,7 @@ public struct AuditEntry: Sendable, Hashable {
 
     /// The hash this entry's content calls for, which equals ``hash`` unless the entry was altered.
     public var computedHash: String {
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: canonicalEncoding) {
-            hex.append(Self.hexDigits[Int(byte >> 4)])
-            hex.append(Self.hexDigits[Int(byte & 0x0f)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        SHA256.hash(data: canonicalEncoding).lowercaseHex
     }
 
     /// Whether ``hash`` is ``computedHash``, found without making either string: this is the test
@@ -179,15 +173,13 @@ public struct AuditEntry: Sendable, Hashable {
         guard stored.count == 64 else { return false }
         var index = stored.startIndex
         for byte in digest {
-            guard stored[index] == Self.hexDigits[Int(byte >> 4)] else { return false }
+            guard stored[index] == lowercaseHexDigits[Int(byte >> 4)] else { return false }
             index = stored.index(after: index)
-            guard stored[index] == Self.hexDigits[Int(byte & 0x0f)] else { return false }
+            guard stored[index] == lowercaseHexDigits[Int(byte & 0x0f)] else { return false }
             index = stored.index(after: index)
         }
         return true
     }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Converts `date` to the whole milliseconds the trail keeps, rounding towards the past.
     public static func milliseconds(of date: Date) -> Int64 {
