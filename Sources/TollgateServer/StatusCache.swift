@@ -130,22 +130,6 @@ actor StatusBodies {
     }
 }
 
-/// The parsed `Policies/` of the revision in force, kept by commit: a commit's files never
-/// change, so the policy is read from git and parsed once per revision rather than per request.
-actor PolicyCache {
-    private var latest: (commit: String, policy: PolicySet)?
-
-    /// The policy parsed for `commit`, if it is the one kept.
-    func policy(for commit: String) -> PolicySet? {
-        latest?.commit == commit ? latest?.policy : nil
-    }
-
-    /// Keeps `policy`, parsed from `commit`, in place of the one kept before.
-    func keep(_ policy: PolicySet, for commit: String) {
-        latest = (commit, policy)
-    }
-}
-
 /// The repository a server opened last, with the policy commit whose settings it read; libgit2
 /// reads through it one at a time (``ManagedRepository/read(_:)``), so requests can share it.
 actor OpenedRepository {

@@ -49,8 +49,6 @@ public final class TollgateServer: Sendable {
     public let metrics: ServerMetrics
     /// The last status report, shared by the stack list requests until something changes.
     let statusCache = StatusCache(maximumAge: .seconds(2))
-    /// The policy in force, parsed once per revision.
-    let policyCache = PolicyCache()
     /// The repository opened last, shared by requests (``openRepository(at:)``).
     let openedRepository = OpenedRepository()
     /// The policy revision in force and access tokens, read once per store version.
@@ -151,17 +149,10 @@ public final class TollgateServer: Sendable {
         return opened
     }
 
-    /// What `reviewer` may see under the `visible-to:` lists of the policy in force, with that
-    /// policy parsed once per revision (``policyCache``).
+    /// What `reviewer` may see under the `visible-to:` lists of the policy in force, whose parsed
+    /// files `repository` keeps.
     func visibility(of reviewer: String, repository: ManagedRepository, at version: StoreVersion? = nil) async throws -> StackVisibility {
-        guard let revision = try await policyInForce(at: version) else { return StackVisibility(reviewer: reviewer, policy: nil) }
-        if let policy = await policyCache.policy(for: revision.commit) {
-            return StackVisibility(reviewer: reviewer, policy: policy)
-        }
-        let visibility = try await StackVisibility.of(reviewer: reviewer, store: store, repository: repository)
-        // Kept under the commit read first: had the policy changed meanwhile, that key is never asked again.
-        if let policy = visibility.policy { await policyCache.keep(policy, for: revision.commit) }
-        return visibility
+        try await StackVisibility.of(reviewer: reviewer, policyCommit: try await policyInForce(at: version)?.commit, repository: repository)
     }
 
     /// The whole status report, from ``statusCache``: kept while neither the store nor

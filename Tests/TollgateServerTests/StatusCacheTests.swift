@@ -1,7 +1,6 @@
 import NIOCore
 import Synchronization
 import Testing
-import TollgateCore
 @testable import TollgateEngine
 @testable import TollgateServer
 
@@ -122,30 +121,5 @@ struct StatusCacheTests {
         #expect(encodings.load(ordering: .relaxed) == 2)
         #expect(await body(2, "ana") == ByteBuffer(string: "2 ana"))
         #expect(encodings.load(ordering: .relaxed) == 3)
-    }
-}
-
-@Suite("Policy cache")
-struct PolicyCacheTests {
-    @Test("the policy parsed for one commit is never served for another")
-    func byCommit() async throws {
-        let policy = try PolicySet.parse(files: [
-            "Policies/reviewers.yaml": """
-                people:
-                  - id: ana
-                    name: Ana
-                    emails: [ana@example.com]
-                    keys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFFAtQKMSmxH5Ps3K/eqZiNglluGwNk5P4Adt6FKQ8Ea ana"]
-                groups:
-                  owners: [ana]
-
-                """,
-            "Policies/approvals.yaml": "policy-changes:\n  - count: 1\n    from: owners\nrules: []\n",
-        ])
-        let cache = PolicyCache()
-        #expect(await cache.policy(for: "a") == nil)
-        await cache.keep(policy, for: "a")
-        #expect(await cache.policy(for: "a") != nil)
-        #expect(await cache.policy(for: "b") == nil, "a new revision is read and parsed again")
     }
 }

@@ -30,6 +30,15 @@ public struct StackVisibility: Sendable {
         return StackVisibility(reviewer: reviewer, policy: try await PolicyInForce.load(from: store, repository: repository).policy)
     }
 
+    /// The view of `reviewer` under the policy of `policyCommit` (nil before `init`), read from
+    /// `repository`, which keeps the policy it parsed last.
+    ///
+    /// - Throws: ``ReviewError/invalidPolicy(commit:error:)`` and the errors of reading the commit.
+    public static func of(reviewer: String, policyCommit: String?, repository: ManagedRepository) async throws -> StackVisibility {
+        guard let policyCommit else { return StackVisibility(reviewer: reviewer, policy: nil) }
+        return StackVisibility(reviewer: reviewer, policy: try await PolicyInForce.read(commit: policyCommit, repository: repository).policy)
+    }
+
     /// Whether the reviewer may see stack `stack`.
     public func allows(stack: String) -> Bool {
         guard let policy, stack != StackLayout.policiesFolder else { return true }
