@@ -7,7 +7,7 @@ import TollgateEngine
 /// each row's JSON kept between reports: after an approval one row of a thousand has changed, and
 /// encoding the other rows again cost more than everything else the request did.
 final class StatusJSON: Sendable {
-    private let rows = Mutex<[String: (row: StackStatus, json: [UInt8])]>([:])
+    private let kept = Mutex<(rows: [String: (row: StackStatus, json: [UInt8])], largestReport: Int)>(([:], 0))
 
     /// `report` as ``WireJSON/encoder(pretty:)`` encodes it.
     func encode(_ report: StatusReport) throws -> ByteBuffer {
@@ -18,19 +18,21 @@ final class StatusJSON: Sendable {
         guard frame.count >= 3, frame.suffix(3).elementsEqual("[]}".utf8) else {
             return ByteBuffer(bytes: try encoder.encode(report))
         }
-        return try rows.withLock { rows in
-            // Rows of stacks gone from the reports are dropped now and then, all at once.
-            if rows.count > 2 * report.stacks.count + 1_000 { rows.removeAll(keepingCapacity: true) }
+        return try kept.withLock { kept in
+            // Rows of stacks gone from the reports are dropped now and then, all at once; a search
+            // keeps few rows, so the bound follows the largest report, not this one.
+            kept.largestReport = max(kept.largestReport, report.stacks.count)
+            if kept.rows.count > 2 * kept.largestReport + 1_000 { kept.rows.removeAll(keepingCapacity: true) }
             var buffer = ByteBuffer()
             buffer.reserveCapacity(frame.count + report.stacks.count * 256)
             buffer.writeBytes(frame.dropLast(2))
             for (index, row) in report.stacks.enumerated() {
                 if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
-                if let kept = rows[row.stack], kept.row == row {
-                    buffer.writeBytes(kept.json)
+                if let encoded = kept.rows[row.stack], encoded.row == row {
+                    buffer.writeBytes(encoded.json)
                 } else {
                     let json = Array(try encoder.encode(row))
-                    rows[row.stack] = (row, json)
+                    kept.rows[row.stack] = (row, json)
                     buffer.writeBytes(json)
                 }
             }
