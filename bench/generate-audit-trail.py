@@ -118,11 +118,12 @@ def main():
         position += 1
         if not step("tollgate", "commits.attributed", {"commits": commit}, with_change_set=False, with_commit=False):
             break
-        db.execute("INSERT INTO stack_commits VALUES (?, ?, NULL, ?)", (stack, commit, position))
+        db.execute("INSERT INTO stack_commits (stack, commit_id, merged_by, position) VALUES (?, ?, NULL, ?)", (stack, commit, position))
         if not step("tollgate", "changeset.created", {
                 "kind": "stack", "base_state_version": str(base), "commits": commit, "body_sha256": sha256_hex(body)}):
             break
-        db.execute("INSERT INTO change_sets VALUES (?, 'stack', ?, ?, ?, ?, ?, ?, 'PENDING', NULL, ?, ?)",
+        db.execute("INSERT INTO change_sets (id, kind, stack, commits, base_state_version, target_commit, digest, body, status, "
+                   "status_reason, created_at, updated_at) VALUES (?, 'stack', ?, ?, ?, ?, ?, ?, 'PENDING', NULL, ?, ?)",
                    (change_set, stack, json.dumps([commit]), base, commit, digest, body, trail.millis, trail.millis))
 
         def status(to):
@@ -130,7 +131,8 @@ def main():
 
         if not step(reviewer, "approval.recorded", {"signed": "true", "signature_sha256": sha256_hex(signature)}):
             break
-        db.execute("INSERT INTO approvals VALUES (?, ?, 'approve', ?, ?, NULL, ?)",
+        db.execute("INSERT INTO approvals (change_set_id, reviewer, verdict, digest, signature, reason, recorded_at) "
+                   "VALUES (?, ?, 'approve', ?, ?, NULL, ?)",
                    (change_set, reviewer, digest, signature, trail.millis))
         if not step(reviewer, "changeset.transitioned", {"from": "PENDING", "to": "APPROVED"}):
             break
@@ -140,7 +142,7 @@ def main():
         status("APPLYING")
         if not step("operator", "execution.started", {"execution": execution}):
             break
-        db.execute("INSERT INTO executions VALUES (?, ?, ?, ?, NULL, NULL, NULL)", (execution, change_set, stack, trail.millis))
+        db.execute("INSERT INTO executions (id, change_set_id, stack, started_at) VALUES (?, ?, ?, ?)", (execution, change_set, stack, trail.millis))
         if not step("operator", "changeset.transitioned", {"from": "APPLYING", "to": "APPLIED"}):
             break
         status("APPLIED")
@@ -153,7 +155,8 @@ def main():
                 "state_version": str(version),
                 "content_sha256": sha256_hex(template + "\0" + "{}" + "\0" + "{}")}, with_change_set=False):
             break
-        db.execute("INSERT INTO stack_states VALUES (?, ?, '{}', '{}', ?, ?, 0, ?) ON CONFLICT (stack) DO UPDATE SET "
+        db.execute("INSERT INTO stack_states (stack, template, parameters, tags, commit_id, state_version, removed, recorded_at, outputs) "
+                   "VALUES (?, ?, '{}', '{}', ?, ?, 0, ?, '{}') ON CONFLICT (stack) DO UPDATE SET "
                    "template = excluded.template, commit_id = excluded.commit_id, state_version = excluded.state_version, "
                    "recorded_at = excluded.recorded_at", (stack, template, commit, version, trail.millis))
         versions[stack] = version
