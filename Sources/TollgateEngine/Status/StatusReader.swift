@@ -48,10 +48,7 @@ public struct StatusReader: Sendable {
                 return nil
             }
         }
-        guard !touched.isEmpty else { return report }
-        let fresh = try await self.report(repository: repository, matching: nil, only: touched)
-        let stacks = (report.stacks.filter { !touched.contains($0.stack) } + fresh.stacks).sorted { $0.stack < $1.stack }
-        return StatusReport(policy: report.policy, stacks: stacks)
+        return try await rereading(touched, in: report, repository: repository)
     }
 
     /// `report` with the rows that time alone changes read again, for a report kept while the
@@ -70,10 +67,15 @@ public struct StatusReader: Sendable {
             try await !PolicyInForce.read(commit: inForce.commit, repository: repository).policy.guards.waivers.isEmpty {
             timed.formUnion(report.stacks.filter { $0.pendingChangeSet != nil }.map(\.stack))
         }
-        guard !timed.isEmpty else { return report }
-        let fresh = try await self.report(repository: repository, matching: nil, only: timed)
-        let stacks = (report.stacks.filter { !timed.contains($0.stack) } + fresh.stacks).sorted { $0.stack < $1.stack }
-        return StatusReport(policy: report.policy, stacks: stacks)
+        return try await rereading(timed, in: report, repository: repository)
+    }
+
+    /// `report` with the rows of `stacks` read again and the others kept as they are.
+    private func rereading(_ stacks: Set<String>, in report: StatusReport, repository: ManagedRepository) async throws -> StatusReport {
+        guard !stacks.isEmpty else { return report }
+        let fresh = try await self.report(repository: repository, matching: nil, only: stacks)
+        let rows = (report.stacks.filter { !stacks.contains($0.stack) } + fresh.stacks).sorted { $0.stack < $1.stack }
+        return StatusReport(policy: report.policy, stacks: rows)
     }
 
     /// More new entries than this and reading everything again is as quick.
