@@ -46,14 +46,22 @@ extension CloudFormationClient {
         var seen: [StackEvent] = []
         var lastEventID = eventID
         for poll in 1...max(1, maximumPolls) {
-            let stack = try await describeStack(name: stackName)
-            let fresh = try await stackEvents(stackName: stackName, after: lastEventID)
+            // Both at once, which halves the round trips of a look. Events read alongside the
+            // status may predate its last change; the stack's own event in its final status is the
+            // last an operation writes, so without it the events are read once more.
+            async let described = Self.result { () async throws(AWSError) in try await describeStack(name: stackName) }
+            async let events = Self.result { () async throws(AWSError) in try await stackEvents(stackName: stackName, after: lastEventID) }
+            let stack = try await described.get()
+            var fresh = try await events.get()
+            let finished = !(stack?.status.isInProgress ?? false)
+            if finished, !fresh.contains(where: { event in stack.map(event.ends) ?? false }) {
+                fresh += try await stackEvents(stackName: stackName, after: fresh.last?.id ?? lastEventID)
+            }
             for event in fresh {
                 seen.append(event)
                 await onEvent(event)
             }
             lastEventID = fresh.last?.id ?? lastEventID
-            let finished = !(stack?.status.isInProgress ?? false)
             if finished || poll == maximumPolls {
                 let failure = seen.first { $0.status.hasSuffix("_FAILED") && !($0.reason ?? "").isEmpty }?.reason
                 return StackOperationResult(stack: stack, events: seen, firstFailureReason: failure, isFinished: finished)
@@ -65,5 +73,14 @@ extension CloudFormationClient {
             }
         }
         return StackOperationResult(stack: nil, events: seen, firstFailureReason: nil, isFinished: false)
+    }
+
+    /// A call's outcome as a value: `async let` would forget that the call throws only ``AWSError``.
+    private static func result<T>(_ call: () async throws(AWSError) -> T) async -> Result<T, AWSError> {
+        do {
+            return .success(try await call())
+        } catch {
+            return .failure(error)
+        }
     }
 }

@@ -268,6 +268,12 @@ public struct StackEvent: Sendable, Equatable {
         resourceType == "AWS::CloudFormation::Stack"
     }
 
+    /// Whether this is `stack`'s own event of reaching its present status: the last event of the
+    /// operation that led there. A nested stack's event names its logical id, not the stack.
+    public func ends(_ stack: StackDescription) -> Bool {
+        isStackEvent && logicalID == stack.name && status == stack.status.rawValue
+    }
+
     /// Creates a value; CloudFormation's answers and test doubles both make them.
     public init(id: String, logicalID: String, physicalID: String? = nil, resourceType: String, timestamp: Date? = nil, status: String, reason: String? = nil) {
         self.id = id

@@ -93,6 +93,58 @@ struct ApplyCloudFormationScriptedTests {
         try await review.store.close()
     }
 
+    @Test("an update takes one round of calls: no DescribeStacks before its change set, one look after executing, and the stack's final event is shown")
+    func updateCalls() async throws {
+        let (review, record) = try await Self.approvedUpdate()
+        let client = ScriptedCloudFormation(stack: StackDescription(id: "arn:stack/web", name: "web", status: .init(rawValue: "UPDATE_COMPLETE")))
+        let applied = try await ApplyTests.application(review).apply(
+            changeSetID: record.id, actor: "amara", repository: try review.fixture.repository(), providers: Self.providers(client))
+        #expect(applied.changeSet.status == .applied, "\(applied.output)")
+        let calls = await client.calls
+        #expect(calls.first == "CreateChangeSet UPDATE", "\(calls)")
+        #expect(calls.filter { $0 == "DescribeStacks" }.count == 1, "\(calls)")
+        #expect(applied.output.contains("web AWS::CloudFormation::Stack UPDATE_COMPLETE"), "read with the status or after it: \(applied.output)")
+        try await review.store.close()
+    }
+
+    @Test("a creation after a failed one: CloudFormation refuses CREATE, the stack left in ROLLBACK_COMPLETE is deleted, then created")
+    func createAfterRollback() async throws {
+        let review = try await TrustedReview.make(extraFiles: ["Policies/deployments.yaml": Self.deployments])
+        let fixture = review.fixture
+        try fixture.git.write("Stacks/web/template.yaml", ReviewFixture.template(bucket: "web-assets-retry"))
+        let create = try fixture.git.commit("name the bucket", author: ReviewFixture.outsider)
+        let record = try await fixture.createStackChangeSet(commits: [fixture.firstCommit, create], in: review.store)
+        try await review.review(record, as: "amara")
+        let client = ScriptedCloudFormation(stack: StackDescription(id: "arn:stack/web/failed", name: "web", status: .rollbackComplete))
+        let applied = try await ApplyTests.application(review).apply(
+            changeSetID: record.id, actor: "amara", repository: try fixture.repository(), providers: Self.providers(client))
+        #expect(applied.changeSet.status == .applied, "\(applied.output)")
+        #expect(applied.output.contains("was left in ROLLBACK_COMPLETE by a failed creation; deleting it before creating it again"), "\(applied.output)")
+        #expect(applied.output.contains("web AWS::CloudFormation::Stack CREATE_COMPLETE"), "\(applied.output)")
+        let calls = await client.calls
+        #expect(Array(calls.prefix(2)) == ["CreateChangeSet CREATE", "DescribeStacks"], "\(calls)")
+        #expect(calls.filter { $0 == "CreateChangeSet CREATE" }.count == 2, "refused, then made after the deletion: \(calls)")
+        #expect(try await review.store.stackState("web")?.stateVersion == 1)
+        #expect(try await review.store.verifyTables() == nil)
+        try await review.store.close()
+    }
+
+    @Test("a refusal that a look at the stack does not explain fails the apply with CloudFormation's own words")
+    func refusalKept() async throws {
+        let (review, record) = try await Self.approvedUpdate()
+        let client = ScriptedCloudFormation(
+            stack: StackDescription(id: "arn:stack/web", name: "web", status: .init(rawValue: "UPDATE_COMPLETE")),
+            refusing: "Template format error: Unresolved resource dependencies [Missing] in the Resources block of the template")
+        let failed = try await ApplyTests.application(review).apply(
+            changeSetID: record.id, actor: "amara", repository: try review.fixture.repository(), providers: Self.providers(client))
+        #expect(failed.changeSet.status == .failed)
+        #expect(failed.output.contains("Unresolved resource dependencies [Missing]"), "\(failed.output)")
+        #expect(await client.calls == ["CreateChangeSet UPDATE", "DescribeStacks"], "one look, no second try")
+        #expect(await client.executed == false)
+        #expect(try await review.store.stackState("web")?.stateVersion == 1)
+        try await review.store.close()
+    }
+
     @Test("resume after the process died: CloudFormation's stack and events since the start decide", arguments: [true, false])
     func resume(executed: Bool) async throws {
         let (review, record) = try await Self.approvedUpdate()
@@ -125,21 +177,27 @@ struct ApplyCloudFormationScriptedTests {
 }
 
 /// CloudFormation as its API reference describes it, for one stack: a change set executes into
-/// UPDATE_IN_PROGRESS, which stays until CancelUpdateStack rolls it back.
+/// UPDATE_IN_PROGRESS, which stays until CancelUpdateStack rolls it back; a change set whose type
+/// does not fit the stack is refused with a ValidationError, as AWS refuses it (moto does not).
 actor ScriptedCloudFormation: CloudFormationClient {
     private var stack: StackDescription
     private let proposed: [ResourceChangeSummary]
     private let holdsUpdates: Bool
+    private let refusal: String?
     private var events: [StackEvent] = []
     private(set) var cancelled = false
     private(set) var executed = false
+    /// Every action called, in order, as AWS names it.
+    private(set) var calls: [String] = []
 
     /// A stack as it stands, and the changes CloudFormation's change sets will show; an update
     /// completes when next looked at, or, with `holdsUpdates`, stays in progress until cancelled.
-    init(stack: StackDescription, proposing proposed: [ResourceChangeSummary] = [], holdsUpdates: Bool = false) {
+    /// With `refusal`, every change set is refused with that ValidationError message.
+    init(stack: StackDescription, proposing proposed: [ResourceChangeSummary] = [], holdsUpdates: Bool = false, refusing refusal: String? = nil) {
         self.stack = stack
         self.proposed = proposed
         self.holdsUpdates = holdsUpdates
+        self.refusal = refusal
     }
 
     func record(event status: String, at time: Date) {
@@ -149,7 +207,21 @@ actor ScriptedCloudFormation: CloudFormationClient {
     }
 
     func createChangeSet(_ request: ChangeSetRequest) async throws(AWSError) -> ChangeSetReference {
-        ChangeSetReference(id: "arn:changeSet/\(request.changeSetName)", stackID: stack.id)
+        calls.append("CreateChangeSet \(request.type.rawValue)")
+        let exists = stack.status != .deleteComplete && stack.status != .reviewInProgress
+        if exists == (request.type == .create) || refusal != nil {
+            let message = refusal ?? (exists
+                ? "Stack [\(stack.name)] already exists and cannot be created again with the changeSet [\(request.changeSetName)]."
+                : "Stack [\(stack.name)] does not exist")
+            throw .service(
+                AWSServiceFault(action: "CreateChangeSet", service: "cloudformation", code: "ValidationError", message: message, requestID: nil, httpStatus: 400),
+                attempts: 1)
+        }
+        if request.type == .create {
+            stack.id = "arn:stack/\(stack.name)/\(events.count)"
+            record(event: "REVIEW_IN_PROGRESS", at: Date())
+        }
+        return ChangeSetReference(id: "arn:changeSet/\(request.changeSetName)", stackID: stack.id)
     }
 
     func waitForChangeSet(id: String, stackName: String) async throws(AWSError) -> ChangeSetOutcome {
@@ -161,18 +233,22 @@ actor ScriptedCloudFormation: CloudFormationClient {
     }
 
     func executeChangeSet(id: String, stackName: String, clientToken: String?) async throws(AWSError) {
+        calls.append("ExecuteChangeSet")
         executed = true
-        record(event: "UPDATE_IN_PROGRESS", at: Date())
+        record(event: stack.status == .reviewInProgress ? "CREATE_IN_PROGRESS" : "UPDATE_IN_PROGRESS", at: Date())
     }
 
     func deleteChangeSet(id: String, stackName: String) async throws(AWSError) {}
 
     func describeStack(name: String) async throws(AWSError) -> StackDescription? {
+        calls.append("DescribeStacks")
         if stack.status.rawValue == "UPDATE_IN_PROGRESS", !holdsUpdates { record(event: "UPDATE_COMPLETE", at: Date()) }
-        return stack
+        if stack.status.rawValue == "CREATE_IN_PROGRESS" { record(event: "CREATE_COMPLETE", at: Date()) }
+        return stack.status == .deleteComplete ? nil : stack
     }
 
     func stackEvents(stackName: String, after eventID: String?) async throws(AWSError) -> [StackEvent] {
+        calls.append("DescribeStackEvents")
         guard let eventID, let index = events.firstIndex(where: { $0.id == eventID }) else { return events }
         return Array(events[(index + 1)...])
     }

@@ -18,22 +18,39 @@ public struct CloudFormationProvider: Provider {
 
     public func apply(_ request: DeploymentRequest, progress: ProviderProgress) async throws -> ProviderOutcome {
         let name = deployment.stackName(for: request.stack)
-        var existing = try await client.describeStack(name: name)
         let log = EventLog(progress: progress)
         if request.removesStack {
-            guard let stack = existing else {
+            guard let stack = try await client.describeStack(name: name) else {
                 return ProviderOutcome(succeeded: true, output: "CloudFormation stack \(name) does not exist; nothing to delete")
             }
             await log.say("deleting CloudFormation stack \(name)")
             return try await delete(stack, log: log)
         }
-        if let stack = existing, stack.status == .rollbackComplete {
-            await log.say("CloudFormation stack \(name) was left in ROLLBACK_COMPLETE by a failed creation; deleting it before creating it again")
-            let deleted = try await delete(stack, log: log)
-            guard deleted.succeeded else { return deleted }
-            existing = nil
+        let approved = try JSONDecoder().decode(ChangeSet.self, from: Data(request.changeSetJSON.utf8))
+        // The recorded state says whether the stack exists, which spares a DescribeStacks on the
+        // usual path. CloudFormation refuses a change set whose type does not fit the stack (one
+        // deleted or made outside Tollgate, or left in ROLLBACK_COMPLETE by a failed creation):
+        // the apply then looks at the stack and goes on from what it finds.
+        var type: TollgateAWS.ChangeSetType = approved.changeSetType == .create ? .create : .update
+        let reference: ChangeSetReference?
+        do {
+            reference = try await createChangeSet(request, name: name, type: type, clientToken: request.executionID)
+        } catch let refusal as AWSError where refusal.kind == .rejected {
+            var existing = try await client.describeStack(name: name)
+            var deleted = false
+            if let stack = existing, stack.status == .rollbackComplete {
+                await log.say("CloudFormation stack \(name) was left in ROLLBACK_COMPLETE by a failed creation; deleting it before creating it again")
+                let deletion = try await delete(stack, log: log)
+                guard deletion.succeeded else { return deletion }
+                existing = nil
+                deleted = true
+            }
+            let fitting = TollgateAWS.ChangeSetType.for(existing: existing)
+            guard fitting != type || deleted else { throw refusal }
+            type = fitting
+            // A token of its own: AWS may remember the refused request by the first one.
+            reference = try await createChangeSet(request, name: name, type: type, clientToken: request.executionID + "-" + type.rawValue.lowercased())
         }
-        let reference = try await createChangeSet(request, name: name, existing: existing)
         guard let reference else {
             return ProviderOutcome(succeeded: true, output: "CloudFormation has nothing to change on stack \(name)")
         }
@@ -47,7 +64,6 @@ public struct CloudFormationProvider: Provider {
         case .failed(let reason):
             return ProviderOutcome(succeeded: false, output: "CloudFormation could not make its change set for stack \(name): \(reason)")
         case .ready(let description):
-            let approved = try JSONDecoder().decode(ChangeSet.self, from: Data(request.changeSetJSON.utf8))
             let differences = approved.unapproved(description.changes.map {
                 ProviderChange(action: $0.action, logicalID: $0.logicalID, resourceType: $0.resourceType, replacement: $0.replacement)
             })
@@ -68,7 +84,7 @@ public struct CloudFormationProvider: Provider {
             return ProviderOutcome(succeeded: false, output: await log.text(then: "cancelled before anything was executed; CloudFormation's change set was deleted"))
         }
         try await client.executeChangeSet(id: reference.id, stackName: name, clientToken: request.executionID)
-        let result = try await follow(reference.stackID, after: last, log: log, cancellable: existing != nil)
+        let result = try await follow(reference.stackID, after: last, log: log, cancellable: type == .update)
         return await outcome(result, name: name, log: log)
     }
 
@@ -130,13 +146,15 @@ public struct CloudFormationProvider: Provider {
 
     /// Creates CloudFormation's change set; nil when CloudFormation refuses it for having nothing
     /// to change (moto does so at creation, AWS when it is created).
-    private func createChangeSet(_ request: DeploymentRequest, name: String, existing: StackDescription?) async throws -> ChangeSetReference? {
+    private func createChangeSet(
+        _ request: DeploymentRequest, name: String, type: TollgateAWS.ChangeSetType, clientToken: String
+    ) async throws -> ChangeSetReference? {
         let changeSet = ChangeSetRequest(
-            stackName: name, changeSetName: "tollgate-\(request.executionID)", type: .for(existing: existing),
+            stackName: name, changeSetName: "tollgate-\(request.executionID)", type: type,
             templateBody: request.template, parameters: request.parameters, tags: request.tags,
             capabilities: deployment.capabilities ?? Self.capabilities(of: request.template), artifactBucket: deployment.artifactBucket,
             description: "Tollgate change set \(request.changeSetID) at commit \(request.targetCommit.prefix(12))",
-            clientToken: request.executionID)
+            clientToken: clientToken)
         let created: Result<ChangeSetReference, AWSError>
         do {
             created = .success(try await client.createChangeSet(changeSet))
