@@ -43,9 +43,13 @@ let package = Package(
             providers: [.apt(["libgit2-dev"])]
         ),
         .target(
+            name: "CLibGit2Certificates",
+            dependencies: ["CLibGit2"]
+        ),
+        .target(
             name: "TollgateGit",
             dependencies: [
-                "CLibGit2", "TollgateCore", .product(name: "Crypto", package: "swift-crypto"),
+                "CLibGit2", "CLibGit2Certificates", "TollgateCore", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: strict

@@ -1,4 +1,5 @@
 internal import CLibGit2
+internal import CLibGit2Certificates
 
 /// libgit2 must be initialised once per process before any call; a lazily initialised global
 /// gives exactly that, thread-safely, without a start-up hook.
@@ -15,6 +16,31 @@ private let libgit2Initialised: Bool = {
 /// Makes sure libgit2 is initialised; every entry point into this module calls it first.
 func ensureLibGit2() {
     _ = libgit2Initialised
+}
+
+/// The system's CA certificates for libgit2's own TLS check. libgit2 would read them while it
+/// initialises, at every command's start; CLibGit2Certificates defers that to the first HTTPS
+/// fetch, which calls this first.
+enum SystemCertificates {
+    /// Where libgit2 asked to read them from at initialisation, still unread until ``load()``;
+    /// nil for a libgit2 that does not read them then (one built without mbedTLS).
+    static var deferredLocation: String? {
+        ensureLibGit2()
+        return tollgate_git_deferred_certificates().map { String(cString: $0) }
+    }
+
+    /// Reads them, once per process; later calls return at once.
+    static func load() throws(GitError) {
+        ensureLibGit2()
+        try check(tollgate_git_load_certificates(), "reading the system's CA certificates")
+    }
+
+    /// Has libgit2's own check trust the CAs of `file` instead, read at once; it shows that loads
+    /// after ``load()`` reach mbedTLS.
+    static func load(file: String) throws(GitError) {
+        ensureLibGit2()
+        try check(tollgate_git_load_certificates_from(file), "reading the CA certificates of \(file)")
+    }
 }
 
 /// Checks a libgit2 return code, turning a failure into a ``GitError`` that says what Tollgate was

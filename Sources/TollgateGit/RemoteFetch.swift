@@ -89,6 +89,13 @@ public struct RemoteFetch: Sendable {
 
     private func fetchOnThisThread(synced: String?, race: FetchRace) throws(RemoteFetchError) -> RemoteFetchOutcome {
         ensureLibGit2()
+        if case .https = location {
+            do {
+                try SystemCertificates.load()
+            } catch {
+                throw .fetchFailed(url: location.description, message: error.description)
+            }
+        }
         let repository = try openClone()
         defer { git_repository_free(repository) }
         let remote = try originRemote(in: repository)
