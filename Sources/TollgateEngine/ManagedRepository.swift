@@ -234,7 +234,9 @@ struct OpenRepository {
         try HistoryScanner(repository: repository, layout: settings.layout).scan(from: tip, stoppingBefore: stop) { scanned, commit in
             if includeAll || scanned.isRelevant { results.append(make(scanned, commit)) }
         }
-        return results.reversed()
+        // In place: a copy would hold a long history twice.
+        results.reverse()
+        return results
     }
 
     /// The files inside `paths` (folders end in `/`) at `commit`, in git's path order, each with its

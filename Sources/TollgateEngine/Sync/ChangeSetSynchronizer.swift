@@ -84,9 +84,11 @@ public struct ChangeSetSynchronizer: Sendable {
         if cursor == tip {
             return SyncReport(branch: branch, previousCursor: cursor, cursor: tip, relevantCommits: 0, created: [], unchanged: [], withdrawn: [])
         }
-        let (commits, touched) = try await repository.read { git in
+        // Only the count of the scanned commits outlives the scan, so that a long history's
+        // commits are not held while every stack is planned.
+        let (relevantCommits, touched) = try await repository.read { git in
             let commits = try scan(after: cursor, start: start, in: git)
-            return (commits, try Touched(commits, mergedSides: mergedSides(of: commits, in: git)))
+            return (commits.count, try Touched(commits, mergedSides: mergedSides(of: commits, in: git)))
         }
         let touchedNames = Array(touched.stacks.keys) + (touched.policyCommits.isEmpty ? [] : [StackLayout.policiesFolder])
         let (states, inForce, open, unapplied) = try await store.read { reader in
@@ -132,7 +134,7 @@ public struct ChangeSetSynchronizer: Sendable {
         let created = try await write(
             plans: plans, withdrawals: withdrawals, attributions: attributions, branch: branch, cursor: cursor, tip: tip)
         return SyncReport(
-            branch: branch, previousCursor: cursor, cursor: tip, relevantCommits: commits.count, created: created,
+            branch: branch, previousCursor: cursor, cursor: tip, relevantCommits: relevantCommits, created: created,
             unchanged: unchanged, withdrawn: withdrawals.map(\.changeSetID))
     }
 
