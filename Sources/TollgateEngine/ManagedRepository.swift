@@ -221,22 +221,30 @@ struct OpenRepository {
     /// Scans the branch from its tip back to `since` and keeps what `make` makes of each commit
     /// that is kept, oldest first.
     private func walk<Result>(since: String?, includeAll: Bool, _ make: (ScannedCommit, Commit) -> Result) throws -> [Result] {
-        var stop: (id: ObjectID, revision: String, branch: String)?
-        if let since {
-            let id = try repository.resolveCommit(since)
-            if id == tip { return [] }
-            guard try repository.isAncestor(id, of: tip) else {
-                throw HistoryError.notAnAncestor(revision: since, branch: branch)
-            }
-            stop = (id, since, branch)
-        }
         var results: [Result] = []
-        try HistoryScanner(repository: repository, layout: settings.layout).scan(from: tip, stoppingBefore: stop) { scanned, commit in
+        try scan(since: since) { scanned, commit in
             if includeAll || scanned.isRelevant { results.append(make(scanned, commit)) }
         }
         // In place: a copy would hold a long history twice.
         results.reverse()
         return results
+    }
+
+    /// Hands `body` every commit on the branch from its tip back to `since` (excluded), newest
+    /// first, as it is scanned, so that a caller keeps only what it needs of a long history.
+    ///
+    /// - Throws: ``HistoryError/notAnAncestor(revision:branch:)`` when `since` is not on the branch.
+    func scan(since: String?, _ body: (ScannedCommit, Commit) throws -> Void) throws {
+        var stop: (id: ObjectID, revision: String, branch: String)?
+        if let since {
+            let id = try repository.resolveCommit(since)
+            if id == tip { return }
+            guard try repository.isAncestor(id, of: tip) else {
+                throw HistoryError.notAnAncestor(revision: since, branch: branch)
+            }
+            stop = (id, since, branch)
+        }
+        try HistoryScanner(repository: repository, layout: settings.layout).scan(from: tip, stoppingBefore: stop, body)
     }
 
     /// The files inside `paths` (folders end in `/`) at `commit`, in git's path order, each with its

@@ -84,12 +84,7 @@ public struct ChangeSetSynchronizer: Sendable {
         if cursor == tip {
             return SyncReport(branch: branch, previousCursor: cursor, cursor: tip, relevantCommits: 0, created: [], unchanged: [], withdrawn: [])
         }
-        // Only the count of the scanned commits outlives the scan, so that a long history's
-        // commits are not held while every stack is planned.
-        let (relevantCommits, touched) = try await repository.read { git in
-            let commits = try scan(after: cursor, start: start, in: git)
-            return (commits.count, try Touched(commits, mergedSides: mergedSides(of: commits, in: git)))
-        }
+        let (relevantCommits, touched) = try await repository.read { git in try touchedCommits(after: cursor, start: start, in: git) }
         let touchedNames = Array(touched.stacks.keys) + (touched.policyCommits.isEmpty ? [] : [StackLayout.policiesFolder])
         let (states, inForce, open, unapplied) = try await store.read { reader in
             let states = Dictionary(try await reader.stackStates().map { ($0.stack, $0) }, uniquingKeysWith: { first, _ in first })
@@ -138,26 +133,40 @@ public struct ChangeSetSynchronizer: Sendable {
             unchanged: unchanged, withdrawn: withdrawals.map(\.changeSetID))
     }
 
-    /// The relevant commits after `cursor`, or from `start` (included) on a first sync.
-    private func scan(after cursor: String?, start: String?, in git: OpenRepository) throws -> [ScannedCommit] {
+    /// What the relevant commits after `cursor`, or from `start` (included) on a first sync,
+    /// touched, and how many there were. Each commit is let go once counted, so that a long
+    /// history is never held whole.
+    private func touchedCommits(after cursor: String?, start: String?, in git: OpenRepository) throws -> (Int, Touched) {
+        var since: String?
         if let cursor {
             guard let id = ObjectID(hex: cursor), try git.repository.isAncestor(id, of: git.tip) else {
                 throw SyncError.cursorNotOnBranch(branch: git.branch, cursor: cursor)
             }
-            return try git.history(since: cursor)
+            since = cursor
+        } else if let start {
+            let id = try git.repository.resolveCommit(start)
+            let onBranch = try id == git.tip || git.repository.isAncestor(id, of: git.tip)
+            guard onBranch else {
+                throw SyncError.startNotOnBranch(revision: start, branch: git.branch)
+            }
+            since = try git.repository.commit(id).firstParentID?.hex
         }
-        guard let start else { return try git.history() }
-        let id = try git.repository.resolveCommit(start)
-        let onBranch = try id == git.tip || git.repository.isAncestor(id, of: git.tip)
-        guard onBranch else {
-            throw SyncError.startNotOnBranch(revision: start, branch: git.branch)
-        }
-        guard let parent = try git.repository.commit(id).firstParentID else { return try git.history() }
+        let scanner = HistoryScanner(repository: git.repository, layout: git.settings.layout)
+        var touched = Touched()
+        var count = 0
         do {
-            return try git.history(since: parent.hex)
-        } catch is HistoryError {
-            throw SyncError.startNotOnBranch(revision: start, branch: git.branch)
+            try git.scan(since: since) { scanned, commit in
+                guard scanned.isRelevant else { return }
+                count += 1
+                // A merge that changed a stack or a policy: the commits it brought in that did so too.
+                let sides = commit.parentIDs.count > 1 ? try scanner.commitsBrought(byMerge: commit.id) : []
+                touched.add(scanned, mergedSides: sides)
+            }
+        } catch is HistoryError where cursor == nil && start != nil {
+            throw SyncError.startNotOnBranch(revision: start ?? "", branch: git.branch)
         }
+        touched.finish()
+        return (count, touched)
     }
 
     /// The commits of `commits` whose content the applied commit (a stack's recorded state, or the
@@ -168,18 +177,6 @@ public struct ChangeSetSynchronizer: Sendable {
             guard let id = ObjectID(hex: hex) else { return true }
             return try id != applied && !git.repository.isAncestor(id, of: applied)
         }
-    }
-
-    /// For each merge among `commits` that changed a stack or a policy, the commits it brought in
-    /// that did so too, newest first.
-    private func mergedSides(of commits: [ScannedCommit], in git: OpenRepository) throws -> [ObjectID: [ScannedCommit]] {
-        let scanner = HistoryScanner(repository: git.repository, layout: git.settings.layout)
-        var sides: [ObjectID: [ScannedCommit]] = [:]
-        for commit in commits where commit.isRelevant {
-            guard try git.repository.commit(commit.id).parentIDs.count > 1 else { continue }
-            sides[commit.id] = try scanner.commitsBrought(byMerge: commit.id)
-        }
-        return sides
     }
 
     private enum StackOutcome {
@@ -340,27 +337,34 @@ private struct Touched {
     var policyPaths: Set<String> = []
     /// The unreadable paths of each stack at the newest commit that touched it.
     var unreadable: [String: [String]] = [:]
+    private var seen: Set<String> = []
 
-    init(_ commits: [ScannedCommit], mergedSides: [ObjectID: [ScannedCommit]]) {
-        for commit in commits {
-            let names = Set(commit.stacks.map(\.name))
-            for side in (mergedSides[commit.id] ?? []).reversed() {
-                let merged = StackCommit(commit: side.id.hex, mergedBy: commit.id.hex)
-                for change in side.stacks where names.contains(change.name) { stacks[change.name, default: []].append(merged) }
-                let policyChanged = !commit.policyFiles.isEmpty || commit.changedSettings
-                if policyChanged && (!side.policyFiles.isEmpty || side.changedSettings) { policyCommits.append(merged) }
-            }
-            for change in commit.stacks {
-                stacks[change.name, default: []].append(StackCommit(commit: commit.id.hex))
-                unreadable[change.name] = commit.unreadablePaths[change.name]
-            }
-            // tollgate.yaml is policy: its branch and layout decide which files form which stack.
-            if !commit.policyFiles.isEmpty || commit.changedSettings {
-                policyCommits.append(StackCommit(commit: commit.id.hex))
-                policyPaths.formUnion(commit.policyFiles)
-                if commit.changedSettings { policyPaths.insert(StackLayout.settingsFile) }
-            }
+    /// Adds `commit`, given newest first as the scan finds it, with the commits its merge brought
+    /// in, newest first too; ``finish()`` then turns every list oldest first.
+    mutating func add(_ commit: ScannedCommit, mergedSides sides: [ScannedCommit]) {
+        let names = Set(commit.stacks.map(\.name))
+        for change in commit.stacks {
+            stacks[change.name, default: []].append(StackCommit(commit: commit.id.hex))
+            if seen.insert(change.name).inserted { unreadable[change.name] = commit.unreadablePaths[change.name] }
         }
+        // tollgate.yaml is policy: its branch and layout decide which files form which stack.
+        let policyChanged = !commit.policyFiles.isEmpty || commit.changedSettings
+        if policyChanged {
+            policyCommits.append(StackCommit(commit: commit.id.hex))
+            policyPaths.formUnion(commit.policyFiles)
+            if commit.changedSettings { policyPaths.insert(StackLayout.settingsFile) }
+        }
+        for side in sides {
+            let merged = StackCommit(commit: side.id.hex, mergedBy: commit.id.hex)
+            for change in side.stacks where names.contains(change.name) { stacks[change.name, default: []].append(merged) }
+            if policyChanged && (!side.policyFiles.isEmpty || side.changedSettings) { policyCommits.append(merged) }
+        }
+    }
+
+    /// Puts every list oldest first.
+    mutating func finish() {
+        for stack in stacks.keys { stacks[stack]?.reverse() }
+        policyCommits.reverse()
     }
 }
 
