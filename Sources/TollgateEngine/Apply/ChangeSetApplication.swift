@@ -332,8 +332,9 @@ public struct ChangeSetApplication: Sendable {
     /// The deployment the change set would make, after checking that its base is current and that
     /// planning it again gives the digest approved; a stale change set is marked SUPERSEDED.
     private func checkedRequest(_ record: ChangeSetRecord, repository: ManagedRepository, executionID: String) async throws -> DeploymentRequest {
+        var request = Self.request(record, executionID: executionID)
         let current: Int64
-        var planned: String
+        var planned = ""
         switch record.kind {
         case .policy:
             current = try await store.policyInForce()?.revision ?? 0
@@ -342,14 +343,15 @@ public struct ChangeSetApplication: Sendable {
         case .stack:
             let state = try await store.stackState(record.stack)
             current = state?.stateVersion ?? 0
-            planned = ""
             if current == record.baseStateVersion {
                 let target = try objectID(record.targetCommit, changeSetID: record.id)
                 // CloudFormation's changes listed by an earlier attempt are part of what was approved.
                 let listed = (try? JSONDecoder().decode(ChangeSet.self, from: Data(record.json.utf8)))?.providerChanges ?? []
                 let base = try state?.snapshot()
-                planned = try await repository.read {
-                    try $0.changeSet(for: record.stack, at: target, against: base, providerChanges: listed)?.digest ?? ""
+                // The template deployed is the one planned here, read and parsed once.
+                (planned, request) = try await repository.read { [request] git in
+                    let stack = try git.plannedStack(record.stack, at: target, against: base, providerChanges: listed)
+                    return (stack.changeSet?.digest ?? "", request.deploying(stack.source, snapshot: stack.snapshot))
                 }
             }
         }
@@ -364,25 +366,23 @@ public struct ChangeSetApplication: Sendable {
         guard planned == record.digest else {
             throw ApplyError.digestChanged(changeSetID: record.id, approved: record.digest, planned: planned)
         }
-        return try await targetRequest(record, repository: repository, executionID: executionID)
+        return request
     }
 
     /// The template, parameters and tags at the change set's target commit.
     private func targetRequest(_ record: ChangeSetRecord, repository: ManagedRepository, executionID: String) async throws -> DeploymentRequest {
-        var request = DeploymentRequest(
-            stack: record.stack, changeSetID: record.id, executionID: executionID, targetCommit: record.targetCommit,
-            template: "", parameters: [:], tags: [:], removesStack: false, changeSetJSON: record.json)
+        let request = Self.request(record, executionID: executionID)
         guard record.kind == .stack else { return request }
         let target = try objectID(record.targetCommit, changeSetID: record.id)
-        if let source = try await repository.read({ try $0.stackSource(record.stack, at: target) }) {
-            let snapshot = try source.snapshot()
-            request.template = String(decoding: source.template, as: UTF8.self)
-            request.parameters = snapshot.parameters.values
-            request.tags = snapshot.tags
-        } else {
-            request.removesStack = true
-        }
-        return request
+        let source = try await repository.read { try $0.stackSource(record.stack, at: target) }
+        return request.deploying(source, snapshot: try source?.snapshot())
+    }
+
+    /// The request for `record` before its stack's files are read.
+    private static func request(_ record: ChangeSetRecord, executionID: String) -> DeploymentRequest {
+        DeploymentRequest(
+            stack: record.stack, changeSetID: record.id, executionID: executionID, targetCommit: record.targetCommit,
+            template: "", parameters: [:], tags: [:], removesStack: false, changeSetJSON: record.json)
     }
 
     /// The provider of the stack's deployment entry in the policy in force; policy change sets
@@ -530,5 +530,21 @@ enum CommandScript {
             FilePath(destination), .writeOnly, options: [.create, .exclusiveCreate, .closeOnExec], permissions: .ownerReadWriteExecute)
         try file.closeAfter { _ = try file.writeAll(bytes) }
         return destination
+    }
+}
+
+extension DeploymentRequest {
+    /// This request deploying the stack's files `source`, parsed as `snapshot`; removing the stack
+    /// when it has no files at the target commit.
+    fileprivate func deploying(_ source: StackSource?, snapshot: StackSnapshot?) -> DeploymentRequest {
+        var request = self
+        if let source, let snapshot {
+            request.template = String(decoding: source.template, as: UTF8.self)
+            request.parameters = snapshot.parameters.values
+            request.tags = snapshot.tags
+        } else {
+            request.removesStack = true
+        }
+        return request
     }
 }

@@ -110,11 +110,22 @@ extension OpenRepository {
     func changeSet(
         for name: String, at commit: ObjectID, against state: StackSnapshot?, providerChanges: [ProviderChange] = []
     ) throws -> ChangeSet? {
+        try plannedStack(name, at: commit, against: state, providerChanges: providerChanges).changeSet
+    }
+
+    /// ``changeSet(for:at:against:providerChanges:)`` with the files and snapshot it was planned
+    /// from, both nil when the stack has no template at `commit`: an apply deploys exactly what it
+    /// checked, read and parsed once.
+    func plannedStack(
+        _ name: String, at commit: ObjectID, against state: StackSnapshot?, providerChanges: [ProviderChange] = []
+    ) throws -> (changeSet: ChangeSet?, source: StackSource?, snapshot: StackSnapshot?) {
         let planner = ChangePlanner()
         if let source = try stackSource(name, at: commit) {
-            return try planner.plan(stackName: name, commit: commit.hex, base: state, target: try source.snapshot(), providerChanges: providerChanges)
+            let snapshot = try source.snapshot()
+            let changeSet = try planner.plan(stackName: name, commit: commit.hex, base: state, target: snapshot, providerChanges: providerChanges)
+            return (changeSet, source, snapshot)
         }
-        return try state.map { try planner.planRemoval(stackName: name, commit: commit.hex, base: $0) }
+        return (try state.map { try planner.planRemoval(stackName: name, commit: commit.hex, base: $0) }, nil, nil)
     }
 
     /// The commit `revision` names, or the branch's tip when it is `nil`.
