@@ -7,6 +7,7 @@ import TollgateCore
 struct AuditDetailsTests {
     @Test("the store's shape is kept as text and reads like JSONDecoder", arguments: [
         "{}", " { } ", #"{"from":"PENDING","to":"APPROVED"}"#, #"{ "a" : "1" , "b":"" }"#, #"{"a":"ü 日本","b":"x"}"#,
+        #"{"":"a","a":"kind","kind":"x"}"#,
     ])
     func keptAsText(text: String) throws {
         let details = try #require(AuditDetails(sortedFlatJSON: text))

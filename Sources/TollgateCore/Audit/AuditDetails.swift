@@ -1,3 +1,5 @@
+import Foundation
+
 /// An audit entry's details: a dictionary of strings, or the JSON text the store wrote them as.
 ///
 /// Verifying a trail of millions of entries reads each entry's details once for its hash and once
@@ -58,14 +60,13 @@ public struct AuditDetails: Sendable {
             var key = key
             return key.withUTF8 { wanted in
                 text.withUTF8 { bytes in
-                    var scanner = FlatScanner(bytes: bytes)
-                    _ = scanner.open()
-                    while let (name, value) = scanner.nextPair() {
-                        if bytes[name].elementsEqual(wanted) {
-                            return String(decoding: UnsafeBufferPointer(rebasing: bytes[value]), as: UTF8.self)
-                        }
+                    var found: String?
+                    Self.forEachPair(inChecked: bytes) { name, value in
+                        guard name.count == wanted.count, name.elementsEqual(wanted) else { return true }
+                        found = String(decoding: value, as: UTF8.self)
+                        return false
                     }
-                    return nil
+                    return found
                 }
             }
         }
@@ -80,11 +81,9 @@ public struct AuditDetails: Sendable {
             return text.withUTF8 { bytes in
                 var result: [String: String] = [:]
                 result.reserveCapacity(count)
-                var scanner = FlatScanner(bytes: bytes)
-                _ = scanner.open()
-                while let (name, value) = scanner.nextPair() {
-                    result[String(decoding: UnsafeBufferPointer(rebasing: bytes[name]), as: UTF8.self)] =
-                        String(decoding: UnsafeBufferPointer(rebasing: bytes[value]), as: UTF8.self)
+                Self.forEachPair(inChecked: bytes) { name, value in
+                    result[String(decoding: name, as: UTF8.self)] = String(decoding: value, as: UTF8.self)
+                    return true
                 }
                 return result
             }
@@ -102,12 +101,32 @@ public struct AuditDetails: Sendable {
             }
         case .sortedFlat(var text, _):
             text.withUTF8 { bytes in
-                var scanner = FlatScanner(bytes: bytes)
-                _ = scanner.open()
-                while let (name, value) = scanner.nextPair() {
-                    body(UnsafeBufferPointer(rebasing: bytes[name]), UnsafeBufferPointer(rebasing: bytes[value]))
+                Self.forEachPair(inChecked: bytes) { name, value in
+                    body(name, value)
+                    return true
                 }
             }
+        }
+    }
+
+    /// Calls `body` with each key and value of text that ``init(sortedFlatJSON:)`` accepted, in
+    /// order, until it returns false. In such text every quote delimits a string and the strings
+    /// alternate between key and value, so the pairs lie between successive quotes.
+    private static func forEachPair(
+        inChecked bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Bool
+    ) {
+        guard let base = bytes.baseAddress else { return }
+        var index = 0
+        func string() -> UnsafeBufferPointer<UInt8>? {
+            guard index < bytes.count, let open = memchr(base + index, 0x22, bytes.count - index) else { return nil }
+            let start = base.distance(to: open.assumingMemoryBound(to: UInt8.self)) + 1
+            guard let close = memchr(base + start, 0x22, bytes.count - start) else { return nil }
+            let end = base.distance(to: close.assumingMemoryBound(to: UInt8.self))
+            index = end + 1
+            return UnsafeBufferPointer(start: base + start, count: end - start)
+        }
+        while let key = string(), let value = string() {
+            guard body(key, value) else { return }
         }
     }
 }
