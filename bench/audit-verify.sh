@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times `tollgate audit verify` over a trail of ENTRIES audit entries (default 1,000,000) in an
 # SQLite store, with and without --head, and once more after one entry in the middle was edited.
-# Prints wall time, entries verified per second and peak memory (max RSS from /usr/bin/time -v).
+# Prints wall time, entries verified per second, peak memory (max RSS from /usr/bin/time -v) and
+# each time as a ratio to `sha256sum` of the same store file, timed in the same run (goal: <= 2x).
 #
 #   bench/audit-verify.sh [ENTRIES]
 #
@@ -27,6 +28,9 @@ head=$(python3 "$root/bench/generate-audit-trail.py" "$db" $((entries - 1)))
 end=$(date +%s.%N)
 printf 'generated %d entries in %.1f s (python3, %s)\n' "$entries" "$(echo "$end - $start" | bc)" "$(du -h "$db" | cut -f1)"
 
+reference=$( { /usr/bin/time -f '%e' sha256sum "$db" >/dev/null; } 2>&1 | tail -1)
+printf '%-32s %8.2f s  (the reference for the ratios below)\n' "sha256sum of the store" "$reference"
+
 measure() { # label, expected exit status, tollgate arguments...
     local label=$1 expected=$2
     shift 2
@@ -43,11 +47,13 @@ measure() { # label, expected exit status, tollgate arguments...
     rss=$(grep 'Maximum resident set size' "$log" | awk '{print $NF}')
     seconds=$(echo "$wall" | awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }')
     if [[ $expected -eq 0 ]]; then
-        printf '%-32s %8.2f s  %10.0f entries/s  peak RSS %6.1f MiB\n' \
-            "$label" "$seconds" "$(echo "$entries / $seconds" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
+        printf '%-32s %8.2f s  %10.0f entries/s  peak RSS %6.1f MiB  %5.2fx sha256sum\n' \
+            "$label" "$seconds" "$(echo "$entries / $seconds" | bc -l)" "$(echo "$rss / 1024" | bc -l)" \
+            "$(echo "$seconds / $reference" | bc -l)"
         grep -v '^$' "$log.out" | tail -1 | cut -c1-150 | sed 's/^/    /' || true
     else
-        printf '%-32s %8.2f s  %21s  peak RSS %6.1f MiB\n' "$label" "$seconds" "" "$(echo "$rss / 1024" | bc -l)"
+        printf '%-32s %8.2f s  %21s  peak RSS %6.1f MiB  %5.2fx sha256sum\n' \
+            "$label" "$seconds" "" "$(echo "$rss / 1024" | bc -l)" "$(echo "$seconds / $reference" | bc -l)"
         grep '^Error' "$log" | cut -c1-150 | sed 's/^/    /' || true
     fi
     rm -f "$log" "$log.out"

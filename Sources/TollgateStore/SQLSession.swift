@@ -134,9 +134,17 @@ protocol SQLSession: Sendable {
     var location: String { get }
     /// Runs one statement written with `?` placeholders and returns its rows.
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow]
+    /// Runs one statement and hands its rows to `body` one at a time, in order, on one thread,
+    /// without collecting them, so that reading a whole audit trail holds one row at a time.
+    func forEachRow(_ sql: String, _ binds: [SQLValue], _ body: @escaping @Sendable (SQLRow) -> Void) async throws
 }
 
 extension SQLSession {
+    /// Runs one statement and hands its rows to `body` in order; this default collects them first.
+    func forEachRow(_ sql: String, _ binds: [SQLValue], _ body: @escaping @Sendable (SQLRow) -> Void) async throws {
+        for row in try await query(sql, binds) { body(row) }
+    }
+
     /// Runs one statement and discards its rows.
     func execute(_ sql: String, _ binds: [SQLValue] = []) async throws {
         _ = try await query(sql, binds)

@@ -32,7 +32,7 @@ extension SQLStoreTransaction {
             let values: [String?] = [
                 try row.text("stack"), try row.text("kind"), try row.text("target_commit"), try row.text("digest"),
                 String(try row.integer("base_state_version")),
-                (try? decoder.decode([String].self, from: Data(try row.text("commits").utf8)))?.joined(separator: " "),
+                Self.joinedCommits(try row.text("commits"), decoder: decoder),
                 auditFingerprint(try row.text("body")),
             ]
             let reason = try row.optionalText("status_reason") ?? ""
@@ -68,7 +68,7 @@ extension SQLStoreTransaction {
             differs("digest", try row.text("digest"), expected.digest),
             differs("base state version", String(try row.integer("base_state_version")), expected.baseStateVersion.map(String.init)),
             differs(
-                "commit list", (try? decoder.decode([String].self, from: Data(try row.text("commits").utf8)))?.joined(separator: " "),
+                "commit list", Self.joinedCommits(try row.text("commits"), decoder: decoder),
                 expected.commits?.joined(separator: " ")),
             differs("body (SHA-256)", auditFingerprint(try row.text("body")), expected.bodySHA256),
             differs("status reason", try row.optionalText("status_reason") ?? "", expected.statusReason.map { $0 } ?? ""),
@@ -130,7 +130,7 @@ extension SQLStoreTransaction {
         var after: Int64 = 0
         while true {
             let page = try await auditEntries(after: after, limit: auditPageSize)
-            for entry in page where entry.changeSetID == id || entry.details["supersedes"] == id { replay.apply(entry) }
+            for entry in page where entry.changeSetID == id || entry.detailValues["supersedes"] == id { replay.apply(entry) }
             guard let last = page.last, page.count == auditPageSize else { return replay }
             after = last.sequence
         }
@@ -249,7 +249,7 @@ extension SQLStoreTransaction {
         // The summary keeps fingerprints only: the entry that attributed the commit names it.
         var name = "a commit attributed by audit entry \(missing.value.sequence)"
         if let entry = try await auditEntries(after: missing.value.sequence - 1, limit: 1).first, let stack = entry.stack,
-           let commit = entry.details["commits"]?.split(separator: " ").map(String.init)
+           let commit = entry.detailValues["commits"]?.split(separator: " ").map(String.init)
                .first(where: { AuditTableSummary.attributionKey(stack: stack, commit: $0) == missing.key }) {
             name = "\(stack) \(commit)"
         }
@@ -300,6 +300,37 @@ extension SQLStoreTransaction {
             guard let last = rows.last, rows.count == Self.tablePageSize else { return nil }
             after = try keys.map { key in try last.boundValue(key) }
         }
+    }
+
+    /// A change set's commit list column as the space-separated list its entry records, nil when it
+    /// is not a JSON array of strings. The plain shape the store writes, `["a","b"]` without escapes,
+    /// is read without `JSONDecoder`, which the table check would otherwise run on every change set.
+    static func joinedCommits(_ text: String, decoder: JSONDecoder) -> String? {
+        let bytes = Array(text.utf8)
+        plain: if bytes.count >= 2, bytes.first == UInt8(ascii: "["), bytes.last == UInt8(ascii: "]") {
+            var joined: [UInt8] = []
+            joined.reserveCapacity(bytes.count)
+            var index = 1
+            while index < bytes.count - 1 {
+                if index > 1 {
+                    guard bytes[index] == UInt8(ascii: ",") else { break plain }
+                    joined.append(UInt8(ascii: " "))
+                    index += 1
+                    guard index < bytes.count - 1 else { break plain }
+                }
+                guard bytes[index] == UInt8(ascii: "\"") else { break plain }
+                index += 1
+                while index < bytes.count - 1, bytes[index] != UInt8(ascii: "\"") {
+                    guard bytes[index] != UInt8(ascii: "\\"), bytes[index] >= 0x20 else { break plain }
+                    joined.append(bytes[index])
+                    index += 1
+                }
+                guard index < bytes.count - 1 else { break plain }
+                index += 1
+            }
+            return String(decoding: joined, as: UTF8.self)
+        }
+        return (try? decoder.decode([String].self, from: Data(text.utf8)))?.joined(separator: " ")
     }
 
     /// Rows per page of a table check: small enough that change set bodies never pile up.

@@ -507,6 +507,34 @@ struct SQLStoreTransaction: StoreTransaction {
         ).map { try auditEntry($0, decoder: decoder) }
     }
 
+    func forEachAuditEntry(
+        after sequence: Int64, limit: Int, _ body: @escaping @Sendable (AuditEntry) -> Void
+    ) async throws -> Int {
+        let reading = AuditRowReading()
+        try await session.forEachRow(
+            "SELECT \(Self.auditColumns) FROM audit_entries WHERE sequence > ? ORDER BY sequence LIMIT ?",
+            [.integer(sequence), .integer(Int64(limit))]
+        ) { row in
+            guard reading.error == nil else { return }
+            do {
+                body(try auditEntry(row, decoder: nil))
+                reading.count += 1
+            } catch {
+                reading.error = error
+            }
+        }
+        if let error = reading.error { throw error }
+        return reading.count
+    }
+
+    /// What a streamed read of the trail has counted, or the error that stopped it. Its rows are
+    /// handed over on one thread, one after another, and it is read only after the query
+    /// returned, which makes the unchecked `Sendable` safe.
+    private final class AuditRowReading: @unchecked Sendable {
+        var count = 0
+        var error: (any Error)?
+    }
+
     func auditHead() async throws -> AuditEntry? {
         try await session.query("SELECT \(Self.auditColumns) FROM audit_entries ORDER BY sequence DESC LIMIT 1", []).first
             .map { try auditEntry($0, decoder: JSONDecoder()) }
@@ -673,17 +701,21 @@ struct SQLStoreTransaction: StoreTransaction {
 
     /// Reads an entry back exactly as stored, so that verification sees any tampering; details that
     /// are not a JSON object of strings are kept as one `unreadable` detail, which fails the hash.
-    private func auditEntry(_ row: SQLRow, decoder: JSONDecoder) throws -> AuditEntry {
+    /// Details in the store's own shape are kept as their text (``AuditDetails/init(sortedFlatJSON:)``).
+    /// Without a `decoder`, one is made for the rare details that need it.
+    private func auditEntry(_ row: SQLRow, decoder: JSONDecoder?) throws -> AuditEntry {
         let detailsText = try row.text(at: 8, "details")
-        let details = FlatJSONObject.parse(detailsText)
-            ?? (try? decoder.decode([String: String].self, from: Data(detailsText.utf8)))
-            ?? ["unreadable": detailsText]
+        let details = AuditDetails(sortedFlatJSON: detailsText)
+            ?? AuditDetails(
+                FlatJSONObject.parse(detailsText)
+                    ?? (try? (decoder ?? JSONDecoder()).decode([String: String].self, from: Data(detailsText.utf8)))
+                    ?? ["unreadable": detailsText])
         return AuditEntry(
             sequence: try row.integer(at: 0, "sequence"), epochMilliseconds: try row.integer(at: 1, "recorded_at"),
             actor: try row.text(at: 2, "actor"), action: AuditAction(rawValue: try row.text(at: 3, "action")),
             stack: try row.optionalText(at: 4, "stack"), changeSetID: try row.optionalText(at: 5, "change_set_id"),
             commit: try row.optionalText(at: 6, "commit_id"), digest: try row.optionalText(at: 7, "digest"),
-            details: details, previousHash: try row.text(at: 9, "previous_hash"), hash: try row.text(at: 10, "hash"))
+            detailValues: details, previousHash: try row.text(at: 9, "previous_hash"), hash: try row.text(at: 10, "hash"))
     }
 
     /// The columns ``auditEntry(_:decoder:)`` reads, in the order it reads them by position.

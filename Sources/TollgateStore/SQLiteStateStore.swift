@@ -155,16 +155,9 @@ struct SQLiteSession: SQLSession {
     var dialect: SQLDialect { .sqlite }
 
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        let data: [SQLiteData] = binds.map { value in
-            switch value {
-            case .text(let text): return .text(text)
-            case .integer(let integer): return .integer(Int(integer))
-            case .null: return .null
-            }
-        }
         let rows: [SQLiteRow]
         do {
-            rows = try await connection.query(sql, data)
+            rows = try await connection.query(sql, Self.data(binds))
         } catch let error as SQLiteError {
             throw wrap(error, sql: sql)
         }
@@ -172,6 +165,43 @@ struct SQLiteSession: SQLSession {
         let columns = SQLColumns(first.columns.map(\.name))
         return rows.map { row in
             SQLRow(columns: columns, values: row.columns.map { Self.value(of: $0.data) }, location: location)
+        }
+    }
+
+    func forEachRow(_ sql: String, _ binds: [SQLValue], _ body: @escaping @Sendable (SQLRow) -> Void) async throws {
+        let names = ColumnNames()
+        let location = location
+        do {
+            try await connection.query(sql, Self.data(binds)) { row in
+                let columns = row.columns
+                body(SQLRow(columns: names.shared(columns), values: columns.map { Self.value(of: $0.data) }, location: location))
+            }
+        } catch let error as SQLiteError {
+            throw wrap(error, sql: sql)
+        }
+    }
+
+    /// The column names of one streamed result, made from its first row and shared by the rest.
+    /// SQLiteNIO calls a query's row handler on one thread, one row after another, and nothing
+    /// else touches this, which makes the unchecked `Sendable` safe.
+    private final class ColumnNames: @unchecked Sendable {
+        private var columns: SQLColumns?
+
+        func shared(_ row: [SQLiteColumn]) -> SQLColumns {
+            if let columns { return columns }
+            let made = SQLColumns(row.map(\.name))
+            columns = made
+            return made
+        }
+    }
+
+    private static func data(_ binds: [SQLValue]) -> [SQLiteData] {
+        binds.map { value in
+            switch value {
+            case .text(let text): .text(text)
+            case .integer(let integer): .integer(Int(integer))
+            case .null: .null
+            }
         }
     }
 

@@ -13,15 +13,9 @@ extension StateStore {
         for _ in 0..<2 {
             let head = try await auditHead()?.sequence
             found = try await read { reader in
-                var summary = AuditTableSummary()
-                var after: Int64 = 0
-                while true {
-                    let page = try await reader.auditEntries(after: after, limit: auditPageSize)
-                    for entry in page { summary.apply(entry) }
-                    guard let last = page.last, page.count == auditPageSize else { break }
-                    after = last.sequence
-                }
-                return try await reader.firstDisagreement(with: &summary)
+                let pass = AuditPass(expectedHead: nil, checksChain: false)
+                try await pass.run(over: reader)
+                return try await reader.firstDisagreement(with: &pass.summary)
             }
             let now = try await auditHead()?.sequence
             if found == nil || now == head { return found }
@@ -37,21 +31,11 @@ extension StateStore {
     /// - Throws: ``StoreError`` when the store cannot be read.
     public func verifyAuditTrailAndTables(expectedHead: String? = nil) async throws -> (AuditVerification, TableDisagreement?) {
         let head = try await auditHead()?.sequence
-        var verifier = AuditChainVerifier(expectedHead: expectedHead)
-        var summary = AuditTableSummary()
-        var after: Int64 = 0
-        while true {
-            let page = try await auditEntries(after: after, limit: auditPageSize)
-            for entry in page {
-                if verifier.check(entry) != nil { return (verifier.finish(), nil) }
-                summary.apply(entry)
-            }
-            guard let last = page.last, page.count == auditPageSize else { break }
-            after = last.sequence
-        }
-        let verification = verifier.finish()
+        let pass = AuditPass(expectedHead: expectedHead, checksChain: true, withTables: true)
+        try await pass.run(over: self)
+        let verification = pass.verifier.finish()
         guard case .intact = verification else { return (verification, nil) }
-        let found = try await read { try await $0.firstDisagreement(with: &summary) }
+        let found = try await read { try await $0.firstDisagreement(with: &pass.summary) }
         // A writer that committed while the trail was read can make the two look apart; the
         // full check then looks again against an unchanged head.
         let now = try await auditHead()?.sequence
@@ -73,6 +57,45 @@ extension StateStore {
             }
             return record
         }
+    }
+}
+
+/// One read of the trail in sequence order, a page of entries at a time, each entry handed over
+/// as it is read: the chain verifier checks it and, while the chain holds, the table summary
+/// takes it in.
+///
+/// SQLiteNIO hands a page's entries over on one thread, one after another, and the pass is read
+/// only between pages, which makes the unchecked `Sendable` safe.
+final class AuditPass: @unchecked Sendable {
+    private(set) var verifier: AuditChainVerifier
+    var summary = AuditTableSummary()
+    private let checksChain: Bool
+    private let withTables: Bool
+    private var lastSequence: Int64 = 0
+    private var isStopped = false
+
+    init(expectedHead: String?, checksChain: Bool = true, withTables: Bool = true) {
+        verifier = AuditChainVerifier(expectedHead: expectedHead)
+        self.checksChain = checksChain
+        self.withTables = withTables
+    }
+
+    /// Reads the whole trail from `reader`, or up to the first entry that breaks the chain.
+    func run(over reader: some StoreReader) async throws {
+        while !isStopped {
+            let count = try await reader.forEachAuditEntry(after: lastSequence, limit: auditPageSize) { self.take($0) }
+            if count < auditPageSize { return }
+        }
+    }
+
+    private func take(_ entry: AuditEntry) {
+        guard !isStopped else { return }
+        lastSequence = entry.sequence
+        if checksChain, verifier.check(entry) != nil {
+            isStopped = true
+            return
+        }
+        if withTables { summary.apply(entry) }
     }
 }
 

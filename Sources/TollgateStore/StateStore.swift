@@ -106,6 +106,12 @@ extension StateStore {
         try await read { try await $0.auditEntries(after: sequence, limit: limit) }
     }
 
+    public func forEachAuditEntry(
+        after sequence: Int64, limit: Int, _ body: @escaping @Sendable (AuditEntry) -> Void
+    ) async throws -> Int {
+        try await read { try await $0.forEachAuditEntry(after: sequence, limit: limit, body) }
+    }
+
     public func auditHead() async throws -> AuditEntry? {
         try await read { try await $0.auditHead() }
     }
@@ -157,17 +163,9 @@ extension StateStore {
     /// - Returns: the verdict, naming the first bad sequence number if the trail was tampered with.
     /// - Throws: ``StoreError`` when the database cannot be read.
     public func verifyAuditTrail(expectedHead: String? = nil) async throws -> AuditVerification {
-        var verifier = AuditChainVerifier(expectedHead: expectedHead)
-        var after: Int64 = 0
-        while true {
-            let page = try await auditEntries(after: after, limit: auditPageSize)
-            for entry in page {
-                if verifier.check(entry) != nil { return verifier.finish() }
-            }
-            guard let last = page.last, page.count == auditPageSize else { break }
-            after = last.sequence
-        }
-        return verifier.finish()
+        let pass = AuditPass(expectedHead: expectedHead, withTables: false)
+        try await pass.run(over: self)
+        return pass.verifier.finish()
     }
 }
 
@@ -207,6 +205,10 @@ public protocol StoreReader: Sendable {
     func auditEntries(_ filter: AuditFilter) async throws -> [AuditEntry]
     /// Up to `limit` audit entries with a sequence above `sequence`, in order; pages through the trail.
     func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry]
+    /// Hands up to `limit` audit entries with a sequence above `sequence` to `body`, in order and
+    /// one at a time, without collecting them; returns how many there were. A row that cannot be
+    /// read throws once the rows before it were handed over.
+    func forEachAuditEntry(after sequence: Int64, limit: Int, _ body: @escaping @Sendable (AuditEntry) -> Void) async throws -> Int
     /// The last audit entry, or nil for an empty trail.
     func auditHead() async throws -> AuditEntry?
     /// The last audit entry's sequence, or nil for an empty trail: every change of record appends

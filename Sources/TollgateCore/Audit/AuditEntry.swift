@@ -27,8 +27,10 @@ public struct AuditEntry: Sendable, Hashable {
     public let commit: String?
     /// The change set digest concerned, if any.
     public let digest: String?
+    /// Further facts, such as the old and new status of a transition, as read or written.
+    public let detailValues: AuditDetails
     /// Further facts, such as the old and new status of a transition.
-    public let details: [String: String]
+    public var details: [String: String] { detailValues.dictionary }
     /// The ``hash`` of the entry before this one, or ``genesisHash`` for the first.
     public let previousHash: String
     /// The SHA-256 of ``canonicalEncoding`` in lower-case hex.
@@ -40,6 +42,18 @@ public struct AuditEntry: Sendable, Hashable {
         stack: String?, changeSetID: String?, commit: String?, digest: String?,
         details: [String: String], previousHash: String, hash: String
     ) {
+        self.init(
+            sequence: sequence, epochMilliseconds: epochMilliseconds, actor: actor, action: action, stack: stack,
+            changeSetID: changeSetID, commit: commit, digest: digest, detailValues: AuditDetails(details),
+            previousHash: previousHash, hash: hash)
+    }
+
+    /// Creates an entry exactly as stored, with its details as read; nothing is checked.
+    public init(
+        sequence: Int64, epochMilliseconds: Int64, actor: String, action: AuditAction,
+        stack: String?, changeSetID: String?, commit: String?, digest: String?,
+        detailValues: AuditDetails, previousHash: String, hash: String
+    ) {
         self.sequence = sequence
         self.epochMilliseconds = epochMilliseconds
         self.actor = actor
@@ -48,7 +62,7 @@ public struct AuditEntry: Sendable, Hashable {
         self.changeSetID = changeSetID
         self.commit = commit
         self.digest = digest
-        self.details = details
+        self.detailValues = detailValues
         self.previousHash = previousHash
         self.hash = hash
     }
@@ -58,7 +72,7 @@ public struct AuditEntry: Sendable, Hashable {
         self.init(
             sequence: sequence, epochMilliseconds: Self.milliseconds(of: time), actor: event.actor,
             action: event.action, stack: event.stack, changeSetID: event.changeSetID, commit: event.commit,
-            digest: event.digest, details: event.details, previousHash: previousHash, hash: "")
+            digest: event.digest, detailValues: AuditDetails(event.details), previousHash: previousHash, hash: "")
         self = self.withHash(computedHash)
     }
 
@@ -83,7 +97,7 @@ public struct AuditEntry: Sendable, Hashable {
     /// Appends ``canonicalEncoding`` to `bytes`, working on UTF-8 bytes only: verifying a trail
     /// encodes every entry, and building strings on the way cost more than the hashing.
     func appendCanonicalEncoding(to bytes: inout [UInt8]) {
-        bytes.append(contentsOf: Self.encodingHeader)
+        Self.append("tollgate-audit-v1\n", to: &bytes)
         Self.append(field: "sequence", number: sequence, to: &bytes)
         Self.append(field: "time", number: epochMilliseconds, to: &bytes)
         Self.append(field: "actor", actor, to: &bytes)
@@ -92,32 +106,37 @@ public struct AuditEntry: Sendable, Hashable {
         Self.append(field: "change_set", changeSetID, to: &bytes)
         Self.append(field: "commit", commit, to: &bytes)
         Self.append(field: "digest", digest, to: &bytes)
-        Self.append(field: "details", number: Int64(details.count), to: &bytes)
-        if details.count == 1, let only = details.first {
-            Self.append(field: "key", only.key, to: &bytes)
-            Self.append(field: "value", only.value, to: &bytes)
-        } else if !details.isEmpty {
-            for (key, value) in details.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
-                Self.append(field: "key", key, to: &bytes)
-                Self.append(field: "value", value, to: &bytes)
-            }
+        Self.append(field: "details", number: Int64(detailValues.count), to: &bytes)
+        detailValues.forEachInKeyOrder { key, value in
+            Self.append(field: "key", bytes: key, to: &bytes)
+            Self.append(field: "value", bytes: value, to: &bytes)
         }
         Self.append(field: "previous", previousHash, to: &bytes)
     }
-
-    private static let encodingHeader = Array("tollgate-audit-v1\n".utf8)
 
     /// `name:LENGTH:VALUE\n`, or `name:-\n` when there is no value.
     private static func append(field name: StaticString, _ value: String?, to bytes: inout [UInt8]) {
         append(name, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
-        if let value {
-            appendDecimal(UInt64(value.utf8.count), to: &bytes)
-            bytes.append(UInt8(ascii: ":"))
-            bytes.append(contentsOf: value.utf8)
+        if var value {
+            value.withUTF8 { value in
+                appendDecimal(UInt64(value.count), to: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                bytes.append(contentsOf: value)
+            }
         } else {
             bytes.append(UInt8(ascii: "-"))
         }
+        bytes.append(UInt8(ascii: "\n"))
+    }
+
+    /// `name:LENGTH:VALUE\n` for a value given as its UTF-8 bytes.
+    private static func append(field name: StaticString, bytes value: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
+        append(name, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendDecimal(UInt64(value.count), to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(contentsOf: value)
         bytes.append(UInt8(ascii: "\n"))
     }
 
@@ -125,17 +144,24 @@ public struct AuditEntry: Sendable, Hashable {
     private static func append(field name: StaticString, number: Int64, to bytes: inout [UInt8]) {
         append(name, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
-        let magnitude = number.magnitude
-        var digits = 1
-        var rest = magnitude / 10
-        while rest > 0 {
-            digits += 1
-            rest /= 10
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            // Digits are written backwards from the end of a 24-byte buffer, which holds any Int64.
+            var start = buffer.count
+            var rest = number.magnitude
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            if number < 0 {
+                start -= 1
+                buffer[start] = UInt8(ascii: "-")
+            }
+            appendDecimal(UInt64(buffer.count - start), to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
         }
-        appendDecimal(UInt64(digits + (number < 0 ? 1 : 0)), to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
-        if number < 0 { bytes.append(UInt8(ascii: "-")) }
-        appendDecimal(magnitude, to: &bytes)
         bytes.append(UInt8(ascii: "\n"))
     }
 
@@ -143,13 +169,14 @@ public struct AuditEntry: Sendable, Hashable {
         name.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
+    /// A length, which has one to three digits in practice.
     private static func appendDecimal(_ value: UInt64, to bytes: inout [UInt8]) {
-        var divisor: UInt64 = 1
-        while value / divisor >= 10 { divisor *= 10 }
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
-            divisor /= 10
+        if value < 10 {
+            bytes.append(UInt8(ascii: "0") + UInt8(value))
+            return
         }
+        appendDecimal(value / 10, to: &bytes)
+        bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
     }
 
     /// The hash this entry's content calls for, which equals ``hash`` unless the entry was altered.
@@ -169,16 +196,22 @@ public struct AuditEntry: Sendable, Hashable {
         scratch.removeAll(keepingCapacity: true)
         appendCanonicalEncoding(to: &scratch)
         let digest = SHA256.hash(data: scratch)
-        let stored = hash.utf8
-        guard stored.count == 64 else { return false }
-        var index = stored.startIndex
-        for byte in digest {
-            guard stored[index] == lowercaseHexDigits[Int(byte >> 4)] else { return false }
-            index = stored.index(after: index)
-            guard stored[index] == lowercaseHexDigits[Int(byte & 0x0f)] else { return false }
-            index = stored.index(after: index)
+        var stored = hash
+        return stored.withUTF8 { stored in
+            guard stored.count == 64 else { return false }
+            return digest.withUnsafeBytes { digest in
+                for (offset, byte) in digest.enumerated()
+                where stored[2 * offset] != Self.hexDigit(byte >> 4) || stored[2 * offset + 1] != Self.hexDigit(byte & 0x0f) {
+                    return false
+                }
+                return true
+            }
         }
-        return true
+    }
+
+    /// The lower-case hex digit of `value` (0 to 15).
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
     }
 
     /// Converts `date` to the whole milliseconds the trail keeps, rounding towards the past.
@@ -189,7 +222,7 @@ public struct AuditEntry: Sendable, Hashable {
     private func withHash(_ hash: String) -> AuditEntry {
         AuditEntry(
             sequence: sequence, epochMilliseconds: epochMilliseconds, actor: actor, action: action,
-            stack: stack, changeSetID: changeSetID, commit: commit, digest: digest, details: details,
+            stack: stack, changeSetID: changeSetID, commit: commit, digest: digest, detailValues: detailValues,
             previousHash: previousHash, hash: hash)
     }
 }

@@ -84,7 +84,7 @@ public struct AuditReplay: Sendable {
 
     /// Applies the next entry of the trail, in sequence order.
     public mutating func apply(_ entry: AuditEntry) {
-        let details = entry.details
+        let details = entry.detailValues
         switch entry.action {
         case .changeSetCreated:
             guard let id = entry.changeSetID else { return }

@@ -24,14 +24,14 @@ public struct AuditTableSummary: Sendable {
 
         /// The fingerprint of values already written with ``append(_:to:)``.
         init(bytes: [UInt8]) {
-            var high: UInt64 = 0
-            var low: UInt64 = 0
-            for (index, byte) in SHA256.hash(data: bytes).prefix(16).enumerated() {
-                if index < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
+            (high, low) = SHA256.hash(data: bytes).withUnsafeBytes { digest in
+                (UInt64(bigEndian: digest.loadUnaligned(as: UInt64.self)),
+                 UInt64(bigEndian: digest.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
             }
-            self.high = high
-            self.low = low
         }
+
+        /// The fingerprint of the empty text, which most status reasons are.
+        static let emptyText = Fingerprint("")
 
         /// Writes `value` as a marker byte, its UTF-8 length in 8 bytes and its bytes, so that no
         /// two lists of values write the same bytes.
@@ -168,9 +168,20 @@ public struct AuditTableSummary: Sendable {
         Fingerprint(digest, signatureSHA256, reason)
     }
 
+    private static func transition(_ record: inout ChangeSet, to status: ChangeSetStatus, reason: Fingerprint, sequence: Int64) {
+        record.status = status
+        record.reason = reason
+        record.sequence = sequence
+    }
+
+    private static func finish(_ execution: inout Execution, result: String?, sequence: Int64) {
+        execution.result = result
+        execution.sequence = sequence
+    }
+
     /// Applies the next entry of the trail, in sequence order, as ``AuditReplay/apply(_:)`` does.
     public mutating func apply(_ entry: AuditEntry) {
-        let details = entry.details
+        let details = entry.detailValues
         switch entry.action {
         case .changeSetCreated:
             guard let id = entry.changeSetID else { return }
@@ -187,19 +198,17 @@ public struct AuditTableSummary: Sendable {
             for (index, value) in values.enumerated() where value != nil { recorded |= 1 << index }
             let fields = CreationFields(rawValue: recorded)
             changeSets[id] = ChangeSet(
-                creation: Self.creationFingerprint(values, recorded: fields), reason: Fingerprint(details["reason"] ?? ""),
+                creation: Self.creationFingerprint(values, recorded: fields), reason: details["reason"].map { Fingerprint($0) } ?? .emptyText,
                 sequence: entry.sequence, status: details["status"].flatMap(ChangeSetStatus.init(rawValue:)) ?? .pending,
                 recorded: fields)
         case .changeSetTransitioned:
             guard let id = entry.changeSetID, let to = details["to"].flatMap(ChangeSetStatus.init(rawValue:)) else { return }
-            var record = changeSets[id]
-                ?? ChangeSet(
-                    creation: Self.creationFingerprint([], recorded: []), reason: Fingerprint(""), sequence: entry.sequence, status: to,
-                    recorded: [])
-            record.status = to
-            record.reason = Fingerprint(details["reason"] ?? "")
-            record.sequence = entry.sequence
-            changeSets[id] = record
+            let reason = details["reason"].map { Fingerprint($0) } ?? .emptyText
+            // One lookup of the id: the record is changed where it is kept.
+            Self.transition(
+                &changeSets[id, default: ChangeSet(creation: Self.creationFingerprint([], recorded: []), reason: reason,
+                                                   sequence: entry.sequence, status: to, recorded: [])],
+                to: to, reason: reason, sequence: entry.sequence)
         case .approvalRecorded, .rejectionRecorded:
             guard let id = entry.changeSetID else { return }
             let signature = details["signature_sha256"]
@@ -225,10 +234,9 @@ public struct AuditTableSummary: Sendable {
             executions[id] = Execution(changeSetID: entry.changeSetID, result: nil, sequence: entry.sequence)
         case .executionFinished:
             guard let id = details["execution"] else { return }
-            var execution = executions[id] ?? Execution(changeSetID: entry.changeSetID, sequence: entry.sequence)
-            execution.result = details["result"]
-            execution.sequence = entry.sequence
-            executions[id] = execution
+            Self.finish(
+                &executions[id, default: Execution(changeSetID: entry.changeSetID, sequence: entry.sequence)],
+                result: details["result"], sequence: entry.sequence)
         case .stateRecorded, .policyRevisionRecorded, .scanAdvanced:
             few.apply(entry)
         case .notificationRetried:

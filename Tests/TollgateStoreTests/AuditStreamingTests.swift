@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+import TollgateCore
+@testable import TollgateStore
+
+/// Verification streams the trail page by page and reads details in the store's own shape as text;
+/// the verdicts must be those of reading every entry into a dictionary.
+@Suite("Audit verification streams the trail")
+struct AuditStreamingTests {
+    @Test("details rewritten as equivalent JSON keep the trail intact; a changed value is found at its entry", arguments: StoreKind.allCases)
+    func equivalentDetails(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture.make(kind)
+        let store = fixture.store
+        for index in 1...4 {
+            _ = try await store.transaction { transaction in
+                try await transaction.appendAudit(AuditEvent(
+                    actor: "alice", action: .scanAdvanced, commit: "c\(index)", details: ["a": "\(index)", "branch": "main"]))
+            }
+        }
+        let head = try #require(try await store.auditHead()).hash
+        // Spaces, keys out of order and an escaped character: the same details, read three ways.
+        try await fixture.tamper(#"UPDATE audit_entries SET details = ' { "a" : "1" , "branch" : "main" } ' WHERE sequence = 2"#)
+        try await fixture.tamper(#"UPDATE audit_entries SET details = '{"branch":"main","a":"2"}' WHERE sequence = 3"#)
+        try await fixture.tamper(#"UPDATE audit_entries SET details = '{"a":"\u0033","branch":"main"}' WHERE sequence = 4"#)
+        #expect(try await store.verifyAuditTrail(expectedHead: head) == .intact(count: 5, head: head))
+        #expect(try await store.verifyAuditTrailAndTables(expectedHead: head).0 == .intact(count: 5, head: head))
+
+        try await fixture.tamper(#"UPDATE audit_entries SET details = '{"a":"9","branch":"main"}' WHERE sequence = 5"#)
+        let defect = AuditDefect(sequence: 5, kind: .contentMismatch)
+        #expect(try await store.verifyAuditTrail(expectedHead: head) == .tampered(defect, verifiedCount: 4))
+        #expect(try await store.verifyAuditTrailAndTables(expectedHead: head).0 == .tampered(defect, verifiedCount: 4))
+        try await fixture.close()
+    }
+
+    @Test("a trail of several pages is verified whole, and an edit on a later page is found", arguments: StoreKind.allCases)
+    func severalPages(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture.make(kind)
+        let store = fixture.store
+        let count = auditPageSize * 2 + 7
+        _ = try await store.transaction { transaction in
+            for index in 1..<count {
+                _ = try await transaction.appendAudit(AuditEvent(
+                    actor: "tollgate", action: .scanAdvanced, commit: "c\(index)", details: ["branch": "main", "index": "\(index)"]))
+            }
+        }
+        let head = try #require(try await store.auditHead()).hash
+        #expect(try await store.verifyAuditTrail(expectedHead: head) == .intact(count: count, head: head))
+        let (verification, tables) = try await store.verifyAuditTrailAndTables(expectedHead: head)
+        #expect(verification == .intact(count: count, head: head))
+        // The scan cursor the trail implies is missing: the table check ran over every page.
+        #expect(tables?.table == "scan_cursors")
+        #expect(tables?.sequence == Int64(count))
+
+        let edited = Int64(auditPageSize * 2 + 3)
+        try await fixture.tamper("UPDATE audit_entries SET actor = 'mallory' WHERE sequence = \(edited)")
+        let defect = AuditDefect(sequence: edited, kind: .contentMismatch)
+        #expect(try await store.verifyAuditTrail(expectedHead: head) == .tampered(defect, verifiedCount: Int(edited) - 1))
+        #expect(try await store.verifyAuditTrailAndTables(expectedHead: head) == (.tampered(defect, verifiedCount: Int(edited) - 1), nil))
+        try await fixture.close()
+    }
+
+    @Test("a change set's commit list reads as JSONDecoder reads it", arguments: [
+        "[]", #"["a"]"#, #"["a","b"]"#, #"["a",]"#, #"["a" ,"b"]"#, #"["a\"b"]"#, "[1]", #"["a","b""#, "x", #"[""]"#,
+        #"["a","","b"]"#, #"[,"a"]"#, "[", "{}",
+    ])
+    func commitList(text: String) {
+        let decoder = JSONDecoder()
+        let expected = (try? decoder.decode([String].self, from: Data(text.utf8)))?.joined(separator: " ")
+        #expect(SQLStoreTransaction.joinedCommits(text, decoder: decoder) == expected)
+    }
+}
