@@ -3,9 +3,13 @@
 set, from `POST /api/change-sets/ID/apply` until `GET /api/executions/EX` shows it finished,
 looking every millisecond. Prints one JSON object of milliseconds per stack for the driver.
 
-    python3 bench/apply_server.py URL TOKEN CHANGE_SETS_FILE
+    python3 bench/apply_server.py URL TOKEN CHANGE_SETS_FILE [MOTO_ENDPOINT RESOURCES PREFIX]
 
 CHANGE_SETS_FILE has one `STACK ID` line per change set; a failed or refused apply stops the run.
+With MOTO_ENDPOINT, each cloudformation stack's apply is followed at once by the reference: moto
+deploying a stack of the same size from boto3 (apply_moto.py), so that both sides of the ratio
+are measured in the same moments of a shared machine. Their times are printed under
+"reference:" + STACK.
 """
 
 from __future__ import annotations
@@ -14,11 +18,17 @@ import http.client
 import json
 import sys
 import time
+import os
 import urllib.parse
 
 
 def main() -> None:
     url, token, path = sys.argv[1], sys.argv[2], sys.argv[3]
+    reference = None
+    if len(sys.argv) > 4:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from apply_moto import deploy, reference_client
+        reference = (reference_client(sys.argv[4]), int(sys.argv[5]), sys.argv[6])
     address = urllib.parse.urlsplit(url)
     # One keep-alive connection, made before timing, as a client of the server keeps one.
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=120)
@@ -47,6 +57,9 @@ def main() -> None:
         times[stack] = (time.perf_counter() - start) * 1000
         if execution.get("result") != "SUCCEEDED":
             sys.exit(f"apply of {change_set} ({stack}) ended {execution.get('result')}: {execution.get('providerOutput')}")
+        if reference and stack.startswith("cfn-"):
+            client, resources, prefix = reference
+            times["reference:" + stack] = deploy(client, f"{prefix}-{stack}", resources) * 1000
     print(json.dumps(times))
 
 
