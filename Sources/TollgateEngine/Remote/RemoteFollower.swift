@@ -165,7 +165,7 @@ public struct RemoteFollower: Sendable {
             "remote.url": "\(url)", "remote.branch": "\(remote.branch)", "remote.synced": "\(synced)", "remote.fetched": "\(fetched)",
         ])
         let head = try await store.auditHead()
-        if head?.action == .remoteRewriteRefused, head?.commit == fetched, head?.details["synced"] == synced { return }
+        if head?.action == .remoteRewriteRefused, head?.commit == fetched, head?.detailValues["synced"] == synced { return }
         _ = try await store.transaction { transaction in
             try await transaction.appendAudit(AuditEvent(
                 actor: actor, action: .remoteRewriteRefused, commit: fetched,

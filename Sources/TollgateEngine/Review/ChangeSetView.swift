@@ -102,7 +102,7 @@ extension ReviewService {
             executions: executions.map { execution in
                 ChangeSetView.Execution(
                     record: execution,
-                    actor: started.first { $0.details["execution"] == execution.id }?.actor,
+                    actor: started.first { $0.detailValues["execution"] == execution.id }?.actor,
                     events: Self.events(in: execution.providerOutput))
             },
             currentStatus: review?.status,
