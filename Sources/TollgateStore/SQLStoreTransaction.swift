@@ -174,8 +174,8 @@ struct SQLStoreTransaction: StoreTransaction {
                 "SELECT sequence, commit_id, details FROM audit_entries WHERE action = ? AND sequence < ? ORDER BY sequence DESC LIMIT 100",
                 [.text(AuditAction.scanAdvanced.rawValue), .integer(before)])
             for row in rows {
-                let details = FlatJSONObject.parse(try row.text("details")) ?? [:]
-                if details["branch"] == branch { return try row.optionalText("commit_id") }
+                let details = AuditDetails(flatJSON: try row.text("details"))
+                if details?["branch"] == branch { return try row.optionalText("commit_id") }
             }
             guard let last = rows.last, rows.count == 100 else { return nil }
             before = try last.integer("sequence")
@@ -706,10 +706,9 @@ struct SQLStoreTransaction: StoreTransaction {
     private func auditEntry(_ row: SQLRow, decoder: JSONDecoder?) throws -> AuditEntry {
         let detailsText = try row.text(at: 8, "details")
         let details = AuditDetails(sortedFlatJSON: detailsText)
+            ?? AuditDetails(flatJSON: detailsText)
             ?? AuditDetails(
-                FlatJSONObject.parse(detailsText)
-                    ?? (try? (decoder ?? JSONDecoder()).decode([String: String].self, from: Data(detailsText.utf8)))
-                    ?? ["unreadable": detailsText])
+                (try? (decoder ?? JSONDecoder()).decode([String: String].self, from: Data(detailsText.utf8))) ?? ["unreadable": detailsText])
         return AuditEntry(
             sequence: try row.integer(at: 0, "sequence"), epochMilliseconds: try row.integer(at: 1, "recorded_at"),
             actor: try row.text(at: 2, "actor"), action: AuditAction(rawValue: try row.text(at: 3, "action")),

@@ -43,6 +43,27 @@ public struct AuditDetails: Sendable {
         storage = .sortedFlat(text, count: count)
     }
 
+    /// Details read from `text` into a dictionary when it is a JSON object of strings without
+    /// escapes or control characters, in any key order and with no key twice; nil for any other
+    /// text, which the caller hands to `JSONDecoder`. Details the store did not write in its own
+    /// order take this path before the slower decoder.
+    public init?(flatJSON text: String) {
+        var text = text
+        let dictionary = text.withUTF8 { bytes -> [String: String]? in
+            var scanner = FlatScanner(bytes: bytes)
+            var result: [String: String] = [:]
+            guard scanner.open() else { return nil }
+            while let (key, value) = scanner.nextPair() {
+                let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[key]), as: UTF8.self)
+                guard result[name] == nil else { return nil }
+                result[name] = String(decoding: UnsafeBufferPointer(rebasing: bytes[value]), as: UTF8.self)
+            }
+            return scanner.isComplete ? result : nil
+        }
+        guard let dictionary else { return nil }
+        storage = .dictionary(dictionary)
+    }
+
     /// How many details there are.
     public var count: Int {
         switch storage {
