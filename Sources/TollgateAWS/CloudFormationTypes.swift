@@ -232,6 +232,15 @@ public struct StackDescription: Sendable, Equatable {
     /// When it was last updated.
     public var lastUpdatedTime: Date?
 
+    /// The name in a stack's ARN (`arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/ID`), or
+    /// `nameOrID` itself when it is a name.
+    public static func name(fromNameOrID nameOrID: String) -> String {
+        guard nameOrID.hasPrefix("arn:") else { return nameOrID }
+        let resource = nameOrID.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false).last ?? ""
+        let parts = resource.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count >= 2 && parts[0] == "stack" ? String(parts[1]) : nameOrID
+    }
+
     /// Creates a value; CloudFormation's answers and test doubles both make them.
     public init(id: String, name: String, status: StackStatus, statusReason: String? = nil, outputs: [StackOutput] = [], parameters: [String: String] = [:], tags: [String: String] = [:], creationTime: Date? = nil, lastUpdatedTime: Date? = nil) {
         self.id = id
@@ -268,10 +277,11 @@ public struct StackEvent: Sendable, Equatable {
         resourceType == "AWS::CloudFormation::Stack"
     }
 
-    /// Whether this is `stack`'s own event of reaching its present status: the last event of the
-    /// operation that led there. A nested stack's event names its logical id, not the stack.
-    public func ends(_ stack: StackDescription) -> Bool {
-        isStackEvent && logicalID == stack.name && status == stack.status.rawValue
+    /// Whether this is the stack's own event of reaching a status in which no operation runs:
+    /// the last event an operation writes. A nested stack's event names its logical id, not the
+    /// stack; `REVIEW_IN_PROGRESS`, which a creating change set leaves, ends nothing.
+    public func endsOperation(ofStackNamed name: String) -> Bool {
+        isStackEvent && logicalID == name && !status.hasSuffix("_IN_PROGRESS")
     }
 
     /// Creates a value; CloudFormation's answers and test doubles both make them.

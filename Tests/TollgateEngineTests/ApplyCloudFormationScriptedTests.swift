@@ -93,17 +93,50 @@ struct ApplyCloudFormationScriptedTests {
         try await review.store.close()
     }
 
-    @Test("an update takes one round of calls: no DescribeStacks before its change set, one look after executing, and the stack's final event is shown")
+    @Test("an update takes one round of calls: the events before it read while its change set is made, one look at the events after executing, which show the stack's final event")
     func updateCalls() async throws {
         let (review, record) = try await Self.approvedUpdate()
         let client = ScriptedCloudFormation(stack: StackDescription(id: "arn:stack/web", name: "web", status: .init(rawValue: "UPDATE_COMPLETE")))
         let applied = try await ApplyTests.application(review).apply(
             changeSetID: record.id, actor: "amara", repository: try review.fixture.repository(), providers: Self.providers(client))
         #expect(applied.changeSet.status == .applied, "\(applied.output)")
+        #expect(await client.calls == ["CreateChangeSet UPDATE", "DescribeStackEvents", "ExecuteChangeSet", "DescribeStackEvents"])
+        #expect(applied.output.contains("web AWS::CloudFormation::Stack UPDATE_COMPLETE"), "\(applied.output)")
+        try await review.store.close()
+    }
+
+    @Test("a creation makes the calls a waiter makes; the stack is described once, at the end, only when its template declares outputs, which are kept", arguments: [false, true])
+    func createCalls(withOutputs: Bool) async throws {
+        let review = try await TrustedReview.make(extraFiles: ["Policies/deployments.yaml": Self.deployments])
+        let fixture = review.fixture
+        let outputs = withOutputs ? "Outputs:\n  Name:\n    Value: !Ref Assets\n" : ""
+        try fixture.git.write("Stacks/web/template.yaml", ReviewFixture.template(bucket: "web-assets-new") + outputs)
+        let create = try fixture.git.commit("name the bucket", author: ReviewFixture.outsider)
+        let record = try await fixture.createStackChangeSet(commits: [fixture.firstCommit, create], in: review.store)
+        try await review.review(record, as: "amara")
+        let client = ScriptedCloudFormation(stack: StackDescription(
+            id: "", name: "web", status: .deleteComplete, outputs: [StackOutput(key: "Name", value: "web-assets-new")]))
+        let applied = try await ApplyTests.application(review).apply(
+            changeSetID: record.id, actor: "amara", repository: try fixture.repository(), providers: Self.providers(client))
+        #expect(applied.changeSet.status == .applied, "\(applied.output)")
+        #expect(applied.output.contains("web AWS::CloudFormation::Stack CREATE_COMPLETE"), "\(applied.output)")
         let calls = await client.calls
-        #expect(calls.first == "CreateChangeSet UPDATE", "\(calls)")
+        #expect(calls == ["CreateChangeSet CREATE", "ExecuteChangeSet", "DescribeStackEvents"] + (withOutputs ? ["DescribeStacks"] : []))
+        #expect(try await review.store.stackState("web")?.outputs == (withOutputs ? ["Name": "web-assets-new"] : [:]))
+        try await review.store.close()
+    }
+
+    @Test("a stack whose final event CloudFormation never lists: its status, read every twelfth look, ends the following")
+    func finalEventMissing() async throws {
+        let (review, record) = try await Self.approvedUpdate()
+        let client = ScriptedCloudFormation(
+            stack: StackDescription(id: "arn:stack/web", name: "web", status: .init(rawValue: "UPDATE_COMPLETE")), showsFinalEvents: false)
+        let applied = try await ApplyTests.application(review).apply(
+            changeSetID: record.id, actor: "amara", repository: try review.fixture.repository(), providers: Self.providers(client))
+        #expect(applied.changeSet.status == .applied, "\(applied.output)")
+        let calls = await client.calls
+        #expect(calls.filter { $0 == "DescribeStackEvents" }.count == 1 + 12 + 1, "the marker, twelve looks, one more read after the status: \(calls)")
         #expect(calls.filter { $0 == "DescribeStacks" }.count == 1, "\(calls)")
-        #expect(applied.output.contains("web AWS::CloudFormation::Stack UPDATE_COMPLETE"), "read with the status or after it: \(applied.output)")
         try await review.store.close()
     }
 
@@ -184,26 +217,39 @@ actor ScriptedCloudFormation: CloudFormationClient {
     private let proposed: [ResourceChangeSummary]
     private let holdsUpdates: Bool
     private let refusal: String?
+    private let showsFinalEvents: Bool
     private var events: [StackEvent] = []
     private(set) var cancelled = false
     private(set) var executed = false
     /// Every action called, in order, as AWS names it.
     private(set) var calls: [String] = []
 
-    /// A stack as it stands, and the changes CloudFormation's change sets will show; an update
-    /// completes when next looked at, or, with `holdsUpdates`, stays in progress until cancelled.
-    /// With `refusal`, every change set is refused with that ValidationError message.
-    init(stack: StackDescription, proposing proposed: [ResourceChangeSummary] = [], holdsUpdates: Bool = false, refusing refusal: String? = nil) {
+    /// A stack as it stands, and the changes CloudFormation's change sets will show; an operation
+    /// completes when next looked at, or, with `holdsUpdates`, an update stays in progress until
+    /// cancelled. With `refusal`, every change set is refused with that ValidationError message;
+    /// without `showsFinalEvents`, the stack's own events in a final status are never listed.
+    init(
+        stack: StackDescription, proposing proposed: [ResourceChangeSummary] = [], holdsUpdates: Bool = false, refusing refusal: String? = nil,
+        showsFinalEvents: Bool = true
+    ) {
         self.stack = stack
         self.proposed = proposed
         self.holdsUpdates = holdsUpdates
         self.refusal = refusal
+        self.showsFinalEvents = showsFinalEvents
     }
 
     func record(event status: String, at time: Date) {
+        stack.status = StackStatus(rawValue: status)
+        guard showsFinalEvents || stack.status.rawValue.hasSuffix("_IN_PROGRESS") else { return }
         events.append(StackEvent(
             id: "event-\(events.count + 1)", logicalID: stack.name, resourceType: "AWS::CloudFormation::Stack", timestamp: time, status: status))
-        stack.status = StackStatus(rawValue: status)
+    }
+
+    /// An operation in progress ends when it is looked at, unless updates are held.
+    private func advance() {
+        if stack.status.rawValue == "UPDATE_IN_PROGRESS", !holdsUpdates { record(event: "UPDATE_COMPLETE", at: Date()) }
+        if stack.status.rawValue == "CREATE_IN_PROGRESS" { record(event: "CREATE_COMPLETE", at: Date()) }
     }
 
     func createChangeSet(_ request: ChangeSetRequest) async throws(AWSError) -> ChangeSetReference {
@@ -242,13 +288,13 @@ actor ScriptedCloudFormation: CloudFormationClient {
 
     func describeStack(name: String) async throws(AWSError) -> StackDescription? {
         calls.append("DescribeStacks")
-        if stack.status.rawValue == "UPDATE_IN_PROGRESS", !holdsUpdates { record(event: "UPDATE_COMPLETE", at: Date()) }
-        if stack.status.rawValue == "CREATE_IN_PROGRESS" { record(event: "CREATE_COMPLETE", at: Date()) }
+        advance()
         return stack.status == .deleteComplete ? nil : stack
     }
 
     func stackEvents(stackName: String, after eventID: String?) async throws(AWSError) -> [StackEvent] {
         calls.append("DescribeStackEvents")
+        advance()
         guard let eventID, let index = events.firstIndex(where: { $0.id == eventID }) else { return events }
         return Array(events[(index + 1)...])
     }

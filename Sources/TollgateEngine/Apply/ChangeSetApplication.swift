@@ -542,8 +542,11 @@ extension DeploymentRequest {
             request.template = String(decoding: source.template, as: UTF8.self)
             request.parameters = snapshot.parameters.values
             request.tags = snapshot.tags
+            let template = snapshot.template
+            request.mayHaveOutputs = !template.outputs.isEmpty || !template.loops.isEmpty || template.transform != nil || !template.inlineTransforms.isEmpty
         } else {
             request.removesStack = true
+            request.mayHaveOutputs = false
         }
         return request
     }

@@ -54,9 +54,11 @@ public struct CloudFormationProvider: Provider {
         guard let reference else {
             return ProviderOutcome(succeeded: true, output: "CloudFormation has nothing to change on stack \(name)")
         }
-        // Where the stack's new events will start, read while CloudFormation makes its change set
-        // (which adds no stack events), so that executing waits for no round trip of its own.
-        async let eventsBefore = client.stackEvents(stackName: reference.stackID, after: nil)
+        // Where an updated stack's new events will start, read while CloudFormation makes its
+        // change set (which adds no stack events), so that executing waits for no round trip of
+        // its own. A stack being created has a new id, and every event of that id is new.
+        let client = client
+        async let eventsBefore = type == .update ? client.stackEvents(stackName: reference.stackID, after: nil) : []
         switch try await client.waitForChangeSet(id: reference.id, stackName: name) {
         case .noChanges(let reason):
             try? await client.deleteChangeSet(id: reference.id, stackName: name)
@@ -84,21 +86,23 @@ public struct CloudFormationProvider: Provider {
             return ProviderOutcome(succeeded: false, output: await log.text(then: "cancelled before anything was executed; CloudFormation's change set was deleted"))
         }
         try await client.executeChangeSet(id: reference.id, stackName: name, clientToken: request.executionID)
-        let result = try await follow(reference.stackID, after: last, log: log, cancellable: type == .update)
+        let result = try await follow(reference.stackID, after: last, describingAtEnd: request.mayHaveOutputs, log: log, cancellable: type == .update)
         return await outcome(result, name: name, log: log)
     }
 
     /// Follows the stack's operation to its end. A cancel of the apply meanwhile asks
     /// CloudFormation to cancel an update (it rolls back) and keeps following until the rollback
     /// ends; a creation cannot be cancelled and runs to its end.
-    private func follow(_ stackID: String, after last: String?, log: EventLog, cancellable: Bool) async throws -> StackOperationResult {
+    private func follow(
+        _ stackID: String, after last: String?, describingAtEnd: Bool, log: EventLog, cancellable: Bool
+    ) async throws -> StackOperationResult {
         let client = client
         let pollInterval = pollInterval
         // Unstructured so that the apply's cancel does not cut the following short.
         let following = Task { () async throws(AWSError) -> StackOperationResult in
-            try await client.followStackOperation(stackName: stackID, after: last, pollInterval: pollInterval, onEvent: { event in
-                await log.say(Self.line(event))
-            })
+            try await client.followStackOperation(
+                stackName: stackID, after: last, describingAtEnd: describingAtEnd, pollInterval: pollInterval,
+                onEvent: { event in await log.say(Self.line(event)) })
         }
         return try await withTaskCancellationHandler {
             try await following.value
@@ -137,7 +141,10 @@ public struct CloudFormationProvider: Provider {
                 succeeded: false,
                 output: await log.text(then: "CloudFormation stack \(name) is \(stack.status.rawValue) with no event since the apply started: its change set was never executed"))
         }
-        await log.say("CloudFormation stack \(name) is \(stack.status.rawValue)" + (stack.status.isInProgress ? "; following it to its end" : ""))
+        guard stack.status.isInProgress else {
+            return await outcome(StackOperationResult(stack: stack, events: since, isFinished: true), name: name, log: log)
+        }
+        await log.say("CloudFormation stack \(name) is \(stack.status.rawValue); following it to its end")
         let result = try await client.followStackOperation(stackName: stack.id, after: events.last?.id, pollInterval: pollInterval, onEvent: { event in
             await log.say(Self.line(event))
         })
@@ -171,7 +178,7 @@ public struct CloudFormationProvider: Provider {
     private func delete(_ stack: StackDescription, log: EventLog) async throws -> ProviderOutcome {
         let last = try await client.stackEvents(stackName: stack.id, after: nil).last?.id
         try await client.deleteStack(name: stack.id, clientToken: nil)
-        let result = try await client.followStackOperation(stackName: stack.id, after: last, pollInterval: pollInterval, onEvent: { event in
+        let result = try await client.followStackOperation(stackName: stack.id, after: last, describingAtEnd: false, pollInterval: pollInterval, onEvent: { event in
             await log.say(Self.line(event))
         })
         return await outcome(result, name: stack.name, log: log)

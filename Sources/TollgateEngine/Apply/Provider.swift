@@ -66,11 +66,14 @@ public struct DeploymentRequest: Sendable {
     public var removesStack: Bool
     /// The change set in its stored JSON form, as reviewers saw it.
     public var changeSetJSON: String
+    /// Whether the deployed stack may have outputs: its template declares some, or loops or
+    /// transforms that can make some. Only then is a provider's description of the stack needed.
+    public var mayHaveOutputs: Bool
 
     /// Creates a request.
     public init(
         stack: String, changeSetID: String, executionID: String, targetCommit: String, template: String,
-        parameters: [String: String], tags: [String: String], removesStack: Bool, changeSetJSON: String
+        parameters: [String: String], tags: [String: String], removesStack: Bool, changeSetJSON: String, mayHaveOutputs: Bool = true
     ) {
         self.stack = stack
         self.changeSetID = changeSetID
@@ -81,6 +84,7 @@ public struct DeploymentRequest: Sendable {
         self.tags = tags
         self.removesStack = removesStack
         self.changeSetJSON = changeSetJSON
+        self.mayHaveOutputs = mayHaveOutputs
     }
 
     /// The parameters in CloudFormation's `[{"ParameterKey", "ParameterValue"}]` form, sorted.
