@@ -27,7 +27,7 @@ struct APIController {
         api.post("change-sets/:id/session-approval") { request, context in try await recordSessionApproval(request, context: context) }
         api.post("change-sets/:id/cancel") { request, context in try await cancel(request, context: context) }
         api.post("change-sets/:id/apply") { _, context in try await apply(context) }
-        api.get("executions/:id") { _, context in try await execution(context) }
+        api.get("executions/:id") { request, context in try await execution(request, context: context) }
         api.get("audit") { request, context in try await audit(request, context: context) }
     }
 
@@ -174,11 +174,23 @@ struct APIController {
         return response
     }
 
-    /// `tollgate execution ID --json`.
-    private func execution(_ context: ServerRequestContext) async throws -> Response {
+    /// `tollgate execution ID --json`; with `?wait=SECONDS` (at most 60), answered once the
+    /// execution has ended or the wait is over, so that a client waiting for an apply asks once
+    /// instead of polling. An execution this server runs is answered the moment it ends; one run
+    /// by another process is looked for in the store four times a second.
+    private func execution(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let id = try Self.id(context)
+        let wait = try Self.wait(request.uri.queryParameters.get("wait"))
         let repository = try await server.openRepository(at: context.storeVersion)
-        let execution = try await visibility(context, repository: repository).execution(id: id, in: server.store)
+        let visible = try await visibility(context, repository: repository)
+        var execution = try await visible.execution(id: id, in: server.store)
+        let deadline = ContinuousClock.now + wait
+        while execution.finishedAt == nil {
+            let left = deadline - .now
+            guard left > .zero else { break }
+            await server.applies.waitForEnd(ofExecution: id, upTo: min(left, .milliseconds(250)))
+            execution = try await visible.execution(id: id, in: server.store)
+        }
         let lock = try await server.store.stackLock(execution.stack)
         return try JSONBody.response(ExecutionJSON(
             id: execution.id, changeSet: execution.changeSetID, stack: execution.stack, startedAt: execution.startedAt,
@@ -230,6 +242,15 @@ struct APIController {
             throw ServerError(.badRequest, code: "invalid_verdict", message: "The query parameter verdict is '\(text.prefix(40))'; write approve or reject.")
         }
         return verdict
+    }
+
+    /// The `wait` query parameter: whole or decimal seconds from 0 to 60; none is 0.
+    private static func wait(_ text: String?) throws -> Duration {
+        guard let text else { return .zero }
+        guard text.utf8.count <= 12, let seconds = Double(text), seconds.isFinite, (0...60).contains(seconds) else {
+            throw ServerError(.badRequest, code: "invalid_wait", message: "Query parameter wait=\(text.prefix(40)) is not a number of seconds from 0 to 60.")
+        }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 
     private static func reason(_ text: String?, field: String) throws -> String {

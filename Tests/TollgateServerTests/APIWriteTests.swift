@@ -6,7 +6,7 @@ import NIOCore
 import Testing
 import TollgateCore
 import TollgateEngine
-import TollgateServer
+@testable import TollgateServer
 import TollgateStore
 import TollgateTestSupport
 
@@ -289,6 +289,59 @@ struct APIWriteTests {
         #expect(try await fixture.store.changeSet(id: record.id).status == .applied)
     }
 
+    @Test("GET of an execution with ?wait answers once the apply has ended, not before; a wait that is not 0 to 60 seconds is 400 naming it")
+    func waitForExecution() async throws {
+        let (released, release) = AsyncStream<Void>.makeStream()
+        let fixture = try await ServerFixture(providers: ProviderFactory { _, _ in HeldProvider(released: released) })
+        _ = try await ChangeSetSynchronizer(repository: try fixture.review.repository(), store: fixture.store, actor: "tollgate").sync()
+        let record = try #require(try await fixture.openChangeSets().first)
+        let token = try await fixture.token(for: "amara")
+        _ = try await ReviewService(store: fixture.store, clock: fixture.review.clock).record(
+            .approve, changeSetID: record.id, signature: try fixture.review.sign(record, as: "amara"), repository: try fixture.review.repository())
+        try await fixture.test { client in
+            let executionID = try await client.execute(uri: "/api/change-sets/\(record.id)/apply", method: .post, headers: bearer(token.token)) { response in
+                jsonObject(response.body)["execution"] as? String ?? ""
+            }
+            for wait in ["61", "-1", "soon", "nan", "1e400"] {
+                try await client.execute(uri: "/api/executions/\(executionID)?wait=\(wait)", method: .get, headers: bearer(token.token)) { response in
+                    #expect(response.status == .badRequest)
+                    #expect(errorCode(response.body) == "invalid_wait")
+                    #expect(errorMessage(response.body).contains("wait="), "\(errorMessage(response.body))")
+                }
+            }
+            try await client.execute(uri: "/api/executions/\(executionID)?wait=0", method: .get, headers: bearer(token.token)) { response in
+                #expect(response.status == .ok)
+                #expect(jsonObject(response.body)["finishedAt"] == nil, "still applying")
+            }
+            let answer = try await withThrowingTaskGroup(of: String?.self) { group in
+                group.addTask {
+                    try await client.execute(uri: "/api/executions/\(executionID)?wait=30", method: .get, headers: bearer(token.token)) { response in
+                        #expect(response.status == .ok)
+                        return String(buffer: response.body)
+                    }
+                }
+                group.addTask {
+                    // The provider ends only once the request waits (or has answered, wrongly at
+                    // once), so that an answer given before the end shows.
+                    while fixture.server.applies.waiters(ofExecution: executionID) == 0, !Task.isCancelled { await Task.yield() }
+                    release.yield()
+                    return nil
+                }
+                var answer: String?
+                while let next = try await group.next() {
+                    if let next {
+                        answer = next
+                        group.cancelAll()
+                    }
+                }
+                return answer ?? ""
+            }
+            let body = jsonObject(ByteBuffer(string: answer))
+            #expect(body["result"] as? String == "SUCCEEDED", "\(answer)")
+            #expect(body["finishedAt"] is String)
+        }
+    }
+
     @Test("cancel with a reason is recorded as the token's reviewer; under operators-must-sign it needs that reviewer's signature")
     func cancel() async throws {
         let (fixture, record) = try await serverWithPendingChangeSet()
@@ -350,5 +403,15 @@ struct APIWriteTests {
             }
         }
         #expect(try await fixture.store.changeSet(id: record.id).status == .cancelled)
+    }
+}
+
+/// A provider that succeeds once `released` yields, so that a test decides when an apply ends.
+struct HeldProvider: Provider {
+    let released: AsyncStream<Void>
+
+    func apply(_ request: DeploymentRequest, progress: ProviderProgress) async throws -> ProviderOutcome {
+        for await _ in released { break }
+        return ProviderOutcome(succeeded: true, output: "released")
     }
 }

@@ -24,7 +24,7 @@ final class ServerFixture: Sendable {
     init(
         secrets: WebhookSecrets = WebhookSecrets(github: githubSecret, gitlab: gitlabToken, bitbucket: bitbucketSecret),
         hookBodyLimit: Int = 1 << 20, sync: ((TollgateServer.Repository, any StateStore) -> SyncCoalescer.Sync)? = nil,
-        extraFiles: [String: String] = [:]
+        extraFiles: [String: String] = [:], providers: ProviderFactory = .standard
     ) async throws {
         let review = try ReviewFixture(extraFiles: extraFiles)
         let store = try await review.openStore()
@@ -37,7 +37,7 @@ final class ServerFixture: Sendable {
         logger.logLevel = .warning
         server = TollgateServer(
             repository: described, store: store, secrets: secrets, clock: review.clock, logger: logger, hookBodyLimit: hookBodyLimit,
-            sync: sync.map { $0(described, store) })
+            sync: sync.map { $0(described, store) }, providers: providers)
     }
 
     /// Runs `body` against the server's router in process.

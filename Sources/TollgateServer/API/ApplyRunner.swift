@@ -31,8 +31,10 @@ public final class ApplyRunner: Service, Sendable {
     private let openRepository: @Sendable () async throws -> ManagedRepository
     private let jobs: AsyncStream<Job>
     private let submissions: AsyncStream<Job>.Continuation
-    /// Running executions, each with the tasks waiting for its end.
-    private let running = Mutex<[String: [CheckedContinuation<Void, Never>]]>([:])
+    /// Running executions, each with the tasks waiting for its end by the number each waits under.
+    private let running = Mutex<[String: [Int: CheckedContinuation<Void, Never>]]>([:])
+    /// The number the next waiter waits under, so that a waiter that gives up removes only itself.
+    private let nextWaiter = Atomic<Int>(0)
 
     /// A runner over `store` that opens the repository with `openRepository` for each apply (a
     /// libgit2 handle belongs to one task) and makes providers with `providers`.
@@ -79,16 +81,51 @@ public final class ApplyRunner: Service, Sendable {
         throw ServerError(.serviceUnavailable, code: "shutting_down", message: "The server stopped before the apply started; nothing was applied.")
     }
 
-    /// Returns once execution `id` has ended here, at once when it is not running in this process.
+    /// Returns once execution `id` has ended here, at once when it is not running in this process
+    /// or the task is cancelled.
     public func waitForEnd(ofExecution id: String) async {
-        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
-            let isRunning = running.withLock { running in
-                guard running[id] != nil else { return false }
-                running[id, default: []].append(waiter)
-                return true
+        let number = nextWaiter.wrappingAdd(1, ordering: .relaxed).oldValue
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+                // Under the lock, so that a cancel either finds the waiter or comes before it is kept.
+                let isWaiting = running.withLock { running in
+                    guard running[id] != nil, !Task.isCancelled else { return false }
+                    running[id]?[number] = waiter
+                    return true
+                }
+                if !isWaiting { waiter.resume() }
             }
-            if !isRunning { waiter.resume() }
+        } onCancel: {
+            running.withLock { $0[id]?.removeValue(forKey: number) }?.resume()
         }
+    }
+
+    /// Returns once execution `id`, running here, has ended, or after `timeout`: an execution run
+    /// by another process (which shares the store) has its end noticed only by reading the store.
+    public func waitForEnd(ofExecution id: String, upTo timeout: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                guard self.isRunning(id) else {
+                    try? await Task.sleep(for: timeout)
+                    return
+                }
+                await self.waitForEnd(ofExecution: id)
+            }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Whether execution `id` is running in this process.
+    private func isRunning(_ id: String) -> Bool {
+        running.withLock { $0[id] != nil }
+    }
+
+    /// How many tasks wait for the end of execution `id`, which a test waits for before it lets
+    /// the execution end.
+    func waiters(ofExecution id: String) -> Int {
+        running.withLock { $0[id]?.count ?? 0 }
     }
 
     private func perform(_ job: Job) async {
@@ -99,7 +136,7 @@ public final class ApplyRunner: Service, Sendable {
                 changeSetID: job.changeSetID, actor: job.actor, repository: repository, providers: providers
             ) { execution in
                 startedID.withLock { $0 = execution.id }
-                self.running.withLock { $0[execution.id] = [] }
+                self.running.withLock { $0[execution.id] = [:] }
                 job.reply.yield(execution)
                 job.reply.finish()
             }
@@ -118,7 +155,7 @@ public final class ApplyRunner: Service, Sendable {
             }
         }
         if let id = startedID.withLock({ $0 }) {
-            for waiter in running.withLock({ $0.removeValue(forKey: id) ?? [] }) {
+            for waiter in running.withLock({ $0.removeValue(forKey: id) ?? [:] }).values {
                 waiter.resume()
             }
         }
