@@ -9,7 +9,8 @@
 # then `GET /api/executions/EX?wait=60`, which answers when it ends), as a team's server runs it
 # for a client waiting on the apply. Through the server, moto's own time for a stack of the same
 # size is measured right after each apply, so that a machine whose speed drifts during the run
-# (moto's time moved from 29 to 75 ms between runs here) moves both sides of that ratio alike; the command-line column's reference is measured at the end.
+# (moto's time moved from 29 to 75 ms between runs here) moves both sides of that ratio alike;
+# the command-line column's reference is measured at the end.
 # Target (reported, not enforced): Tollgate's overhead under 10% of the emulator's time.
 #
 #   bench/apply.sh [RECORD] [MOTO] [RESOURCES]      (defaults: 100, 10, 20)
