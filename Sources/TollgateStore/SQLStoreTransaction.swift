@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TollgateCore
 
 /// The store's reads and writes, written once for both dialects over an ``SQLSession``.
@@ -8,6 +9,9 @@ import TollgateCore
 struct SQLStoreTransaction: StoreTransaction {
     let session: any SQLSession
     let clock: any WallClock
+    /// The audit trail's head as this transaction last wrote it: an apply appends several
+    /// entries, and under the transaction's write lock only this transaction moves the head.
+    private let writtenHead = WrittenHead()
 
     // MARK: Transactions
 
@@ -552,12 +556,15 @@ struct SQLStoreTransaction: StoreTransaction {
     /// from moving underneath, and the primary key on the sequence is the backstop.
     @discardableResult
     private func append(_ event: AuditEvent, at time: Int64) async throws -> AuditEntry {
-        let head = try await session.query(
-            "SELECT sequence, hash FROM audit_entries ORDER BY sequence DESC LIMIT 1", []
-        ).first
-        let entry = AuditEntry(
-            sequence: (try head?.integer("sequence") ?? 0) + 1, time: date(time), event: event,
-            previousHash: try head?.text("hash") ?? AuditEntry.genesisHash)
+        let head: (sequence: Int64, hash: String)
+        if let written = writtenHead.value.withLock({ $0 }) {
+            head = written
+        } else if let row = try await session.query("SELECT sequence, hash FROM audit_entries ORDER BY sequence DESC LIMIT 1", []).first {
+            head = (try row.integer("sequence"), try row.text("hash"))
+        } else {
+            head = (0, AuditEntry.genesisHash)
+        }
+        let entry = AuditEntry(sequence: head.sequence + 1, time: date(time), event: event, previousHash: head.hash)
         do {
             try await session.execute(
                 """
@@ -574,7 +581,14 @@ struct SQLStoreTransaction: StoreTransaction {
                 location: session.location, operation: "appending to the audit trail",
                 message: "audit entry \(entry.sequence) was written by another process at the same time")
         }
+        writtenHead.value.withLock { $0 = (entry.sequence, entry.hash) }
         return entry
+    }
+
+    /// Where ``writtenHead`` keeps the head; a class, so that every copy of the transaction
+    /// shares it.
+    private final class WrittenHead: Sendable {
+        let value = Mutex<(sequence: Int64, hash: String)?>(nil)
     }
 
     // MARK: Access tokens and webhook deliveries
