@@ -346,7 +346,7 @@ public struct ChangeSetApplication: Sendable {
             if current == record.baseStateVersion {
                 let target = try objectID(record.targetCommit, changeSetID: record.id)
                 // CloudFormation's changes listed by an earlier attempt are part of what was approved.
-                let listed = (try? JSONDecoder().decode(ChangeSet.self, from: Data(record.json.utf8)))?.providerChanges ?? []
+                let listed = (try? JSONDecoder().decode(ListedProviderChanges.self, from: Data(record.json.utf8)))?.changes ?? []
                 let base = try state?.snapshot()
                 // The template deployed is the one planned here, read and parsed once.
                 (planned, request) = try await repository.read { [request] git in
@@ -400,6 +400,19 @@ public struct ChangeSetApplication: Sendable {
         return try providers.make(deployment.target, ProviderContext(stack: record.stack, policyCommit: policy.commit, policyScript: script))
     }
 
+}
+
+/// The one field of a stored change set that planning again needs, read without decoding the rest.
+private struct ListedProviderChanges: Decodable {
+    let changes: [ProviderChange]
+
+    private enum CodingKeys: String, CodingKey {
+        case changes = "ProviderChanges"
+    }
+
+    init(from decoder: any Decoder) throws {
+        changes = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent([ProviderChange].self, forKey: .changes) ?? []
+    }
 }
 
 extension StackLock {
