@@ -151,8 +151,10 @@ public struct NotificationDispatcher: Sendable {
         case .failure(let error):
             problems.append("the policy in force could not be read (\(error))")
         case .success(let policy):
-            let body = NotificationMessage(notification, publicURL: publicURL).json
-            for receiver in policy.receivers(for: notification.event, stack: notification.stack) {
+            let receivers = policy.receivers(for: notification.event, stack: notification.stack)
+            // Encoded only for someone to tell: most events of most stacks have no receiver.
+            let body = receivers.isEmpty ? [] : NotificationMessage(notification, publicURL: publicURL).json
+            for receiver in receivers {
                 let key = Self.key(of: receiver)
                 guard !delivered.contains(key) else { continue }
                 if let problem = await post(body, to: receiver) {
