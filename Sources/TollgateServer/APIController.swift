@@ -163,7 +163,7 @@ struct APIController {
         let reviewer = try Self.token(context).reviewer
         let repository = try await server.openRepository(at: context.storeVersion)
         _ = try await visibility(context, repository: repository).changeSet(id: id, in: server.store)
-        let execution = try await server.applies.start(changeSetID: id, actor: reviewer)
+        let execution = try await server.applies.start(changeSetID: id, actor: reviewer, repository: repository)
         let location = "/api/executions/\(execution.id)"
         var response = try JSONBody.response(
             ApplyStarted(

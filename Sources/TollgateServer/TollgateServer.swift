@@ -49,10 +49,11 @@ public final class TollgateServer: Sendable {
     public let metrics: ServerMetrics
     /// The last status report, shared by the stack list requests until something changes.
     let statusCache = StatusCache(maximumAge: .seconds(2))
-    /// The repository opened last, shared by requests and applies (``openRepository(at:)``).
-    let openedRepository: OpenedRepository
+    /// The repository opened last, shared by requests (``openRepository(at:)``) and the applies
+    /// they start.
+    let openedRepository = OpenedRepository()
     /// The policy revision in force and access tokens, read once per store version.
-    let auditedReads: AuditedReads
+    let auditedReads = AuditedReads()
     /// `GET /api/stacks` answers as encoded, per status snapshot, reviewer and search.
     let statusBodies = StatusBodies()
     /// Encodes those answers from the rows' JSON kept between snapshots.
@@ -101,14 +102,7 @@ public final class TollgateServer: Sendable {
             return "branch \(report.branch) at \(report.cursor.prefix(12)), \(report.created.count) change set(s) created"
         }
         coalescer = SyncCoalescer(logger: logger, metrics: metrics, sync: sync ?? defaultSync)
-        let openedRepository = OpenedRepository()
-        let auditedReads = AuditedReads()
-        self.openedRepository = openedRepository
-        self.auditedReads = auditedReads
-        // Applies share the requests' repository, and with it the policy parsed last.
-        applies = ApplyRunner(store: store, clock: clock, logger: logger, metrics: metrics, providers: providers) { [repository, store] in
-            try await Self.openRepository(repository, store: store, kept: openedRepository, reads: auditedReads, at: nil)
-        }
+        applies = ApplyRunner(store: store, clock: clock, logger: logger, metrics: metrics, providers: providers)
     }
 
     /// The store's version now (``StoreVersion``): one indexed read, which every request makes
@@ -146,20 +140,11 @@ public final class TollgateServer: Sendable {
     ///
     /// - Parameter version: the store's version the request read, if it read one.
     func openRepository(at version: StoreVersion? = nil) async throws -> ManagedRepository {
-        try await Self.openRepository(repository, store: store, kept: openedRepository, reads: auditedReads, at: version)
-    }
-
-    /// ``openRepository(at:)`` from the parts it reads, which the apply runner is given before
-    /// the server exists.
-    private static func openRepository(
-        _ repository: Repository, store: any StateStore, kept: OpenedRepository, reads: AuditedReads, at version: StoreVersion?
-    ) async throws -> ManagedRepository {
-        let version = if let version { version } else { StoreVersion(auditSequence: try await store.auditSequence()) }
-        let inForce = try await reads.policyInForce(at: version) { try await store.policyInForce() }?.commit
-        if let repository = await kept.repository(readWith: inForce), try await repository.isCurrent() { return repository }
+        let inForce = try await policyInForce(at: version)?.commit
+        if let kept = await openedRepository.repository(readWith: inForce), try await kept.isCurrent() { return kept }
         let opened = try await ManagedRepository.open(
             path: repository.path, settingsFile: repository.settingsFile, branch: repository.branch, settingsCommit: inForce)
-        await kept.keep(opened, readWith: inForce)
+        await openedRepository.keep(opened, readWith: inForce)
         return opened
     }
 

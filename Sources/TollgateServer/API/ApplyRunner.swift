@@ -20,6 +20,7 @@ public final class ApplyRunner: Service, Sendable {
     private struct Job: Sendable {
         let changeSetID: String
         let actor: String
+        let repository: ManagedRepository
         let reply: AsyncThrowingStream<ExecutionRecord, any Error>.Continuation
     }
 
@@ -28,7 +29,6 @@ public final class ApplyRunner: Service, Sendable {
     private let logger: Logger
     private let metrics: ServerMetrics
     private let providers: ProviderFactory
-    private let openRepository: @Sendable () async throws -> ManagedRepository
     private let jobs: AsyncStream<Job>
     private let submissions: AsyncStream<Job>.Continuation
     /// Running executions, each with the tasks waiting for its end by the number each waits under.
@@ -36,18 +36,16 @@ public final class ApplyRunner: Service, Sendable {
     /// The number the next waiter waits under, so that a waiter that gives up removes only itself.
     private let nextWaiter = Atomic<Int>(0)
 
-    /// A runner over `store` that opens the repository with `openRepository` for each apply (a
-    /// libgit2 handle belongs to one task) and makes providers with `providers`.
+    /// A runner over `store` that makes providers with `providers`.
     public init(
         store: any StateStore, clock: any WallClock, logger: Logger, metrics: ServerMetrics = ServerMetrics(),
-        providers: ProviderFactory = .standard, openRepository: @escaping @Sendable () async throws -> ManagedRepository
+        providers: ProviderFactory = .standard
     ) {
         self.store = store
         self.clock = clock
         self.logger = logger
         self.metrics = metrics
         self.providers = providers
-        self.openRepository = openRepository
         (jobs, submissions) = AsyncStream.makeStream(of: Job.self)
     }
 
@@ -64,15 +62,16 @@ public final class ApplyRunner: Service, Sendable {
         }
     }
 
-    /// Starts applying change set `changeSetID` as `actor` and returns its execution once the
+    /// Starts applying change set `changeSetID` as `actor`, reading `repository` (the one the
+    /// request opened, whose parsed policy the apply reuses), and returns its execution once the
     /// engine has taken the stack's lock; the provider runs on in this service. The answer comes
     /// from ``run()``, so the service must be running (it is one of the application's services).
     ///
     /// - Throws: the engine's refusal (``ApplyError``, ``StoreError``, ``ReviewError``) when a
     ///   check fails, so that nothing started; ``ServerError`` 503 while the server shuts down.
-    public func start(changeSetID: String, actor: String) async throws -> ExecutionRecord {
+    public func start(changeSetID: String, actor: String, repository: ManagedRepository) async throws -> ExecutionRecord {
         let (replies, reply) = AsyncThrowingStream.makeStream(of: ExecutionRecord.self)
-        if case .terminated = submissions.yield(Job(changeSetID: changeSetID, actor: actor, reply: reply)) {
+        if case .terminated = submissions.yield(Job(changeSetID: changeSetID, actor: actor, repository: repository, reply: reply)) {
             throw ServerError(.serviceUnavailable, code: "shutting_down", message: "The server is shutting down and starts no apply; try again on another server.")
         }
         for try await execution in replies {
@@ -131,9 +130,8 @@ public final class ApplyRunner: Service, Sendable {
     private func perform(_ job: Job) async {
         let startedID = Mutex<String?>(nil)
         do {
-            let repository = try await openRepository()
             let report = try await ChangeSetApplication(store: store, clock: clock).apply(
-                changeSetID: job.changeSetID, actor: job.actor, repository: repository, providers: providers
+                changeSetID: job.changeSetID, actor: job.actor, repository: job.repository, providers: providers
             ) { execution in
                 startedID.withLock { $0 = execution.id }
                 self.running.withLock { $0[execution.id] = [:] }

@@ -310,10 +310,11 @@ struct WebController {
         _ = try await checkedForm(request, as: CSRFForm.self)
         let signed = try await signedIn(request)
         let id = try Self.changeSetID(context)
-        _ = try await visibility(signed, repository: try await server.openRepository()).changeSet(id: id, in: server.store)
+        let repository = try await server.openRepository()
+        _ = try await visibility(signed, repository: repository).changeSet(id: id, in: server.store)
         let execution: ExecutionRecord
         do {
-            execution = try await server.applies.start(changeSetID: id, actor: signed.token.reviewer)
+            execution = try await server.applies.start(changeSetID: id, actor: signed.token.reviewer, repository: repository)
         } catch let error as any TollgateError where error.kind == .conflict || error.kind == .refused {
             return try await changeSetPage(id: id, signed: signed, notice: nil, problem: error.description + " Nothing was applied.", status: .conflict)
         }
