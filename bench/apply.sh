@@ -5,9 +5,9 @@
 # ExecuteChangeSet + wait called from boto3, so that Tollgate's own overhead shows as a ratio.
 # Each kind is applied twice over, on stacks of its own: once as a whole `tollgate apply` process
 # per change set (start-up, the checks, the lock, the provider, the record), as an operator or a
-# timer runs it, and once through a running `tollgate serve` (`POST /api/change-sets/ID/apply`,
-# then `GET /api/executions/EX?wait=60`, which answers when it ends), as a team's server runs it
-# for a client waiting on the apply. Through the server, moto's own time for a stack of the same
+# timer runs it, and once through a running `tollgate serve` (`POST /api/change-sets/ID/apply?wait=60`,
+# which answers once the apply has ended), as a team's server runs it for a client that waits for
+# the outcome. Through the server, moto's own time for a stack of the same
 # size is measured right after each apply, so that a machine whose speed drifts during the run
 # (moto's time moved from 29 to 75 ms between runs here) moves both sides of that ratio alike;
 # the command-line column's reference is measured at the end.

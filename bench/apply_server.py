@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Times applies through a running `tollgate serve`, as a team's server runs them: for each change
-set, from `POST /api/change-sets/ID/apply` until `GET /api/executions/EX?wait=60`, which answers
-when the execution ends, shows it finished. Prints one JSON object of milliseconds per stack for the driver.
+set, from `POST /api/change-sets/ID/apply?wait=60`, which answers when the apply has ended, until
+that answer. Prints one JSON object of milliseconds per stack for the driver.
 
     python3 bench/apply_server.py URL TOKEN CHANGE_SETS_FILE [MOTO_ENDPOINT RESOURCES PREFIX]
 
@@ -44,15 +44,11 @@ def main() -> None:
     for line in open(path):
         stack, change_set = line.split()
         start = time.perf_counter()
-        status, started = call("POST", f"/api/change-sets/{change_set}/apply")
-        if status != 202:
-            sys.exit(f"apply of {change_set} ({stack}) answered {status}: {started}")
-        while True:
-            status, execution = call("GET", started["location"] + "?wait=60")
-            if status != 200:
-                sys.exit(f"execution {started['execution']} answered {status}: {execution}")
-            if execution.get("finishedAt"):
-                break
+        status, execution = call("POST", f"/api/change-sets/{change_set}/apply?wait=60")
+        while status == 202:
+            status, execution = call("GET", execution["location"] + "?wait=60")
+        if status != 200:
+            sys.exit(f"apply of {change_set} ({stack}) answered {status}: {execution}")
         times[stack] = (time.perf_counter() - start) * 1000
         if execution.get("result") != "SUCCEEDED":
             sys.exit(f"apply of {change_set} ({stack}) ended {execution.get('result')}: {execution.get('providerOutput')}")

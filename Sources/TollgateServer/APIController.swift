@@ -26,7 +26,7 @@ struct APIController {
         api.post("change-sets/:id/approvals") { request, context in try await recordVerdict(request, context: context) }
         api.post("change-sets/:id/session-approval") { request, context in try await recordSessionApproval(request, context: context) }
         api.post("change-sets/:id/cancel") { request, context in try await cancel(request, context: context) }
-        api.post("change-sets/:id/apply") { _, context in try await apply(context) }
+        api.post("change-sets/:id/apply") { request, context in try await apply(request, context: context) }
         api.get("executions/:id") { request, context in try await execution(request, context: context) }
         api.get("audit") { request, context in try await audit(request, context: context) }
     }
@@ -157,14 +157,26 @@ struct APIController {
 
     /// `tollgate apply ID`, run by the server: 202 with the execution and its Location once the
     /// engine has taken the stack's lock; a refusal is the engine's error (409 for a change set
-    /// not approved, stale, outside its window or locked).
-    private func apply(_ context: ServerRequestContext) async throws -> Response {
+    /// not approved, stale, outside its window or locked). With `?wait=SECONDS` (at most 60), an
+    /// apply that ends within the wait is answered 200 with the execution as
+    /// `GET /api/executions/{id}` shows it, so that a client that wants the outcome asks once.
+    private func apply(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let id = try Self.id(context)
+        let wait = try Self.wait(request.uri.queryParameters.get("wait"))
         let reviewer = try Self.token(context).reviewer
         let repository = try await server.openRepository(at: context.storeVersion)
-        _ = try await visibility(context, repository: repository).changeSet(id: id, in: server.store)
+        let visible = try await visibility(context, repository: repository)
+        _ = try await visible.changeSet(id: id, in: server.store)
         let execution = try await server.applies.start(changeSetID: id, actor: reviewer, repository: repository)
         let location = "/api/executions/\(execution.id)"
+        if wait > .zero {
+            let ended = try await waitForEnd(of: execution, upTo: wait, visible: visible)
+            if ended.finishedAt != nil {
+                var response = try await executionResponse(ended)
+                response.headers[.location] = location
+                return response
+            }
+        }
         var response = try JSONBody.response(
             ApplyStarted(
                 changeSet: execution.changeSetID, stack: execution.stack, execution: execution.id, status: .applying,
@@ -183,15 +195,27 @@ struct APIController {
         let wait = try Self.wait(request.uri.queryParameters.get("wait"))
         let repository = try await server.openRepository(at: context.storeVersion)
         let visible = try await visibility(context, repository: repository)
-        var execution = try await visible.execution(id: id, in: server.store)
+        let execution = try await waitForEnd(of: try await visible.execution(id: id, in: server.store), upTo: wait, visible: visible)
+        return try await executionResponse(execution)
+    }
+
+    /// `execution` once it has ended, or as it stands after `wait`: an execution this server runs
+    /// is read again the moment it ends, one run by another process four times a second.
+    private func waitForEnd(of execution: ExecutionRecord, upTo wait: Duration, visible: StackVisibility) async throws -> ExecutionRecord {
+        var execution = execution
         let deadline = ContinuousClock.now + wait
         while execution.finishedAt == nil {
             let left = deadline - .now
             guard left > .zero else { break }
-            await server.applies.waitForEnd(ofExecution: id, upTo: min(left, .milliseconds(250)))
-            execution = try await visible.execution(id: id, in: server.store)
+            await server.applies.waitForEnd(ofExecution: execution.id, upTo: min(left, .milliseconds(250)))
+            execution = try await visible.execution(id: execution.id, in: server.store)
         }
-        let lock = try await server.store.stackLock(execution.stack)
+        return execution
+    }
+
+    /// The execution as `GET /api/executions/{id}` answers it, with its lock's expiry while it runs.
+    private func executionResponse(_ execution: ExecutionRecord) async throws -> Response {
+        let lock = execution.finishedAt == nil ? try await server.store.stackLock(execution.stack) : nil
         return try JSONBody.response(ExecutionJSON(
             id: execution.id, changeSet: execution.changeSetID, stack: execution.stack, startedAt: execution.startedAt,
             finishedAt: execution.finishedAt, result: execution.result, providerOutput: execution.providerOutput,

@@ -342,6 +342,66 @@ struct APIWriteTests {
         }
     }
 
+    @Test("POST apply with ?wait answers 200 with the execution once it has ended within the wait, or 202 as without it once the wait is over")
+    func applyAndWait() async throws {
+        let (released, release) = AsyncStream<Void>.makeStream()
+        let fixture = try await ServerFixture(providers: ProviderFactory { _, _ in HeldProvider(released: released) })
+        _ = try await ChangeSetSynchronizer(repository: try fixture.review.repository(), store: fixture.store, actor: "tollgate").sync()
+        let record = try #require(try await fixture.openChangeSets().first)
+        let token = try await fixture.token(for: "amara")
+        _ = try await ReviewService(store: fixture.store, clock: fixture.review.clock).record(
+            .approve, changeSetID: record.id, signature: try fixture.review.sign(record, as: "amara"), repository: try fixture.review.repository())
+        let store = fixture.store
+        try await fixture.test { client in
+            let answer = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String, String?)?.self) { group in
+                group.addTask {
+                    try await client.execute(uri: "/api/change-sets/\(record.id)/apply?wait=30", method: .post, headers: bearer(token.token)) { response in
+                        (response.status, String(buffer: response.body), response.headers[.location])
+                    }
+                }
+                group.addTask {
+                    // Released once the request waits for the execution it started (or has answered).
+                    while !Task.isCancelled {
+                        if let started = try await store.executions(changeSetID: record.id).first,
+                            fixture.server.applies.waiters(ofExecution: started.id) > 0 { break }
+                        await Task.yield()
+                    }
+                    release.yield()
+                    return nil
+                }
+                var answer: (HTTPResponse.Status, String, String?)?
+                while let next = try await group.next() {
+                    if let next {
+                        answer = next
+                        group.cancelAll()
+                    }
+                }
+                return try #require(answer)
+            }
+            #expect(answer.0 == .ok, "\(answer.1)")
+            let body = jsonObject(ByteBuffer(string: answer.1))
+            #expect(body["result"] as? String == "SUCCEEDED")
+            #expect(body["finishedAt"] is String)
+            #expect(answer.2 == "/api/executions/\(body["id"] as? String ?? "")")
+            #expect(try await store.changeSet(id: record.id).status == .applied)
+
+            // A wait shorter than the apply: answered 202 as without one.
+            try fixture.commitWebChange("web-assets-wait")
+            _ = try await ChangeSetSynchronizer(repository: try fixture.review.repository(), store: store, actor: "tollgate").sync()
+            let next = try #require(try await fixture.openChangeSets().first)
+            for reviewer in ["amara", "bastien"] {
+                _ = try await ReviewService(store: store, clock: fixture.review.clock).record(
+                    .approve, changeSetID: next.id, signature: try fixture.review.sign(next, as: reviewer), repository: try fixture.review.repository())
+            }
+            let executionID = try await client.execute(uri: "/api/change-sets/\(next.id)/apply?wait=0.05", method: .post, headers: bearer(token.token)) { response in
+                #expect(response.status == .accepted, "\(String(buffer: response.body))")
+                return jsonObject(response.body)["execution"] as? String ?? ""
+            }
+            release.yield()
+            await fixture.server.applies.waitForEnd(ofExecution: executionID)
+        }
+    }
+
     @Test("cancel with a reason is recorded as the token's reviewer; under operators-must-sign it needs that reviewer's signature")
     func cancel() async throws {
         let (fixture, record) = try await serverWithPendingChangeSet()
