@@ -181,6 +181,25 @@ struct CloudFormationCannedTests {
         #expect(transport.sentForms[1]["NextToken"] == "t2")
     }
 
+    @Test("the stack's own final event ends an operation; a nested stack's, a resource's or REVIEW_IN_PROGRESS does not", arguments: [
+        ("arn:aws:cloudformation:eu-west-1:210987654321:stack/payments/4b1c-9e", "payments"),
+        ("arn:aws-cn:cloudformation:cn-north-1:210987654321:stack/payments/4b1c-9e", "payments"),
+        ("payments", "payments"),
+    ])
+    func endsOperation(nameOrID: String, name: String) {
+        #expect(StackDescription.name(fromNameOrID: nameOrID) == name)
+        func event(_ logicalID: String, _ type: String, _ status: String) -> StackEvent {
+            StackEvent(id: "e", logicalID: logicalID, resourceType: type, status: status)
+        }
+        let stack = "AWS::CloudFormation::Stack"
+        #expect(event(name, stack, "UPDATE_ROLLBACK_COMPLETE").endsOperation(ofStackNamed: name))
+        #expect(event(name, stack, "CREATE_COMPLETE").endsOperation(ofStackNamed: name))
+        #expect(!event(name, stack, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS").endsOperation(ofStackNamed: name))
+        #expect(!event(name, stack, "REVIEW_IN_PROGRESS").endsOperation(ofStackNamed: name))
+        #expect(!event("Network", stack, "CREATE_COMPLETE").endsOperation(ofStackNamed: name), "a nested stack")
+        #expect(!event(name, "AWS::SQS::Queue", "CREATE_COMPLETE").endsOperation(ofStackNamed: name), "a resource named as the stack")
+    }
+
     @Test("events since an event id stop paging once that event is found, and come oldest first")
     func eventsSince() async throws {
         func event(_ id: String, _ status: String, reason: String? = nil) -> String {
