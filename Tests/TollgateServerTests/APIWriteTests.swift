@@ -291,13 +291,7 @@ struct APIWriteTests {
 
     @Test("GET of an execution with ?wait answers once the apply has ended, not before; a wait that is not 0 to 60 seconds is 400 naming it")
     func waitForExecution() async throws {
-        let (released, release) = AsyncStream<Void>.makeStream()
-        let fixture = try await ServerFixture(providers: ProviderFactory { _, _ in HeldProvider(released: released) })
-        _ = try await ChangeSetSynchronizer(repository: try fixture.review.repository(), store: fixture.store, actor: "tollgate").sync()
-        let record = try #require(try await fixture.openChangeSets().first)
-        let token = try await fixture.token(for: "amara")
-        _ = try await ReviewService(store: fixture.store, clock: fixture.review.clock).record(
-            .approve, changeSetID: record.id, signature: try fixture.review.sign(record, as: "amara"), repository: try fixture.review.repository())
+        let (fixture, record, token, release) = try await serverWithHeldApply()
         try await fixture.test { client in
             let executionID = try await client.execute(uri: "/api/change-sets/\(record.id)/apply", method: .post, headers: bearer(token.token)) { response in
                 jsonObject(response.body)["execution"] as? String ?? ""
@@ -344,13 +338,7 @@ struct APIWriteTests {
 
     @Test("POST apply with ?wait answers 200 with the execution once it has ended within the wait, or 202 as without it once the wait is over")
     func applyAndWait() async throws {
-        let (released, release) = AsyncStream<Void>.makeStream()
-        let fixture = try await ServerFixture(providers: ProviderFactory { _, _ in HeldProvider(released: released) })
-        _ = try await ChangeSetSynchronizer(repository: try fixture.review.repository(), store: fixture.store, actor: "tollgate").sync()
-        let record = try #require(try await fixture.openChangeSets().first)
-        let token = try await fixture.token(for: "amara")
-        _ = try await ReviewService(store: fixture.store, clock: fixture.review.clock).record(
-            .approve, changeSetID: record.id, signature: try fixture.review.sign(record, as: "amara"), repository: try fixture.review.repository())
+        let (fixture, record, token, release) = try await serverWithHeldApply()
         let store = fixture.store
         try await fixture.test { client in
             let answer = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String, String?)?.self) { group in
@@ -464,6 +452,19 @@ struct APIWriteTests {
         }
         #expect(try await fixture.store.changeSet(id: record.id).status == .cancelled)
     }
+}
+
+/// A server whose applies end only when the returned continuation yields, and an approved
+/// change set of stack web with a token for its approver.
+func serverWithHeldApply() async throws -> (ServerFixture, ChangeSetRecord, IssuedAccessToken, AsyncStream<Void>.Continuation) {
+    let (released, release) = AsyncStream<Void>.makeStream()
+    let fixture = try await ServerFixture(providers: ProviderFactory { _, _ in HeldProvider(released: released) })
+    _ = try await ChangeSetSynchronizer(repository: try fixture.review.repository(), store: fixture.store, actor: "tollgate").sync()
+    let record = try #require(try await fixture.openChangeSets().first)
+    let token = try await fixture.token(for: "amara")
+    _ = try await ReviewService(store: fixture.store, clock: fixture.review.clock).record(
+        .approve, changeSetID: record.id, signature: try fixture.review.sign(record, as: "amara"), repository: try fixture.review.repository())
+    return (fixture, record, token, release)
 }
 
 /// A provider that succeeds once `released` yields, so that a test decides when an apply ends.
