@@ -65,6 +65,7 @@ extension CloudFormationClient {
         var lastEventID = eventID
         for poll in 1...max(1, maximumPolls) {
             var fresh = try await stackEvents(stackName: stackName, after: lastEventID)
+            // Set once the operation has ended: the stack as it ended, nil if deleted and asked by name.
             var end: StackDescription?? = fresh.last { $0.endsOperation(ofStackNamed: name) }.map { event in
                 StackDescription(id: event.physicalID ?? stackName, name: name, status: StackStatus(rawValue: event.status), statusReason: event.reason)
             }

@@ -187,9 +187,8 @@ struct APIController {
     }
 
     /// `tollgate execution ID --json`; with `?wait=SECONDS` (at most 60), answered once the
-    /// execution has ended or the wait is over, so that a client waiting for an apply asks once
-    /// instead of polling. An execution this server runs is answered the moment it ends; one run
-    /// by another process is looked for in the store four times a second.
+    /// execution has ended or the wait is over (``waitForEnd(of:upTo:visible:)``), so that a
+    /// client waiting for an apply asks once instead of polling.
     private func execution(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let id = try Self.id(context)
         let wait = try Self.wait(request.uri.queryParameters.get("wait"))

@@ -102,14 +102,12 @@ public final class ApplyRunner: Service, Sendable {
     /// Returns once execution `id`, running here, has ended, or after `timeout`: an execution run
     /// by another process (which shares the store) has its end noticed only by reading the store.
     public func waitForEnd(ofExecution id: String, upTo timeout: Duration) async {
+        guard isRunning(id) else {
+            try? await Task.sleep(for: timeout)
+            return
+        }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                guard self.isRunning(id) else {
-                    try? await Task.sleep(for: timeout)
-                    return
-                }
-                await self.waitForEnd(ofExecution: id)
-            }
+            group.addTask { await self.waitForEnd(ofExecution: id) }
             group.addTask { try? await Task.sleep(for: timeout) }
             await group.next()
             group.cancelAll()
