@@ -30,6 +30,8 @@ struct Tollgate: AsyncParsableCommand {
         } catch {
             exit(withError: error)
         }
+        // Before any command's work starts threads; the server keeps a heap per busy thread.
+        if !(command is Serve) { MallocArenas.shareOne() }
         do {
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
