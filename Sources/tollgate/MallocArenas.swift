@@ -15,7 +15,9 @@ enum MallocArenas {
         // mallopt is declared in <malloc.h>, which Swift's Glibc module does not bring in: it is
         // looked up by name rather than given a C target of its own for one call.
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-        guard let process = dlopen(nil, RTLD_NOW), let symbol = dlsym(process, "mallopt") else { return }
+        guard let process = dlopen(nil, RTLD_NOW) else { return }
+        defer { dlclose(process) }
+        guard let symbol = dlsym(process, "mallopt") else { return }
         let arenaMaximum: Int32 = -8  // M_ARENA_MAX in <malloc.h>
         _ = unsafeBitCast(symbol, to: Mallopt.self)(arenaMaximum, 1)
         #endif
