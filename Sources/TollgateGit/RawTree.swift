@@ -65,14 +65,24 @@ final class RawTree {
         return end <= bytes.count ? end : nil
     }
 
-    /// Whether the entry at `offset` up to `end` here has exactly the bytes of the one at
-    /// `otherOffset` up to `otherEnd` in `other`: same mode, name and id.
+    /// Whether `other` holds at `otherOffset` the bytes of the entry here from `offset` up to `end`:
+    /// the same mode, name and id. Its entry there then ends `end - offset` bytes further on, since
+    /// its first NUL lies where this one's does.
     @inline(__always)
-    func sameBytes(_ offset: Int, _ end: Int, as other: RawTree, _ otherOffset: Int, _ otherEnd: Int) -> Bool {
-        guard end - offset == otherEnd - otherOffset, let base = bytes.baseAddress, let otherBase = other.bytes.baseAddress else {
-            return false
-        }
+    func sameBytes(_ offset: Int, _ end: Int, in other: RawTree, at otherOffset: Int) -> Bool {
+        guard other.bytes.count - otherOffset >= end - offset, let base = bytes.baseAddress,
+              let otherBase = other.bytes.baseAddress else { return false }
         return memcmp(base + offset, otherBase + otherOffset, end - offset) == 0
+    }
+
+    /// Whether the bytes from `offset` to the end here are exactly those from `otherOffset` to the
+    /// end of `other`.
+    @inline(__always)
+    func sameTail(from offset: Int, as other: RawTree, from otherOffset: Int) -> Bool {
+        let count = bytes.count - offset
+        guard count == other.bytes.count - otherOffset, let base = bytes.baseAddress,
+              let otherBase = other.bytes.baseAddress else { return false }
+        return memcmp(base + offset, otherBase + otherOffset, count) == 0
     }
 
     /// The name of `entry`, valid while this tree lives.

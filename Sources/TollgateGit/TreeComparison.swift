@@ -132,15 +132,7 @@ public final class TreeComparer {
         mutating func compare(old: RawTree?, new: RawTree?, scope: PathScope.Node, prefix: [UInt8]) throws(GitError) {
             var oldOffset = 0
             var newOffset = 0
-            // Most entries of two neighbouring trees are byte for byte the same: skip those by
-            // their bytes alone, without parsing the mode or looking at the name.
-            if let old, let new {
-                while let oldEnd = old.end(ofEntryAt: oldOffset), let newEnd = new.end(ofEntryAt: newOffset),
-                      old.sameBytes(oldOffset, oldEnd, as: new, newOffset, newEnd) {
-                    oldOffset = oldEnd
-                    newOffset = newEnd
-                }
-            }
+            if let old, let new { Self.skipSame(old, &oldOffset, new, &newOffset) }
             var oldEntry = try old?.entry(at: oldOffset)
             var newEntry = try new?.entry(at: newOffset)
             while true {
@@ -166,15 +158,26 @@ public final class TreeComparer {
                 }
                 if order != .newFirst, let entry = oldEntry { oldOffset = entry.end }
                 if order != .oldFirst, let entry = newEntry { newOffset = entry.end }
-                if let old, let new {
-                    while let oldEnd = old.end(ofEntryAt: oldOffset), let newEnd = new.end(ofEntryAt: newOffset),
-                          old.sameBytes(oldOffset, oldEnd, as: new, newOffset, newEnd) {
-                        oldOffset = oldEnd
-                        newOffset = newEnd
-                    }
-                }
+                if let old, let new { Self.skipSame(old, &oldOffset, new, &newOffset) }
                 oldEntry = try old?.entry(at: oldOffset)
                 newEntry = try new?.entry(at: newOffset)
+            }
+        }
+
+        /// Moves both offsets past the entries that are byte for byte the same on both sides, without
+        /// parsing a mode or looking at a name: most entries of two neighbouring trees are. When all
+        /// that is left is the same, as after the one changed entry of a large folder, a single
+        /// comparison skips it.
+        @inline(__always)
+        private static func skipSame(_ old: RawTree, _ oldOffset: inout Int, _ new: RawTree, _ newOffset: inout Int) {
+            if old.sameTail(from: oldOffset, as: new, from: newOffset) {
+                oldOffset = old.bytes.count
+                newOffset = new.bytes.count
+                return
+            }
+            while let oldEnd = old.end(ofEntryAt: oldOffset), old.sameBytes(oldOffset, oldEnd, in: new, at: newOffset) {
+                newOffset += oldEnd - oldOffset
+                oldOffset = oldEnd
             }
         }
 

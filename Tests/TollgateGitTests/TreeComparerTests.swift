@@ -90,4 +90,26 @@ struct TreeComparerTests {
         let error = try #require(throws: GitError.self) { try comparer.compare(oldTree: nil, newTree: id, commit: nil) }
         #expect(error.description.contains(id.short))
     }
+
+    @Test("in a large folder, changes at its first, middle and last entries are all found, around runs of equal entries", arguments: [
+        ["Stacks/s000/template.yaml", "Stacks/s150/template.yaml", "Stacks/s299/template.yaml"],
+        ["Stacks/s000/template.yaml"],
+        ["Stacks/s299/template.yaml"],
+        ["Stacks/s150/template.yaml", "Stacks/s151/template.yaml"],
+    ])
+    func changesAmongEqualEntries(changed: [String]) throws {
+        let fixture = try GitFixture()
+        for index in 0..<300 { try fixture.write(String(format: "Stacks/s%03d/template.yaml", index), "v1 \(index)\n") }
+        let first = try fixture.commit("first")
+        for path in changed { try fixture.write(path, "v2\n") }
+        // A longer name in the middle shifts every later entry of the new folder, so equal runs
+        // after it lie at other offsets on the two sides.
+        try fixture.remove("Stacks/s200")
+        try fixture.write("Stacks/s200-renamed-with-a-longer-name/template.yaml", "v1 200\n")
+        let second = try fixture.commit("second")
+
+        let changes = try delta(fixture, scope: ["Stacks/"], from: first, to: second).changes
+        let expected = (changed + ["Stacks/s200/template.yaml", "Stacks/s200-renamed-with-a-longer-name/template.yaml"]).sorted()
+        #expect(changes.map(\.path) == expected)
+    }
 }
