@@ -245,11 +245,12 @@ public final class TreeComparer {
                 if let tree = opened.1 { openedNew[path] = tree }
                 try compare(old: opened.0, new: opened.1, scope: childScope, prefix: path)
             } else {
+                let text = String(validating: path, as: UTF8.self)
                 changes.append(TreeChange(
-                    path: String(decoding: path, as: UTF8.self),
+                    path: text ?? String(decoding: path, as: UTF8.self),
                     oldID: old.flatMap { entry in oldTree?.objectID(of: entry) },
                     newID: new.flatMap { entry in newTree?.objectID(of: entry) },
-                    isValidPath: Self.isValid(path)
+                    isValidPath: text != nil && Self.hasValidComponents(path)
                 ))
             }
         }
@@ -272,13 +273,31 @@ public final class TreeComparer {
             return commit.map { "'\(name)' in commit \($0.short)" } ?? "'\(name)'"
         }
 
-        /// Whether `path` is UTF-8 with no `.`, `..` or `.git` component; a crafted tree may
-        /// hold any of them, and one bad name must only fail its own stack, never the history.
-        private static func isValid(_ path: [UInt8]) -> Bool {
-            guard String(validating: path, as: UTF8.self) != nil else { return false }
-            return !path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).contains { component in
-                component.isEmpty || component.elementsEqual(".".utf8) || component.elementsEqual("..".utf8)
-                    || String(decoding: component, as: UTF8.self).lowercased() == ".git"
+        /// Whether `path` has no empty, `.`, `..` or `.git` component (`.git` in any case); a crafted
+        /// tree may hold any of them, and one bad name must only fail its own stack, never the
+        /// history. Read on the bytes: only ASCII letters lower-case to `g`, `i` or `t`.
+        private static func hasValidComponents(_ path: [UInt8]) -> Bool {
+            var start = 0
+            while start <= path.count {
+                let end = path[start...].firstIndex(of: UInt8(ascii: "/")) ?? path.count
+                if !isValid(component: path[start..<end]) { return false }
+                start = end + 1
+            }
+            return true
+        }
+
+        private static func isValid(component name: ArraySlice<UInt8>) -> Bool {
+            let dot = UInt8(ascii: ".")
+            switch name.count {
+            case 0: return false
+            case 1: return name.first != dot
+            case 2: return !(name.first == dot && name.last == dot)
+            case 4:
+                let first = name.startIndex
+                // `| 0x20` lower-cases an ASCII letter, and no other byte becomes g, i or t.
+                return !(name[first] == dot && name[first + 1] | 0x20 == UInt8(ascii: "g")
+                    && name[first + 2] | 0x20 == UInt8(ascii: "i") && name[first + 3] | 0x20 == UInt8(ascii: "t"))
+            default: return true
             }
         }
     }

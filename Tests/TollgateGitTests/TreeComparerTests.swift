@@ -112,4 +112,35 @@ struct TreeComparerTests {
         let expected = (changed + ["Stacks/s200/template.yaml", "Stacks/s200-renamed-with-a-longer-name/template.yaml"]).sorted()
         #expect(changes.map(\.path) == expected)
     }
+
+    @Test("a component git refuses is flagged in any case, and only such a one", arguments: [
+        (".git", false), (".GiT", false), (".GIT", false), ("..", false), (".", false),
+        (".g\u{131}t", true), (".g\u{130}t", true), ("git", true), (".gitx", true), ("...", true), (".g1t", true), ("\u{FF0E}git", true),
+    ])
+    func refusedComponents(component: String, valid: Bool) throws {
+        let fixture = try GitFixture()
+        try fixture.write("Stacks/ok/template.yaml", "a\n")
+        let first = try fixture.commit("first")
+        // git never writes such a name into a tree itself; plumbing does, as a hostile push would.
+        let script = """
+            set -e
+            cd "$0"
+            blob=$(printf 't\\n' | git hash-object -w --stdin)
+            inner=$(printf '100644 blob %s\\ttemplate.yaml\\n' "$blob" | git mktree)
+            stacks=$( (git ls-tree HEAD:Stacks; printf '040000 tree %s\\t%s\\n' "$inner" "$1") | git mktree)
+            root=$(printf '040000 tree %s\\tStacks\\n' "$stacks" | git mktree)
+            git commit-tree "$root" -p HEAD -m crafted
+            """
+        let second = try GitFixture.run(["sh", "-c", script, fixture.path, component]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let changes = try delta(fixture, scope: ["Stacks/"], from: first, to: second).changes
+        #expect(changes.map(\.path) == ["Stacks/\(component)/template.yaml"])
+        #expect(changes.map(\.isValidPath) == [valid])
+    }
+
+    @Test("no letter but ASCII's lower-cases to g, i, t or a dot, so `.git` in any case is found on the bytes")
+    func onlyASCIILowerCasesToGit() {
+        let targets: Set<String> = ["g", "i", "t", "."]
+        let found = (0...0x10FFFF).compactMap(Unicode.Scalar.init).filter { !$0.isASCII && targets.contains(String($0).lowercased()) }
+        #expect(found.isEmpty, "\(found)")
+    }
 }
