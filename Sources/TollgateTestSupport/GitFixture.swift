@@ -39,6 +39,25 @@ public final class GitFixture: Sendable {
         return try git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Commits on top of HEAD, and moves HEAD to, a folder `name` in the top-level folder `parent`
+    /// holding one file `file`. It is made with git's plumbing, as a hostile push would bring it:
+    /// git itself never writes a name such as `.git` or `..` into a tree. Returns the commit's id.
+    @discardableResult
+    public func commitCraftedFolder(_ name: String, in parent: String, file: String, contents: String, message: String) throws -> String {
+        func object(_ arguments: [String], input: String? = nil) throws -> String {
+            try git(arguments, environment: [:], input: input).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let blob = try object(["hash-object", "-w", "--stdin"], input: contents)
+        let folder = try object(["mktree"], input: "100644 blob \(blob)\t\(file)\n")
+        let siblings = try git("ls-tree", "HEAD:\(parent)")
+        let parentTree = try object(["mktree"], input: siblings + "040000 tree \(folder)\t\(name)\n")
+        let others = try git("ls-tree", "HEAD").split(separator: "\n").filter { !$0.hasSuffix("\t\(parent)") }
+        let root = try object(["mktree"], input: others.map { "\($0)\n" }.joined() + "040000 tree \(parentTree)\t\(parent)\n")
+        let commit = try object(["commit-tree", root, "-p", "HEAD", "-m", message])
+        try git("update-ref", "HEAD", commit)
+        return commit
+    }
+
     /// Runs `git` with `arguments` in the repository and returns its standard output.
     ///
     /// - Throws: ``GitFixtureError`` with git's standard error when it exits non-zero.

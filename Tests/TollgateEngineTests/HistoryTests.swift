@@ -272,22 +272,12 @@ extension HistoryTests {
         let git = fixture.git
         try git.write("Stacks/ok/template.yaml", bucketTemplate(["Logs"]))
         let first = try git.commit("first")
-        // git itself never checks such a path out, so the commit is made with plumbing, as a
-        // hostile push would bring it: Stacks/<component>/template.yaml beside Stacks/ok.
-        let script = """
-            set -e
-            cd "$0"
-            blob=$(printf 'Resources:\\n  Q:\\n    Type: AWS::SQS::Queue\\n' | git hash-object -w --stdin)
-            evil=$(printf '100644 blob %s\\ttemplate.yaml\\n' "$blob" | git mktree)
-            stacks=$( (git ls-tree HEAD:Stacks; printf '040000 tree %s\\t%s\\n' "$evil" "$1") | git mktree)
-            root=$( (git ls-tree HEAD | grep -v 'Stacks$' || true; printf '040000 tree %s\\tStacks\\n' "$stacks") | git mktree)
-            bad=$(git commit-tree "$root" -p HEAD -m 'a path git refuses')
-            git update-ref HEAD "$bad"
-            clean=$(git commit-tree "$(git rev-parse "$bad"~1^{tree})" -p "$bad" -m 'remove it')
-            printf '%s %s' "$bad" "$clean"
-            """
-        let ids = try GitFixture.run(["sh", "-c", script, git.path, component]).split(separator: " ").map(String.init)
-        let (bad, clean) = (ids[0], ids[1])
+        // Stacks/<component>/template.yaml beside Stacks/ok, then a commit that takes it away again.
+        let bad = try git.commitCraftedFolder(
+            component, in: "Stacks", file: "template.yaml", contents: "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n",
+            message: "a path git refuses")
+        let clean = try git.git("commit-tree", "\(first)^{tree}", "-p", bad, "-m", "remove it")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
 
         let report = try await fixture.sync()
         let failed = try #require(report.created.first { $0.stack == component }, "\(report.created.map(\.stack))")

@@ -121,17 +121,7 @@ struct TreeComparerTests {
         let fixture = try GitFixture()
         try fixture.write("Stacks/ok/template.yaml", "a\n")
         let first = try fixture.commit("first")
-        // git never writes such a name into a tree itself; plumbing does, as a hostile push would.
-        let script = """
-            set -e
-            cd "$0"
-            blob=$(printf 't\\n' | git hash-object -w --stdin)
-            inner=$(printf '100644 blob %s\\ttemplate.yaml\\n' "$blob" | git mktree)
-            stacks=$( (git ls-tree HEAD:Stacks; printf '040000 tree %s\\t%s\\n' "$inner" "$1") | git mktree)
-            root=$(printf '040000 tree %s\\tStacks\\n' "$stacks" | git mktree)
-            git commit-tree "$root" -p HEAD -m crafted
-            """
-        let second = try GitFixture.run(["sh", "-c", script, fixture.path, component]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let second = try fixture.commitCraftedFolder(component, in: "Stacks", file: "template.yaml", contents: "t\n", message: "crafted")
         let changes = try delta(fixture, scope: ["Stacks/"], from: first, to: second).changes
         #expect(changes.map(\.path) == ["Stacks/\(component)/template.yaml"])
         #expect(changes.map(\.isValidPath) == [valid])
