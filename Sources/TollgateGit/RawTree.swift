@@ -79,10 +79,7 @@ final class RawTree {
     /// end of `other`.
     @inline(__always)
     func sameTail(from offset: Int, as other: RawTree, from otherOffset: Int) -> Bool {
-        let count = bytes.count - offset
-        guard count == other.bytes.count - otherOffset, let base = bytes.baseAddress,
-              let otherBase = other.bytes.baseAddress else { return false }
-        return memcmp(base + offset, otherBase + otherOffset, count) == 0
+        bytes.count - offset == other.bytes.count - otherOffset && sameBytes(offset, bytes.count, in: other, at: otherOffset)
     }
 
     /// The name of `entry`, valid while this tree lives.
