@@ -2,52 +2,148 @@ import Foundation
 import TollgateCore
 
 extension SQLStoreTransaction {
-    /// The first row of a derived table that disagrees with `summary`, or nil when every table
-    /// holds exactly what the trail implies.
+    /// The first row of a derived table that disagrees with what `pass` summarised of the trail,
+    /// or nil when every table holds exactly what the trail implies.
     ///
-    /// Rows are compared in a fixed order (change sets, verdicts, stack states, policy revisions, scan cursors,
-    /// attributed commits, executions), each table both ways: a row the trail does not account
-    /// for, and a row the trail implies that is missing. `summary` marks the rows found.
-    func firstDisagreement(with summary: inout AuditTableSummary) async throws -> TableDisagreement? {
-        if let found = try await changeSetDisagreement(&summary) { return found }
-        if let found = try await verdictDisagreement(&summary) { return found }
-        let few = summary.few
+    /// Tables are compared in a fixed order (change sets, verdicts, stack states, policy
+    /// revisions, scan cursors, attributed commits, executions), each both ways: first the row
+    /// that comes first in the table's key order among those the trail does not account for, then
+    /// a row the trail implies that is missing. A pass that wrote its summary out (``AuditPass``)
+    /// has the rows written beside it, and each partition is then compared on its own.
+    func firstDisagreement(after pass: AuditPass) async throws -> TableDisagreement? {
+        var findings = TableFindings()
+        let decoder = JSONDecoder()
+        let spill = try pass.spillForTables()
+        for table in AuditedTable.allCases {
+            var ordinal: Int64 = 0
+            try await forEachRow(of: table) { row in
+                ordinal += 1
+                if let spill {
+                    try spill.write(.row(table, ordinal: ordinal, row))
+                } else {
+                    try await check(row, of: table, ordinal: ordinal, against: &pass.summary, into: &findings, decoder: decoder)
+                }
+            }
+        }
+        if let spill {
+            try spill.flush()
+            var part = AuditTableSummary()
+            try await compare(spill, rows: pass.memory.rows, merging: &part, into: &findings, decoder: decoder)
+        } else {
+            findings.takeMissing(pass.summary)
+        }
+        return try await first(of: findings, few: pass.summary.few)
+    }
+
+    /// Compares the rows of each partition of `spill` with the summary written beside them,
+    /// merged into `part` first: all of it was written before the first row. `part` is emptied
+    /// for each partition and keeps its memory. A partition with more than twice `rows` records
+    /// of the summary is split again first, up to ``maximumSplits`` times (records of one key
+    /// cannot be split apart).
+    private func compare(
+        _ spill: AuditTableSpill, rows: Int, merging part: inout AuditTableSummary, into findings: inout TableFindings, decoder: JSONDecoder
+    ) async throws {
+        for partition in 0..<spill.partitionCount {
+            let count = spill.summaryRecordCount(partition)
+            if count > 2 * max(rows, 1), spill.level < Self.maximumSplits {
+                let split = try spill.split(partition, into: min(count / max(rows, 1) + 1, AuditPass.maximumPartitions))
+                try await compare(split, rows: rows, merging: &part, into: &findings, decoder: decoder)
+                continue
+            }
+            part.removeRows()
+            let records = try spill.records(of: partition)
+            while let record = try records.next() {
+                switch record {
+                case .changeSet(let id, let changeSet): part.merge(changeSet: id, changeSet)
+                case .supersession(let id): part.mergeSupersession(of: id)
+                case .verdict(let key, let verdict): part.merge(verdict: key, verdict)
+                case .execution(let id, let execution): part.merge(execution: id, execution)
+                case .attribution(let key, let attribution): part.merge(attribution: key, attribution)
+                case .row(let table, let ordinal, let row):
+                    try await check(row, of: table, ordinal: ordinal, against: &part, into: &findings, decoder: decoder)
+                }
+            }
+            findings.takeMissing(part)
+        }
+    }
+
+    /// How many times a partition is split at most.
+    static let maximumSplits = 3
+
+    /// The finding to report, in the order of the tables.
+    private func first(of findings: TableFindings, few: AuditReplay) async throws -> TableDisagreement? {
+        if let found = findings.rows[.changeSets]?.disagreement { return found }
+        if let missing = findings.missingChangeSet {
+            return TableDisagreement(table: "change_sets", row: missing.id, problem: "the row is missing", sequence: missing.sequence)
+        }
+        if let found = findings.rows[.verdicts]?.disagreement { return found }
+        if let missing = findings.missingVerdict {
+            return TableDisagreement(
+                table: "approvals", row: "\(missing.key.changeSetID)/\(missing.key.reviewer)", problem: "the row is missing",
+                sequence: missing.sequence)
+        }
         if let found = try await stackStateDisagreement(few) { return found }
         if let found = try await policyRevisionDisagreement(few) { return found }
         if let found = try await cursorDisagreement(few) { return found }
-        if let found = try await attributionDisagreement(&summary) { return found }
-        return try await executionDisagreement(&summary)
-    }
-
-    private func changeSetDisagreement(_ summary: inout AuditTableSummary) async throws -> TableDisagreement? {
-        let decoder = JSONDecoder()
-        let found = try await firstRow(of: "change_sets", orderedBy: ["id"]) { row in
-            let id = try row.text("id")
-            guard let expected = summary.changeSets[id] else {
-                return TableDisagreement(table: "change_sets", row: id, problem: "no entry records its creation", sequence: nil)
+        if let found = findings.rows[.attributions]?.disagreement { return found }
+        if let missing = findings.missingAttribution {
+            // The summary keeps fingerprints only: the entry that attributed the commit names it.
+            var name = "a commit attributed by audit entry \(missing.sequence)"
+            if let entry = try await auditEntries(after: missing.sequence - 1, limit: 1).first, let stack = entry.stack,
+               let commit = entry.detailValues["commits"]?.split(separator: " ").map(String.init)
+                   .first(where: { AuditTableSummary.attributionKey(stack: stack, commit: $0) == missing.key }) {
+                name = "\(stack) \(commit)"
             }
-            summary.changeSets[id]?.isSeen = true
-            // Every column is read, in the order of the full comparison, so that a damaged row fails alike.
-            let status = try row.text("status")
-            let values: [String?] = [
-                try row.text("stack"), try row.text("kind"), try row.text("target_commit"), try row.text("digest"),
-                String(try row.integer("base_state_version")),
-                Self.joinedCommits(try row.text("commits"), decoder: decoder),
-                auditFingerprint(try row.text("body")),
-            ]
-            let reason = try row.optionalText("status_reason") ?? ""
-            if status == expected.status.rawValue, AuditTableSummary.Fingerprint(reason) == expected.reason,
-               AuditTableSummary.creationFingerprint(values, recorded: expected.recorded) == expected.creation {
-                return nil
-            }
-            guard let full = try await replay(ofChangeSet: id).changeSets[id] else { return nil }
-            return try Self.changeSetDisagreement(row, id: id, expected: full, decoder: decoder)
+            return TableDisagreement(table: "stack_commits", row: name, problem: "the row is missing", sequence: missing.sequence)
         }
-        if let found { return found }
-        if let missing = summary.changeSets.lazy.filter({ !$0.value.isSeen }).min(by: { $0.value.sequence < $1.value.sequence }) {
-            return TableDisagreement(table: "change_sets", row: missing.key, problem: "the row is missing", sequence: missing.value.sequence)
+        if let found = findings.rows[.executions]?.disagreement { return found }
+        if let missing = findings.missingExecution {
+            return TableDisagreement(table: "executions", row: missing.id, problem: "the row is missing", sequence: missing.sequence)
         }
         return nil
+    }
+
+    /// Compares one row, at `ordinal` in its table's key order, with `part`, unless a row before
+    /// it disagrees already; marks the row of `part` it found.
+    private func check(
+        _ row: SQLRow, of table: AuditedTable, ordinal: Int64, against part: inout AuditTableSummary,
+        into findings: inout TableFindings, decoder: JSONDecoder
+    ) async throws {
+        if let found = findings.rows[table], found.ordinal < ordinal { return }
+        let disagreement: TableDisagreement?
+        switch table {
+        case .changeSets: disagreement = try await changeSetDisagreement(row, &part, decoder: decoder)
+        case .verdicts: disagreement = try await verdictDisagreement(row, &part)
+        case .attributions: disagreement = try Self.attributionDisagreement(row, &part)
+        case .executions: disagreement = try Self.executionDisagreement(row, &part)
+        }
+        if let disagreement { findings.rows[table] = (ordinal, disagreement) }
+    }
+
+    private func changeSetDisagreement(
+        _ row: SQLRow, _ part: inout AuditTableSummary, decoder: JSONDecoder
+    ) async throws -> TableDisagreement? {
+        let id = try row.text("id")
+        guard let expected = part.changeSets[id] else {
+            return TableDisagreement(table: "change_sets", row: id, problem: "no entry records its creation", sequence: nil)
+        }
+        part.changeSets[id]?.isSeen = true
+        // Every column is read, in the order of the full comparison, so that a damaged row fails alike.
+        let status = try row.text("status")
+        let values: [String?] = [
+            try row.text("stack"), try row.text("kind"), try row.text("target_commit"), try row.text("digest"),
+            String(try row.integer("base_state_version")),
+            Self.joinedCommits(try row.text("commits"), decoder: decoder),
+            try row.text("body_sha256"),
+        ]
+        let reason = try row.optionalText("status_reason") ?? ""
+        if status == expected.status.rawValue, AuditTableSummary.Fingerprint(reason) == expected.reason,
+           AuditTableSummary.creationFingerprint(values, recorded: expected.recorded) == expected.creation {
+            return nil
+        }
+        guard let full = try await replay(ofChangeSet: id).changeSets[id],
+              let stored = try await session.query("SELECT * FROM change_sets WHERE id = ?", [.text(id)]).first else { return nil }
+        return try Self.changeSetDisagreement(stored, id: id, expected: full, decoder: decoder)
     }
 
     /// How a change set row differs from what its entries say, field by field.
@@ -76,36 +172,29 @@ extension SQLStoreTransaction {
         return checks.compactMap({ $0 }).first
     }
 
-    private func verdictDisagreement(_ summary: inout AuditTableSummary) async throws -> TableDisagreement? {
-        let found = try await firstRow(of: "approvals", orderedBy: ["change_set_id", "reviewer"]) { row in
-            let id = try row.text("change_set_id")
-            let reviewer = try row.text("reviewer")
-            let key = AuditTableSummary.VerdictKey(changeSetID: id, reviewer: reviewer)
-            guard let expected = summary.verdicts[key] else {
-                return TableDisagreement(table: "approvals", row: "\(id)/\(reviewer)", problem: "no entry records this verdict", sequence: nil)
-            }
-            summary.verdicts[key]?.isSeen = true
-            let verdict = try row.text("verdict")
-            if verdict != (expected.approve ? "approve" : "reject") {
-                return TableDisagreement(
-                    table: "approvals", row: "\(id)/\(reviewer)",
-                    problem: "verdict is \(verdict), the trail says \(expected.approve ? "approve" : "reject")", sequence: expected.sequence)
-            }
-            let same = try? AuditTableSummary.verdictFingerprint(
-                digest: expected.hasDigest ? row.text("digest") : nil,
-                signatureSHA256: expected.hasSignature ? row.optionalText("signature").map(auditFingerprint) : nil,
-                reason: row.optionalText("reason")) == expected.fingerprint
-            if same == true { return nil }
-            guard let full = try await replay(ofChangeSet: id).verdicts[id]?[reviewer] else { return nil }
-            return try Self.verdictDisagreement(row, key: "\(id)/\(reviewer)", expected: full)
+    private func verdictDisagreement(_ row: SQLRow, _ part: inout AuditTableSummary) async throws -> TableDisagreement? {
+        let id = try row.text("change_set_id")
+        let reviewer = try row.text("reviewer")
+        let key = AuditTableSummary.VerdictKey(changeSetID: id, reviewer: reviewer)
+        guard let expected = part.verdicts[key] else {
+            return TableDisagreement(table: "approvals", row: "\(id)/\(reviewer)", problem: "no entry records this verdict", sequence: nil)
         }
-        if let found { return found }
-        if let missing = summary.verdicts.lazy.filter({ !$0.value.isSeen }).min(by: { $0.key < $1.key }) {
+        part.verdicts[key]?.isSeen = true
+        let verdict = try row.text("verdict")
+        if verdict != (expected.approve ? "approve" : "reject") {
             return TableDisagreement(
-                table: "approvals", row: "\(missing.key.changeSetID)/\(missing.key.reviewer)", problem: "the row is missing",
-                sequence: missing.value.sequence)
+                table: "approvals", row: "\(id)/\(reviewer)",
+                problem: "verdict is \(verdict), the trail says \(expected.approve ? "approve" : "reject")", sequence: expected.sequence)
         }
-        return nil
+        let same = try? AuditTableSummary.verdictFingerprint(
+            digest: expected.hasDigest ? row.text("digest") : nil,
+            signatureSHA256: expected.hasSignature ? row.optionalText("signature_sha256") : nil,
+            reason: row.optionalText("reason")) == expected.fingerprint
+        if same == true { return nil }
+        guard let full = try await replay(ofChangeSet: id).verdicts[id]?[reviewer],
+              let stored = try await session.query(
+                  "SELECT * FROM approvals WHERE change_set_id = ? AND reviewer = ?", [.text(id), .text(reviewer)]).first else { return nil }
+        return try Self.verdictDisagreement(stored, key: "\(id)/\(reviewer)", expected: full)
     }
 
     /// How a verdict row's digest, signature or reason differs from what its entry says.
@@ -226,64 +315,69 @@ extension SQLStoreTransaction {
         return nil
     }
 
-    private func attributionDisagreement(_ summary: inout AuditTableSummary) async throws -> TableDisagreement? {
-        let found = try await firstRow(of: "stack_commits", orderedBy: ["stack", "position"]) { row in
-            let stack = try row.text("stack")
-            let commit = try row.text("commit_id")
-            let key = AuditTableSummary.attributionKey(stack: stack, commit: commit)
-            guard let attribution = summary.attributions[key] else {
-                return TableDisagreement(table: "stack_commits", row: "\(stack) \(commit)", problem: "no entry attributes this commit", sequence: nil)
-            }
-            summary.attributions[key]?.isSeen = true
-            if AuditTableSummary.Fingerprint(try row.optionalText("merged_by")) != attribution.mergedBy {
-                return TableDisagreement(
-                    table: "stack_commits", row: "\(stack) \(commit)", problem: "the merge that brought it differs from the trail",
-                    sequence: attribution.sequence)
-            }
-            return nil
+    private static func attributionDisagreement(_ row: SQLRow, _ part: inout AuditTableSummary) throws -> TableDisagreement? {
+        let stack = try row.text("stack")
+        let commit = try row.text("commit_id")
+        let key = AuditTableSummary.attributionKey(stack: stack, commit: commit)
+        guard let attribution = part.attributions[key] else {
+            return TableDisagreement(table: "stack_commits", row: "\(stack) \(commit)", problem: "no entry attributes this commit", sequence: nil)
         }
-        if let found { return found }
-        guard let missing = summary.attributions.lazy.filter({ !$0.value.isSeen }).min(by: { $0.value.sequence < $1.value.sequence }) else {
-            return nil
-        }
-        // The summary keeps fingerprints only: the entry that attributed the commit names it.
-        var name = "a commit attributed by audit entry \(missing.value.sequence)"
-        if let entry = try await auditEntries(after: missing.value.sequence - 1, limit: 1).first, let stack = entry.stack,
-           let commit = entry.detailValues["commits"]?.split(separator: " ").map(String.init)
-               .first(where: { AuditTableSummary.attributionKey(stack: stack, commit: $0) == missing.key }) {
-            name = "\(stack) \(commit)"
-        }
-        return TableDisagreement(table: "stack_commits", row: name, problem: "the row is missing", sequence: missing.value.sequence)
-    }
-
-    private func executionDisagreement(_ summary: inout AuditTableSummary) async throws -> TableDisagreement? {
-        let found = try await firstRow(of: "executions", orderedBy: ["id"]) { row in
-            let id = try row.text("id")
-            guard let expected = summary.executions[id] else {
-                return TableDisagreement(table: "executions", row: id, problem: "no entry records its start", sequence: nil)
-            }
-            summary.executions[id]?.isSeen = true
-            if let changeSet = expected.changeSetID, try row.text("change_set_id") != changeSet {
-                return TableDisagreement(table: "executions", row: id, problem: "it names another change set than the trail", sequence: expected.sequence)
-            }
-            let result = try row.optionalText("result")
-            if result != expected.result {
-                return TableDisagreement(
-                    table: "executions", row: id, problem: "result is \(result ?? "null"), the trail says \(expected.result ?? "null")",
-                    sequence: expected.sequence)
-            }
-            return nil
-        }
-        if let found { return found }
-        if let missing = summary.executions.lazy.filter({ !$0.value.isSeen }).min(by: { $0.value.sequence < $1.value.sequence }) {
-            return TableDisagreement(table: "executions", row: missing.key, problem: "the row is missing", sequence: missing.value.sequence)
+        part.attributions[key]?.isSeen = true
+        if AuditTableSummary.Fingerprint(try row.optionalText("merged_by")) != attribution.mergedBy {
+            return TableDisagreement(
+                table: "stack_commits", row: "\(stack) \(commit)", problem: "the merge that brought it differs from the trail",
+                sequence: attribution.sequence)
         }
         return nil
     }
 
+    private static func executionDisagreement(_ row: SQLRow, _ part: inout AuditTableSummary) throws -> TableDisagreement? {
+        let id = try row.text("id")
+        guard let expected = part.executions[id] else {
+            return TableDisagreement(table: "executions", row: id, problem: "no entry records its start", sequence: nil)
+        }
+        part.executions[id]?.isSeen = true
+        if let changeSet = expected.changeSetID, try row.text("change_set_id") != changeSet {
+            return TableDisagreement(table: "executions", row: id, problem: "it names another change set than the trail", sequence: expected.sequence)
+        }
+        let result = try row.optionalText("result")
+        if result != expected.result {
+            return TableDisagreement(
+                table: "executions", row: id, problem: "result is \(result ?? "null"), the trail says \(expected.result ?? "null")",
+                sequence: expected.sequence)
+        }
+        return nil
+    }
+
+    /// The columns of each audited table that the check compares, in the order a compared row
+    /// holds them. A change set's body and a verdict's signature are held as their SHA-256, the
+    /// form in which entries record them, so that a row written out stays small.
+    static let comparedColumns: [AuditedTable: SQLColumns] = Dictionary(uniqueKeysWithValues: AuditedTable.allCases.map {
+        ($0, SQLColumns($0.comparedColumns))
+    })
+
+    /// Hands every row of `table` to `body` in the order of its key, as compared: with only the
+    /// columns the check compares.
+    private func forEachRow(of table: AuditedTable, _ body: (SQLRow) async throws -> Void) async throws {
+        let columns = Self.comparedColumns[table]!
+        _ = try await firstRow(of: table.name, orderedBy: table.keyColumns) { row in
+            let values = try table.comparedColumns.map { column -> SQLValue in
+                switch column {
+                case "body_sha256": return .text(auditFingerprint(try row.text("body")))
+                case "signature_sha256":
+                    guard case .text(let signature) = try row.boundValue("signature") else { return try row.boundValue("signature") }
+                    return .text(auditFingerprint(signature))
+                default: return try row.boundValue(column)
+                }
+            }
+            try await body(SQLRow(columns: columns, values: values, location: row.location))
+            return nil
+        }
+    }
+
     /// The first row of `table`, in the order of its key columns `keys`, for which `check` finds a
     /// disagreement. Rows are read a page at a time, each page after the last key of the one
-    /// before, so that a table of any size is checked in bounded memory.
+    /// before, so that a table of any size is read in bounded memory.
     private func firstRow(
         of table: String, orderedBy keys: [String], _ check: (SQLRow) async throws -> TableDisagreement?
     ) async throws -> TableDisagreement? {
@@ -344,3 +438,67 @@ extension SQLStoreTransaction {
         auditFingerprint(template + "\u{0}" + parameters + "\u{0}" + tags + (outputs == "{}" ? "" : "\u{0}" + outputs))
     }
 }
+
+extension AuditedTable {
+    /// The table's name in the schema.
+    var name: String {
+        switch self {
+        case .changeSets: "change_sets"
+        case .verdicts: "approvals"
+        case .attributions: "stack_commits"
+        case .executions: "executions"
+        }
+    }
+
+    /// The columns the check reads the table in the order of.
+    var keyColumns: [String] {
+        switch self {
+        case .changeSets, .executions: ["id"]
+        case .verdicts: ["change_set_id", "reviewer"]
+        case .attributions: ["stack", "position"]
+        }
+    }
+
+    /// The columns the check compares; `body_sha256` and `signature_sha256` stand for the SHA-256
+    /// of `body` and `signature`.
+    var comparedColumns: [String] {
+        switch self {
+        case .changeSets:
+            ["id", "status", "stack", "kind", "target_commit", "digest", "base_state_version", "commits", "body_sha256", "status_reason"]
+        case .verdicts: ["change_set_id", "reviewer", "verdict", "digest", "signature_sha256", "reason"]
+        case .attributions: ["stack", "commit_id", "merged_by"]
+        case .executions: ["id", "change_set_id", "result"]
+        }
+    }
+}
+
+/// What a table check found so far: for each audited table, the first row in key order that
+/// disagrees, and the row the trail implies that is missing and is reported first.
+struct TableFindings {
+    var rows: [AuditedTable: (ordinal: Int64, disagreement: TableDisagreement)] = [:]
+    /// The missing change set whose last entry came first.
+    var missingChangeSet: (id: String, sequence: Int64)?
+    /// The missing verdict first in key order.
+    var missingVerdict: (key: AuditTableSummary.VerdictKey, sequence: Int64)?
+    /// The missing attribution whose entry came first.
+    var missingAttribution: (key: AuditTableSummary.Fingerprint, sequence: Int64)?
+    /// The missing execution whose last entry came first.
+    var missingExecution: (id: String, sequence: Int64)?
+
+    /// Takes in the rows of `part` that no table row matched.
+    mutating func takeMissing(_ part: AuditTableSummary) {
+        for (id, changeSet) in part.changeSets where !changeSet.isSeen && changeSet.sequence < missingChangeSet?.sequence ?? .max {
+            missingChangeSet = (id, changeSet.sequence)
+        }
+        for (key, verdict) in part.verdicts where !verdict.isSeen && missingVerdict.map({ key < $0.key }) ?? true {
+            missingVerdict = (key, verdict.sequence)
+        }
+        for (key, attribution) in part.attributions where !attribution.isSeen && attribution.sequence < missingAttribution?.sequence ?? .max {
+            missingAttribution = (key, attribution.sequence)
+        }
+        for (id, execution) in part.executions where !execution.isSeen && execution.sequence < missingExecution?.sequence ?? .max {
+            missingExecution = (id, execution.sequence)
+        }
+    }
+}
+

@@ -1,3 +1,4 @@
+import Foundation
 public import TollgateCore
 
 extension StateStore {
@@ -9,13 +10,17 @@ extension StateStore {
     ///   two look apart, so a disagreement is checked once more against an unchanged trail head.
     /// - Throws: ``StoreError`` when the store cannot be read.
     public func verifyTables() async throws -> TableDisagreement? {
+        try await verifyTables(memory: .standard)
+    }
+
+    func verifyTables(memory: AuditCheckMemory) async throws -> TableDisagreement? {
         var found: TableDisagreement?
         for _ in 0..<2 {
             let head = try await auditHead()?.sequence
             found = try await read { reader in
-                let pass = AuditPass(expectedHead: nil, checksChain: false)
+                let pass = AuditPass(expectedHead: nil, checksChain: false, entries: head ?? 0, memory: memory, location: location)
                 try await pass.run(over: reader)
-                return try await reader.firstDisagreement(with: &pass.summary)
+                return try await reader.firstDisagreement(after: pass)
             }
             let now = try await auditHead()?.sequence
             if found == nil || now == head { return found }
@@ -30,17 +35,21 @@ extension StateStore {
     ///   chain (nil when the chain is not intact or every table agrees).
     /// - Throws: ``StoreError`` when the store cannot be read.
     public func verifyAuditTrailAndTables(expectedHead: String? = nil) async throws -> (AuditVerification, TableDisagreement?) {
+        try await verifyAuditTrailAndTables(expectedHead: expectedHead, memory: .standard)
+    }
+
+    func verifyAuditTrailAndTables(expectedHead: String?, memory: AuditCheckMemory) async throws -> (AuditVerification, TableDisagreement?) {
         let head = try await auditHead()?.sequence
-        let pass = AuditPass(expectedHead: expectedHead, checksChain: true, withTables: true)
+        let pass = AuditPass(expectedHead: expectedHead, checksChain: true, withTables: true, entries: head ?? 0, memory: memory, location: location)
         try await pass.run(over: self)
         let verification = pass.verifier.finish()
         guard case .intact = verification else { return (verification, nil) }
-        let found = try await read { try await $0.firstDisagreement(with: &pass.summary) }
+        let found = try await read { try await $0.firstDisagreement(after: pass) }
         // A writer that committed while the trail was read can make the two look apart; the
         // full check then looks again against an unchanged head.
         let now = try await auditHead()?.sequence
         if found == nil || now == head { return (verification, found) }
-        return (verification, try await verifyTables())
+        return (verification, try await verifyTables(memory: memory))
     }
 
     /// The change set `id`, after checking it against the audit entries that created and moved
@@ -60,32 +69,97 @@ extension StateStore {
     }
 }
 
+/// How much of the trail's summary a table check holds in memory, and how many entries it reads
+/// at a time.
+struct AuditCheckMemory: Sendable {
+    /// Rows of the summary held before they are written out (about 150 bytes each).
+    var rows: Int
+    /// Entries read per page of the trail; the summary is written out only between pages.
+    var pageSize: Int
+    /// The folder the scratch files are made in; nil for `TMPDIR`.
+    var scratchFolder: String?
+    /// The partitions a summary is first written out to; nil to estimate them from the trail's
+    /// length. Fewer than a trail needs makes the check split them again.
+    var partitions: Int?
+
+    /// About 8 MB of summary, which keeps `audit verify` of any trail under 64 MB.
+    static let standard = AuditCheckMemory(rows: 50_000, pageSize: auditPageSize)
+}
+
 /// One read of the trail in sequence order, a page of entries at a time, each entry handed over
 /// as it is read: the chain verifier checks it and, while the chain holds, the table summary
-/// takes it in.
+/// takes it in. A summary that outgrows ``AuditCheckMemory/rows`` is written out to an
+/// ``AuditTableSpill`` between pages, split into enough partitions that each holds about that
+/// many rows for a trail of `entries` entries.
 ///
-/// SQLiteNIO hands a page's entries over on one thread, one after another, and the pass is read
-/// only between pages, which makes the unchecked `Sendable` safe.
-final class AuditPass: @unchecked Sendable {
+/// Its state is the store's to read: outside the store the type only carries a pass from
+/// reading the trail to comparing the tables. SQLiteNIO hands a page's entries over on one
+/// thread, one after another, and the pass is read only between pages, which makes the unchecked
+/// `Sendable` safe.
+public final class AuditPass: @unchecked Sendable {
     private(set) var verifier: AuditChainVerifier
     var summary = AuditTableSummary()
     private let checksChain: Bool
     private let withTables: Bool
+    private let entries: Int64
+    let memory: AuditCheckMemory
+    private let location: String
+    private var spill: AuditTableSpill?
     private var lastSequence: Int64 = 0
     private var isStopped = false
 
-    init(expectedHead: String?, checksChain: Bool = true, withTables: Bool = true) {
+    /// A pass over a trail of about `entries` entries in the store at `location`.
+    init(
+        expectedHead: String?, checksChain: Bool = true, withTables: Bool = true, entries: Int64 = 0,
+        memory: AuditCheckMemory = .standard, location: String = ""
+    ) {
         verifier = AuditChainVerifier(expectedHead: expectedHead)
         self.checksChain = checksChain
         self.withTables = withTables
+        self.entries = entries
+        self.memory = memory
+        self.location = location
     }
 
     /// Reads the whole trail from `reader`, or up to the first entry that breaks the chain.
     func run(over reader: some StoreReader) async throws {
         while !isStopped {
-            let count = try await reader.forEachAuditEntry(after: lastSequence, limit: auditPageSize) { self.take($0) }
-            if count < auditPageSize { return }
+            let count = try await reader.forEachAuditEntry(after: lastSequence, limit: memory.pageSize) { self.take($0) }
+            if withTables, summary.rowCount > memory.rows { try writeOut() }
+            if count < memory.pageSize { return }
         }
+    }
+
+    /// The spill the summary was written out to, with its last part written too; nil when the
+    /// whole summary stayed in memory.
+    func spillForTables() throws -> AuditTableSpill? {
+        guard let spill else { return nil }
+        // The last part, with the memory the summary took: the comparison needs it.
+        try summary.drain(keepingCapacity: false) { try spill.write($0) }
+        return spill
+    }
+
+    /// At most this many partitions, so that their buffers of at least 4 KiB each stay within
+    /// ``AuditTableSpill/bufferedBytes``; a longer trail's partitions are split when compared.
+    static let maximumPartitions = 512
+
+    private func writeOut() throws {
+        if spill == nil {
+            spill = try AuditTableSpill(
+                partitionCount: memory.partitions ?? estimatedPartitions(), under: memory.scratchFolder ?? NSTemporaryDirectory(),
+                columns: SQLStoreTransaction.comparedColumns, location: location)
+        }
+        try summary.drain { try spill?.write($0) }
+    }
+
+    /// Enough partitions for each to hold ``AuditCheckMemory/rows`` rows: the rows so far, scaled
+    /// to the whole trail, with a quarter more for rows that grow later. A partition that still
+    /// outgrows it is split when it is compared.
+    private func estimatedPartitions() -> Int {
+        let read = Double(max(lastSequence, 1))
+        let rows = Double(summary.rowCount) * max(Double(entries), read) / read * 1.25
+        let partitions = (rows / Double(max(memory.rows, 1))).rounded(.up)
+        return Int(min(max(partitions, 2), Double(Self.maximumPartitions)))
     }
 
     private func take(_ entry: AuditEntry) {

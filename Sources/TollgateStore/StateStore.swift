@@ -132,8 +132,8 @@ extension StateStore {
         try await read { try await $0.trailCursor(branch: branch) }
     }
 
-    public func firstDisagreement(with summary: inout AuditTableSummary) async throws -> TableDisagreement? {
-        try await read { try await $0.firstDisagreement(with: &summary) }
+    public func firstDisagreement(after pass: AuditPass) async throws -> TableDisagreement? {
+        try await read { try await $0.firstDisagreement(after: pass) }
     }
 
     public func accessTokens() async throws -> [AccessTokenRecord] {
@@ -219,9 +219,9 @@ public protocol StoreReader: Sendable {
     func stackCommits(stack: String) async throws -> [StackCommit]
     /// The commit the audit trail last moved `branch`'s scan cursor to, or nil if it never did.
     func trailCursor(branch: String) async throws -> String?
-    /// The first row of a derived table that disagrees with `summary` (``StateStore/verifyTables()``);
-    /// `summary` marks the rows it found.
-    func firstDisagreement(with summary: inout AuditTableSummary) async throws -> TableDisagreement?
+    /// The first row of a derived table that disagrees with the trail as `pass` read it
+    /// (``StateStore/verifyTables()``).
+    func firstDisagreement(after pass: AuditPass) async throws -> TableDisagreement?
     /// The commits attributed to `stack` that no APPLIED change set of the stack covered: those
     /// whose authors wrote some of what the stack's next change set would apply.
     func unappliedCommits(stack: String) async throws -> [StackCommit]

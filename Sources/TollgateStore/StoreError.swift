@@ -61,6 +61,8 @@ public enum StoreError: TollgateError, Sendable, Equatable {
     /// Any other database failure, with the operation that failed; `message` is the database's own
     /// text, kept for logs (``debugDescription``) and never in ``description``.
     case database(location: String, operation: String, message: String)
+    /// A check of the audit trail could not write or read the scratch file it keeps beside memory.
+    case scratchFile(path: String, reason: String)
     /// No access token has this id.
     case unknownAccessToken(String)
     /// The access token was revoked before; revoking is done once.
@@ -125,6 +127,8 @@ public enum StoreError: TollgateError, Sendable, Equatable {
             return "The state store \(location) failed while \(operation)."
         case .full(let location):
             return "The state store \(location) ran out of space (disk or quota full) and nothing of that transaction was written; free some space."
+        case .scratchFile(let path, let reason):
+            return "The audit check cannot use its scratch file \(path): \(reason); set TMPDIR to a folder with room and run it again. The store was not changed."
         case .unknownAccessToken(let id):
             return "No access token has the id \(id); `tollgate token list` lists them."
         case .accessTokenRevoked(let id):
@@ -148,7 +152,7 @@ extension StoreError {
         case .invalidURL: .invalidInput
         case .tamperedRecord: .refused
         case .cannotOpen, .notADatabase, .emptyFile, .schemaTooOld, .unreachable, .loginRefused, .schemaTooNew, .busy,
-             .nestedCall, .corruptRecord, .database, .full:
+             .nestedCall, .corruptRecord, .database, .full, .scratchFile:
             .unavailable
         }
     }

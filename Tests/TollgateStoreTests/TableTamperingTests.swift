@@ -47,6 +47,8 @@ struct TableTamperingTests {
         let (chain, tables) = try await fixture.store.verifyAuditTrailAndTables()
         #expect(chain.isIntact)
         #expect(tables == nil)
+        #expect(try await fixture.store.verifyTables(memory: .writtenOut) == nil)
+        #expect(try await fixture.store.verifyAuditTrailAndTables(expectedHead: nil, memory: .writtenOut).1 == nil)
         #expect(try await fixture.store.checkedChangeSet(id: pending).id == pending)
         try await fixture.close()
     }
@@ -98,6 +100,9 @@ struct TableTamperingTests {
         let (chain, tables) = try await fixture.store.verifyAuditTrailAndTables()
         #expect(chain.isIntact)
         #expect(tables == found)
+        // A summary written out after every entry, in partitions, finds the same row.
+        #expect(try await fixture.store.verifyTables(memory: .writtenOut) == found)
+        #expect(try await fixture.store.verifyAuditTrailAndTables(expectedHead: nil, memory: .writtenOut).1 == found)
         if let refused = expected.refused {
             await #expect(throws: StoreError.self) { _ = try await fixture.store.checkedChangeSet(id: refused) }
         }
@@ -170,6 +175,7 @@ struct TableDisagreementTextTests {
         #expect(expected.sequence != nil)
         #expect(try await fixture.store.verifyTables() == expected)
         #expect(try await fixture.store.verifyAuditTrailAndTables().1 == expected)
+        #expect(try await fixture.store.verifyTables(memory: .writtenOut) == expected)
         try await fixture.close()
     }
 }
@@ -265,6 +271,179 @@ struct TableTamperingPagingTests {
         let found = try #require(try await fixture.store.verifyTables(), "an edit on the second page went unnoticed")
         #expect(found.table == "stack_commits")
         #expect(found.row == "network c001050")
+        #expect(try await fixture.store.verifyTables(memory: .writtenOut) == found)
         try await fixture.close()
     }
+}
+
+/// A summary too large for memory is written out in partitions and compared one partition at a
+/// time; what the check reports must not depend on it.
+@Suite("Table check beyond memory")
+struct TableCheckWrittenOutTests {
+    /// A store with `count` change sets, each approved, applied by an execution, with attributed commits.
+    static func busy(_ kind: StoreKind, count: Int) async throws -> (StoreFixture, ids: [String]) {
+        let fixture = try await StoreFixture.make(kind)
+        var ids: [String] = []
+        try await fixture.store.transaction { tx in
+            for index in 0..<count {
+                let changeSet = sampleChangeSet(stack: "stack-\(index % 7)", commit: String(format: "c%06d", index))
+                ids.append(changeSet.id)
+                try await tx.attributeCommits([StackCommit(commit: String(format: "c%06d", index), mergedBy: "m\(index)")], stack: changeSet.stack, actor: "tollgate")
+                _ = try await tx.createChangeSet(changeSet, actor: "tollgate")
+                _ = try await tx.recordVerdict(ApprovalRecord(changeSetID: changeSet.id, reviewer: "bob", verdict: .approve, digest: changeSet.digest))
+                _ = try await tx.transition(changeSetID: changeSet.id, to: .approved, actor: "bob", reason: nil)
+                let execution = String(format: "ex-%08d", index)
+                _ = try await tx.startExecution(id: execution, changeSetID: changeSet.id, actor: "tollgate")
+                _ = try await tx.finishExecution(id: execution, result: .succeeded, providerOutput: nil, actor: "tollgate")
+            }
+        }
+        return (fixture, ids)
+    }
+
+    /// Written out after every entry; every few entries; in parts of many pages; and into too few
+    /// partitions, which the comparison splits again.
+    static let memories: [AuditCheckMemory] = [
+        .writtenOut, AuditCheckMemory(rows: 7, pageSize: 5), AuditCheckMemory(rows: 40, pageSize: 64),
+        AuditCheckMemory(rows: 5, pageSize: 3, partitions: 2),
+    ]
+
+    @Test("several edits: the first row in key order is named, whatever the memory", arguments: StoreKind.allCases)
+    func severalEdits(kind: StoreKind) async throws {
+        let (fixture, ids) = try await Self.busy(kind, count: 60)
+        for memory in Self.memories {
+            #expect(try await fixture.store.verifyTables(memory: memory) == nil)
+        }
+        let sorted = ids.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        let edited = [sorted[40], sorted[3], sorted[51]]
+        for id in edited {
+            try await fixture.tamper("UPDATE change_sets SET target_commit = 'badc0de' WHERE id = '\(id)'")
+        }
+        try await fixture.tamper("DELETE FROM executions WHERE id = 'ex-00000009'")
+        let found = try #require(try await fixture.store.verifyTables())
+        #expect(found.table == "change_sets")
+        #expect(found.row == sorted[3])
+        for memory in Self.memories {
+            #expect(try await fixture.store.verifyTables(memory: memory) == found, "\(memory)")
+            #expect(try await fixture.store.verifyAuditTrailAndTables(expectedHead: nil, memory: memory).1 == found, "\(memory)")
+        }
+        // With the change sets mended, the missing execution is next, named alike.
+        for id in edited {
+            let commit = String(format: "c%06d", try #require(ids.firstIndex(of: id)))
+            try await fixture.tamper("UPDATE change_sets SET target_commit = '\(commit)' WHERE id = '\(id)'")
+        }
+        let missing = try #require(try await fixture.store.verifyTables())
+        #expect(missing.table == "executions")
+        #expect(missing.row == "ex-00000009")
+        #expect(missing.problem == "the row is missing")
+        for memory in Self.memories {
+            #expect(try await fixture.store.verifyTables(memory: memory) == missing, "\(memory)")
+        }
+        try await fixture.close()
+    }
+
+    @Test("a scratch folder that cannot be made is named, and nothing is reported as checked")
+    func unwritableScratch() async throws {
+        let (fixture, _) = try await Self.busy(.sqlite, count: 3)
+        let folder = "/nonexistent-\(UInt32.random(in: 0...UInt32.max))/scratch"
+        let memory = AuditCheckMemory(rows: 0, pageSize: 1, scratchFolder: folder)
+        await #expect(throws: StoreError.scratchFile(path: folder, reason: "No such file or directory")) {
+            _ = try await fixture.store.verifyAuditTrailAndTables(expectedHead: nil, memory: memory)
+        }
+        try await fixture.close()
+    }
+}
+
+/// The scratch files a table check writes out: read back as written, and split without losing or
+/// reordering what one key's records say.
+@Suite("Audit check scratch files")
+struct AuditTableSpillTests {
+    static let columns = SQLStoreTransaction.comparedColumns
+
+    static func changeSet(_ sequence: Int64, _ status: ChangeSetStatus) -> AuditTableSummary.ChangeSet {
+        AuditTableSummary.ChangeSet(
+            creation: .init("c\(sequence)"), reason: .init(""), sequence: sequence, status: status, recorded: [], isCreated: sequence == 1)
+    }
+
+    /// Every record of `spill`, partition by partition.
+    static func contents(of spill: AuditTableSpill) throws -> [[String]] {
+        try (0..<spill.partitionCount).map { partition in
+            let records = try spill.records(of: partition)
+            var read: [String] = []
+            while let record = try records.next() { read.append(Self.describe(record)) }
+            return read
+        }
+    }
+
+    static func describe(_ record: SpillRecord) -> String {
+        switch record {
+        case .changeSet(let id, let changeSet): "change set \(id) \(changeSet.sequence) \(changeSet.status.rawValue) \(changeSet.isCreated)"
+        case .supersession(let id): "supersession \(id)"
+        case .verdict(let key, let verdict): "verdict \(key.changeSetID)/\(key.reviewer) \(verdict.approve) \(verdict.sequence)"
+        case .execution(let id, let execution): "execution \(id) \(execution.result ?? "-") \(execution.changeSetID ?? "-") \(execution.isStarted)"
+        case .attribution(let key, let attribution): "attribution \(key.low) \(attribution.sequence)"
+        case .row(let table, let ordinal, let row): "row \(table) \(ordinal) \(row.values)"
+        }
+    }
+
+    @Test("records read back as written, and a split keeps each key's records whole and in order")
+    func roundTripAndSplit() throws {
+        let spill = try AuditTableSpill(partitionCount: 1, under: NSTemporaryDirectory(), columns: Self.columns, location: "test")
+        var written: [String] = []
+        func write(_ record: SpillRecord) throws {
+            try spill.write(record)
+            written.append(Self.describe(record))
+        }
+        for index in 0..<40 {
+            let id = "cs-\(index)"
+            try write(.changeSet(id: id, Self.changeSet(1, .pending)))
+            try write(.supersession(id: "cs-\(index + 1)"))
+            try write(.verdict(.init(changeSetID: id, reviewer: "bob ü"), .init(fingerprint: .init(id), sequence: 2, approve: index % 2 == 0, hasDigest: true, hasSignature: false)))
+            try write(.execution(id: "ex-\(index)", .init(changeSetID: index % 3 == 0 ? nil : id, result: "SUCCEEDED", sequence: 3, isStarted: false)))
+            try write(.attribution(AuditTableSummary.attributionKey(stack: "s", commit: "c\(index)"), .init(mergedBy: .init(nil), sequence: 4)))
+            try write(.changeSet(id: id, Self.changeSet(5, .applied)))
+        }
+        for index in 0..<40 {
+            // A digest with an emoji, a NUL and an escape sequence reads back byte for byte.
+            let values: [SQLValue] = [
+                .text("cs-\(index)"), .text("APPLIED"), .text("s"), .text("stack"), .text("c"), .text("sha256:\u{1F600}\u{0}\u{1B}[31m"),
+                .integer(Int64(index)), .text("[]"), .text("b0"), .null,
+            ]
+            try write(.row(.changeSets, ordinal: Int64(index + 1), SQLRow(columns: Self.columns[.changeSets]!, values: values, location: "test")))
+        }
+        try spill.flush()
+        #expect(try Self.contents(of: spill) == [written])
+        #expect(spill.summaryRecordCount(0) == 240)
+
+        let split = try spill.split(0, into: 4)
+        let parts = try Self.contents(of: split)
+        #expect(parts.count == 4)
+        #expect(parts.allSatisfy { !$0.isEmpty }, "one partition took nothing: \(parts.map(\.count))")
+        #expect(parts.flatMap { $0 }.sorted() == written.sorted())
+        // Each key's records stay in one partition, in the order written.
+        for index in 0..<40 {
+            let mentions = written.filter { $0.hasPrefix("change set cs-\(index) ") }
+            let holding = parts.filter { $0.contains(mentions[0]) }
+            #expect(holding.count == 1)
+            #expect(holding.first?.filter { $0.hasPrefix("change set cs-\(index) ") } == mentions)
+        }
+        #expect((0..<4).reduce(0) { $0 + split.summaryRecordCount($1) } == 240)
+    }
+
+    @Test("a scratch file changed under the check is refused, naming it")
+    func damagedFile() throws {
+        let spill = try AuditTableSpill(partitionCount: 1, under: NSTemporaryDirectory(), columns: Self.columns, location: "test")
+        try spill.write(.supersession(id: "cs-1"))
+        try spill.flush()
+        let records = try spill.records(of: 0)
+        let path = records.path
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.truncate(atOffset: 4)
+        try handle.close()
+        #expect(throws: StoreError.scratchFile(path: path, reason: "it no longer holds what the check wrote")) { _ = try spill.records(of: 0).next() }
+    }
+}
+
+extension AuditCheckMemory {
+    /// A summary written out after every entry, the most parts a trail can be cut into.
+    static let writtenOut = AuditCheckMemory(rows: 0, pageSize: 1)
 }

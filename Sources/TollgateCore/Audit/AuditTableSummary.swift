@@ -3,6 +3,11 @@ import Crypto
 /// What the audit trail says every derived table holds, kept small enough to check a trail of
 /// millions of entries in little memory.
 ///
+/// A trail too long for even that is summarised in parts: the store writes out what the summary
+/// holds (``drain(into:)``) and starts again empty, and later merges the parts in order (the `merge`
+/// functions). An entry about a row the summary no longer holds then leaves a partial row, which
+/// the merge lays over the earlier part's row as applying the entry to it would have.
+///
 /// The tables that grow with the trail (change sets, verdicts, attributed commits, executions)
 /// keep per row only what the table check compares, the fields it prints as 16-byte
 /// ``Fingerprint``s, and the entry that last set them; the few stack states, policy revisions and
@@ -12,8 +17,16 @@ import Crypto
 public struct AuditTableSummary: Sendable {
     /// The first 16 bytes of a SHA-256 over length-prefixed values: equal only for equal values.
     public struct Fingerprint: Hashable, Sendable {
-        let high: UInt64
-        let low: UInt64
+        /// The first 8 bytes, big-endian.
+        public let high: UInt64
+        /// The next 8 bytes, big-endian.
+        public let low: UInt64
+
+        /// The fingerprint with these bytes, as read back from where ``high`` and ``low`` were written.
+        public init(high: UInt64, low: UInt64) {
+            self.high = high
+            self.low = low
+        }
 
         /// The fingerprint of `values` in order; nil and the empty text differ.
         public init(_ values: String?...) {
@@ -48,7 +61,7 @@ public struct AuditTableSummary: Sendable {
     }
 
     /// A change set as its entries describe it: its status in full, the rest fingerprinted.
-    public struct ChangeSet: Sendable {
+    public struct ChangeSet: Sendable, Equatable {
         /// The recorded creation fields, in the order of ``CreationField``.
         public var creation: Fingerprint
         /// The status reason, where none counts as the empty text (as the check compares it).
@@ -59,8 +72,21 @@ public struct AuditTableSummary: Sendable {
         public var status: ChangeSetStatus
         /// Which of ``CreationField`` the creation entry recorded; only those are compared.
         public var recorded: CreationFields
+        /// Whether a creation entry set these values, rather than only a transition of a change
+        /// set the summary did not hold.
+        public var isCreated: Bool
         /// Whether the table check found its row.
         public var isSeen = false
+
+        /// A change set row as a part of the summary held it.
+        public init(creation: Fingerprint, reason: Fingerprint, sequence: Int64, status: ChangeSetStatus, recorded: CreationFields, isCreated: Bool) {
+            self.creation = creation
+            self.reason = reason
+            self.sequence = sequence
+            self.status = status
+            self.recorded = recorded
+            self.isCreated = isCreated
+        }
     }
 
     /// The values of a change set row that its creation entry may record.
@@ -78,7 +104,7 @@ public struct AuditTableSummary: Sendable {
     }
 
     /// A reviewer's verdict: approve or reject in full, the rest fingerprinted.
-    public struct Verdict: Sendable {
+    public struct Verdict: Sendable, Equatable {
         /// The recorded digest and signature fingerprint (where recorded) and the reason.
         public var fingerprint: Fingerprint
         /// The entry that recorded the verdict.
@@ -91,6 +117,15 @@ public struct AuditTableSummary: Sendable {
         public var hasSignature: Bool
         /// Whether the table check found its row.
         public var isSeen = false
+
+        /// A verdict as a part of the summary held it.
+        public init(fingerprint: Fingerprint, sequence: Int64, approve: Bool, hasDigest: Bool, hasSignature: Bool) {
+            self.fingerprint = fingerprint
+            self.sequence = sequence
+            self.approve = approve
+            self.hasDigest = hasDigest
+            self.hasSignature = hasSignature
+        }
     }
 
     /// The key of a verdict: a change set and a reviewer.
@@ -112,25 +147,42 @@ public struct AuditTableSummary: Sendable {
     }
 
     /// An execution as its entries describe it; what it holds is short enough to keep whole.
-    public struct Execution: Sendable {
+    public struct Execution: Sendable, Equatable {
         /// The change set it applies.
         public var changeSetID: String?
         /// How it ended, or nil while it runs.
         public var result: String?
         /// The entry that last set these values.
         public var sequence: Int64
+        /// Whether an entry recorded its start, rather than only the end of an execution the
+        /// summary did not hold.
+        public var isStarted: Bool
         /// Whether the table check found its row.
         public var isSeen = false
+
+        /// An execution as a part of the summary held it.
+        public init(changeSetID: String?, result: String?, sequence: Int64, isStarted: Bool) {
+            self.changeSetID = changeSetID
+            self.result = result
+            self.sequence = sequence
+            self.isStarted = isStarted
+        }
     }
 
     /// A commit attributed to a stack, keyed by the fingerprint of the stack and the commit.
-    public struct Attribution: Sendable {
+    public struct Attribution: Sendable, Equatable {
         /// The merge commit that brought it, or none.
         public var mergedBy: Fingerprint
         /// The entry that attributed it.
         public var sequence: Int64
         /// Whether the table check found its row.
         public var isSeen = false
+
+        /// An attribution as a part of the summary held it.
+        public init(mergedBy: Fingerprint, sequence: Int64) {
+            self.mergedBy = mergedBy
+            self.sequence = sequence
+        }
     }
 
     /// Change sets by id.
@@ -141,8 +193,17 @@ public struct AuditTableSummary: Sendable {
     public var executions: [String: Execution] = [:]
     /// Attributions by ``attributionKey(stack:commit:)``; the first entry to attribute a commit counts.
     public var attributions: [Fingerprint: Attribution] = [:]
+    /// Change sets that a creation superseded, if still open, while the summary did not hold them.
+    public private(set) var supersededIfOpen: Set<String> = []
     /// Stack states, policy revisions and scan cursors, which stay few, kept whole.
     public private(set) var few = AuditReplay()
+    /// Whether ``drain(into:)`` wrote rows out: a row missing here may then be in a part written out.
+    public private(set) var isDrained = false
+
+    /// How many rows the summary holds, which its memory grows with.
+    public var rowCount: Int {
+        changeSets.count + verdicts.count + executions.count + attributions.count + supersededIfOpen.count
+    }
 
     /// An empty summary, before the first entry.
     public init() {}
@@ -185,8 +246,12 @@ public struct AuditTableSummary: Sendable {
         switch entry.action {
         case .changeSetCreated:
             guard let id = entry.changeSetID else { return }
-            if let superseded = details["supersedes"], let old = changeSets[superseded], old.status == .pending || old.status == .approved {
-                changeSets[superseded]?.status = .superseded
+            if let superseded = details["supersedes"] {
+                if let old = changeSets[superseded] {
+                    if old.status == .pending || old.status == .approved { changeSets[superseded]?.status = .superseded }
+                } else if isDrained {
+                    supersededIfOpen.insert(superseded)
+                }
             }
             let values: [String?] = [
                 entry.stack, details["kind"], entry.commit, entry.digest,
@@ -200,14 +265,14 @@ public struct AuditTableSummary: Sendable {
             changeSets[id] = ChangeSet(
                 creation: Self.creationFingerprint(values, recorded: fields), reason: details["reason"].map { Fingerprint($0) } ?? .emptyText,
                 sequence: entry.sequence, status: details["status"].flatMap(ChangeSetStatus.init(rawValue:)) ?? .pending,
-                recorded: fields)
+                recorded: fields, isCreated: true)
         case .changeSetTransitioned:
             guard let id = entry.changeSetID, let to = details["to"].flatMap(ChangeSetStatus.init(rawValue:)) else { return }
             let reason = details["reason"].map { Fingerprint($0) } ?? .emptyText
             // One lookup of the id: the record is changed where it is kept.
             Self.transition(
                 &changeSets[id, default: ChangeSet(creation: Self.creationFingerprint([], recorded: []), reason: reason,
-                                                   sequence: entry.sequence, status: to, recorded: [])],
+                                                   sequence: entry.sequence, status: to, recorded: [], isCreated: false)],
                 to: to, reason: reason, sequence: entry.sequence)
         case .approvalRecorded, .rejectionRecorded:
             guard let id = entry.changeSetID else { return }
@@ -231,11 +296,11 @@ public struct AuditTableSummary: Sendable {
             }
         case .executionStarted:
             guard let id = details["execution"] else { return }
-            executions[id] = Execution(changeSetID: entry.changeSetID, result: nil, sequence: entry.sequence)
+            executions[id] = Execution(changeSetID: entry.changeSetID, result: nil, sequence: entry.sequence, isStarted: true)
         case .executionFinished:
             guard let id = details["execution"] else { return }
             Self.finish(
-                &executions[id, default: Execution(changeSetID: entry.changeSetID, sequence: entry.sequence)],
+                &executions[id, default: Execution(changeSetID: entry.changeSetID, result: nil, sequence: entry.sequence, isStarted: false)],
                 result: details["result"], sequence: entry.sequence)
         case .stateRecorded, .policyRevisionRecorded, .scanAdvanced:
             few.apply(entry)
@@ -247,5 +312,59 @@ public struct AuditTableSummary: Sendable {
         default:
             return
         }
+    }
+
+    /// Hands the summary to `write`, then forgets every row that grows with the trail, keeping
+    /// the few kept whole, and with `keepingCapacity` the memory the rows took, for the rows to
+    /// come. Later entries about rows written out leave partial rows (see the type's description).
+    public mutating func drain(keepingCapacity: Bool = true, into write: (AuditTableSummary) throws -> Void) rethrows {
+        try write(self)
+        removeRows(keepingCapacity: keepingCapacity)
+        isDrained = true
+    }
+
+    /// Forgets every row that grows with the trail; keeping their memory lets a summary merged
+    /// from one part after another grow no further than the largest part.
+    public mutating func removeRows(keepingCapacity: Bool = true) {
+        changeSets.removeAll(keepingCapacity: keepingCapacity)
+        verdicts.removeAll(keepingCapacity: keepingCapacity)
+        executions.removeAll(keepingCapacity: keepingCapacity)
+        attributions.removeAll(keepingCapacity: keepingCapacity)
+        supersededIfOpen.removeAll(keepingCapacity: keepingCapacity)
+    }
+
+    /// Lays a later part's change set row over this one's, as applying its entries would have.
+    public mutating func merge(changeSet id: String, _ later: ChangeSet) {
+        guard !later.isCreated, var record = changeSets[id] else {
+            changeSets[id] = later
+            return
+        }
+        Self.transition(&record, to: later.status, reason: later.reason, sequence: later.sequence)
+        changeSets[id] = record
+    }
+
+    /// Applies a later part's supersession of `id`, made by a creation while that part did not hold `id`.
+    public mutating func mergeSupersession(of id: String) {
+        if let old = changeSets[id], old.status == .pending || old.status == .approved { changeSets[id]?.status = .superseded }
+    }
+
+    /// Lays a later part's verdict over this one's: the later entry recorded it.
+    public mutating func merge(verdict key: VerdictKey, _ later: Verdict) {
+        verdicts[key] = later
+    }
+
+    /// Lays a later part's execution row over this one's.
+    public mutating func merge(execution id: String, _ later: Execution) {
+        guard !later.isStarted, var record = executions[id] else {
+            executions[id] = later
+            return
+        }
+        Self.finish(&record, result: later.result, sequence: later.sequence)
+        executions[id] = record
+    }
+
+    /// Keeps this part's attribution of a commit over a later part's: the first entry counts.
+    public mutating func merge(attribution key: Fingerprint, _ later: Attribution) {
+        if attributions[key] == nil { attributions[key] = later }
     }
 }
