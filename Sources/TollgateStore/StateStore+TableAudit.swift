@@ -111,7 +111,7 @@ public final class AuditPass: @unchecked Sendable {
     /// A pass over a trail of about `entries` entries in the store at `location`.
     init(
         expectedHead: String?, checksChain: Bool = true, withTables: Bool = true, entries: Int64 = 0,
-        memory: AuditCheckMemory = .standard, location: String = ""
+        memory: AuditCheckMemory = .standard, location: String
     ) {
         verifier = AuditChainVerifier(expectedHead: expectedHead)
         self.checksChain = checksChain

@@ -163,7 +163,7 @@ extension StateStore {
     /// - Returns: the verdict, naming the first bad sequence number if the trail was tampered with.
     /// - Throws: ``StoreError`` when the database cannot be read.
     public func verifyAuditTrail(expectedHead: String? = nil) async throws -> AuditVerification {
-        let pass = AuditPass(expectedHead: expectedHead, withTables: false)
+        let pass = AuditPass(expectedHead: expectedHead, withTables: false, location: location)
         try await pass.run(over: self)
         return pass.verifier.finish()
     }
