@@ -716,8 +716,18 @@ struct SQLStoreTransaction: StoreTransaction {
     /// Reads an entry back exactly as stored, so that verification sees any tampering; details that
     /// are not a JSON object of strings are kept as one `unreadable` detail, which fails the hash.
     /// Details in the store's own shape are kept as their text (``AuditDetails/init(sortedFlatJSON:)``).
-    /// Without a `decoder`, one is made for the rare details that need it.
+    /// Without a `decoder`, one is made for the rare details that need it. A value that cannot be
+    /// read is reported with its entry's sequence when that can be read.
     private func auditEntry(_ row: SQLRow, decoder: JSONDecoder?) throws -> AuditEntry {
+        do {
+            return try readAuditEntry(row, decoder: decoder)
+        } catch StoreError.corruptRecord(let location, let what) {
+            guard let sequence = try? row.integer(at: 0, "sequence") else { throw StoreError.corruptRecord(location: location, what: what) }
+            throw StoreError.corruptRecord(location: location, what: "\(what) of audit entry \(sequence)")
+        }
+    }
+
+    private func readAuditEntry(_ row: SQLRow, decoder: JSONDecoder?) throws -> AuditEntry {
         let detailsText = try row.text(at: 8, "details")
         let details = AuditDetails(sortedFlatJSON: detailsText)
             ?? AuditDetails(flatJSON: detailsText)

@@ -122,9 +122,18 @@ public final class AuditPass: @unchecked Sendable {
     }
 
     /// Reads the whole trail from `reader`, or up to the first entry that breaks the chain.
+    ///
+    /// - Throws: the error of a row that cannot be read when no entry before it broke the chain;
+    ///   one that did is the verdict.
     func run(over reader: some StoreReader) async throws {
         while !isStopped {
-            let count = try await reader.forEachAuditEntry(after: lastSequence, limit: memory.pageSize) { self.take($0) }
+            let count: Int
+            do {
+                count = try await reader.forEachAuditEntry(after: lastSequence, limit: memory.pageSize) { self.take($0) }
+            } catch {
+                if isStopped { return }
+                throw error
+            }
             if withTables, summary.rowCount > memory.rows { try writeOut() }
             if count < memory.pageSize { return }
         }

@@ -59,6 +59,38 @@ struct AuditStreamingTests {
         try await fixture.close()
     }
 
+    /// A row that cannot be read (a time written as text: SQLite keeps what it is given, which
+    /// PostgreSQL's typed columns refuse) stops the check with an error only when no entry before
+    /// it broke the chain, on the same page as the row or on an earlier one (pages of three
+    /// entries stand for a long trail's pages).
+    @Test("a row that cannot be read is reported after the entries before it were checked", arguments: [nil, 5, 7] as [Int64?])
+    func unreadableRow(edited: Int64?) async throws {
+        let fixture = try await StoreFixture.make(.sqlite)
+        let store = fixture.store
+        for index in 1...9 {
+            _ = try await store.transaction { transaction in
+                try await transaction.appendAudit(AuditEvent(actor: "alice", action: .scanAdvanced, commit: "c\(index)"))
+            }
+        }
+        try await fixture.tamper("UPDATE audit_entries SET recorded_at = 'noon' WHERE sequence = 8")
+        if let edited { try await fixture.tamper("UPDATE audit_entries SET actor = 'mallory' WHERE sequence = \(edited)") }
+        let memory = AuditCheckMemory(rows: 50_000, pageSize: 3)
+        for withTables in [false, true] {
+            let pass = AuditPass(expectedHead: nil, withTables: withTables, memory: memory, location: store.location)
+            do {
+                try await pass.run(over: store)
+                #expect(edited != nil, "the unreadable row went unreported")
+            } catch StoreError.corruptRecord(_, let what) {
+                #expect(edited == nil, "the edit of entry \(edited ?? 0) before the unreadable row went unreported")
+                #expect(what == "value in column recorded_at of audit entry 8")
+            }
+            if let edited {
+                #expect(pass.verifier.finish() == .tampered(AuditDefect(sequence: edited, kind: .contentMismatch), verifiedCount: Int(edited) - 1))
+            }
+        }
+        try await fixture.close()
+    }
+
     @Test("a change set's commit list reads as JSONDecoder reads it", arguments: [
         "[]", #"["a"]"#, #"["a","b"]"#, #"["a",]"#, #"["a" ,"b"]"#, #"["a\"b"]"#, "[1]", #"["a","b""#, "x", #"[""]"#,
         #"["a","","b"]"#, #"[,"a"]"#, "[", "{}",
