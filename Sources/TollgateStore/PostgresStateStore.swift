@@ -107,6 +107,11 @@ public final class PostgresStateStore: StateStore {
         }
     }
 
+    /// None: each read leases its own connection from the pool.
+    public func openSideReader() async throws -> (any StateStore)? {
+        nil
+    }
+
     /// Stops the pool the store runs; with ``ClientRunning/byServiceGroup`` the group stops it.
     public func close() async throws {
         guard let runner else { return }

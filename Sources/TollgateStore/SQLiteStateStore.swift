@@ -134,6 +134,11 @@ public final class SQLiteStateStore: StateStore {
         }
     }
 
+    /// A second, read-only connection: this store's one connection runs one read at a time.
+    public func openSideReader() async throws -> (any StateStore)? {
+        try await SQLiteStateStore.open(path: location, clock: clock, readOnly: true, logger: logger)
+    }
+
     public func close() async throws {
         try await gate.withGate(location: location) {
             do {

@@ -35,6 +35,13 @@ public protocol StateStore: StoreReader {
 
     /// Closes the connections; the store must not be used afterwards.
     func close() async throws
+
+    /// Another store on the same database, for a long read that runs beside this store's own
+    /// (``verifyAuditTrailAndTables(expectedHead:)``); nil when reads of this store already run
+    /// side by side. The caller closes it.
+    ///
+    /// - Throws: ``StoreError`` when the second connection cannot be opened.
+    func openSideReader() async throws -> (any StateStore)?
 }
 
 /// A chunk of the audit trail read for verification: 2,000 entries keep the rows and entries in
@@ -163,7 +170,11 @@ extension StateStore {
     /// - Returns: the verdict, naming the first bad sequence number if the trail was tampered with.
     /// - Throws: ``StoreError`` when the database cannot be read.
     public func verifyAuditTrail(expectedHead: String? = nil) async throws -> AuditVerification {
-        let pass = AuditPass(expectedHead: expectedHead, withTables: false, location: location)
+        try await verifyAuditTrail(expectedHead: expectedHead, memory: .standard)
+    }
+
+    func verifyAuditTrail(expectedHead: String?, memory: AuditCheckMemory) async throws -> AuditVerification {
+        let pass = AuditPass(chainTo: expectedHead, memory: memory, location: location)
         try await pass.run(over: self)
         return pass.verifier.finish()
     }
