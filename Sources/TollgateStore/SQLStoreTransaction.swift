@@ -512,16 +512,16 @@ struct SQLStoreTransaction: StoreTransaction {
     }
 
     func forEachAuditEntry(
-        after sequence: Int64, limit: Int, _ body: @escaping @Sendable (AuditEntry) -> Void
+        after sequence: Int64, limit: Int, withChainFields: Bool, _ body: @escaping @Sendable (AuditEntry) -> Void
     ) async throws -> Int {
         let reading = AuditRowReading()
         try await session.forEachRow(
-            "SELECT \(Self.auditColumns) FROM audit_entries WHERE sequence > ? ORDER BY sequence LIMIT ?",
+            "SELECT \(withChainFields ? Self.auditColumns : Self.eventColumns) FROM audit_entries WHERE sequence > ? ORDER BY sequence LIMIT ?",
             [.integer(sequence), .integer(Int64(limit))]
         ) { row in
             guard reading.error == nil else { return }
             do {
-                body(try auditEntry(row, decoder: nil))
+                body(try auditEntry(row, decoder: nil, withChainFields: withChainFields))
                 reading.count += 1
             } catch {
                 reading.error = error
@@ -717,33 +717,37 @@ struct SQLStoreTransaction: StoreTransaction {
     /// are not a JSON object of strings are kept as one `unreadable` detail, which fails the hash.
     /// Details in the store's own shape are kept as their text (``AuditDetails/init(sortedFlatJSON:)``).
     /// Without a `decoder`, one is made for the rare details that need it. A value that cannot be
-    /// read is reported with its entry's sequence when that can be read.
-    private func auditEntry(_ row: SQLRow, decoder: JSONDecoder?) throws -> AuditEntry {
+    /// read is reported with its entry's sequence when that can be read. Without its chain fields,
+    /// from a row of ``eventColumns``, the entry's time and hashes are left empty.
+    private func auditEntry(_ row: SQLRow, decoder: JSONDecoder?, withChainFields: Bool = true) throws -> AuditEntry {
         do {
-            return try readAuditEntry(row, decoder: decoder)
+            return try readAuditEntry(row, decoder: decoder, withChainFields: withChainFields)
         } catch StoreError.corruptRecord(let location, let what) {
             guard let sequence = try? row.integer(at: 0, "sequence") else { throw StoreError.corruptRecord(location: location, what: what) }
             throw StoreError.corruptRecord(location: location, what: "\(what) of audit entry \(sequence)")
         }
     }
 
-    private func readAuditEntry(_ row: SQLRow, decoder: JSONDecoder?) throws -> AuditEntry {
-        let detailsText = try row.text(at: 8, "details")
+    private func readAuditEntry(_ row: SQLRow, decoder: JSONDecoder?, withChainFields: Bool) throws -> AuditEntry {
+        let detailsText = try row.text(at: 7, "details")
         let details = AuditDetails(sortedFlatJSON: detailsText)
             ?? AuditDetails(flatJSON: detailsText)
             ?? AuditDetails(
                 (try? (decoder ?? JSONDecoder()).decode([String: String].self, from: Data(detailsText.utf8))) ?? ["unreadable": detailsText])
         return AuditEntry(
-            sequence: try row.integer(at: 0, "sequence"), epochMilliseconds: try row.integer(at: 1, "recorded_at"),
-            actor: try row.text(at: 2, "actor"), action: AuditAction(rawValue: try row.text(at: 3, "action")),
-            stack: try row.optionalText(at: 4, "stack"), changeSetID: try row.optionalText(at: 5, "change_set_id"),
-            commit: try row.optionalText(at: 6, "commit_id"), digest: try row.optionalText(at: 7, "digest"),
-            detailValues: details, previousHash: try row.text(at: 9, "previous_hash"), hash: try row.text(at: 10, "hash"))
+            sequence: try row.integer(at: 0, "sequence"), epochMilliseconds: withChainFields ? try row.integer(at: 8, "recorded_at") : 0,
+            actor: try row.text(at: 1, "actor"), action: AuditAction(rawValue: try row.text(at: 2, "action")),
+            stack: try row.optionalText(at: 3, "stack"), changeSetID: try row.optionalText(at: 4, "change_set_id"),
+            commit: try row.optionalText(at: 5, "commit_id"), digest: try row.optionalText(at: 6, "digest"),
+            detailValues: details, previousHash: withChainFields ? try row.text(at: 9, "previous_hash") : "",
+            hash: withChainFields ? try row.text(at: 10, "hash") : "")
     }
 
-    /// The columns ``auditEntry(_:decoder:)`` reads, in the order it reads them by position.
-    private static let auditColumns =
-        "sequence, recorded_at, actor, action, stack, change_set_id, commit_id, digest, details, previous_hash, hash"
+    /// The columns ``auditEntry(_:decoder:withChainFields:)`` reads, in the order it reads them by
+    /// position: an event's columns, then the time and hashes that only the chain check needs.
+    private static let auditColumns = eventColumns + ", recorded_at, previous_hash, hash"
+    /// What an entry records about the event; the table check reads no more.
+    private static let eventColumns = "sequence, actor, action, stack, change_set_id, commit_id, digest, details"
 
     // MARK: Encoding
 

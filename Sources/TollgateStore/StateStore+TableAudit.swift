@@ -146,7 +146,9 @@ public final class AuditPass: @unchecked Sendable {
             try Task.checkCancellation()
             let count: Int
             do {
-                count = try await reader.forEachAuditEntry(after: lastSequence, limit: memory.pageSize) { self.take($0) }
+                count = try await reader.forEachAuditEntry(after: lastSequence, limit: memory.pageSize, withChainFields: checksChain) {
+                    self.take($0)
+                }
             } catch {
                 if isStopped { return }
                 throw error

@@ -114,9 +114,9 @@ extension StateStore {
     }
 
     public func forEachAuditEntry(
-        after sequence: Int64, limit: Int, _ body: @escaping @Sendable (AuditEntry) -> Void
+        after sequence: Int64, limit: Int, withChainFields: Bool, _ body: @escaping @Sendable (AuditEntry) -> Void
     ) async throws -> Int {
-        try await read { try await $0.forEachAuditEntry(after: sequence, limit: limit, body) }
+        try await read { try await $0.forEachAuditEntry(after: sequence, limit: limit, withChainFields: withChainFields, body) }
     }
 
     public func auditHead() async throws -> AuditEntry? {
@@ -218,8 +218,11 @@ public protocol StoreReader: Sendable {
     func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry]
     /// Hands up to `limit` audit entries with a sequence above `sequence` to `body`, in order and
     /// one at a time, without collecting them; returns how many there were. A row that cannot be
-    /// read throws once the rows before it were handed over.
-    func forEachAuditEntry(after sequence: Int64, limit: Int, _ body: @escaping @Sendable (AuditEntry) -> Void) async throws -> Int
+    /// read throws once the rows before it were handed over. Without its chain fields an entry
+    /// is read without its time and hashes, which are left empty: what the table check reads.
+    func forEachAuditEntry(
+        after sequence: Int64, limit: Int, withChainFields: Bool, _ body: @escaping @Sendable (AuditEntry) -> Void
+    ) async throws -> Int
     /// The last audit entry, or nil for an empty trail.
     func auditHead() async throws -> AuditEntry?
     /// The last audit entry's sequence, or nil for an empty trail: every change of record appends
