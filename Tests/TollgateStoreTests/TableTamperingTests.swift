@@ -353,6 +353,29 @@ struct TableCheckWrittenOutTests {
     }
 }
 
+extension TableCheckWrittenOutTests {
+    /// The table check runs beside the chain check; once the chain breaks, its findings, its
+    /// errors and its scratch files are gone, whichever of the two ended first.
+    @Test("a broken chain is the verdict, and the table check beside it leaves no scratch files", arguments: StoreKind.allCases)
+    func brokenChainBesideTables(kind: StoreKind) async throws {
+        let (fixture, _) = try await Self.busy(kind, count: 6)
+        try await fixture.tamper("UPDATE change_sets SET target_commit = 'badc0de'")
+        try await fixture.tamper("UPDATE audit_entries SET actor = 'mallory' WHERE sequence = 3")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-scratch-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let defect = AuditDefect(sequence: 3, kind: .contentMismatch)
+        for scratch in [folder, "/nonexistent-\(UInt32.random(in: 0...UInt32.max))/scratch"] {
+            let memory = AuditCheckMemory(rows: 0, pageSize: 1, scratchFolder: scratch)
+            let (chain, tables) = try await fixture.store.verifyAuditTrailAndTables(expectedHead: nil, memory: memory)
+            #expect(chain == .tampered(defect, verifiedCount: 2))
+            #expect(tables == nil)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+        try await fixture.close()
+    }
+}
+
 /// The scratch files a table check writes out: read back as written, and split without losing or
 /// reordering what one key's records say.
 @Suite("Audit check scratch files")
