@@ -31,8 +31,8 @@ extension StateStore {
     /// ``verifyAuditTrail(expectedHead:)`` and, when the chain is intact, ``verifyTables()``.
     ///
     /// The two checks read the trail side by side, the table check on a second connection where
-    /// the store has only one (``openSideReader()``): reading the trail twice costs a third more
-    /// work, and on a machine with two cores both checks end in about the time of the longer.
+    /// the store has only one (``openSideReader()``): reading the trail twice costs about a quarter
+    /// more work, and on a machine with two cores both checks end in about the time of the longer.
     /// - Returns: the chain's verdict, and the first table row that disagrees with an intact
     ///   chain (nil when the chain is not intact or every table agrees).
     /// - Throws: ``StoreError`` when the store cannot be read.
