@@ -4,6 +4,9 @@
 # Foundation linked in (--static-swift-stdlib), so that no command's start loads and relocates a
 # dozen Swift libraries (`tollgate --help`: about 22 ms instead of 34 ms). lld, which ships with
 # the Swift toolchain, links it: GNU ld warns about the mktemp in Foundation's own archive.
+# The toolchain's static-stdlib arguments export every symbol of the binary (-export-dynamic) for
+# in-process symbol lookup; nothing here looks one up, and --no-export-dynamic, given after them,
+# leaves 735 dynamic symbols instead of 60,000: 6 MB less binary, and a start about 5% shorter.
 # Every bench script builds through here, so the flags never differ between two scripts (SwiftPM
 # would rebuild everything). The build lives in .build-release/, apart from the debug build in
 # .build/, so that a benchmark can build while tests build, each under its own SwiftPM lock.
@@ -16,5 +19,5 @@ products=("$@")
 [ ${#products[@]} -gt 0 ] || products=(tollgate)
 for product in "${products[@]}"; do
     swift build --scratch-path .build-release -c release --product "$product" \
-        --static-swift-stdlib -Xswiftc -use-ld=lld -Xswiftc -gnone -Xlinker -s >&2
+        --static-swift-stdlib -Xswiftc -use-ld=lld -Xswiftc -gnone -Xlinker -s -Xlinker --no-export-dynamic >&2
 done

@@ -23,16 +23,36 @@ public enum TreeSide: Sendable {
     case old, new
 }
 
+/// A folder's path from the root as UTF-8 bytes (empty for the root), a key of the folders a
+/// comparison opened. Hashed in one call: `[UInt8]`'s own hashing feeds the hasher a byte at a
+/// time, a few percent of a history that opens every changed folder.
+struct FolderPath: Hashable {
+    let bytes: [UInt8]
+
+    static let root = FolderPath([])
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    init(_ bytes: ArraySlice<UInt8>) {
+        self.bytes = Array(bytes)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+}
+
 /// The files that differ between two trees, and a way to ask about files that did not change.
 public struct TreeDelta {
     /// The changed files in git's path order.
     public let changes: [TreeChange]
     /// Reads the folders the comparison did not open.
     let repository: Repository
-    /// The folders the comparison opened, by the UTF-8 bytes of their path ("" is the root), on
-    /// each side.
-    let openedOld: [[UInt8]: RawTree]
-    let openedNew: [[UInt8]: RawTree]
+    /// The folders the comparison opened, by their path, on each side.
+    let openedOld: [FolderPath: RawTree]
+    let openedNew: [FolderPath: RawTree]
 
     /// Whether a file exists at `path` on `side`. Answered from the folders the comparison already
     /// opened when it can, so asking about the neighbours of a changed file reads no object.
@@ -43,12 +63,12 @@ public struct TreeDelta {
         // so the answer needs no object read.
         var end = bytes.endIndex
         while let slash = bytes[..<end].lastIndex(of: UInt8(ascii: "/")) {
-            if let tree = opened[Array(bytes[..<slash])] {
+            if let tree = opened[FolderPath(bytes[..<slash])] {
                 return try fileExists(bytes[(slash + 1)...], in: tree, path: path)
             }
             end = slash
         }
-        guard let root = opened[[]] else { return false }
+        guard let root = opened[.root] else { return false }
         return try fileExists(bytes[...], in: root, path: path)
     }
 
@@ -105,8 +125,8 @@ public final class TreeComparer {
         let neededBy = commit.map { "commit \($0.short)" } ?? "the comparison"
         let old = try oldTree.map { id throws(GitError) in try walk.open(id, neededBy: neededBy) }
         let new = try newTree.map { id throws(GitError) in try walk.open(id, neededBy: neededBy) }
-        if let old { walk.openedOld[[]] = old }
-        if let new { walk.openedNew[[]] = new }
+        if let old { walk.openedOld[.root] = old }
+        if let new { walk.openedNew[.root] = new }
         try walk.compare(old: old, new: new, scope: scope.root, prefix: [])
         var nextReusable: [ObjectID: RawTree] = [:]
         for tree in walk.openedOld.values { nextReusable[tree.id] = tree }
@@ -120,8 +140,8 @@ public final class TreeComparer {
         let reusable: [ObjectID: RawTree]
         let commit: ObjectID?
         var changes: [TreeChange] = []
-        var openedOld: [[UInt8]: RawTree] = [:]
-        var openedNew: [[UInt8]: RawTree] = [:]
+        var openedOld: [FolderPath: RawTree] = [:]
+        var openedNew: [FolderPath: RawTree] = [:]
 
         init(repository: Repository, reusable: [ObjectID: RawTree], commit: ObjectID?) {
             self.repository = repository
@@ -241,8 +261,8 @@ public final class TreeComparer {
             let newIsTree = new?.isTree ?? false
             if oldIsTree || newIsTree {
                 let opened = try (open(old, in: oldTree, path: path), open(new, in: newTree, path: path))
-                if let tree = opened.0 { openedOld[path] = tree }
-                if let tree = opened.1 { openedNew[path] = tree }
+                if let tree = opened.0 { openedOld[FolderPath(path)] = tree }
+                if let tree = opened.1 { openedNew[FolderPath(path)] = tree }
                 try compare(old: opened.0, new: opened.1, scope: childScope, prefix: path)
             } else {
                 let text = String(validating: path, as: UTF8.self)
