@@ -12,7 +12,11 @@ import TollgateCore
 ///
 /// The files live in a private folder (mode 0700) under `TMPDIR`, removed when the spill is
 /// released; they hold only what the store holds, and no other process reads them.
-final class AuditTableSpill {
+///
+/// One task writes a spill. Once ``flush()`` has written it out, several tasks may read or split
+/// its partitions at once, which reads only what no longer changes and each partition's own file:
+/// that makes the unchecked `Sendable` safe.
+final class AuditTableSpill: @unchecked Sendable {
     /// How many partitions the rows are split into.
     let partitionCount: Int
     /// How many times the records were split before: a split hashes keys anew.

@@ -27,12 +27,31 @@ extension SQLStoreTransaction {
         }
         if let spill {
             try spill.flush()
-            var part = AuditTableSummary()
-            try await compare(spill, rows: pass.memory.rows, merging: &part, into: &findings, decoder: decoder)
+            try await compareSideBySide(spill, rows: pass.memory.rows / AuditPass.compareLanes, into: &findings)
         } else {
             findings.takeMissing(pass.summary)
         }
         return try await first(of: findings, few: pass.summary.few)
+    }
+
+    /// Compares the partitions of `spill` in ``AuditPass/compareLanes`` tasks at once, each
+    /// taking every other partition with a summary of its own of at most about `rows` rows: the
+    /// partitions share nothing, and the database is read only to name a disagreement.
+    private func compareSideBySide(_ spill: AuditTableSpill, rows: Int, into findings: inout TableFindings) async throws {
+        let lanes = AuditPass.compareLanes
+        let found = try await withThrowingTaskGroup(of: TableFindings.self) { group in
+            for lane in 0..<lanes {
+                group.addTask {
+                    var found = TableFindings()
+                    var part = AuditTableSummary()
+                    let partitions = Array(stride(from: lane, to: spill.partitionCount, by: lanes))
+                    try await compare(spill, partitions: partitions, rows: rows, merging: &part, into: &found, decoder: JSONDecoder())
+                    return found
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        for lane in found { findings.take(lane) }
     }
 
     /// Compares the rows of each partition of `spill` with the summary written beside them,
@@ -41,13 +60,14 @@ extension SQLStoreTransaction {
     /// of the summary is split again first, up to ``maximumSplits`` times (records of one key
     /// cannot be split apart).
     private func compare(
-        _ spill: AuditTableSpill, rows: Int, merging part: inout AuditTableSummary, into findings: inout TableFindings, decoder: JSONDecoder
+        _ spill: AuditTableSpill, partitions: [Int], rows: Int, merging part: inout AuditTableSummary, into findings: inout TableFindings,
+        decoder: JSONDecoder
     ) async throws {
-        for partition in 0..<spill.partitionCount {
+        for partition in partitions {
             let count = spill.summaryRecordCount(partition)
             if count > 2 * max(rows, 1), spill.level < Self.maximumSplits {
                 let split = try spill.split(partition, into: min(count / max(rows, 1) + 1, AuditPass.maximumPartitions))
-                try await compare(split, rows: rows, merging: &part, into: &findings, decoder: decoder)
+                try await compare(split, partitions: Array(0..<split.partitionCount), rows: rows, merging: &part, into: &findings, decoder: decoder)
                 continue
             }
             part.removeRows()
@@ -378,21 +398,31 @@ extension SQLStoreTransaction {
     /// The first row of `table`, in the order of its key columns `keys`, for which `check` finds a
     /// disagreement. Rows are read a page at a time, each page after the last key of the one
     /// before, so that a table of any size is read in bounded memory.
+    ///
+    /// The next page is read while `check` takes the rows of this one, so that the database's
+    /// thread and the checking one work side by side rather than in turn.
     private func firstRow(
         of table: String, orderedBy keys: [String], _ check: (SQLRow) async throws -> TableDisagreement?
     ) async throws -> TableDisagreement? {
         let columns = keys.joined(separator: ", ")
         let placeholders = keys.map { _ in "?" }.joined(separator: ", ")
-        var after: [SQLValue] = []
-        while true {
+        let session = session
+        /// The page after the row with the key values `after` (the first page for none); nil
+        /// reads nothing, after the last page.
+        @Sendable func page(after: [SQLValue]?) async throws -> [SQLRow] {
+            guard let after else { return [] }
             let condition = after.isEmpty ? "" : " WHERE (\(columns)) > (\(placeholders))"
-            let rows = try await session.query(
-                "SELECT * FROM \(table)\(condition) ORDER BY \(columns) LIMIT \(Self.tablePageSize)", after)
+            return try await session.query("SELECT * FROM \(table)\(condition) ORDER BY \(columns) LIMIT \(Self.tablePageSize)", after)
+        }
+        var rows = try await page(after: [])
+        while true {
+            let after = try rows.count == Self.tablePageSize ? rows.last.map { last in try keys.map { try last.boundValue($0) } } : nil
+            async let next = page(after: after)
             for row in rows {
                 if let found = try await check(row) { return found }
             }
-            guard let last = rows.last, rows.count == Self.tablePageSize else { return nil }
-            after = try keys.map { key in try last.boundValue(key) }
+            guard after != nil else { return nil }
+            rows = try await next
         }
     }
 
@@ -474,7 +504,7 @@ extension AuditedTable {
 
 /// What a table check found so far: for each audited table, the first row in key order that
 /// disagrees, and the row the trail implies that is missing and is reported first.
-struct TableFindings {
+struct TableFindings: Sendable {
     var rows: [AuditedTable: (ordinal: Int64, disagreement: TableDisagreement)] = [:]
     /// The missing change set whose last entry came first.
     var missingChangeSet: (id: String, sequence: Int64)?
@@ -484,6 +514,15 @@ struct TableFindings {
     var missingAttribution: (key: AuditTableSummary.Fingerprint, sequence: Int64)?
     /// The missing execution whose last entry came first.
     var missingExecution: (id: String, sequence: Int64)?
+
+    /// Takes in what another check of other partitions found, keeping what is reported first.
+    mutating func take(_ other: TableFindings) {
+        for (table, found) in other.rows where found.ordinal < rows[table]?.ordinal ?? .max { rows[table] = found }
+        if let other = other.missingChangeSet, other.sequence < missingChangeSet?.sequence ?? .max { missingChangeSet = other }
+        if let other = other.missingVerdict, missingVerdict.map({ other.key < $0.key }) ?? true { missingVerdict = other }
+        if let other = other.missingAttribution, other.sequence < missingAttribution?.sequence ?? .max { missingAttribution = other }
+        if let other = other.missingExecution, other.sequence < missingExecution?.sequence ?? .max { missingExecution = other }
+    }
 
     /// Takes in the rows of `part` that no table row matched.
     mutating func takeMissing(_ part: AuditTableSummary) {

@@ -167,6 +167,10 @@ public final class AuditPass: @unchecked Sendable {
         return spill
     }
 
+    /// Partitions compared at once, one task each; each holds ``AuditCheckMemory/rows`` divided
+    /// among them, so that the check's memory does not grow with them.
+    static let compareLanes = 2
+
     /// At most this many partitions, so that their buffers of at least 4 KiB each stay within
     /// ``AuditTableSpill/bufferedBytes``; a longer trail's partitions are split when compared.
     static let maximumPartitions = 512
@@ -180,13 +184,13 @@ public final class AuditPass: @unchecked Sendable {
         try summary.drain { try spill?.write($0) }
     }
 
-    /// Enough partitions for each to hold ``AuditCheckMemory/rows`` rows: the rows so far, scaled
+    /// Enough partitions for each lane's share of ``AuditCheckMemory/rows`` rows: the rows so far, scaled
     /// to the whole trail, with a quarter more for rows that grow later. A partition that still
     /// outgrows it is split when it is compared.
     private func estimatedPartitions() -> Int {
         let read = Double(max(lastSequence, 1))
         let rows = Double(summary.rowCount) * max(Double(entries), read) / read * 1.25
-        let partitions = (rows / Double(max(memory.rows, 1))).rounded(.up)
+        let partitions = (rows / Double(max(memory.rows / Self.compareLanes, 1))).rounded(.up)
         return Int(min(max(partitions, 2), Double(Self.maximumPartitions)))
     }
 

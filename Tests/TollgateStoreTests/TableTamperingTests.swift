@@ -341,6 +341,38 @@ struct TableCheckWrittenOutTests {
         try await fixture.close()
     }
 
+    /// Partitions are compared in two tasks at once; what each found is merged, and the merge
+    /// must report what one task comparing every partition in turn would have.
+    @Test("findings of partitions compared side by side merge to what comes first, in either order")
+    func mergedFindings() {
+        func row(_ id: String) -> TableDisagreement {
+            TableDisagreement(table: "change_sets", row: id, problem: "its digest is not the one recorded", sequence: 1)
+        }
+        var early = TableFindings()
+        early.rows[.changeSets] = (ordinal: 3, row("cs-3"))
+        early.missingChangeSet = ("cs-9", 40)
+        early.missingVerdict = (AuditTableSummary.VerdictKey(changeSetID: "cs-5", reviewer: "bob"), 12)
+        early.missingExecution = ("ex-2", 90)
+        var late = TableFindings()
+        late.rows[.changeSets] = (ordinal: 8, row("cs-8"))
+        late.rows[.executions] = (ordinal: 2, TableDisagreement(table: "executions", row: "ex-1", problem: "result differs", sequence: 7))
+        late.missingChangeSet = ("cs-4", 20)
+        late.missingVerdict = (AuditTableSummary.VerdictKey(changeSetID: "cs-5", reviewer: "alice"), 30)
+        late.missingAttribution = (AuditTableSummary.Fingerprint("stack", "c1"), 15)
+        late.missingExecution = ("ex-3", 95)
+        for (first, second) in [(early, late), (late, early)] {
+            var merged = TableFindings()
+            merged.take(first)
+            merged.take(second)
+            #expect(merged.rows[.changeSets]?.disagreement == row("cs-3"))
+            #expect(merged.rows[.executions]?.ordinal == 2)
+            #expect(merged.missingChangeSet?.id == "cs-4")
+            #expect(merged.missingVerdict?.key.reviewer == "alice")
+            #expect(merged.missingAttribution?.sequence == 15)
+            #expect(merged.missingExecution?.id == "ex-2")
+        }
+    }
+
     @Test("a scratch folder that cannot be made is named, and nothing is reported as checked")
     func unwritableScratch() async throws {
         let (fixture, _) = try await Self.busy(.sqlite, count: 3)
