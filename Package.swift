@@ -148,7 +148,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateCoreTests",
-            dependencies: ["TollgateCore", "TollgateTestSupport"],
+            dependencies: ["TollgateCore", "TollgateTestSupport", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),

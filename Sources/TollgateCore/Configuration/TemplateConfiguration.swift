@@ -1,5 +1,3 @@
-internal import Yams
-
 /// A stack's configuration file: CodePipeline's TemplateConfiguration
 /// (`{"Parameters": {...}, "Tags": {...}}`), or the AWS CLI's
 /// `[{"ParameterKey": ..., "ParameterValue": ...}]` parameter list.
@@ -41,7 +39,7 @@ public struct TemplateConfiguration: Sendable, Equatable {
     ///
     /// - Throws: ``ConfigurationError`` when the text is not JSON or not one of the two shapes.
     public static func parse(_ text: String, fileName: String) throws -> TemplateConfiguration {
-        let root: Node
+        let root: YAMLNode
         do {
             root = try TemplateParser.composeDocument(text, fileName: fileName)
         } catch let error as TemplateError {
@@ -110,8 +108,8 @@ public struct TemplateConfiguration: Sendable, Equatable {
     }
 
     /// Where a top-level key is written, or the file's start.
-    private static func keyLocation(_ key: String, in root: Node, reader: NodeReader) -> SourceLocation {
-        guard case .mapping(let sections) = root, let node = sections.first(where: { $0.key.string == key })?.key else {
+    private static func keyLocation(_ key: String, in root: YAMLNode, reader: NodeReader) -> SourceLocation {
+        guard case .mapping(let sections) = root.content, let node = sections.first(where: { $0.key.string == key })?.key else {
             return reader.location(root)
         }
         return reader.location(node)
@@ -119,22 +117,22 @@ public struct TemplateConfiguration: Sendable, Equatable {
 
     /// Where the file names each parameter: the key of the Parameters object, or the
     /// `ParameterKey` value of a list entry.
-    private static func parameterLocations(in root: Node, reader: NodeReader) -> [String: SourceLocation] {
+    private static func parameterLocations(in root: YAMLNode, reader: NodeReader) -> [String: SourceLocation] {
         var locations: [String: SourceLocation] = [:]
-        func list(_ node: Node) {
-            guard case .sequence(let entries) = node else { return }
-            for case .mapping(let entry) in entries {
+        func list(_ node: YAMLNode) {
+            guard case .sequence(let entries) = node.content else { return }
+            for case .mapping(let entry) in entries.map(\.content) {
                 for (key, value) in entry where key.string == "ParameterKey" {
                     if let name = value.string { locations[name] = reader.location(value) }
                 }
             }
         }
-        switch root {
+        switch root.content {
         case .sequence:
             list(root)
         case .mapping(let sections):
             for (key, value) in sections where key.string == "Parameters" {
-                if case .mapping(let parameters) = value {
+                if case .mapping(let parameters) = value.content {
                     for (name, _) in parameters {
                         if let text = name.string { locations[text] = reader.location(name) }
                     }

@@ -1,5 +1,3 @@
-internal import Yams
-
 /// Builds a ``Template`` from the composed root node, section by section, keeping the
 /// position of every logical id for later messages.
 struct TemplateBuilder {
@@ -16,7 +14,7 @@ struct TemplateBuilder {
         "DeletionPolicy", "UpdateReplacePolicy", "Version",
     ]
 
-    mutating func build(_ root: Node) throws -> Template {
+    mutating func build(_ root: YAMLNode) throws -> Template {
         var template = Template(fileName: reader.fileName)
         var globalsLocation: SourceLocation?
         let sections = try entries(of: root, context: "template")
@@ -62,14 +60,14 @@ struct TemplateBuilder {
     }
 
     /// The entries of a node that must be a mapping.
-    private func entries(of node: Node, context: String) throws -> [(Node, Node)] {
-        guard case .mapping(let mapping) = node else {
+    private func entries(of node: YAMLNode, context: String) throws -> [(key: YAMLNode, value: YAMLNode)] {
+        guard case .mapping(let pairs) = node.content else {
             throw TemplateError.malformed(location: reader.location(node), context: context, problem: "expected a mapping")
         }
-        return mapping.map { ($0.key, $0.value) }
+        return pairs
     }
 
-    private mutating func namedValues(_ node: Node, kind: String) throws -> TemplateMap {
+    private mutating func namedValues(_ node: YAMLNode, kind: String) throws -> TemplateMap {
         var result = TemplateMap()
         for (keyNode, valueNode) in try entries(of: node, context: "\(kind)s") {
             let name = try reader.key(keyNode)
@@ -80,7 +78,7 @@ struct TemplateBuilder {
         return result
     }
 
-    private mutating func parameters(_ node: Node) throws -> [TemplateParameter] {
+    private mutating func parameters(_ node: YAMLNode) throws -> [TemplateParameter] {
         var result: [TemplateParameter] = []
         for (keyNode, valueNode) in try entries(of: node, context: "Parameters") {
             let name = try reader.key(keyNode)
@@ -126,7 +124,7 @@ struct TemplateBuilder {
         return number
     }
 
-    private mutating func resources(_ node: Node) throws -> [TemplateResource] {
+    private mutating func resources(_ node: YAMLNode) throws -> [TemplateResource] {
         var result: [TemplateResource] = []
         for (keyNode, valueNode) in try entries(of: node, context: "Resources") {
             let logicalID = try reader.key(keyNode)
@@ -202,7 +200,7 @@ struct TemplateBuilder {
 
     /// Reads an `Fn::ForEach::Name` entry as a loop, or returns false for any other key. Names in
     /// a loop's fragment are made from its identifiers, so they are checked after expansion.
-    private mutating func readLoop(_ key: String, _ keyNode: Node, _ valueNode: Node, section: TemplateLoop.Section) throws -> Bool {
+    private mutating func readLoop(_ key: String, _ keyNode: YAMLNode, _ valueNode: YAMLNode, section: TemplateLoop.Section) throws -> Bool {
         guard key.hasPrefix(TemplateLoop.keyPrefix) else { return false }
         reader.context = "\(section.rawValue) '\(key)'"
         let records = reader.recordsReferences
@@ -226,7 +224,7 @@ struct TemplateBuilder {
         }
     }
 
-    private mutating func outputs(_ node: Node) throws -> [TemplateOutput] {
+    private mutating func outputs(_ node: YAMLNode) throws -> [TemplateOutput] {
         var result: [TemplateOutput] = []
         for (keyNode, valueNode) in try entries(of: node, context: "Outputs") {
             let name = try reader.key(keyNode)

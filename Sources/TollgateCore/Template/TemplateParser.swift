@@ -1,9 +1,7 @@
-internal import Yams
-
 /// Reads CloudFormation templates, YAML or JSON, into one ``Template`` model.
 ///
-/// YAML is composed with Yams into nodes that keep each value's tag and position, so the
-/// short-form tags (`!Ref`, `!GetAtt`, ...) survive and every error names a line and column.
+/// YAML is composed (``YAMLComposer``) into nodes that keep each value's tag and position, so
+/// the short-form tags (`!Ref`, `!GetAtt`, ...) survive and every error names a line and column.
 /// JSON is read by the same YAML composer (JSON is YAML's flow style), which gives JSON the
 /// same positions and the same duplicate-key check that JSON parsers usually skip.
 public enum TemplateParser {
@@ -71,39 +69,23 @@ public enum TemplateParser {
         return first == "{" || first == "["
     }
 
-    /// Composes the single document in the text into Yams nodes, turning Yams' errors into
-    /// ``TemplateError`` values that name the file.
-    static func composeDocument(_ text: String, fileName: String) throws -> Node {
-        let format = looksLikeJSON(text) ? "JSON" : "YAML"
-        func location(_ mark: Mark) -> SourceLocation {
-            SourceLocation(fileName: fileName, line: mark.line, column: mark.column)
-        }
+    /// Composes the single document in the text, turning what stops it into ``TemplateError``
+    /// values that name the file.
+    static func composeDocument(_ text: String, fileName: String) throws -> YAMLNode {
+        let root: YAMLNode?
         do {
-            try YAMLLimits.check(text)
+            root = try YAMLComposer.compose(text)
         } catch {
-            throw TemplateError.limitExceeded(
-                location: SourceLocation(fileName: fileName, line: error.line, column: error.column), problem: error.description)
-        }
-        let root: Node?
-        do {
-            // `.utf8` rather than the default, which reads the process environment on every parse.
-            root = try Yams.compose(yaml: text, .basic, .default, .utf8)
-        } catch let error as YamlError {
             switch error {
-            case .scanner(let context, let problem, let mark, _),
-                .parser(let context, let problem, let mark, _),
-                .composer(let context, let problem, let mark, _):
-                let detail = context.map { "\(problem) (\($0.text))" } ?? problem
-                throw TemplateError.syntax(location: location(mark), format: format, problem: detail)
-            case .duplicatedKeysInMapping(let duplicates, let context):
-                throw TemplateError.duplicateKey(location: location(context.mark), key: duplicates.first ?? "")
-            case .reader(let problem, _, _, _):
+            case .limit(let exceeded):
+                throw TemplateError.limitExceeded(
+                    location: SourceLocation(fileName: fileName, line: exceeded.line, column: exceeded.column), problem: exceeded.description)
+            case .syntax(let line, let column, let problem):
                 throw TemplateError.syntax(
-                    location: SourceLocation(fileName: fileName, line: 1, column: 1), format: format, problem: problem)
-            default:
-                throw TemplateError.syntax(
-                    location: SourceLocation(fileName: fileName, line: 1, column: 1), format: format,
-                    problem: "\(error)")
+                    location: SourceLocation(fileName: fileName, line: line, column: column), format: looksLikeJSON(text) ? "JSON" : "YAML",
+                    problem: problem)
+            case .duplicateKey(let line, let column, let key):
+                throw TemplateError.duplicateKey(location: SourceLocation(fileName: fileName, line: line, column: column), key: key)
             }
         }
         guard let root else {
@@ -130,7 +112,7 @@ struct ReferenceSite {
     var ownerResource: String?
 }
 
-/// Turns Yams nodes into ``TemplateValue``s, recording references as it goes.
+/// Turns composed nodes into ``TemplateValue``s, recording references as it goes.
 struct NodeReader {
     let fileName: String
     var sites: [ReferenceSite] = []
@@ -148,41 +130,33 @@ struct NodeReader {
         self.fileName = fileName
     }
 
-    func location(_ node: Node) -> SourceLocation {
-        let mark = node.mark
-        return SourceLocation(fileName: fileName, line: mark?.line ?? 1, column: mark?.column ?? 1)
+    func location(_ node: YAMLNode) -> SourceLocation {
+        SourceLocation(fileName: fileName, line: node.line, column: node.column)
     }
 
     /// The node's explicit application tag (`!Ref`), or nil for plain and standard tags.
-    private func shortTag(_ node: Node) -> String? {
-        let name: String
-        switch node {
-        case .scalar(let scalar): name = scalar.tag.rawValue
-        case .mapping(let mapping): name = mapping.tag.rawValue
-        case .sequence(let sequence): name = sequence.tag.rawValue
-        case .alias: return nil
-        }
-        guard name.hasPrefix("!"), name != "!" else { return nil }
-        return name
+    private func shortTag(_ node: YAMLNode) -> String? {
+        guard node.tag.hasPrefix("!"), node.tag != "!" else { return nil }
+        return node.tag
     }
 
     /// The key of a mapping entry, which CloudFormation requires to be a plain string.
-    func key(_ node: Node) throws -> String {
-        guard case .scalar(let scalar) = node else {
+    func key(_ node: YAMLNode) throws -> String {
+        guard let text = node.string else {
             throw TemplateError.malformed(location: location(node), context: context, problem: "a mapping key must be a string")
         }
-        return scalar.string
+        return text
     }
 
-    mutating func value(_ node: Node) throws -> TemplateValue {
+    mutating func value(_ node: YAMLNode) throws -> TemplateValue {
         if let tag = shortTag(node) {
             guard let function = IntrinsicFunction(shortTag: tag) else {
                 if tag == "!Condition" {
-                    guard case .scalar(let scalar) = node else {
+                    guard let name = node.string else {
                         throw TemplateError.malformed(
                             location: location(node), context: context, problem: "!Condition takes a condition name")
                     }
-                    return .map(TemplateMap([("Condition", .string(scalar.string))]))
+                    return .map(TemplateMap([("Condition", .string(name))]))
                 }
                 // A namespaced tag (`!Rain::Embed`) belongs to a tool that rewrites the template
                 // before CloudFormation sees it; it is kept as its long form and named in a warning.
@@ -192,8 +166,8 @@ struct NodeReader {
             }
             // A tagged scalar is a string whatever it looks like: `!GetAZs` alone is the empty
             // string, as in CloudFormation's YAML reader, not null.
-            if case .scalar(let scalar) = node {
-                return try makeFunction(function, argument: .string(scalar.string), at: location(node))
+            if let text = node.string {
+                return try makeFunction(function, argument: .string(text), at: location(node))
             }
             return try makeFunction(function, argument: try untagged(node), at: location(node))
         }
@@ -201,26 +175,24 @@ struct NodeReader {
     }
 
     /// The node read without its own tag: the argument of a short-form function, or a plain value.
-    private mutating func untagged(_ node: Node) throws -> TemplateValue {
-        switch node {
-        case .scalar(let scalar):
-            return plainScalar(scalar)
-        case .sequence(let sequence):
-            return .list(try sequence.map { try value($0) })
-        case .mapping(let mapping):
-            let converted = try map(mapping)
+    private mutating func untagged(_ node: YAMLNode) throws -> TemplateValue {
+        switch node.content {
+        case .scalar(let text, let isPlain):
+            return plainScalar(text, tag: node.tag, isPlain: isPlain)
+        case .sequence(let items):
+            return .list(try items.map { try value($0) })
+        case .mapping(let pairs):
+            let converted = try map(pairs)
             guard case .map(let pairs) = converted, pairs.keys.count == 1, let name = pairs.keys.first,
                 let function = IntrinsicFunction(rawValue: name), let argument = pairs[name]
             else { return converted }
             return try makeFunction(function, argument: argument, at: location(node))
-        case .alias:
-            throw TemplateError.malformed(location: location(node), context: context, problem: "an alias could not be resolved")
         }
     }
 
-    private mutating func map(_ mapping: Node.Mapping) throws -> TemplateValue {
+    private mutating func map(_ pairs: [(key: YAMLNode, value: YAMLNode)]) throws -> TemplateValue {
         var result = TemplateMap()
-        for (keyNode, valueNode) in mapping {
+        for (keyNode, valueNode) in pairs {
             let name = try key(keyNode)
             // A property-level Fn::ForEach builds names from its identifier; they are checked once expanded.
             let records = recordsReferences
@@ -233,16 +205,16 @@ struct NodeReader {
 
     /// Classifies an untagged scalar the way CloudFormation's YAML reader does: quoted text
     /// is a string, plain `true`/`false` a boolean, plain numerals numbers, `~`/`null` null.
-    func plainScalar(_ scalar: Node.Scalar) -> TemplateValue {
-        let text = scalar.string
-        switch Tag.Name(rawValue: scalar.tag.rawValue) {
-        case .str: return .string(text)
-        case .int, .float: return .number(text)
-        case .bool: return .bool(["true", "True", "TRUE"].contains(text))
-        case .null: return .null
+    /// A standard tag (`!!int`) says which.
+    func plainScalar(_ text: String, tag: String, isPlain: Bool) -> TemplateValue {
+        switch tag {
+        case "tag:yaml.org,2002:str": return .string(text)
+        case "tag:yaml.org,2002:int", "tag:yaml.org,2002:float": return .number(text)
+        case "tag:yaml.org,2002:bool": return .bool(["true", "True", "TRUE"].contains(text))
+        case "tag:yaml.org,2002:null": return .null
         default: break
         }
-        guard scalar.style == .plain else { return .string(text) }
+        guard isPlain else { return .string(text) }
         switch YAMLPlainKeyword(text) {
         case .null: return .null
         case .bool(let value): return .bool(value)

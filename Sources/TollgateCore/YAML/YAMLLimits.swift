@@ -35,7 +35,7 @@ public enum YAMLLimits {
             defer { yaml_parser_delete(&parser) }
             yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-            var counter = EventCounter()
+            var counter = YAMLLimitCounter()
             var event = yaml_event_t()
             while yaml_parser_parse(&parser, &event) == 1 {
                 defer { yaml_event_delete(&event) }
@@ -92,7 +92,7 @@ public struct YAMLLimitExceeded: Error, Sendable, Equatable, CustomStringConvert
 }
 
 /// Tracks nesting and the size each anchor stands for while the events stream past.
-private struct EventCounter {
+struct YAMLLimitCounter {
     /// A collection being read: where its size count started, and its anchor.
     private struct Open {
         var anchor: String?
