@@ -1,10 +1,12 @@
 // Yams offers no event API, and its composer hashes every mapping key with aliases expanded
-// before it returns, so the bounds run over the events of the same libyaml copy Yams parses with.
+// before it returns, so the bounds run over the events of the same libyaml copy Yams parses with;
+// the template composer (`YAMLComposer`) reads the same events and checks them on the way.
 internal import CYaml
 
 /// The bounds every YAML document read by Tollgate must keep (templates, configuration, policy
-/// and settings files), checked before Yams composes it so that no document can exhaust memory,
-/// time or stack: a billion-laughs alias bomb is refused after a few thousand events.
+/// and settings files), checked before Yams composes it, or as a template is composed, so that no
+/// document can exhaust memory, time or stack: a billion-laughs alias bomb is refused after a few
+/// thousand events.
 ///
 /// JSON is read by the same composer, so the bounds hold for JSON files too.
 public enum YAMLLimits {
@@ -24,14 +26,33 @@ public enum YAMLLimits {
     /// A syntax error ends the check quietly: the composer reports it with its own position.
     /// - Throws: ``YAMLLimitExceeded`` naming the line and column and the bound broken.
     public static func check(_ text: String) throws(YAMLLimitExceeded) {
+        if case .exceeded(let exceeded) = YAMLEventReader.read(text, { _ in }) { throw exceeded }
+    }
+}
+
+/// The one loop over libyaml's parser: hands every event of a text to a reader, after checking
+/// it against ``YAMLLimits``, until the stream ends, a bound is broken or the text cannot be read.
+enum YAMLEventReader {
+    /// How reading ended.
+    enum Ending {
+        /// After the last event.
+        case ended
+        /// At the event, or the size, that broke a bound; the reader did not get the event.
+        case exceeded(YAMLLimitExceeded)
+        /// At libyaml's error: its problem, with its context when it gives one, worded as Yams
+        /// words it (a reader error has no position worth showing).
+        case unreadable(line: Int, column: Int, problem: String)
+    }
+
+    static func read(_ text: String, _ body: (yaml_event_t) -> Void) -> Ending {
         let bytes = text.utf8.count
-        guard bytes <= maximumBytes else {
-            throw YAMLLimitExceeded(line: 1, column: 1, limit: .size(bytes: bytes))
+        guard bytes <= YAMLLimits.maximumBytes else {
+            return .exceeded(YAMLLimitExceeded(line: 1, column: 1, limit: .size(bytes: bytes)))
         }
         var text = text
-        let exceeded = text.withUTF8 { buffer -> YAMLLimitExceeded? in
+        return text.withUTF8 { buffer -> Ending in
             var parser = yaml_parser_t()
-            guard yaml_parser_initialize(&parser) == 1 else { return nil }
+            guard yaml_parser_initialize(&parser) == 1 else { return .unreadable(line: 1, column: 1, problem: "libyaml could not start") }
             defer { yaml_parser_delete(&parser) }
             yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
@@ -39,18 +60,23 @@ public enum YAMLLimits {
             var event = yaml_event_t()
             while yaml_parser_parse(&parser, &event) == 1 {
                 defer { yaml_event_delete(&event) }
-                guard event.type != YAML_STREAM_END_EVENT else { return nil }
-                if let exceeded = counter.count(event) { return exceeded }
+                if let exceeded = counter.count(event) { return .exceeded(exceeded) }
+                body(event)
+                if event.type == YAML_STREAM_END_EVENT { return .ended }
             }
+            let problem = parser.problem.map { String(cString: $0) } ?? "the text cannot be read"
+            let mark = parser.problem_mark
             // libyaml's scanner reads ahead through flow collections (`[[[[...`) and stops at its
             // own nesting limit before the events reach ours: that is the same bound broken.
-            if let problem = parser.problem, String(cString: problem).hasPrefix("Maximum nesting level") {
-                return YAMLLimitExceeded(
-                    line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1, limit: .depth)
+            if problem.hasPrefix("Maximum nesting level") {
+                return .exceeded(YAMLLimitExceeded(line: Int(mark.line) + 1, column: Int(mark.column) + 1, limit: .depth))
             }
-            return nil
+            guard parser.error == YAML_SCANNER_ERROR || parser.error == YAML_PARSER_ERROR else {
+                return .unreadable(line: 1, column: 1, problem: problem)
+            }
+            let detail = parser.context.map { "\(problem) (\(String(cString: $0)))" } ?? problem
+            return .unreadable(line: Int(mark.line) + 1, column: Int(mark.column) + 1, problem: detail)
         }
-        if let exceeded { throw exceeded }
     }
 }
 

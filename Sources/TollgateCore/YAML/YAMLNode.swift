@@ -47,46 +47,17 @@ enum YAMLComposer {
 
     /// The root node, or nil for a text without a document.
     static func compose(_ text: String) throws(Failure) -> YAMLNode? {
-        let bytes = text.utf8.count
-        guard bytes <= YAMLLimits.maximumBytes else {
-            throw .limit(YAMLLimitExceeded(line: 1, column: 1, limit: .size(bytes: bytes)))
+        var composition = Composition()
+        let ending = YAMLEventReader.read(text) { event in
+            if composition.failure == nil { composition.take(event) }
         }
-        var text = text
-        let result = text.withUTF8 { buffer -> Result<YAMLNode?, Failure> in
-            var parser = yaml_parser_t()
-            guard yaml_parser_initialize(&parser) == 1 else {
-                return .failure(.syntax(line: 1, column: 1, problem: "libyaml could not start"))
-            }
-            defer { yaml_parser_delete(&parser) }
-            yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
-            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-            var composition = Composition()
-            var event = yaml_event_t()
-            while yaml_parser_parse(&parser, &event) == 1 {
-                defer { yaml_event_delete(&event) }
-                if let exceeded = composition.counter.count(event) { return .failure(.limit(exceeded)) }
-                if event.type == YAML_STREAM_END_EVENT { return composition.failure.map { .failure($0) } ?? .success(composition.root) }
-                if composition.failure == nil { composition.take(event) }
-            }
-            // libyaml stops at its own nesting limit before the events reach ours: the same bound.
-            let problem = parser.problem.map { String(cString: $0) } ?? "the text cannot be read"
-            if problem.hasPrefix("Maximum nesting level") {
-                let mark = parser.problem_mark
-                return .failure(.limit(YAMLLimitExceeded(line: Int(mark.line) + 1, column: Int(mark.column) + 1, limit: .depth)))
-            }
-            if let failure = composition.failure { return .failure(failure) }
-            return .failure(syntaxError(parser, problem: problem))
+        switch ending {
+        case .exceeded(let exceeded): throw .limit(exceeded)
+        case .unreadable(let line, let column, let problem): throw composition.failure ?? .syntax(line: line, column: column, problem: problem)
+        case .ended:
+            if let failure = composition.failure { throw failure }
+            return composition.root
         }
-        return try result.get()
-    }
-
-    /// libyaml's error as Yams words it: reader errors have no position worth showing.
-    private static func syntaxError(_ parser: yaml_parser_t, problem: String) -> Failure {
-        guard parser.error == YAML_SCANNER_ERROR || parser.error == YAML_PARSER_ERROR else {
-            return .syntax(line: 1, column: 1, problem: problem)
-        }
-        let detail = parser.context.map { "\(problem) (\(String(cString: $0)))" } ?? problem
-        return .syntax(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1, problem: detail)
     }
 }
 
@@ -102,7 +73,6 @@ private struct Composition {
         var items: [YAMLNode] = []
     }
 
-    var counter = YAMLLimitCounter()
     var failure: YAMLComposer.Failure?
     var root: YAMLNode?
     private var open: [Open] = []
