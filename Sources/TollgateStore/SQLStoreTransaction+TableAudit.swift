@@ -39,19 +39,18 @@ extension SQLStoreTransaction {
     /// partitions share nothing, and the database is read only to name a disagreement.
     private func compareSideBySide(_ spill: AuditTableSpill, rows: Int, into findings: inout TableFindings) async throws {
         let lanes = AuditPass.compareLanes
-        let found = try await withThrowingTaskGroup(of: TableFindings.self) { group in
+        try await withThrowingTaskGroup(of: TableFindings.self) { group in
             for lane in 0..<lanes {
                 group.addTask {
                     var found = TableFindings()
                     var part = AuditTableSummary()
-                    let partitions = Array(stride(from: lane, to: spill.partitionCount, by: lanes))
+                    let partitions = stride(from: lane, to: spill.partitionCount, by: lanes)
                     try await compare(spill, partitions: partitions, rows: rows, merging: &part, into: &found, decoder: JSONDecoder())
                     return found
                 }
             }
-            return try await group.reduce(into: []) { $0.append($1) }
+            for try await found in group { findings.take(found) }
         }
-        for lane in found { findings.take(lane) }
     }
 
     /// Compares the rows of each partition of `spill` with the summary written beside them,
@@ -60,14 +59,14 @@ extension SQLStoreTransaction {
     /// of the summary is split again first, up to ``maximumSplits`` times (records of one key
     /// cannot be split apart).
     private func compare(
-        _ spill: AuditTableSpill, partitions: [Int], rows: Int, merging part: inout AuditTableSummary, into findings: inout TableFindings,
+        _ spill: AuditTableSpill, partitions: some Sequence<Int>, rows: Int, merging part: inout AuditTableSummary, into findings: inout TableFindings,
         decoder: JSONDecoder
     ) async throws {
         for partition in partitions {
             let count = spill.summaryRecordCount(partition)
             if count > 2 * max(rows, 1), spill.level < Self.maximumSplits {
                 let split = try spill.split(partition, into: min(count / max(rows, 1) + 1, AuditPass.maximumPartitions))
-                try await compare(split, partitions: Array(0..<split.partitionCount), rows: rows, merging: &part, into: &findings, decoder: decoder)
+                try await compare(split, partitions: 0..<split.partitionCount, rows: rows, merging: &part, into: &findings, decoder: decoder)
                 continue
             }
             part.removeRows()

@@ -1,8 +1,8 @@
-// Templates are composed here from libyaml's events rather than by Yams: Yams parses a document
-// twice (once for the bounds, whose events it does not expose) and hashes every key of every
-// mapping through its tag objects, which was most of the time `tollgate diff` spent. This reads
-// the events once, checks the bounds and the keys as they pass, and keeps no more per node than
-// the template reader uses.
+// Templates are composed here from libyaml's events rather than by Yams: reading one through
+// Yams parsed it twice (once for the bounds, as Yams exposes no events) and hashed every key of
+// every mapping through Yams' tag objects, which was most of the time `tollgate diff` spent. This
+// reads the events once, checks the bounds and the keys as they pass, and keeps no more per node
+// than the template reader uses.
 internal import CYaml
 
 /// A node of a template's YAML or JSON document: its value, its tag as written, and where it starts.
@@ -36,7 +36,7 @@ struct YAMLNode: Sendable {
 /// a duplicate key, an undefined alias and a second document, in the order of the text.
 enum YAMLComposer {
     /// What stops a document from being composed.
-    enum Failure: Error, Equatable {
+    enum Failure: Error {
         /// A bound of ``YAMLLimits``.
         case limit(YAMLLimitExceeded)
         /// libyaml's error: its problem, with its context when it gives one, at a 1-based position.
@@ -65,7 +65,6 @@ enum YAMLComposer {
 private struct Composition {
     /// A collection being read, with what it holds so far (a mapping's keys and values in turn).
     struct Open {
-        var isMapping: Bool
         var tag: String
         var anchor: String?
         var line: Int
@@ -96,10 +95,10 @@ private struct Composition {
                    anchor: Self.text(scalar.anchor))
         case YAML_SEQUENCE_START_EVENT:
             let start = event.data.sequence_start
-            open.append(Open(isMapping: false, tag: start.implicit != 0 ? "" : Self.text(start.tag) ?? "", anchor: Self.text(start.anchor), line: line, column: column))
+            open.append(Open(tag: start.implicit != 0 ? "" : Self.text(start.tag) ?? "", anchor: Self.text(start.anchor), line: line, column: column))
         case YAML_MAPPING_START_EVENT:
             let start = event.data.mapping_start
-            open.append(Open(isMapping: true, tag: start.implicit != 0 ? "" : Self.text(start.tag) ?? "", anchor: Self.text(start.anchor), line: line, column: column))
+            open.append(Open(tag: start.implicit != 0 ? "" : Self.text(start.tag) ?? "", anchor: Self.text(start.anchor), line: line, column: column))
         case YAML_SEQUENCE_END_EVENT:
             guard let closed = open.popLast() else { return }
             finish(YAMLNode(content: .sequence(closed.items), tag: closed.tag, line: closed.line, column: closed.column), anchor: closed.anchor)
