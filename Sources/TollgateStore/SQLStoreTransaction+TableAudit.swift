@@ -405,7 +405,6 @@ extension SQLStoreTransaction {
     ) async throws -> TableDisagreement? {
         let columns = keys.joined(separator: ", ")
         let placeholders = keys.map { _ in "?" }.joined(separator: ", ")
-        let session = session
         /// The page after the row with the key values `after` (the first page for none); nil
         /// reads nothing, after the last page.
         @Sendable func page(after: [SQLValue]?) async throws -> [SQLRow] {
@@ -517,26 +516,37 @@ struct TableFindings: Sendable {
     /// Takes in what another check of other partitions found, keeping what is reported first.
     mutating func take(_ other: TableFindings) {
         for (table, found) in other.rows where found.ordinal < rows[table]?.ordinal ?? .max { rows[table] = found }
-        if let other = other.missingChangeSet, other.sequence < missingChangeSet?.sequence ?? .max { missingChangeSet = other }
-        if let other = other.missingVerdict, missingVerdict.map({ other.key < $0.key }) ?? true { missingVerdict = other }
-        if let other = other.missingAttribution, other.sequence < missingAttribution?.sequence ?? .max { missingAttribution = other }
-        if let other = other.missingExecution, other.sequence < missingExecution?.sequence ?? .max { missingExecution = other }
+        if let missing = other.missingChangeSet { noteMissing(changeSet: missing.id, missing.sequence) }
+        if let missing = other.missingVerdict { noteMissing(verdict: missing.key, missing.sequence) }
+        if let missing = other.missingAttribution { noteMissing(attribution: missing.key, missing.sequence) }
+        if let missing = other.missingExecution { noteMissing(execution: missing.id, missing.sequence) }
     }
 
     /// Takes in the rows of `part` that no table row matched.
     mutating func takeMissing(_ part: AuditTableSummary) {
-        for (id, changeSet) in part.changeSets where !changeSet.isSeen && changeSet.sequence < missingChangeSet?.sequence ?? .max {
-            missingChangeSet = (id, changeSet.sequence)
-        }
-        for (key, verdict) in part.verdicts where !verdict.isSeen && missingVerdict.map({ key < $0.key }) ?? true {
-            missingVerdict = (key, verdict.sequence)
-        }
-        for (key, attribution) in part.attributions where !attribution.isSeen && attribution.sequence < missingAttribution?.sequence ?? .max {
-            missingAttribution = (key, attribution.sequence)
-        }
-        for (id, execution) in part.executions where !execution.isSeen && execution.sequence < missingExecution?.sequence ?? .max {
-            missingExecution = (id, execution.sequence)
-        }
+        for (id, changeSet) in part.changeSets where !changeSet.isSeen { noteMissing(changeSet: id, changeSet.sequence) }
+        for (key, verdict) in part.verdicts where !verdict.isSeen { noteMissing(verdict: key, verdict.sequence) }
+        for (key, attribution) in part.attributions where !attribution.isSeen { noteMissing(attribution: key, attribution.sequence) }
+        for (id, execution) in part.executions where !execution.isSeen { noteMissing(execution: id, execution.sequence) }
+    }
+
+    // Which missing row is reported: the change set, attribution or execution whose entry came
+    // first, and the verdict first in key order.
+
+    private mutating func noteMissing(changeSet id: String, _ sequence: Int64) {
+        if sequence < missingChangeSet?.sequence ?? .max { missingChangeSet = (id, sequence) }
+    }
+
+    private mutating func noteMissing(verdict key: AuditTableSummary.VerdictKey, _ sequence: Int64) {
+        if missingVerdict.map({ key < $0.key }) ?? true { missingVerdict = (key, sequence) }
+    }
+
+    private mutating func noteMissing(attribution key: AuditTableSummary.Fingerprint, _ sequence: Int64) {
+        if sequence < missingAttribution?.sequence ?? .max { missingAttribution = (key, sequence) }
+    }
+
+    private mutating func noteMissing(execution id: String, _ sequence: Int64) {
+        if sequence < missingExecution?.sequence ?? .max { missingExecution = (id, sequence) }
     }
 }
 
