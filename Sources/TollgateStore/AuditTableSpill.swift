@@ -171,6 +171,40 @@ final class AuditTableSpill: @unchecked Sendable {
         return split
     }
 
+    /// Appends the records of `later`, the spill of the part of the trail after this one's, each
+    /// partition's after this spill's own: the two were made with the same partitions.
+    func append(contentsOf later: AuditTableSpill) throws(StoreError) {
+        precondition(later.partitionCount == partitionCount && later.level == level, "spills of parts are joined partition by partition")
+        try later.flush()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        for partition in 0..<partitionCount where later.summaryRecords[partition] > 0 {
+            try flush(partition)
+            try copy(later.path(partition), to: path(partition), through: &buffer)
+            summaryRecords[partition] += later.summaryRecords[partition]
+        }
+    }
+
+    /// Appends the file at `source` to the file at `target`.
+    private func copy(_ source: String, to target: String, through buffer: inout [UInt8]) throws(StoreError) {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw .scratchFile(path: source, reason: String(cString: strerror(errno))) }
+        defer { close(input) }
+        let output = open(target, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard output >= 0 else { throw .scratchFile(path: target, reason: String(cString: strerror(errno))) }
+        defer { close(output) }
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress!, $0.count) }
+            if count == 0 { return }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .scratchFile(path: source, reason: String(cString: strerror(errno)))
+            }
+            if let failure = buffer.withUnsafeBytes({ Self.writeAll(UnsafeRawBufferPointer(rebasing: $0[..<count]), to: output) }) {
+                throw .scratchFile(path: target, reason: String(cString: strerror(failure)))
+            }
+        }
+    }
+
     private func append(to partition: Int, _ write: (inout SpillRecordWriter) -> Void) throws(StoreError) {
         var writer = SpillRecordWriter(bytes: buffers[partition])
         buffers[partition] = []
@@ -184,21 +218,24 @@ final class AuditTableSpill: @unchecked Sendable {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw .scratchFile(path: path, reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }
-        var failure: Int32?
-        buffers[partition].withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                offset += written
-            }
+        if let failure = buffers[partition].withUnsafeBytes({ Self.writeAll($0, to: descriptor) }) {
+            throw .scratchFile(path: path, reason: String(cString: strerror(failure)))
         }
-        if let failure { throw .scratchFile(path: path, reason: String(cString: strerror(failure))) }
         buffers[partition].removeAll(keepingCapacity: true)
+    }
+
+    /// Writes all of `bytes` to `descriptor`; returns the `errno` of a write that failed.
+    private static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) -> Int32? {
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            offset += written
+        }
+        return nil
     }
 
     // MARK: Reading

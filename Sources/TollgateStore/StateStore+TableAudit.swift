@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 public import TollgateCore
 
 extension StateStore {
@@ -28,11 +29,13 @@ extension StateStore {
         return found
     }
 
-    /// ``verifyAuditTrail(expectedHead:)`` and, when the chain is intact, ``verifyTables()``.
+    /// ``verifyAuditTrail(expectedHead:)`` and, when the chain is intact, ``verifyTables()``, with
+    /// one read of the trail for both.
     ///
-    /// The two checks read the trail side by side, the table check on a second connection where
-    /// the store has only one (``openSideReader()``): reading the trail twice costs about a quarter
-    /// more work, and on a machine with two cores both checks end in about the time of the longer.
+    /// The trail is read in two halves at once, the later on a second connection where the store
+    /// has only one (``openSideReader()``), each half checked for both: on a machine with two
+    /// cores the read takes about half as long, and the halves' verdicts join into the verdict of
+    /// one read in order (``AuditChainVerifier/finish(after:)``, ``AuditPass/append(_:)``).
     /// - Returns: the chain's verdict, and the first table row that disagrees with an intact
     ///   chain (nil when the chain is not intact or every table agrees).
     /// - Throws: ``StoreError`` when the store cannot be read.
@@ -43,7 +46,7 @@ extension StateStore {
     func verifyAuditTrailAndTables(expectedHead: String?, memory: AuditCheckMemory) async throws -> (AuditVerification, TableDisagreement?) {
         let side = try await openSideReader()
         do {
-            let verdicts = try await verifySideBySide(tables: side ?? self, expectedHead: expectedHead, memory: memory)
+            let verdicts = try await verifyInHalves(beside: side ?? self, expectedHead: expectedHead, memory: memory)
             try await side?.close()
             return verdicts
         } catch {
@@ -52,15 +55,45 @@ extension StateStore {
         }
     }
 
-    private func verifySideBySide(
-        tables store: any StateStore, expectedHead: String?, memory: AuditCheckMemory
+    private func verifyInHalves(
+        beside other: any StateStore, expectedHead: String?, memory: AuditCheckMemory
     ) async throws -> (AuditVerification, TableDisagreement?) {
-        async let tables = store.verifyTables(memory: memory)
-        let verification = try await verifyAuditTrail(expectedHead: expectedHead, memory: memory)
-        // A broken chain is the verdict, whatever the table check finds or throws: leaving the
-        // scope cancels it, and it stops at its next page.
+        let head = try await auditSequence() ?? 0
+        let (earlier, later) = AuditPass.halves(of: head, expectedHead: expectedHead, memory: memory, location: location)
+        let (earlierRead, laterRead) = await withTaskGroup(of: Result<Void, any Error>.self) { group in
+            group.addTask { await Self.outcome { try await other.read { try await later.run(over: $0) } } }
+            let earlierRead = await Self.outcome { try await self.read { try await earlier.run(over: $0) } }
+            // What the later half finds cannot come first any more.
+            if earlier.brokeChain { group.cancelAll() }
+            return (earlierRead, await group.next() ?? .success(()))
+        }
+        try earlierRead.get()
+        let verification = later.verifier.finish(after: earlier.verifier)
+        if case .failure(let error) = laterRead {
+            // The later half stopped at a row it could not read: only a defect before its first
+            // entry or at its link, found without it, comes before that row.
+            guard case .tampered(let defect, _) = verification else { throw error }
+            if case .headNotFound = defect.kind { throw error }
+            return (verification, nil)
+        }
         guard case .intact = verification else { return (verification, nil) }
-        return (verification, try await tables)
+        try earlier.append(later)
+        let (found, moved) = try await other.read { reader in
+            let found = try await reader.firstDisagreement(after: earlier)
+            return (found, try await reader.auditSequence() ?? 0 != head)
+        }
+        // A writer that committed since the trail was read can make the tables look ahead of it.
+        if found != nil, moved { return (verification, try await other.verifyTables(memory: memory)) }
+        return (verification, found)
+    }
+
+    private static func outcome(_ body: () async throws -> Void) async -> Result<Void, any Error> {
+        do {
+            try await body()
+            return .success(())
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// The change set `id`, after checking it against the audit entries that created and moved
@@ -98,10 +131,13 @@ struct AuditCheckMemory: Sendable {
 }
 
 /// One read of the trail in sequence order, a page of entries at a time, each entry handed over
-/// as it is read to one of two checks: the chain verifier, which stops at the first entry that
-/// breaks the chain, or the table summary. A summary that outgrows ``AuditCheckMemory/rows`` is
-/// written out to an ``AuditTableSpill`` between pages, split into enough partitions that each
-/// holds about that many rows for a trail of `entries` entries.
+/// as it is read to the chain verifier, which stops at the first entry that breaks the chain, to
+/// the table summary, or to both. A summary that outgrows its share of
+/// ``AuditCheckMemory/rows`` is written out to an ``AuditTableSpill`` between pages, split into
+/// enough partitions that each holds about that many rows for a trail of `entries` entries.
+///
+/// A pass may read one part of the trail: ``halves(of:expectedHead:memory:location:)`` makes two
+/// that read theirs at once, and ``append(_:)`` then joins the later's summary to the earlier's.
 ///
 /// Its state is the store's to read: outside the store the type only carries a pass from
 /// reading the trail to comparing the tables. SQLiteNIO hands a page's entries over on one
@@ -109,53 +145,112 @@ struct AuditCheckMemory: Sendable {
 /// `Sendable` safe.
 public final class AuditPass: @unchecked Sendable {
     private(set) var verifier: AuditChainVerifier
-    var summary = AuditTableSummary()
+    var summary: AuditTableSummary
     private let checksChain: Bool
+    private let summarises: Bool
     private let entries: Int64
     let memory: AuditCheckMemory
+    /// Rows of the summary this pass holds before writing them out.
+    private let heldRows: Int
     private let location: String
     private var spill: AuditTableSpill?
-    private var lastSequence: Int64 = 0
+    private let partitioning: SpillPartitioning
+    /// The sequence the pass reads after: the last entry read, or where its part starts.
+    private var lastSequence: Int64
+    /// The last sequence of its part; nil to read to the end of the trail.
+    private let lastInPart: Int64?
+    private let continuesEarlierPart: Bool
+    private var readCount: Int64 = 0
     private var isStopped = false
 
-    /// A pass that checks the chain against `expectedHead`, in the store at `location`.
-    init(chainTo expectedHead: String?, memory: AuditCheckMemory = .standard, location: String) {
+    private init(
+        checksChain: Bool, summarises: Bool, expectedHead: String?, entries: Int64, after first: Int64 = 0, through last: Int64? = nil,
+        memory: AuditCheckMemory, heldRows: Int, partitioning: SpillPartitioning = SpillPartitioning(), location: String
+    ) {
         verifier = AuditChainVerifier(expectedHead: expectedHead)
-        checksChain = true
-        entries = 0
+        summary = first > 0 ? .laterPart() : AuditTableSummary()
+        self.checksChain = checksChain
+        self.summarises = summarises
+        self.entries = entries
         self.memory = memory
+        self.heldRows = heldRows
+        self.partitioning = partitioning
         self.location = location
+        lastSequence = first
+        lastInPart = last
+        continuesEarlierPart = first > 0
+    }
+
+    /// A pass that checks the chain against `expectedHead`, in the store at `location`.
+    convenience init(chainTo expectedHead: String?, memory: AuditCheckMemory = .standard, location: String) {
+        self.init(checksChain: true, summarises: false, expectedHead: expectedHead, entries: 0, memory: memory, heldRows: memory.rows, location: location)
     }
 
     /// A pass that summarises the tables a trail of about `entries` entries implies, in the store
     /// at `location`.
-    init(tablesOf entries: Int64, memory: AuditCheckMemory = .standard, location: String) {
-        verifier = AuditChainVerifier()
-        checksChain = false
-        self.entries = entries
-        self.memory = memory
-        self.location = location
+    convenience init(tablesOf entries: Int64, memory: AuditCheckMemory = .standard, location: String) {
+        self.init(checksChain: false, summarises: true, expectedHead: nil, entries: entries, memory: memory, heldRows: memory.rows, location: location)
     }
 
-    /// Reads the whole trail from `reader`, or up to the first entry that breaks the chain.
+    /// Two passes that each check the chain and summarise the tables of one half of a trail whose
+    /// last entry is `head`, to be read at once: each holds half of the summary's rows, and they
+    /// write out to spills of the same partitions, which ``append(_:)`` joins.
+    static func halves(of head: Int64, expectedHead: String?, memory: AuditCheckMemory, location: String) -> (AuditPass, AuditPass) {
+        let middle = head / 2
+        let partitioning = SpillPartitioning()
+        let held = max(memory.rows / 2, 1)
+        return (
+            AuditPass(
+                checksChain: true, summarises: true, expectedHead: expectedHead, entries: head, through: middle, memory: memory,
+                heldRows: held, partitioning: partitioning, location: location),
+            AuditPass(
+                checksChain: true, summarises: true, expectedHead: expectedHead, entries: head, after: middle, through: head,
+                memory: memory, heldRows: held, partitioning: partitioning, location: location)
+        )
+    }
+
+    /// Whether an entry broke the chain, which ended the pass.
+    var brokeChain: Bool { isStopped }
+
+    /// Reads the whole trail from `reader`, or its part, or up to the first entry that breaks the chain.
     ///
     /// - Throws: the error of a row that cannot be read when no entry before it broke the chain;
     ///   one that did is the verdict.
     func run(over reader: some StoreReader) async throws {
         while !isStopped {
             try Task.checkCancellation()
+            let limit = lastInPart.map { Int(min(Int64(memory.pageSize), max($0 - lastSequence, 0))) } ?? memory.pageSize
+            if limit == 0 { return }
             let count: Int
             do {
-                count = try await reader.forEachAuditEntry(after: lastSequence, limit: memory.pageSize, withChainFields: checksChain) {
+                count = try await reader.forEachAuditEntry(after: lastSequence, limit: limit, withChainFields: checksChain) {
                     self.take($0)
                 }
             } catch {
                 if isStopped { return }
                 throw error
             }
-            if !checksChain, summary.rowCount > memory.rows { try writeOut() }
-            if count < memory.pageSize { return }
+            if summarises, summary.rowCount > heldRows { try writeOut() }
+            if count < limit { return }
         }
+    }
+
+    /// Appends the summary of `later`, the pass of the part of the trail after this one's, to
+    /// this pass's: in memory when neither wrote out, else in the order the parts were made, this
+    /// pass's first. Call it once both have read their parts.
+    func append(_ later: AuditPass) throws {
+        guard spill != nil || later.spill != nil else {
+            summary.append(later.summary)
+            return
+        }
+        let spill = try self.spill ?? makeSpill()
+        self.spill = spill
+        try summary.drain { try spill.write($0) }
+        if let written = later.spill { try spill.append(contentsOf: written) }
+        var rest = later.summary
+        try rest.drain(keepingCapacity: false) { try spill.write($0) }
+        // What is left of it is the stack states, policy revisions and scan cursors, kept whole.
+        summary.append(rest)
     }
 
     /// The spill the summary was written out to, with its last part written too; nil when the
@@ -176,19 +271,21 @@ public final class AuditPass: @unchecked Sendable {
     static let maximumPartitions = 512
 
     private func writeOut() throws {
-        if spill == nil {
-            spill = try AuditTableSpill(
-                partitionCount: memory.partitions ?? estimatedPartitions(), under: memory.scratchFolder ?? NSTemporaryDirectory(),
-                columns: SQLStoreTransaction.comparedColumns, location: location)
-        }
+        if spill == nil { spill = try makeSpill() }
         try summary.drain { try spill?.write($0) }
+    }
+
+    private func makeSpill() throws -> AuditTableSpill {
+        try AuditTableSpill(
+            partitionCount: partitioning.count(proposing: memory.partitions ?? estimatedPartitions()),
+            under: memory.scratchFolder ?? NSTemporaryDirectory(), columns: SQLStoreTransaction.comparedColumns, location: location)
     }
 
     /// Enough partitions for each lane's share of ``AuditCheckMemory/rows`` rows: the rows so far, scaled
     /// to the whole trail, with a quarter more for rows that grow later. A partition that still
     /// outgrows it is split when it is compared.
     private func estimatedPartitions() -> Int {
-        let read = Double(max(lastSequence, 1))
+        let read = Double(max(readCount, 1))
         let rows = Double(summary.rowCount) * max(Double(entries), read) / read * 1.25
         let partitions = (rows / Double(max(memory.rows / Self.compareLanes, 1))).rounded(.up)
         return Int(min(max(partitions, 2), Double(Self.maximumPartitions)))
@@ -197,10 +294,32 @@ public final class AuditPass: @unchecked Sendable {
     private func take(_ entry: AuditEntry) {
         guard !isStopped else { return }
         lastSequence = entry.sequence
-        if !checksChain {
-            summary.apply(entry)
-        } else if verifier.check(entry) != nil {
-            isStopped = true
+        readCount += 1
+        if checksChain {
+            if continuesEarlierPart, readCount == 1 {
+                verifier = AuditChainVerifier(expectedHead: verifier.expectedHead, startingAt: entry)
+            }
+            if verifier.check(entry) != nil {
+                isStopped = true
+                return
+            }
+        }
+        if summarises { summary.apply(entry) }
+    }
+}
+
+/// The partition count of the spills of a trail's parts, fixed by the first part to write out, so
+/// that the other part's spill has the same partitions and the two join partition by partition.
+final class SpillPartitioning: Sendable {
+    private let chosen = Mutex<Int?>(nil)
+
+    /// The count fixed before, or `proposal` when this is the first call.
+    func count(proposing proposal: @autoclosure () -> Int) -> Int {
+        chosen.withLock { chosen in
+            if let chosen { return chosen }
+            let count = proposal()
+            chosen = count
+            return count
         }
     }
 }

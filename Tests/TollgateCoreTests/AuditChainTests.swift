@@ -176,6 +176,50 @@ struct AuditChainTests {
         #expect(defect.description.contains("12"))
     }
 
+    /// Chains tampered with in every way the tests above name, each with the head to check it
+    /// against: the verdicts of checking them in two parts must be those of one check in order.
+    static let tampered: [(label: String, entries: [AuditEntry], head: String?)] = {
+        let original = chain(10)
+        var cases: [(String, [AuditEntry], String?)] = [("intact", original, nil), ("intact, with its head", original, original[9].hash)]
+        for index in [0, 4, 9] {
+            var entries = original
+            entries[index] = edited(entries[index], actor: "mallory")
+            cases.append(("entry \(index + 1) edited", entries, nil))
+            entries = original
+            entries[index] = edited(entries[index], previousHash: original[(index + 5) % 10].hash)
+            cases.append(("entry \(index + 1) linked elsewhere", entries, nil))
+        }
+        var deleted = original
+        deleted.remove(at: 6)
+        cases.append(("entry 7 deleted", deleted, nil))
+        var renumbered = deleted
+        for index in 6..<renumbered.count { renumbered[index] = edited(renumbered[index], sequence: Int64(index + 1)) }
+        cases.append(("entry 7 deleted, the rest renumbered", renumbered, nil))
+        var repeated = original
+        repeated.insert(original[2], at: 4)
+        cases.append(("entry 3 again after entry 4", repeated, nil))
+        cases.append(("tail cut", Array(original.prefix(7)), original[9].hash))
+        cases.append(("head of a longer chain", original, original[6].hash))
+        cases.append(("head of another chain", original, String(repeating: "a", count: 64)))
+        cases.append(("empty, with a head", [], original[0].hash))
+        return cases
+    }()
+
+    @Test("a chain checked in two parts at once gives the verdict of one check in order, wherever it is cut")
+    func twoParts() {
+        for (label, entries, head) in Self.tampered {
+            let expected = AuditChain.verify(entries, expectedHead: head)
+            for middle in 0...entries.count {
+                var earlier = AuditChainVerifier(expectedHead: head)
+                for entry in entries[..<middle] { earlier.check(entry) }
+                var later = entries.dropFirst(middle).first.map { AuditChainVerifier(expectedHead: head, startingAt: $0) }
+                    ?? AuditChainVerifier(expectedHead: head)
+                for entry in entries[middle...] { later.check(entry) }
+                #expect(later.finish(after: earlier) == expected, "\(label), cut after \(middle) entries")
+            }
+        }
+    }
+
     @Test("times keep whole milliseconds, rounded towards the past")
     func milliseconds() {
         #expect(AuditEntry.milliseconds(of: Date(timeIntervalSince1970: 1.2349)) == 1234)

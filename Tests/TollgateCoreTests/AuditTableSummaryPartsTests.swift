@@ -41,6 +41,11 @@ struct AuditTableSummaryPartsTests {
         add(.changeSetCreated, changeSet: "cs-g", ["kind": "policy", "status": "PENDING"])
         add(.changeSetCreated, changeSet: "cs-h", ["supersedes": "cs-g"])
         add(.stateRecorded, ["state_version": "1"])
+        add(.scanAdvanced, stack: nil, ["branch": "main"])
+        add(.policyRevisionRecorded, stack: nil, ["revision": "1"])
+        add(.stateRecorded, ["state_version": "2"])
+        add(.stateRecorded, stack: "database", ["state_version": "1", "removed": "true"])
+        add(.scanAdvanced, stack: nil, ["branch": "main"])
         return entries
     }()
 
@@ -103,6 +108,21 @@ struct AuditTableSummaryPartsTests {
     @Test("parts cut after every n-th entry merge into the whole trail's rows", arguments: [1, 2, 3, 5])
     func everyNth(n: Int) {
         Self.expectSameRows(Self.summarised { $0 % n == n - 1 }, "cut after every \(n)")
+    }
+
+    @Test("halves summarised side by side, the later as a later part, append into the whole trail's summary",
+          arguments: 0...AuditTableSummaryPartsTests.trail.count)
+    func halves(middle: Int) {
+        var earlier = AuditTableSummary()
+        var later = AuditTableSummary.laterPart()
+        for entry in Self.trail[..<middle] { earlier.apply(entry) }
+        for entry in Self.trail[middle...] { later.apply(entry) }
+        earlier.append(later)
+        Self.expectSameRows(earlier, "halves cut after entry \(middle)")
+        #expect(earlier.supersededIfOpen.isEmpty)
+        #expect(earlier.few.stackStates == Self.whole.few.stackStates)
+        #expect(earlier.few.policyRevisions == Self.whole.few.policyRevisions)
+        #expect(earlier.few.cursors.mapValues(\.sequence) == Self.whole.few.cursors.mapValues(\.sequence))
     }
 
     @Test("a supersession of a change set the summary does not hold is kept only once rows were drained")

@@ -3,6 +3,10 @@
 /// It keeps only the last hash and sequence, so a trail of any length is checked in constant memory
 /// while it streams out of the store. Feed it every entry in sequence order with ``check(_:)``, then
 /// call ``finish()``.
+///
+/// A trail may also be checked in two parts at once, each by its own verifier: the later part's
+/// starts at its first entry (``init(expectedHead:startingAt:)``), and ``finish(after:)`` checks
+/// the link between the parts and gives the verdict one verifier fed both parts in order gives.
 public struct AuditChainVerifier: Sendable {
     /// The head hash exported earlier (`tollgate audit head`), which must still be in the chain.
     public let expectedHead: String?
@@ -14,6 +18,8 @@ public struct AuditChainVerifier: Sendable {
     public private(set) var headHash: String = AuditEntry.genesisHash
     private var expectedHeadSeen = false
     private var defect: AuditDefect?
+    /// The sequence and previous hash of the first entry of a later part, taken as given.
+    private var start: (sequence: Int64, previousHash: String)?
     /// One buffer for every entry's canonical encoding, so that a long trail allocates none.
     private var scratch: [UInt8] = []
 
@@ -23,17 +29,21 @@ public struct AuditChainVerifier: Sendable {
         self.expectedHead = expectedHead?.lowercased()
     }
 
+    /// Creates the verifier of a later part of the trail, whose first entry is `first`: its link to
+    /// the entry before it is taken as given until ``finish(after:)`` checks it. Feed it `first` too.
+    public init(expectedHead: String? = nil, startingAt first: AuditEntry) {
+        self.init(expectedHead: expectedHead)
+        lastSequence = first.sequence - 1
+        headHash = first.previousHash
+        start = (first.sequence, first.previousHash)
+    }
+
     /// Checks the next entry and returns the first defect found, after which it checks nothing more.
     @discardableResult
     public mutating func check(_ entry: AuditEntry) -> AuditDefect? {
         if let defect { return defect }
-        let expected = lastSequence + 1
-        if entry.sequence != expected {
-            defect = AuditDefect(
-                sequence: expected,
-                kind: entry.sequence > expected ? .missing(next: entry.sequence) : .outOfOrder(found: entry.sequence))
-        } else if entry.previousHash != headHash {
-            defect = AuditDefect(sequence: entry.sequence, kind: .brokenLink)
+        if let broken = linkDefect(sequence: entry.sequence, previousHash: entry.previousHash) {
+            defect = broken
         } else if !entry.hashMatchesContent(scratch: &scratch) {
             defect = AuditDefect(sequence: entry.sequence, kind: .contentMismatch)
         } else {
@@ -43,6 +53,30 @@ public struct AuditChainVerifier: Sendable {
             if entry.hash == expectedHead { expectedHeadSeen = true }
         }
         return defect
+    }
+
+    /// Whether an entry with `sequence` and `previousHash` comes next, as the first two tests of ``check(_:)``.
+    private func linkDefect(sequence: Int64, previousHash: String) -> AuditDefect? {
+        let expected = lastSequence + 1
+        if sequence != expected {
+            return AuditDefect(sequence: expected, kind: sequence > expected ? .missing(next: sequence) : .outOfOrder(found: sequence))
+        }
+        return previousHash == headHash ? nil : AuditDefect(sequence: sequence, kind: .brokenLink)
+    }
+
+    /// The verdict over the `earlier` part of the trail and this later part (made with
+    /// ``init(expectedHead:startingAt:)``, or fed nothing), including the link between them.
+    public func finish(after earlier: AuditChainVerifier) -> AuditVerification {
+        guard let start else { return earlier.finish() }
+        var joined = earlier
+        if joined.defect == nil { joined.defect = joined.linkDefect(sequence: start.sequence, previousHash: start.previousHash) }
+        guard joined.defect == nil else { return joined.finish() }
+        joined.defect = defect
+        joined.verifiedCount += verifiedCount
+        joined.lastSequence = lastSequence
+        joined.headHash = headHash
+        joined.expectedHeadSeen = joined.expectedHeadSeen || expectedHeadSeen
+        return joined.finish()
     }
 
     /// The verdict over all entries checked, including the check against ``expectedHead``.

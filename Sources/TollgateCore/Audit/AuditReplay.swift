@@ -158,6 +158,15 @@ public struct AuditReplay: Sendable {
             return
         }
     }
+
+    /// Lays the stack states, policy revisions and scan cursors of a replay of the entries after
+    /// this one's over its own, as applying those entries here would have: each is set by the
+    /// last entry about it.
+    public mutating func layStatesAndCursors(of later: AuditReplay) {
+        stackStates.merge(later.stackStates) { _, later in later }
+        policyRevisions.merge(later.policyRevisions) { _, later in later }
+        cursors.merge(later.cursors) { _, later in later }
+    }
 }
 
 /// One row of a derived table that disagrees with the audit trail.

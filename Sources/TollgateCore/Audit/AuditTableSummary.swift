@@ -208,6 +208,14 @@ public struct AuditTableSummary: Sendable {
     /// An empty summary, before the first entry.
     public init() {}
 
+    /// An empty summary of a later part of the trail, summarised beside the part before it: like
+    /// a drained summary, it notes what its entries do to rows it does not hold.
+    public static func laterPart() -> AuditTableSummary {
+        var summary = AuditTableSummary()
+        summary.isDrained = true
+        return summary
+    }
+
     /// The key of the attribution of `commit` to `stack`.
     public static func attributionKey(stack: String, commit: String) -> Fingerprint {
         Fingerprint(stack, commit)
@@ -331,6 +339,23 @@ public struct AuditTableSummary: Sendable {
         executions.removeAll(keepingCapacity: keepingCapacity)
         attributions.removeAll(keepingCapacity: keepingCapacity)
         supersededIfOpen.removeAll(keepingCapacity: keepingCapacity)
+    }
+
+    /// Lays the summary of the part of the trail after this one's over it, in the order a spill
+    /// merges a part written out: supersessions, then rows.
+    public mutating func append(_ later: AuditTableSummary) {
+        for id in later.supersededIfOpen {
+            if changeSets[id] != nil {
+                mergeSupersession(of: id)
+            } else if isDrained {
+                supersededIfOpen.insert(id)
+            }
+        }
+        for (id, changeSet) in later.changeSets { merge(changeSet: id, changeSet) }
+        for (key, verdict) in later.verdicts { merge(verdict: key, verdict) }
+        for (id, execution) in later.executions { merge(execution: id, execution) }
+        for (key, attribution) in later.attributions { merge(attribution: key, attribution) }
+        few.layStatesAndCursors(of: later.few)
     }
 
     /// Lays a later part's change set row over this one's, as applying its entries would have.
