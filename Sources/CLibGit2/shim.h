@@ -27,10 +27,16 @@ static inline int tollgate_git_set_caching(int enabled) {
 /* Bounds how much of the packfiles libgit2 keeps mapped. With its default 1 GiB windows a whole
    pack is one window that is never unmapped, so every page a history walk touches stays resident;
    small windows under a limit let old ones go. */
-static inline int tollgate_git_set_pack_windows(size_t window_bytes, size_t mapped_limit_bytes) {
-    int code = git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, window_bytes);
-    if (code < 0) return code;
+static inline int tollgate_git_set_pack_window_size(size_t window_bytes) {
+    return git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, window_bytes);
+}
+
+static inline int tollgate_git_set_mapped_limit(size_t mapped_limit_bytes) {
     return git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, mapped_limit_bytes);
+}
+
+static inline int tollgate_git_get_mapped_limit(size_t *mapped_limit_bytes) {
+    return git_libgit2_opts(GIT_OPT_GET_MWINDOW_MAPPED_LIMIT, mapped_limit_bytes);
 }
 
 #endif

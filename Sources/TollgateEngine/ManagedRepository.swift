@@ -104,6 +104,14 @@ public final class ManagedRepository: @unchecked Sendable {
         return try await open(path: path, settingsFile: settingsFile, branch: branch, settingsCommit: inForce)
     }
 
+    /// Lets libgit2 keep more of the packfiles mapped for the rest of the process
+    /// (``PackMapping/historyWalkLimit``): for a process whose only work is one history walk,
+    /// which then remaps less of a large pack. A process that does more beside its walks, such as
+    /// a sync or the server, keeps the standard amount, which its memory bound counts on.
+    public static func dedicateProcessToHistoryWalk() {
+        PackMapping.setLimit(PackMapping.historyWalkLimit)
+    }
+
     /// The `tollgate history` entries of the commits on the branch after `since` (or from the
     /// first commit), oldest first; without `includeAll`, only those that changed a stack, a
     /// policy or the settings.

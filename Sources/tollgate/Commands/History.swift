@@ -25,6 +25,7 @@ struct History: AsyncParsableCommand {
     var all = false
 
     func run() async throws {
+        ManagedRepository.dedicateProcessToHistoryWalk()
         let managed = try await ManagedRepository.open(path: repository.repo, settingsFile: repository.config, branch: repository.branch)
         // The walk goes newest first; each commit's output waits in the spool until it is done,
         // so that a long history is not held in memory.
