@@ -1,5 +1,5 @@
 import Testing
-import TollgateCore
+@testable import TollgateCore
 
 /// A long trail is summarised in parts that the store writes out and merges back; the merge must
 /// give what summarising the whole trail at once gives, wherever the parts were cut.
@@ -123,6 +123,13 @@ struct AuditTableSummaryPartsTests {
         #expect(earlier.few.stackStates == Self.whole.few.stackStates)
         #expect(earlier.few.policyRevisions == Self.whole.few.policyRevisions)
         #expect(earlier.few.cursors.mapValues(\.sequence) == Self.whole.few.cursors.mapValues(\.sequence))
+    }
+
+    @Test("a commit list reads as its words split at spaces and joined by one", arguments: [
+        "", " ", "  ", "a", "a b", "a  b", " a", "a ", " a b ", "a\tb", "a\u{00A0}b", "abc def ghi", "é ü",
+    ])
+    func singleSpaced(list: String) {
+        #expect(AuditTableSummary.singleSpaced(list) == list.split(separator: " ").joined(separator: " "))
     }
 
     @Test("a supersession of a change set the summary does not hold is kept only once rows were drained")

@@ -216,6 +216,19 @@ public struct AuditTableSummary: Sendable {
         return summary
     }
 
+    /// `list` with its words separated by single spaces, as splitting it at spaces and joining
+    /// the words again makes it; a list already written so, as the store writes every commit
+    /// list, is returned as it is rather than copied.
+    static func singleSpaced(_ list: String) -> String {
+        var afterSpace = true
+        for byte in list.utf8 {
+            let isSpace = byte == UInt8(ascii: " ")
+            if isSpace, afterSpace { return list.split(separator: " ").joined(separator: " ") }
+            afterSpace = isSpace
+        }
+        return afterSpace && !list.isEmpty ? list.split(separator: " ").joined(separator: " ") : list
+    }
+
     /// The key of the attribution of `commit` to `stack`.
     public static func attributionKey(stack: String, commit: String) -> Fingerprint {
         Fingerprint(stack, commit)
@@ -264,7 +277,7 @@ public struct AuditTableSummary: Sendable {
             let values: [String?] = [
                 entry.stack, details["kind"], entry.commit, entry.digest,
                 details["base_state_version"].flatMap { Int64($0) }.map { String($0) },
-                details["commits"].map { $0.split(separator: " ").joined(separator: " ") },
+                details["commits"].map(Self.singleSpaced),
                 details["body_sha256"],
             ]
             var recorded: UInt8 = 0
