@@ -267,13 +267,7 @@ public struct AuditTableSummary: Sendable {
         switch entry.action {
         case .changeSetCreated:
             guard let id = entry.changeSetID else { return }
-            if let superseded = details["supersedes"] {
-                if let old = changeSets[superseded] {
-                    if old.status == .pending || old.status == .approved { changeSets[superseded]?.status = .superseded }
-                } else if isDrained {
-                    supersededIfOpen.insert(superseded)
-                }
-            }
+            if let superseded = details["supersedes"] { supersede(superseded) }
             let values: [String?] = [
                 entry.stack, details["kind"], entry.commit, entry.digest,
                 details["base_state_version"].flatMap { Int64($0) }.map { String($0) },
@@ -357,13 +351,7 @@ public struct AuditTableSummary: Sendable {
     /// Lays the summary of the part of the trail after this one's over it, in the order a spill
     /// merges a part written out: supersessions, then rows.
     public mutating func append(_ later: AuditTableSummary) {
-        for id in later.supersededIfOpen {
-            if changeSets[id] != nil {
-                mergeSupersession(of: id)
-            } else if isDrained {
-                supersededIfOpen.insert(id)
-            }
-        }
+        for id in later.supersededIfOpen { supersede(id) }
         for (id, changeSet) in later.changeSets { merge(changeSet: id, changeSet) }
         for (key, verdict) in later.verdicts { merge(verdict: key, verdict) }
         for (id, execution) in later.executions { merge(execution: id, execution) }
@@ -379,6 +367,16 @@ public struct AuditTableSummary: Sendable {
         }
         Self.transition(&record, to: later.status, reason: later.reason, sequence: later.sequence)
         changeSets[id] = record
+    }
+
+    /// Supersedes change set `id` if it is still open; one the summary does not hold is noted once
+    /// rows were drained, for the part that holds it.
+    private mutating func supersede(_ id: String) {
+        if changeSets[id] != nil {
+            mergeSupersession(of: id)
+        } else if isDrained {
+            supersededIfOpen.insert(id)
+        }
     }
 
     /// Applies a later part's supersession of `id`, made by a creation while that part did not hold `id`.
