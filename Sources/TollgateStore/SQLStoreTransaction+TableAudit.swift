@@ -376,17 +376,22 @@ extension SQLStoreTransaction {
     })
 
     /// Hands every row of `table` to `body` in the order of its key, as compared: with only the
-    /// columns the check compares.
+    /// columns the check compares, `body` and `signature` replaced by their SHA-256.
+    ///
+    /// The statement names the columns it reads, so each row's values come in a known order and
+    /// are taken by position: a million-row check looks no column name up.
     private func forEachRow(of table: AuditedTable, _ body: (SQLRow) async throws -> Void) async throws {
         let columns = Self.comparedColumns[table]!
-        _ = try await firstRow(of: table.name, orderedBy: table.keyColumns) { row in
-            let values = try table.comparedColumns.map { column -> SQLValue in
-                switch column {
-                case "body_sha256": return .text(auditFingerprint(try row.text("body")))
-                case "signature_sha256":
-                    guard case .text(let signature) = try row.boundValue("signature") else { return try row.boundValue("signature") }
-                    return .text(auditFingerprint(signature))
-                default: return try row.boundValue(column)
+        let compared = table.comparedColumns
+        _ = try await firstRow(of: table.name, orderedBy: table.keyColumns, selecting: table.storedColumns) { row in
+            var values: [SQLValue] = []
+            values.reserveCapacity(compared.count)
+            // The statement named every column, so every row has a value at each position.
+            for (index, column) in compared.enumerated() {
+                switch (column, row.values[index]) {
+                case ("body_sha256", _): values.append(.text(auditFingerprint(try row.text(at: index, "body"))))
+                case ("signature_sha256", .text(let signature)): values.append(.text(auditFingerprint(signature)))
+                case (_, let value): values.append(value)
                 }
             }
             try await body(SQLRow(columns: columns, values: values, location: row.location))
@@ -395,22 +400,25 @@ extension SQLStoreTransaction {
     }
 
     /// The first row of `table`, in the order of its key columns `keys`, for which `check` finds a
-    /// disagreement. Rows are read a page at a time, each page after the last key of the one
-    /// before, so that a table of any size is read in bounded memory.
+    /// disagreement, reading the columns `selected`. Rows are read a page at a time, each page
+    /// after the last key of the one before, so that a table of any size is read in bounded memory.
     ///
     /// The next page is read while `check` takes the rows of this one, so that the database's
     /// thread and the checking one work side by side rather than in turn.
     private func firstRow(
-        of table: String, orderedBy keys: [String], _ check: (SQLRow) async throws -> TableDisagreement?
+        of table: String, orderedBy keys: [String], selecting selected: [String] = ["*"],
+        _ check: (SQLRow) async throws -> TableDisagreement?
     ) async throws -> TableDisagreement? {
         let columns = keys.joined(separator: ", ")
+        let selection = selected.joined(separator: ", ")
         let placeholders = keys.map { _ in "?" }.joined(separator: ", ")
         /// The page after the row with the key values `after` (the first page for none); nil
         /// reads nothing, after the last page.
         @Sendable func page(after: [SQLValue]?) async throws -> [SQLRow] {
             guard let after else { return [] }
             let condition = after.isEmpty ? "" : " WHERE (\(columns)) > (\(placeholders))"
-            return try await session.query("SELECT * FROM \(table)\(condition) ORDER BY \(columns) LIMIT \(Self.tablePageSize)", after)
+            return try await session.query(
+                "SELECT \(selection) FROM \(table)\(condition) ORDER BY \(columns) LIMIT \(Self.tablePageSize)", after)
         }
         var rows = try await page(after: [])
         while true {
@@ -497,6 +505,19 @@ extension AuditedTable {
         case .attributions: ["stack", "commit_id", "merged_by"]
         case .executions: ["id", "change_set_id", "result"]
         }
+    }
+
+    /// The columns read for ``comparedColumns``, in their order (`body` and `signature` for their
+    /// SHA-256), then the key columns not among them, which the next page starts after.
+    var storedColumns: [String] {
+        let read = comparedColumns.map { column in
+            switch column {
+            case "body_sha256": "body"
+            case "signature_sha256": "signature"
+            default: column
+            }
+        }
+        return read + keyColumns.filter { !read.contains($0) }
     }
 }
 

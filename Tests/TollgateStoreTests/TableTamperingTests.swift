@@ -258,20 +258,24 @@ extension AuditVerification {
 /// Tables are checked a page at a time; a row on a later page is checked like the first.
 @Suite("Table tampering across pages")
 struct TableTamperingPagingTests {
-    @Test("an edit on the second page of a table is found", arguments: StoreKind.allCases)
-    func secondPage(kind: StoreKind) async throws {
+    @Test("an edit on the second or the third page of a table is found", arguments: StoreKind.allCases)
+    func laterPages(kind: StoreKind) async throws {
         let fixture = try await StoreFixture.make(kind)
-        // One page of rows and a bit; the edit below is on the second page.
-        let commits = (1...(SQLStoreTransaction.tablePageSize + 100)).map { StackCommit(commit: String(format: "c%06d", $0)) }
+        // Two pages of rows and a bit: each page is read while the one before is checked.
+        let commits = (1...(2 * SQLStoreTransaction.tablePageSize + 100)).map { StackCommit(commit: String(format: "c%06d", $0)) }
         try await fixture.store.transaction { tx in
             try await tx.attributeCommits(commits, stack: "network", actor: "tollgate")
         }
         #expect(try await fixture.store.verifyTables() == nil)
-        try await fixture.tamper("UPDATE stack_commits SET merged_by = 'f00d' WHERE commit_id = 'c001050'")
-        let found = try #require(try await fixture.store.verifyTables(), "an edit on the second page went unnoticed")
-        #expect(found.table == "stack_commits")
-        #expect(found.row == "network c001050")
-        #expect(try await fixture.store.verifyTables(memory: .writtenOut) == found)
+        for commit in ["c001050", "c002050"] {
+            try await fixture.tamper("UPDATE stack_commits SET merged_by = 'f00d' WHERE commit_id = '\(commit)'")
+            let found = try #require(try await fixture.store.verifyTables(), "an edit of \(commit) went unnoticed")
+            #expect(found.table == "stack_commits")
+            #expect(found.row == "network \(commit)")
+            #expect(try await fixture.store.verifyTables(memory: .writtenOut) == found)
+            try await fixture.tamper("UPDATE stack_commits SET merged_by = NULL WHERE commit_id = '\(commit)'")
+        }
+        #expect(try await fixture.store.verifyTables() == nil)
         try await fixture.close()
     }
 }
