@@ -131,6 +131,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "StartupFloor",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "bench/StartupFloor",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "TollgateBench",
             dependencies: ["TollgateCore"],
             path: "bench/TollgateBench",

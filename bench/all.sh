@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every figure of the performance table in one run, each as a ratio to its reference measured in
 # the same run: history against git log, diff against moto, audit verify against sha256sum of the
-# store, start-up against git --version; with each one's peak memory. README's performance
-# section is copied from its last table.
+# store, start-up against git --version (and against bench/StartupFloor, the smallest Swift
+# program built the same way); with each one's peak memory. README's performance section is
+# copied from its last table.
 #
 #   bench/all.sh [--commits N] [--stacks N] [--entries N] [--rounds N] [--real-repo PATH]
 #
@@ -32,7 +33,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-bench/build.sh tollgate
+bench/build.sh tollgate StartupFloor
 tollgate="$PWD/.build-release/release/tollgate"
 mkdir -p bench/data
 
@@ -57,4 +58,5 @@ echo "tollgate $(du -h "$tollgate" | cut -f1) binary; $(nproc) cores; $(date -u 
 python3 bench/all_measures.py --tollgate "$tollgate" --rounds "$rounds" \
     --history-repo "$repo" --history-label "$commits commits, $stacks stacks" "${real_arguments[@]}" \
     --pair bench/data \
-    --audit-db "$audit" --audit-label "$entries entries"
+    --audit-db "$audit" --audit-label "$entries entries" \
+    --startup-floor "$PWD/.build-release/release/StartupFloor"
