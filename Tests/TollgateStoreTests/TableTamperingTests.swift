@@ -267,7 +267,9 @@ struct TableTamperingPagingTests {
             try await tx.attributeCommits(commits, stack: "network", actor: "tollgate")
         }
         #expect(try await fixture.store.verifyTables() == nil)
-        for commit in ["c001050", "c002050"] {
+        // Fifty rows into the second page and into the third, whatever a page holds.
+        let edited = [1, 2].map { String(format: "c%06d", $0 * SQLStoreTransaction.tablePageSize + 50) }
+        for commit in edited {
             try await fixture.tamper("UPDATE stack_commits SET merged_by = 'f00d' WHERE commit_id = '\(commit)'")
             let found = try #require(try await fixture.store.verifyTables(), "an edit of \(commit) went unnoticed")
             #expect(found.table == "stack_commits")
